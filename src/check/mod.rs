@@ -1,0 +1,621 @@
+//! Semantic checking: the AST becomes a [`Model`] around a typed expression graph.
+//!
+//! Names are resolved in dependency order (a name may be used before the line defining it),
+//! every expression is lowered to the core operations with its shape inferred and checked, and
+//! declared values are evaluated exactly. Checking goes on after an error wherever the rest of the
+//! file does not depend on the broken part, so a run reports every independent problem.
+//!
+//! Architecture invariant: the checker reads the AST and writes diagnostics and the model; it
+//! never prints, and it never panics on any AST the parser can produce.
+
+mod functions;
+mod lower;
+mod settings;
+mod suggest;
+mod symbols;
+
+use num_traits::Zero;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Kind};
+use crate::exact;
+use crate::ir::{
+    DeclId, DeclKind, Declaration, Dim, Graph, Init, Initializer, Intermediate, Loss, Model,
+    NodeId, Optimizer, Training,
+};
+use crate::shape::Shape;
+use crate::span::Span;
+use crate::syntax::ast::{self, DeclInit, File, ShapeSpec, StatementKind};
+use lower::{Binding, Lowerer, Mode, Scope, constant, constant_scalar};
+use settings::Settings;
+use symbols::{SymbolKind, Symbols};
+
+pub use functions::{FUNCTIONS, Function};
+pub use settings::{INITIALIZERS, OPTIMIZERS, default_optimizer};
+
+/// The most elements one value may have: indices stay within 32 bits.
+pub const MAX_ELEMENTS: usize = u32::MAX as usize;
+
+/// Checks a parsed file. Returns the model when the file has no errors (warnings are fine).
+pub fn check(source: &str, file: &File, diagnostics: &mut Diagnostics) -> Option<Model> {
+    let symbols = Symbols::collect(file, diagnostics);
+    let order = symbols.dependency_order(diagnostics);
+    let mut checker = Checker {
+        source,
+        file,
+        symbols: &symbols,
+        diagnostics,
+        graph: Graph::default(),
+        scope: Scope {
+            symbols: &symbols,
+            bindings: vec![None; symbols.list.len()],
+            declarations: Vec::new(),
+        },
+        decl_ids: vec![None; symbols.list.len()],
+        dims: Vec::new(),
+        intermediates: Vec::new(),
+        loss: None,
+    };
+    // Declarations are numbered in the order written, whatever order they are checked in.
+    for (index, symbol) in symbols.list.iter().enumerate() {
+        if symbol.kind == SymbolKind::Declaration {
+            checker.decl_ids[index] = Some(DeclId(checker.scope.declarations.len() as u32));
+            checker.scope.declarations.push(None);
+        }
+    }
+    for symbol in order {
+        checker.symbol(symbol);
+    }
+    let (optimizer, training) = checker.settings();
+    checker.finish(optimizer, training)
+}
+
+struct Checker<'a> {
+    source: &'a str,
+    file: &'a File,
+    symbols: &'a Symbols,
+    diagnostics: &'a mut Diagnostics,
+    graph: Graph,
+    scope: Scope<'a>,
+    decl_ids: Vec<Option<DeclId>>,
+    dims: Vec<Dim>,
+    intermediates: Vec<Intermediate>,
+    loss: Option<Loss>,
+}
+
+impl Checker<'_> {
+    fn symbol(&mut self, index: usize) {
+        let symbol = &self.symbols.list[index];
+        let statement = &self.file.statements[symbol.statement];
+        let binding = match &statement.kind {
+            StatementKind::Dim { name, value } => self.dim(name, value).map(Binding::Dim),
+            StatementKind::Declaration(d) => {
+                let Some(id) = self.decl_ids[index] else {
+                    return;
+                };
+                let declaration = self.declaration(d, id);
+                let bound = declaration.is_some();
+                self.scope.declarations[id.index()] = declaration;
+                bound.then_some(Binding::Decl(id))
+            }
+            StatementKind::Definition { name, value } => {
+                let node = self.expression(value);
+                if let Some(node) = node {
+                    self.graph.name(node, &name.text);
+                    self.intermediates.push(Intermediate {
+                        name: name.text.clone(),
+                        node,
+                        span: name.span,
+                        definition: value.span,
+                    });
+                }
+                node.map(Binding::Node)
+            }
+            StatementKind::Loss { name, value, .. } => {
+                if self.is_second_loss(symbol.statement) {
+                    return;
+                }
+                let node = self.expression(value);
+                if let Some(node) = node {
+                    self.graph.name(node, &name.text);
+                    let shape = self.graph[node].shape;
+                    if shape.is_scalar() {
+                        self.loss = Some(Loss {
+                            name: name.text.clone(),
+                            node,
+                            span: name.span,
+                            definition: value.span,
+                        });
+                    } else {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Kind::NotScalar,
+                                value.span,
+                                format!(
+                                    "the loss must be a single number, but `{}` is {}",
+                                    name.text,
+                                    shape.describe()
+                                ),
+                            )
+                            .with_label(format!("this is {}", shape.describe()))
+                            .with_help(format!(
+                                "reduce it to a scalar, e.g. `sum({0})` or `mean({0})`",
+                                lower::quote(self.source, value.span)
+                            )),
+                        );
+                    }
+                }
+                node.map(Binding::Node)
+            }
+            StatementKind::Optimizer { .. } | StatementKind::Train { .. } => None,
+        };
+        self.scope.bindings[index] = binding;
+    }
+
+    /// An expression of the network, lowered into the graph.
+    fn expression(&mut self, expr: &ast::Expr) -> Option<NodeId> {
+        Lowerer {
+            graph: &mut self.graph,
+            scope: &self.scope,
+            mode: Mode::Graph,
+            source: self.source,
+            diagnostics: &mut *self.diagnostics,
+        }
+        .lower(expr)
+    }
+
+    fn constant(
+        &mut self,
+        expr: &ast::Expr,
+        what: &'static str,
+    ) -> Option<crate::tensor::Tensor<num_rational::BigRational>> {
+        constant(&self.scope, expr, what, self.source, self.diagnostics)
+    }
+
+    fn constant_scalar(
+        &mut self,
+        expr: &ast::Expr,
+        what: &'static str,
+    ) -> Option<num_rational::BigRational> {
+        constant_scalar(&self.scope, expr, what, self.source, self.diagnostics)
+    }
+
+    fn dim(&mut self, name: &ast::Ident, value: &ast::Expr) -> Option<u64> {
+        let n = self.dimension(value, "a `dim`")?;
+        self.dims.push(Dim {
+            name: name.text.clone(),
+            value: n as u64,
+            span: name.span,
+        });
+        Some(n as u64)
+    }
+
+    /// A size: a whole number of at least 1.
+    fn dimension(&mut self, expr: &ast::Expr, what: &'static str) -> Option<usize> {
+        let value = self.constant_scalar(expr, what)?;
+        match exact::to_u64(&value).and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if (1..=MAX_ELEMENTS).contains(&n) => Some(n),
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Kind::BadDimension,
+                        expr.span,
+                        "a size must be a whole number, 1 or more",
+                    )
+                    .with_label(format!("this is {}", exact::display(&value))),
+                );
+                None
+            }
+        }
+    }
+
+    fn shape(&mut self, spec: &ShapeSpec) -> Option<Shape> {
+        if spec.dims.len() > 2 {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Kind::BadDimension,
+                    spec.span,
+                    format!(
+                        "a value has at most two dimensions, but this shape has {}",
+                        spec.dims.len()
+                    ),
+                )
+                .with_label("expected `[n]` or `[m, n]`")
+                .with_help("values are scalars, vectors [n] or matrices [m, n]"),
+            );
+            return None;
+        }
+        if spec.dims.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(Kind::BadDimension, spec.span, "an empty shape")
+                    .with_label("write the size, or leave out the brackets for a scalar"),
+            );
+            return None;
+        }
+        let dims: Vec<Option<usize>> = spec
+            .dims
+            .iter()
+            .map(|e| self.dimension(e, "a size"))
+            .collect();
+        let dims: Vec<usize> = dims.into_iter().collect::<Option<_>>()?;
+        let shape = Shape::from_dims(&dims)?;
+        if shape.size() > MAX_ELEMENTS {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Kind::TooLarge,
+                    spec.span,
+                    format!(
+                        "a value of shape {shape} would have {} elements",
+                        group_digits(shape.size() as u64)
+                    ),
+                )
+                .with_label(format!(
+                    "{} of memory as f32; nabla handles at most {} elements per value",
+                    bytes(shape.size() as u64 * 4),
+                    group_digits(MAX_ELEMENTS as u64)
+                )),
+            );
+            return None;
+        }
+        Some(shape)
+    }
+
+    fn declaration(&mut self, d: &ast::Declaration, id: DeclId) -> Option<Declaration> {
+        let declared = d.shape.as_ref().map(|spec| self.shape(spec));
+        let init = match &d.init {
+            None => {
+                let needed = match d.kind {
+                    DeclKind::Param => Some((
+                        "a starting value",
+                        "`param W[2, 2] = [[…], […]]` or `param W[2, 2] ~ xavier`",
+                    )),
+                    DeclKind::Const => Some(("a value", "`const c = 0.5`")),
+                    DeclKind::Input | DeclKind::Target => None,
+                };
+                if let Some((what, example)) = needed {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Kind::BadDeclaration,
+                            d.name.span,
+                            format!("{} `{}` needs {what}", d.kind.keyword(), d.name.text),
+                        )
+                        .with_label(format!("no {what} given"))
+                        .with_help(format!("for example {example}")),
+                    );
+                    return None;
+                }
+                None
+            }
+            Some(DeclInit::Value(expr)) => {
+                Some(Init::Value(self.constant(expr, "a declared value")?))
+            }
+            Some(DeclInit::Distribution {
+                name,
+                arguments,
+                span,
+            }) => {
+                if d.kind != DeclKind::Param {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Kind::BadDeclaration,
+                            *span,
+                            format!(
+                                "only a param is drawn at random, but `{}` is {} {}",
+                                d.name.text,
+                                article(d.kind.keyword()),
+                                d.kind.keyword()
+                            ),
+                        )
+                        .with_label("an initializer here")
+                        .with_help(format!("give {} a value with `= …`", d.name.text)),
+                    );
+                    return None;
+                }
+                let initializer = Settings {
+                    scope: &self.scope,
+                    source: self.source,
+                    diagnostics: &mut *self.diagnostics,
+                }
+                .initializer(name, arguments.as_ref())?;
+                Some(Init::Random(initializer))
+            }
+        };
+        let declared = match declared {
+            Some(None) => return None,
+            Some(Some(shape)) => Some(shape),
+            None => None,
+        };
+        let shape = match (&init, declared) {
+            (Some(Init::Value(value)), Some(shape)) if value.shape() != shape => {
+                let value_span = match &d.init {
+                    Some(DeclInit::Value(expr)) => expr.span,
+                    _ => d.name.span,
+                };
+                let mut diagnostic = Diagnostic::error(
+                    Kind::ValueShape,
+                    value_span,
+                    format!(
+                        "the value of `{}` does not fit its declared shape {shape}",
+                        d.name.text
+                    ),
+                )
+                .with_label(format!("this is {}", value.shape().describe()))
+                .with_note(
+                    d.shape.as_ref().map_or(d.name.span, |s| s.span),
+                    format!("declared {shape}"),
+                );
+                if value.shape().is_scalar() {
+                    diagnostic = diagnostic.with_help(
+                        "write every element; a parameter can start from `~ zeros` or `~ ones`",
+                    );
+                }
+                self.diagnostics.push(diagnostic);
+                return None;
+            }
+            (_, Some(shape)) => shape,
+            (Some(Init::Value(value)), None) => value.shape(),
+            _ => Shape::Scalar,
+        };
+        if let Some(Init::Random(Initializer::Xavier | Initializer::He)) = &init
+            && !matches!(shape, Shape::Matrix(..))
+        {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Kind::BadDeclaration,
+                    d.name.span,
+                    format!(
+                        "xavier and he need a matrix, but `{}` is {}",
+                        d.name.text,
+                        shape.describe()
+                    ),
+                )
+                .with_label("no fan-in and fan-out to scale by")
+                .with_help("a bias vector usually starts from `~ zeros`"),
+            );
+            return None;
+        }
+        let node = self.graph.var(id, shape, d.name.span);
+        Some(Declaration {
+            kind: d.kind,
+            name: d.name.text.clone(),
+            shape,
+            init,
+            span: d.name.span,
+            node,
+        })
+    }
+
+    fn is_second_loss(&mut self, statement: usize) -> bool {
+        let first = self
+            .file
+            .statements
+            .iter()
+            .position(|s| matches!(s.kind, StatementKind::Loss { .. }));
+        match (first, &self.file.statements[statement].kind) {
+            (Some(first), StatementKind::Loss { keyword, name, .. }) if first != statement => {
+                let first_span = match &self.file.statements[first].kind {
+                    StatementKind::Loss { keyword, name, .. } => keyword.to(name.span),
+                    _ => Span::default(),
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(Kind::SecondLoss, keyword.to(name.span), "a second loss")
+                        .with_label("a file has exactly one loss")
+                        .with_note(first_span, "the loss is defined here")
+                        .with_help(format!(
+                            "to combine them, define this one as a value (`{} = …`) and add it to the loss",
+                            name.text
+                        )),
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The optimizer and the training defaults; each may be written once.
+    fn settings(&mut self) -> (Option<Optimizer>, Option<Training>) {
+        let mut optimizer = None;
+        let mut training = None;
+        let mut seen_optimizer: Option<Span> = None;
+        let mut seen_training: Option<Span> = None;
+        let mut ok = true;
+        for statement in &self.file.statements {
+            let mut settings = Settings {
+                scope: &self.scope,
+                source: self.source,
+                diagnostics: &mut *self.diagnostics,
+            };
+            match &statement.kind {
+                StatementKind::Optimizer { name, arguments } => {
+                    if let Some(first) = seen_optimizer {
+                        settings
+                            .diagnostics
+                            .push(second(statement.span, first, "optimizer"));
+                        ok = false;
+                        continue;
+                    }
+                    seen_optimizer = Some(statement.span);
+                    optimizer = settings.optimizer(name, arguments.as_ref());
+                    ok &= optimizer.is_some();
+                }
+                StatementKind::Train { arguments, .. } => {
+                    if let Some(first) = seen_training {
+                        settings
+                            .diagnostics
+                            .push(second(statement.span, first, "train"));
+                        ok = false;
+                        continue;
+                    }
+                    seen_training = Some(statement.span);
+                    training = settings.training(arguments);
+                    ok &= training.is_some();
+                }
+                _ => {}
+            }
+        }
+        if !ok {
+            return (None, None);
+        }
+        (
+            Some(optimizer.unwrap_or_else(default_optimizer)).filter(|_| ok),
+            Some(training.unwrap_or_default()),
+        )
+    }
+
+    fn finish(self, optimizer: Option<Optimizer>, training: Option<Training>) -> Option<Model> {
+        let Checker {
+            source,
+            file,
+            symbols,
+            diagnostics,
+            graph,
+            scope,
+            dims,
+            intermediates,
+            loss,
+            ..
+        } = self;
+        let declarations = scope.declarations;
+        let has_loss_statement = file
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind, StatementKind::Loss { .. }))
+            || file.unparsed.iter().any(|u| u.is_loss);
+        if file.statements.is_empty() && file.unparsed.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Kind::MissingLoss,
+                    Span::at(0),
+                    "this file describes no network: it has no statements",
+                )
+                .with_label("expected declarations, definitions and a loss")
+                .with_help("start from an example, e.g. `nabla check examples/xor.nabla`"),
+            );
+        } else if !has_loss_statement {
+            diagnostics.push(
+                Diagnostic::error(
+                    Kind::MissingLoss,
+                    Span::at(source.len()),
+                    "this file has no loss",
+                )
+                .with_label("expected a `loss` line by the end of the file")
+                .with_help("add the value to minimize, e.g. `loss E = sum((o - y)^2)`"),
+            );
+        }
+        if diagnostics.has_errors() {
+            return None;
+        }
+        let (loss, optimizer, training) = (loss?, optimizer?, training?);
+        let declarations: Vec<Declaration> = declarations.into_iter().collect::<Option<_>>()?;
+
+        // "Used" as the reader sees it, by the names the loss mentions: `cross_entropy(p, y)`
+        // uses `p` even though the graph computes it through the logits.
+        let loss_symbol = symbols.lookup(&loss.name);
+        let used = loss_symbol.map(|s| symbols.used_by(s)).unwrap_or_default();
+        let is_used = |name: &str| {
+            symbols
+                .lookup(name)
+                .is_some_and(|s| used.get(s).copied().unwrap_or(true))
+        };
+        for d in &declarations {
+            if is_used(&d.name) {
+                continue;
+            }
+            let diagnostic = match d.kind {
+                DeclKind::Param => Diagnostic::warning(
+                    Kind::Unused,
+                    d.span,
+                    format!(
+                        "param `{}` is never used by the loss `{}`",
+                        d.name, loss.name
+                    ),
+                )
+                .with_label("its gradient is always zero, so training never changes it"),
+                kind => Diagnostic::warning(
+                    Kind::Unused,
+                    d.span,
+                    format!(
+                        "{} `{}` is never used by the loss `{}`",
+                        kind.keyword(),
+                        d.name,
+                        loss.name
+                    ),
+                )
+                .with_label("declared here"),
+            };
+            diagnostics.push(diagnostic);
+        }
+        for i in &intermediates {
+            if !is_used(&i.name) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Kind::Unused,
+                        i.span,
+                        format!(
+                            "`{}` is computed but the loss `{}` does not use it",
+                            i.name, loss.name
+                        ),
+                    )
+                    .with_label("defined here"),
+                );
+            }
+        }
+        // Literal zero divisors were caught while lowering; this keeps the invariant visible.
+        debug_assert!(declarations.iter().all(|d| !d.shape.size().is_zero()));
+        Some(Model {
+            graph,
+            declarations,
+            dims,
+            intermediates,
+            loss,
+            optimizer,
+            optimizer_written: file
+                .statements
+                .iter()
+                .any(|s| matches!(s.kind, StatementKind::Optimizer { .. })),
+            training,
+        })
+    }
+}
+
+fn second(span: Span, first: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(Kind::Redeclared, span, format!("a second `{what}` line"))
+        .with_label("only one is allowed")
+        .with_note(first, "the first is here")
+}
+
+pub(crate) fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// `10000000000` as `10,000,000,000`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A byte count in the unit a person would use.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,158 @@
+use std::collections::HashMap;
+
+use super::model::DeclId;
+use super::op::{Binary, Op, Unary};
+use crate::shape::Shape;
+use crate::span::Span;
+
+/// An index into [`Graph::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub op: Op,
+    pub shape: Shape,
+    /// The name the user gave this value (`h = …`), if any. A declared value is named by its
+    /// declaration instead.
+    pub name: Option<String>,
+    /// Where the node was first written.
+    pub span: Span,
+}
+
+/// Why an operation does not fit its operands' shapes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShapeError {
+    /// Elementwise operands of different shapes, neither a scalar.
+    Elementwise(Binary, Shape, Shape),
+    /// `@` of shapes that do not multiply.
+    MatMul(Shape, Shape),
+    /// A function applied to a shape it does not take.
+    Operand(Unary, Shape),
+    /// [`Graph::add`] of a declaration that [`Graph::var`] never added.
+    Undeclared(DeclId),
+}
+
+/// The arena. Invariant: a node's operands have smaller ids than the node.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    nodes: Vec<Node>,
+    existing: HashMap<Op, NodeId>,
+}
+
+impl Graph {
+    /// The node that reads declaration `decl`, of the declared `shape`.
+    pub fn var(&mut self, decl: DeclId, shape: Shape, span: Span) -> NodeId {
+        let op = Op::Var(decl);
+        match self.existing.get(&op) {
+            Some(&id) => id,
+            None => self.insert(op, shape, span),
+        }
+    }
+
+    /// Adds `op`, or finds the node that already computes it. The shape is inferred here, in one
+    /// place for every operation. A declaration's node comes from [`Graph::var`].
+    pub fn add(&mut self, op: Op, span: Span) -> Result<NodeId, ShapeError> {
+        if let Some(&id) = self.existing.get(&op) {
+            return Ok(id);
+        }
+        let shape = self.infer_shape(&op)?;
+        Ok(self.insert(op, shape, span))
+    }
+
+    fn insert(&mut self, op: Op, shape: Shape, span: Span) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Node {
+            op: op.clone(),
+            shape,
+            name: None,
+            span,
+        });
+        self.existing.insert(op, id);
+        id
+    }
+
+    fn infer_shape(&self, op: &Op) -> Result<Shape, ShapeError> {
+        Ok(match op {
+            Op::Var(decl) => return Err(ShapeError::Undeclared(*decl)),
+            Op::Literal(value) => value.shape(),
+            Op::Pow(a, _) => self[*a].shape,
+            Op::Unary(f, a) => {
+                let shape = self[*a].shape;
+                match (f, shape) {
+                    (f, shape) if f.is_elementwise() => shape,
+                    (Unary::Transpose, Shape::Matrix(m, n)) => Shape::Matrix(n, m),
+                    (Unary::Sum | Unary::Mean, _) => Shape::Scalar,
+                    (Unary::Softmax | Unary::LogSoftmax, Shape::Vector(n)) => Shape::Vector(n),
+                    (f, shape) => return Err(ShapeError::Operand(*f, shape)),
+                }
+            }
+            Op::Binary(Binary::MatMul, a, b) => match (self[*a].shape, self[*b].shape) {
+                (Shape::Matrix(m, k), Shape::Vector(k2)) if k == k2 => Shape::Vector(m),
+                (Shape::Matrix(m, k), Shape::Matrix(k2, p)) if k == k2 => Shape::Matrix(m, p),
+                (a, b) => return Err(ShapeError::MatMul(a, b)),
+            },
+            Op::Binary(op, a, b) => match (self[*a].shape, self[*b].shape) {
+                (a, b) if a == b => a,
+                (Shape::Scalar, b) => b,
+                (a, Shape::Scalar) => a,
+                (a, b) => return Err(ShapeError::Elementwise(*op, a, b)),
+            },
+        })
+    }
+
+    /// Gives the node a user's name unless it has one: with shared nodes, the first name written
+    /// is the one a derivation uses.
+    pub fn name(&mut self, id: NodeId, name: &str) {
+        let node = &mut self.nodes[id.index()];
+        if node.name.is_none() {
+            node.name = Some(name.to_string());
+        }
+    }
+
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn ids(&self) -> impl DoubleEndedIterator<Item = NodeId> + use<> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+
+    /// Which nodes `roots` depend on (themselves included), by one backward sweep.
+    pub fn reachable_from(&self, roots: &[NodeId]) -> Vec<bool> {
+        let mut reached = vec![false; self.nodes.len()];
+        for root in roots {
+            reached[root.index()] = true;
+        }
+        for id in self.ids().rev() {
+            if reached[id.index()] {
+                for operand in self[id].op.operands() {
+                    reached[operand.index()] = true;
+                }
+            }
+        }
+        reached
+    }
+}
+
+impl std::ops::Index<NodeId> for Graph {
+    type Output = Node;
+
+    fn index(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+}

@@ -1,0 +1,157 @@
+use num_rational::BigRational;
+
+use super::graph::{Graph, NodeId};
+use crate::shape::Shape;
+use crate::span::Span;
+use crate::tensor::Tensor;
+
+pub use crate::syntax::ast::DeclKind;
+
+/// An index into [`Model::declarations`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeclId(pub u32);
+
+impl DeclId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A checked `.nabla` file.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub graph: Graph,
+    /// Inputs, targets, parameters and constants, in the order they were written.
+    pub declarations: Vec<Declaration>,
+    /// `dim` names, in the order they were written.
+    pub dims: Vec<Dim>,
+    /// Named intermediate values, in an order where each comes after what it uses.
+    pub intermediates: Vec<Intermediate>,
+    pub loss: Loss,
+    pub optimizer: Optimizer,
+    /// False when the file has no `optimizer` line and [`Model::optimizer`] is the default.
+    pub optimizer_written: bool,
+    pub training: Training,
+}
+
+#[derive(Clone, Debug)]
+pub struct Declaration {
+    pub kind: DeclKind,
+    pub name: String,
+    pub shape: Shape,
+    pub init: Option<Init>,
+    /// The name where it is declared.
+    pub span: Span,
+    pub node: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Init {
+    /// `= [0.05, 0.10]`: exact, in the declared shape.
+    Value(Tensor<BigRational>),
+    /// `~ xavier`
+    Random(Initializer),
+}
+
+/// How a parameter's starting values are drawn. The distributions' arguments are exact as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Initializer {
+    Zeros,
+    Ones,
+    Uniform {
+        low: BigRational,
+        high: BigRational,
+    },
+    Normal {
+        mean: BigRational,
+        std: BigRational,
+    },
+    /// Glorot: uniform on ±sqrt(6 / (fan_in + fan_out)).
+    Xavier,
+    /// Kaiming: normal with std sqrt(2 / fan_in).
+    He,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dim {
+    pub name: String,
+    pub value: u64,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Intermediate {
+    pub name: String,
+    pub node: NodeId,
+    /// The name where it is defined.
+    pub span: Span,
+    /// The expression it is defined by.
+    pub definition: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Loss {
+    pub name: String,
+    pub node: NodeId,
+    pub span: Span,
+    pub definition: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Optimizer {
+    /// Stochastic gradient descent, with PyTorch's momentum (no dampening) when `momentum > 0`.
+    Sgd {
+        lr: BigRational,
+        momentum: BigRational,
+    },
+    Adam {
+        lr: BigRational,
+        beta1: BigRational,
+        beta2: BigRational,
+        eps: BigRational,
+    },
+}
+
+impl Optimizer {
+    pub fn learning_rate(&self) -> &BigRational {
+        match self {
+            Optimizer::Sgd { lr, .. } | Optimizer::Adam { lr, .. } => lr,
+        }
+    }
+}
+
+/// `train(...)`: defaults for the generated trainer; `None` where the file says nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Training {
+    pub epochs: Option<u64>,
+    pub batch: Option<u64>,
+    pub shuffle: Option<bool>,
+    pub seed: Option<u64>,
+}
+
+impl Model {
+    pub fn declaration(&self, id: DeclId) -> &Declaration {
+        &self.declarations[id.index()]
+    }
+
+    pub fn declarations_of(&self, kind: DeclKind) -> impl Iterator<Item = &Declaration> {
+        self.declarations.iter().filter(move |d| d.kind == kind)
+    }
+
+    /// Number of trainable values.
+    pub fn parameter_count(&self) -> u64 {
+        self.declarations_of(DeclKind::Param)
+            .map(|d| d.shape.size() as u64)
+            .sum()
+    }
+
+    /// The display name of a node: its declaration's name for a declared value, else the name the
+    /// user gave it.
+    pub fn node_name(&self, id: NodeId) -> Option<&str> {
+        let node = &self.graph[id];
+        match node.op {
+            super::Op::Var(decl) => Some(&self.declaration(decl).name),
+            _ => node.name.as_deref(),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The core operations. Everything a file can write lowers to these (see `check::lower`), so
+//! every later stage — differentiation, evaluation, explanation, code generation — handles this
+//! short list and nothing else.
+
+use num_rational::BigRational;
+
+use super::graph::NodeId;
+use super::model::DeclId;
+use crate::tensor::Tensor;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// A declared input, target, parameter or constant, by its declaration.
+    Var(DeclId),
+    /// An exact constant written in the file: `1/2`, `[1, -1]`, or an exact expression of such.
+    Literal(Tensor<BigRational>),
+    Unary(Unary, NodeId),
+    Binary(Binary, NodeId, NodeId),
+    /// `x ^ p` elementwise, for a constant exponent.
+    Pow(NodeId, BigRational),
+}
+
+/// Operations of one operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unary {
+    Neg,
+    Sigmoid,
+    Tanh,
+    Relu,
+    Exp,
+    Log,
+    Sqrt,
+    Abs,
+    Transpose,
+    Sum,
+    Mean,
+    Softmax,
+    LogSoftmax,
+}
+
+/// Operations of two operands. The elementwise ones broadcast a scalar to the other's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Binary {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    MatMul,
+}
+
+impl Unary {
+    /// The function's name in the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Neg => "-",
+            Unary::Sigmoid => "sigmoid",
+            Unary::Tanh => "tanh",
+            Unary::Relu => "relu",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+            Unary::Sqrt => "sqrt",
+            Unary::Abs => "abs",
+            Unary::Transpose => "transpose",
+            Unary::Sum => "sum",
+            Unary::Mean => "mean",
+            Unary::Softmax => "softmax",
+            Unary::LogSoftmax => "log_softmax",
+        }
+    }
+
+    /// Applied to each element on its own, keeping the shape.
+    pub fn is_elementwise(self) -> bool {
+        !matches!(
+            self,
+            Unary::Transpose | Unary::Sum | Unary::Mean | Unary::Softmax | Unary::LogSoftmax
+        )
+    }
+}
+
+impl Binary {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Binary::Add => "+",
+            Binary::Sub => "-",
+            Binary::Mul => "*",
+            Binary::Div => "/",
+            Binary::MatMul => "@",
+        }
+    }
+}
+
+impl Op {
+    /// The operands, in order.
+    pub fn operands(&self) -> impl Iterator<Item = NodeId> {
+        let (a, b) = match *self {
+            Op::Var(_) | Op::Literal(_) => (None, None),
+            Op::Unary(_, a) | Op::Pow(a, _) => (Some(a), None),
+            Op::Binary(_, a, b) => (Some(a), Some(b)),
+        };
+        a.into_iter().chain(b)
+    }
+}

@@ -1,0 +1,31 @@
+//! nabla: write a neural network in a small language, and see how it learns.
+//!
+//! The stages, each a module, data flowing one way: [`syntax`] (text → AST) → [`check`] (AST →
+//! typed expression graph, the [`ir`]) → … See docs/architecture.md for the map.
+
+pub mod check;
+pub mod diagnostic;
+pub mod exact;
+pub mod ir;
+pub mod render;
+pub mod shape;
+pub mod span;
+pub mod syntax;
+pub mod tensor;
+
+use diagnostic::{Diagnostic, Diagnostics};
+use ir::Model;
+
+/// The front end in one call: parse and check `source`. Returns the model (if the file is valid)
+/// and every diagnostic, errors and warnings, in source order.
+pub fn compile(source: &str) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut diagnostics = Diagnostics::default();
+    let file = syntax::parse(source, &mut diagnostics);
+    let model = check::check(source, &file, &mut diagnostics);
+    let model = if diagnostics.has_errors() {
+        None
+    } else {
+        model
+    };
+    (model, diagnostics.into_sorted())
+}

@@ -1,0 +1,12 @@
+//! Turning results into text. Renderers lay out data that earlier stages computed; they never
+//! compute math themselves. Words live in the askama templates under `templates/`.
+
+pub mod summary;
+
+/// askama drops a template's final newline; output files and terminals want one.
+pub(crate) fn with_final_newline(mut text: String) -> String {
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,227 @@
+//! The summary `nabla check` prints for a valid file: what the network is made of, at a glance.
+
+use askama::Template;
+
+use crate::check::{bytes, group_digits};
+use crate::exact;
+use crate::ir::{DeclKind, Init, Initializer, Model, Optimizer};
+use crate::tensor::Tensor;
+use num_rational::BigRational;
+
+/// A declared value is shown in full up to this many elements; larger ones by their size.
+const SHOWN_ELEMENTS: usize = 8;
+
+#[derive(Template)]
+#[template(path = "check/summary.txt")]
+struct Summary {
+    file: String,
+    rows: Vec<Row>,
+    parameter_count: String,
+    parameter_tensors: usize,
+    memory_f32: String,
+    optimizer: String,
+    optimizer_is_default: bool,
+    training: Vec<String>,
+}
+
+struct Section {
+    title: String,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    /// The section's title on its first row, blank after.
+    label: String,
+    name: String,
+    shape: String,
+    detail: String,
+}
+
+/// `file` is the name to show for the source (a path, or `<stdin>`).
+pub fn render(model: &Model, source: &str, file: &str) -> String {
+    let mut sections = Vec::new();
+    let mut section = |title: &str, rows: Vec<Row>| {
+        if !rows.is_empty() {
+            sections.push(Section {
+                title: title.to_string(),
+                rows,
+            });
+        }
+    };
+    section(
+        "dims",
+        model
+            .dims
+            .iter()
+            .map(|d| Row {
+                label: String::new(),
+                name: d.name.clone(),
+                shape: String::new(),
+                detail: format!("= {}", d.value),
+            })
+            .collect(),
+    );
+    for (title, kind) in [
+        ("inputs", DeclKind::Input),
+        ("targets", DeclKind::Target),
+        ("parameters", DeclKind::Param),
+        ("constants", DeclKind::Const),
+    ] {
+        section(
+            title,
+            model
+                .declarations_of(kind)
+                .map(|d| Row {
+                    label: String::new(),
+                    name: d.name.clone(),
+                    shape: d.shape.to_string(),
+                    detail: match &d.init {
+                        None => "no value given".to_string(),
+                        Some(Init::Value(value)) => value_text(value),
+                        Some(Init::Random(init)) => format!("~ {}", initializer_text(init)),
+                    },
+                })
+                .collect(),
+        );
+    }
+    section(
+        "values",
+        model
+            .intermediates
+            .iter()
+            .map(|i| Row {
+                label: String::new(),
+                name: i.name.clone(),
+                shape: model.graph[i.node].shape.to_string(),
+                detail: format!("= {}", one_line(i.definition.text(source))),
+            })
+            .collect(),
+    );
+    section(
+        "loss",
+        vec![Row {
+            label: String::new(),
+            name: model.loss.name.clone(),
+            shape: model.graph[model.loss.node].shape.to_string(),
+            detail: format!("= {}", one_line(model.loss.definition.text(source))),
+        }],
+    );
+    let rows = align(sections);
+
+    let count = model.parameter_count();
+    let t = &model.training;
+    let training = [
+        t.epochs.map(|n| format!("epochs = {n}")),
+        t.batch.map(|n| format!("batch = {n}")),
+        t.shuffle.map(|b| format!("shuffle = {b}")),
+        t.seed.map(|n| format!("seed = {n}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let summary = Summary {
+        file: file.to_string(),
+        rows,
+        parameter_count: group_digits(count),
+        parameter_tensors: model.declarations_of(DeclKind::Param).count(),
+        memory_f32: bytes(count * 4),
+        optimizer: optimizer_text(&model.optimizer),
+        optimizer_is_default: !model.optimizer_written,
+        training,
+    };
+    super::with_final_newline(summary.render().unwrap_or_default())
+}
+
+/// One row per line, the section titles in the first column, every column padded to line up.
+fn align(sections: Vec<Section>) -> Vec<Row> {
+    let width = |f: fn(&Row) -> usize| {
+        sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .map(f)
+            .max()
+            .unwrap_or(0)
+    };
+    let title = sections
+        .iter()
+        .map(|s| s.title.chars().count())
+        .max()
+        .unwrap_or(0);
+    let name = width(|r| r.name.chars().count());
+    let shape = width(|r| r.shape.chars().count());
+    let mut rows = Vec::new();
+    for section in sections {
+        for (i, mut row) in section.rows.into_iter().enumerate() {
+            row.label = format!(
+                "{:<title$}",
+                if i == 0 { section.title.as_str() } else { "" }
+            );
+            row.name = format!("{:<name$}", row.name);
+            row.shape = format!("{:<shape$}", row.shape);
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn value_text(value: &Tensor<BigRational>) -> String {
+    if value.data().len() > SHOWN_ELEMENTS {
+        return format!("= {} given values", value.data().len());
+    }
+    let row = |xs: &[BigRational]| {
+        let items: Vec<String> = xs.iter().map(exact::display).collect();
+        format!("[{}]", items.join(", "))
+    };
+    match value.shape() {
+        crate::shape::Shape::Scalar => format!("= {}", exact::display(&value.data()[0])),
+        crate::shape::Shape::Vector(_) => format!("= {}", row(value.data())),
+        crate::shape::Shape::Matrix(..) => {
+            let rows: Vec<String> = value.rows().map(row).collect();
+            format!("= [{}]", rows.join(", "))
+        }
+    }
+}
+
+pub fn initializer_text(init: &Initializer) -> String {
+    match init {
+        Initializer::Zeros => "zeros".to_string(),
+        Initializer::Ones => "ones".to_string(),
+        Initializer::Uniform { low, high } => {
+            format!("uniform({}, {})", exact::display(low), exact::display(high))
+        }
+        Initializer::Normal { mean, std } => {
+            format!("normal({}, {})", exact::display(mean), exact::display(std))
+        }
+        Initializer::Xavier => "xavier".to_string(),
+        Initializer::He => "he".to_string(),
+    }
+}
+
+pub fn optimizer_text(optimizer: &Optimizer) -> String {
+    match optimizer {
+        Optimizer::Sgd { lr, momentum } if num_traits::Zero::is_zero(momentum) => {
+            format!("sgd(lr = {})", exact::display(lr))
+        }
+        Optimizer::Sgd { lr, momentum } => format!(
+            "sgd(lr = {}, momentum = {})",
+            exact::display(lr),
+            exact::display(momentum)
+        ),
+        Optimizer::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+        } => format!(
+            "adam(lr = {}, beta1 = {}, beta2 = {}, eps = {})",
+            exact::display(lr),
+            exact::display(beta1),
+            exact::display(beta2),
+            exact::display(eps)
+        ),
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration tests, one binary (see `autotests = false` in Cargo.toml): the `nabla` command
+//! run as a user runs it, and the library's front end driven directly.
+
+mod support;
+
+mod check_examples;
+mod cli_contract;
+mod diagnostics;
+mod robustness;

@@ -1,0 +1,153 @@
+//! Whatever the bytes, the front end answers with a model or diagnostics: it never panics,
+//! overflows its stack or hangs. Hostile inputs by hand, then random and mutated sources.
+
+use proptest::prelude::*;
+
+use crate::support::nabla;
+
+fn rejects(source: &[u8]) -> String {
+    let run = nabla(&["check", "-"], Some(source));
+    assert_eq!(
+        run.code, 1,
+        "expected a rejection, got:\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run.stderr
+}
+
+#[test]
+fn hostile_inputs_get_an_error_not_a_crash() {
+    rejects(b"");
+    rejects(b"\x00\x01\x02");
+    rejects(&[0xff, 0xfe, 0x00, 0x41]);
+    rejects(format!("loss E = {}x{}", "(".repeat(20_000), ")".repeat(20_000)).as_bytes());
+    rejects(format!("loss E = {}x", "[".repeat(20_000)).as_bytes());
+    rejects(format!("input x = 1\nloss E = {}", vec!["x"; 100_000].join(" + ")).as_bytes());
+    rejects(format!("input x = 1\nloss E = {}x", "-".repeat(200_000)).as_bytes());
+    rejects(format!("input x = 2\nloss E = {}", vec!["x"; 100_000].join("^")).as_bytes());
+    rejects(format!("input x = 1\nloss E = x{}", "'".repeat(200_000)).as_bytes());
+    rejects(format!("loss E = {}", "y".repeat(200_000)).as_bytes());
+    rejects(b"input x = 1e999999999999\nloss E = x\n");
+    rejects(b"const c = 10^10^10\ninput x = 1\nloss E = x * c\n");
+    rejects(b"param W[99999999999999999999, 2] ~ xavier\ninput x = 1\nloss E = x\n");
+}
+
+#[test]
+fn a_long_line_is_not_printed_whole() {
+    let stderr = rejects(format!("loss E = {}", "y".repeat(200_000)).as_bytes());
+    assert!(
+        stderr.len() < 2_000,
+        "{} bytes of diagnostics",
+        stderr.len()
+    );
+    assert!(stderr.contains("too long to show"), "{stderr}");
+}
+
+#[test]
+fn a_large_valid_file_checks() {
+    // 10,000 lines, each value using the one before: deep dependencies, no recursion trouble.
+    let mut source = String::from("input x[4]\nparam W[4, 4] ~ xavier\nh0 = tanh(W @ x)\n");
+    for i in 1..10_000 {
+        source.push_str(&format!("h{i} = tanh(W @ h{} + x)\n", i - 1));
+    }
+    source.push_str("loss E = sum(h9999)\n");
+    let (model, diagnostics) = nabla::compile(&source);
+    assert!(model.is_some(), "{:?}", diagnostics.first());
+}
+
+/// Pieces of the language, so random text often gets past the first token.
+const TOKENS: &[&str] = &[
+    "input ",
+    "target ",
+    "param ",
+    "const ",
+    "dim ",
+    "loss ",
+    "optimizer ",
+    "train",
+    "x",
+    "W",
+    "h",
+    "E",
+    "sigmoid",
+    "softmax",
+    "mse",
+    "cross_entropy",
+    "sum",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "=",
+    "~",
+    "+",
+    "-",
+    "*",
+    "/",
+    "@",
+    "^",
+    "'",
+    "0",
+    "1",
+    "0.5",
+    "1e3",
+    "1/0",
+    "\n",
+    " ",
+    "#",
+    "xavier",
+    "uniform(0, 1)",
+    "sgd(lr = 0.1)",
+    "adam",
+    "true",
+    "[2]",
+    "[2, 2]",
+    "−",
+    "\u{0}",
+];
+
+fn example_sources() -> Vec<String> {
+    crate::support::examples()
+        .into_iter()
+        .map(|p| std::fs::read_to_string(crate::support::root().join(p)).expect("readable"))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_token_soup_never_panics(tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..60)) {
+        let source: String = tokens.concat();
+        let _ = nabla::compile(&source);
+    }
+
+    #[test]
+    fn mutated_examples_never_panic(
+        example in 0usize..64,
+        edits in proptest::collection::vec((any::<u16>(), any::<u16>(), proptest::sample::select(TOKENS)), 1..6),
+    ) {
+        let sources = example_sources();
+        let mut source = sources[example % sources.len()].clone();
+        for (at, len, insert) in edits {
+            let at = floor_char_boundary(&source, at as usize % (source.len() + 1));
+            let end = floor_char_boundary(&source, (at + len as usize % 8).min(source.len()));
+            source.replace_range(at..end.max(at), insert);
+        }
+        let _ = nabla::compile(&source);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(source in "\\PC{0,200}") {
+        let _ = nabla::compile(&source);
+    }
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}

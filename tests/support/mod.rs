@@ -1,0 +1,85 @@
+//! Running the `nabla` binary and recording what it did, for snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.nabla` file under `examples/`, sorted, as paths relative to the repository root.
+pub fn examples() -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![root().join("examples")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("examples/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "nabla") {
+                found.push(
+                    path.strip_prefix(root())
+                        .expect("under the root")
+                        .to_path_buf(),
+                );
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// What one run of the command did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The run as a reader reviews it: command, exit status, then both streams.
+    pub fn transcript(&self, args: &[&str]) -> String {
+        format!(
+            "$ nabla {}\nexit: {}\n--- stdout\n{}--- stderr\n{}",
+            args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+/// Runs `nabla ARGS` from the repository root, without colour, feeding `stdin`.
+pub fn nabla(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nabla binary runs");
+    if let Some(bytes) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // The command may stop reading early (and that is its right); ignore a broken pipe.
+        let _ = pipe.write_all(bytes);
+    }
+    let output = child.wait_with_output().expect("the nabla binary finishes");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `path` relative to the root, with forward slashes, as the command is given it.
+pub fn relative(path: &Path) -> String {
+    let path = path.strip_prefix(root()).unwrap_or(path);
+    path.to_string_lossy().replace('\\', "/")
+}
