@@ -3,8 +3,10 @@
 //! The stages, each a module, data flowing one way: [`syntax`] (text → AST) → [`check`] (AST →
 //! typed expression graph, the [`ir`]) → … See docs/architecture.md for the map.
 
+pub mod autodiff;
 pub mod check;
 pub mod diagnostic;
+pub mod eval;
 pub mod exact;
 pub mod ir;
 pub mod render;

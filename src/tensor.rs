@@ -155,6 +155,23 @@ impl<T: Element> Tensor<T> {
         Some(Tensor { shape, data })
     }
 
+    /// `u vᵀ` of two vectors; `None` for other shapes.
+    pub fn outer(&self, other: &Tensor<T>) -> Option<Tensor<T>> {
+        let (Shape::Vector(m), Shape::Vector(n)) = (self.shape, other.shape) else {
+            return None;
+        };
+        let mut data = Vec::with_capacity(m * n);
+        for u in &self.data {
+            for v in &other.data {
+                data.push(u.mul(v));
+            }
+        }
+        Some(Tensor {
+            shape: Shape::Matrix(m, n),
+            data,
+        })
+    }
+
     pub fn sum(&self) -> T {
         self.data.iter().fold(T::zero(), |acc, x| acc.add(x))
     }

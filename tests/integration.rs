@@ -6,4 +6,6 @@ mod support;
 mod check_examples;
 mod cli_contract;
 mod diagnostics;
+mod gradients;
+mod random_networks;
 mod robustness;

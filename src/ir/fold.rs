@@ -38,6 +38,8 @@ pub fn exact(
             })),
             Unary::Transpose => Some(a.transpose()),
             Unary::Sum => Some(Tensor::scalar(a.sum())),
+            Unary::Step => Some(a.map(|x| if x.is_positive() { one() } else { <BigRational as Zero>::zero() })),
+            Unary::Sign => Some(a.map(|x| x.signum())),
             Unary::Mean => Some(Tensor::scalar(a.mean())),
             Unary::Sigmoid
             | Unary::Tanh
@@ -59,8 +61,10 @@ pub fn exact(
             }
             Some(Tensor::new(a.shape(), data))
         }
+        (Op::Broadcast(_, shape), [a]) => a.as_scalar().map(|x| Tensor::filled(*shape, x.clone())),
         (Op::Binary(op, ..), [a, b]) => match op {
             Binary::MatMul => a.matmul(b),
+            Binary::Outer => a.outer(b),
             Binary::Add => zip(a, b, |x, y| Ok(x + y))?,
             Binary::Sub => zip(a, b, |x, y| Ok(x - y))?,
             Binary::Mul => zip(a, b, |x, y| Ok(x * y))?,
@@ -71,6 +75,10 @@ pub fn exact(
 }
 
 type Exact = Tensor<BigRational>;
+
+fn one() -> BigRational {
+    num_traits::One::one()
+}
 
 fn zip(
     a: &Exact,

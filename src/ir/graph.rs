@@ -93,6 +93,14 @@ impl Graph {
                     (f, shape) => return Err(ShapeError::Operand(*f, shape)),
                 }
             }
+            Op::Broadcast(a, shape) => match self[*a].shape {
+                Shape::Scalar => *shape,
+                other => return Err(ShapeError::Operand(Unary::Sum, other)),
+            },
+            Op::Binary(Binary::Outer, a, b) => match (self[*a].shape, self[*b].shape) {
+                (Shape::Vector(m), Shape::Vector(n)) => Shape::Matrix(m, n),
+                (a, b) => return Err(ShapeError::MatMul(a, b)),
+            },
             Op::Binary(Binary::MatMul, a, b) => match (self[*a].shape, self[*b].shape) {
                 (Shape::Matrix(m, k), Shape::Vector(k2)) if k == k2 => Shape::Vector(m),
                 (Shape::Matrix(m, k), Shape::Matrix(k2, p)) if k == k2 => Shape::Matrix(m, p),

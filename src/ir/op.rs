@@ -6,6 +6,7 @@ use num_rational::BigRational;
 
 use super::graph::NodeId;
 use super::model::DeclId;
+use crate::shape::Shape;
 use crate::tensor::Tensor;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -18,6 +19,9 @@ pub enum Op {
     Binary(Binary, NodeId, NodeId),
     /// `x ^ p` elementwise, for a constant exponent.
     Pow(NodeId, BigRational),
+    /// A scalar repeated to fill a shape. Only differentiation makes these: the gradient of
+    /// `sum(v)` with respect to `v` is the incoming scalar in every element.
+    Broadcast(NodeId, Shape),
 }
 
 /// Operations of one operand.
@@ -36,6 +40,10 @@ pub enum Unary {
     Mean,
     Softmax,
     LogSoftmax,
+    /// 1 where the operand is positive, else 0: the derivative of relu (0 at the kink).
+    Step,
+    /// −1, 0 or 1: the derivative of abs (0 at the kink).
+    Sign,
 }
 
 /// Operations of two operands. The elementwise ones broadcast a scalar to the other's shape.
@@ -46,6 +54,8 @@ pub enum Binary {
     Mul,
     Div,
     MatMul,
+    /// `u vᵀ` of two vectors: the gradient of `W @ x` with respect to `W`.
+    Outer,
 }
 
 impl Unary {
@@ -65,6 +75,8 @@ impl Unary {
             Unary::Mean => "mean",
             Unary::Softmax => "softmax",
             Unary::LogSoftmax => "log_softmax",
+            Unary::Step => "step",
+            Unary::Sign => "sign",
         }
     }
 
@@ -85,6 +97,7 @@ impl Binary {
             Binary::Mul => "*",
             Binary::Div => "/",
             Binary::MatMul => "@",
+            Binary::Outer => "outer",
         }
     }
 }
@@ -94,7 +107,7 @@ impl Op {
     pub fn operands(&self) -> impl Iterator<Item = NodeId> {
         let (a, b) = match *self {
             Op::Var(_) | Op::Literal(_) => (None, None),
-            Op::Unary(_, a) | Op::Pow(a, _) => (Some(a), None),
+            Op::Unary(_, a) | Op::Pow(a, _) | Op::Broadcast(a, _) => (Some(a), None),
             Op::Binary(_, a, b) => (Some(a), Some(b)),
         };
         a.into_iter().chain(b)

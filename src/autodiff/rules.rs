@@ -1,0 +1,139 @@
+//! The local derivative of every core operation, in one table: how the gradient arriving at a
+//! node's output becomes the gradient sent to each operand (a vector–Jacobian product).
+//! Activations' derivatives are written through their outputs, as textbooks do:
+//! σ′ = σ(1 − σ), tanh′ = 1 − tanh², exp′ = exp.
+
+use num_rational::BigRational;
+use num_traits::One;
+
+use super::builder::{Builder, Built};
+use crate::ir::{Binary, NodeId, Op, Unary};
+use crate::shape::Shape;
+
+/// Which rule produced a gradient: one per kind of operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    Unary(Unary),
+    Binary(Binary),
+    Power,
+    Broadcast,
+    /// Softmax followed by cross-entropy, differentiated as one step: the gradient with respect
+    /// to the logits is `p·sum(y) − y`.
+    SoftmaxCrossEntropy,
+}
+
+/// The rule for `op`, if it has operands to send a gradient to.
+pub fn rule_of(op: &Op) -> Option<Rule> {
+    match op {
+        Op::Var(_) | Op::Literal(_) => None,
+        Op::Unary(f, _) => Some(Rule::Unary(*f)),
+        Op::Binary(b, ..) => Some(Rule::Binary(*b)),
+        Op::Pow(..) => Some(Rule::Power),
+        Op::Broadcast(..) => Some(Rule::Broadcast),
+    }
+}
+
+/// The gradient sent to operand number `position` of node `out` (whose operation is `op`), given
+/// the gradient `g` of `out`.
+pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) -> Built {
+    let one = || BigRational::one();
+    match *op {
+        Op::Var(_) | Op::Literal(_) => b.zeros(b.shape(out)),
+        Op::Unary(f, a) => match f {
+            Unary::Neg => b.neg(g),
+            Unary::Sigmoid => {
+                // g ⊙ σ ⊙ (1 − σ)
+                let unit = b.number(one())?;
+                let complement = b.sub(unit, out)?;
+                let scaled = b.mul(g, out)?;
+                b.mul(scaled, complement)
+            }
+            Unary::Tanh => {
+                // g ⊙ (1 − tanh²)
+                let unit = b.number(one())?;
+                let squared = b.pow(out, BigRational::from_integer(2.into()))?;
+                let complement = b.sub(unit, squared)?;
+                b.mul(g, complement)
+            }
+            Unary::Relu => {
+                let step = b.unary(Unary::Step, a)?;
+                b.mul(g, step)
+            }
+            Unary::Exp => b.mul(g, out),
+            Unary::Log => b.div(g, a),
+            Unary::Sqrt => {
+                let two = b.number(BigRational::from_integer(2.into()))?;
+                let twice = b.mul(two, out)?;
+                b.div(g, twice)
+            }
+            Unary::Abs => {
+                let sign = b.unary(Unary::Sign, a)?;
+                b.mul(g, sign)
+            }
+            // Flat almost everywhere; frameworks take 0 at the jump too.
+            Unary::Step | Unary::Sign => b.zeros(b.shape(a)),
+            Unary::Transpose => b.transpose(g),
+            Unary::Sum => b.broadcast(g, b.shape(a)),
+            Unary::Mean => {
+                let count = b.number(BigRational::from_integer(b.shape(a).size().into()))?;
+                let share = b.div(g, count)?;
+                b.broadcast(share, b.shape(a))
+            }
+            Unary::Softmax => {
+                // p ⊙ (g − sum(g ⊙ p))
+                let weighted = b.mul(g, out)?;
+                let total = b.sum(weighted)?;
+                let centred = b.sub(g, total)?;
+                b.mul(out, centred)
+            }
+            Unary::LogSoftmax => {
+                // g − softmax(z) · sum(g)
+                let p = b.unary(Unary::Softmax, a)?;
+                let total = b.sum(g)?;
+                let spread = b.mul(p, total)?;
+                b.sub(g, spread)
+            }
+        },
+        Op::Pow(a, ref p) => {
+            // g ⊙ p · a^(p − 1)
+            let coefficient = b.number(p.clone())?;
+            let lowered = b.pow(a, p - one())?;
+            let local = b.mul(coefficient, lowered)?;
+            b.mul(g, local)
+        }
+        Op::Broadcast(..) => b.sum(g),
+        Op::Binary(kind, x, y) => {
+            let operand = if position == 0 { x } else { y };
+            let gradient = match (kind, position) {
+                (Binary::Add, _) | (Binary::Sub, 0) => g,
+                (Binary::Sub, _) => b.neg(g)?,
+                (Binary::Mul, 0) => b.mul(g, y)?,
+                (Binary::Mul, _) => b.mul(g, x)?,
+                (Binary::Div, 0) => b.div(g, y)?,
+                (Binary::Div, _) => {
+                    // −g ⊙ x / y² = −(g ⊙ out) / y
+                    let scaled = b.mul(g, out)?;
+                    let quotient = b.div(scaled, y)?;
+                    b.neg(quotient)?
+                }
+                (Binary::MatMul, 0) => match b.shape(y) {
+                    Shape::Matrix(..) => {
+                        let yt = b.transpose(y)?;
+                        b.matmul(g, yt)?
+                    }
+                    _ => b.outer(g, y)?,
+                },
+                (Binary::MatMul, _) => {
+                    let xt = b.transpose(x)?;
+                    b.matmul(xt, g)?
+                }
+                (Binary::Outer, 0) => b.matmul(g, y)?,
+                (Binary::Outer, _) => {
+                    let gt = b.transpose(g)?;
+                    b.matmul(gt, x)?
+                }
+            };
+            b.unbroadcast(gradient, b.shape(operand))
+        }
+    }
+}

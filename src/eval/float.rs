@@ -1,0 +1,106 @@
+//! Float64 evaluation, and the float kernel of every operation (also used by the exact evaluator
+//! once a value is approximate).
+
+use crate::ir::{Binary, Graph, Op, Unary};
+use crate::tensor::Tensor;
+
+/// Values of every node, given values of the declarations (`None` for a declaration without a
+/// value: the nodes that depend on it stay `None`).
+pub fn evaluate(graph: &Graph, declared: &[Option<Tensor<f64>>]) -> Vec<Option<Tensor<f64>>> {
+    let mut values: Vec<Option<Tensor<f64>>> = Vec::with_capacity(graph.len());
+    for node in graph.nodes() {
+        let value = match &node.op {
+            Op::Var(decl) => declared.get(decl.index()).cloned().flatten(),
+            op => {
+                let operands: Option<Vec<&Tensor<f64>>> =
+                    op.operands().map(|id| values[id.index()].as_ref()).collect();
+                operands.map(|operands| apply(op, &operands))
+            }
+        };
+        values.push(value);
+    }
+    values
+}
+
+/// `op` on float operands, in the order of [`Op::operands`]. The checker guarantees the shapes
+/// fit; if they did not, the result would be NaN-filled rather than a panic.
+pub fn apply(op: &Op, operands: &[&Tensor<f64>]) -> Tensor<f64> {
+    match (op, operands) {
+        (Op::Literal(value), _) => value.map(crate::exact::to_f64),
+        (Op::Unary(f, _), [a]) => unary(*f, a),
+        (Op::Pow(_, p), [a]) => {
+            let p = crate::exact::to_f64(p);
+            let integer = p.fract() == 0.0 && p.abs() <= i32::MAX as f64;
+            a.map(|x| if integer { x.powi(p as i32) } else { x.powf(p) })
+        }
+        (Op::Broadcast(_, shape), [a]) => Tensor::filled(*shape, a.data().first().copied().unwrap_or(f64::NAN)),
+        (Op::Binary(op, ..), [a, b]) => binary(*op, a, b),
+        (Op::Var(_), _) | (_, _) => Tensor::scalar(f64::NAN),
+    }
+}
+
+fn unary(f: Unary, a: &Tensor<f64>) -> Tensor<f64> {
+    match f {
+        Unary::Neg => a.map(|x| -x),
+        Unary::Sigmoid => a.map(|&x| sigmoid(x)),
+        Unary::Tanh => a.map(|x| x.tanh()),
+        Unary::Relu => a.map(|&x| if x > 0.0 { x } else { 0.0 }),
+        Unary::Exp => a.map(|x| x.exp()),
+        Unary::Log => a.map(|x| x.ln()),
+        Unary::Sqrt => a.map(|x| x.sqrt()),
+        Unary::Abs => a.map(|x| x.abs()),
+        Unary::Step => a.map(|&x| if x > 0.0 { 1.0 } else { 0.0 }),
+        Unary::Sign => a.map(|&x| {
+            if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        }),
+        Unary::Transpose => a.transpose(),
+        Unary::Sum => Tensor::scalar(a.sum()),
+        Unary::Mean => Tensor::scalar(a.mean()),
+        Unary::Softmax => softmax(a),
+        Unary::LogSoftmax => log_softmax(a),
+    }
+}
+
+fn binary(op: Binary, a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
+    let result = match op {
+        Binary::Add => a.zip_with(b, |x, y| Ok::<_, ()>(x + y)).and_then(Result::ok),
+        Binary::Sub => a.zip_with(b, |x, y| Ok::<_, ()>(x - y)).and_then(Result::ok),
+        Binary::Mul => a.zip_with(b, |x, y| Ok::<_, ()>(x * y)).and_then(Result::ok),
+        Binary::Div => a.zip_with(b, |x, y| Ok::<_, ()>(x / y)).and_then(Result::ok),
+        Binary::MatMul => a.matmul(b),
+        Binary::Outer => a.outer(b),
+    };
+    result.unwrap_or_else(|| Tensor::scalar(f64::NAN))
+}
+
+/// σ(x) without overflow for any x: exp is only taken of a non-positive number.
+pub fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Shifted by the largest element, so that no exp overflows.
+pub fn softmax(a: &Tensor<f64>) -> Tensor<f64> {
+    let max = a.data().iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exps = a.map(|x| (x - max).exp());
+    let total: f64 = exps.data().iter().sum();
+    exps.map(|e| e / total)
+}
+
+/// z − max − log Σ exp(z − max): finite for any finite logits.
+pub fn log_softmax(a: &Tensor<f64>) -> Tensor<f64> {
+    let max = a.data().iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = a.data().iter().map(|x| (x - max).exp()).sum();
+    let log_total = total.ln();
+    a.map(|x| x - max - log_total)
+}

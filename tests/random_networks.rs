@@ -1,0 +1,1 @@
+//! Random networks: gradients against finite differences, exact against float evaluation.
