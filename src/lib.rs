@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod exact;
 pub mod ir;
+pub mod notation;
 pub mod render;
 pub mod shape;
 pub mod span;

@@ -48,11 +48,29 @@ fn gradients(model: &Model) -> Vec<(String, Value)> {
 fn the_classic_2_2_2_example_reproduces_the_published_gradients() {
     let model = example("examples/classics/step-by-step-2-2-2.nabla");
     let grads = gradients(&model);
-    let w2 = grads.iter().find(|(n, _)| n == "W2").expect("W2").1.to_f64();
-    let w1 = grads.iter().find(|(n, _)| n == "W1").expect("W1").1.to_f64();
+    let w2 = grads
+        .iter()
+        .find(|(n, _)| n == "W2")
+        .expect("W2")
+        .1
+        .to_f64();
+    let w1 = grads
+        .iter()
+        .find(|(n, _)| n == "W1")
+        .expect("W1")
+        .1
+        .to_f64();
     // Published: ∂E/∂w5 = 0.082167041, ∂E/∂w1 = 0.000438568 (rounded to 9 digits).
-    assert!((w2.data()[0] - 0.082167041).abs() < 5e-10, "{:?}", w2.data());
-    assert!((w1.data()[0] - 0.000438568).abs() < 5e-10, "{:?}", w1.data());
+    assert!(
+        (w2.data()[0] - 0.082167041).abs() < 5e-10,
+        "{:?}",
+        w2.data()
+    );
+    assert!(
+        (w1.data()[0] - 0.000438568).abs() < 5e-10,
+        "{:?}",
+        w1.data()
+    );
 }
 
 #[test]
@@ -70,7 +88,9 @@ fn rational_networks_get_exact_gradients() {
 
     let model = model_of_polynomial();
     let grads = gradients(&model);
-    let Value::Exact(w) = &grads[0].1 else { panic!("not exact") };
+    let Value::Exact(w) = &grads[0].1 else {
+        panic!("not exact")
+    };
     // E = (w x − y)² / 2 with w = 3/4, x = 2/3, y = 1/5: ∂E/∂w = (w x − y) x = (1/2 − 1/5)·2/3 = 1/5.
     assert_eq!(w.data()[0].to_string(), "1/5");
 }
@@ -80,7 +100,11 @@ fn model_of_polynomial() -> Model {
 }
 
 /// Central finite difference of the loss in float64 along each element of each gradient.
-pub fn check_against_finite_differences(model: &Model, declared: &[Option<Tensor<f64>>], tolerance: f64) {
+pub fn check_against_finite_differences(
+    model: &Model,
+    declared: &[Option<Tensor<f64>>],
+    tolerance: f64,
+) {
     let wrt = default_wrt(model);
     let gradient = differentiate(model, &wrt).expect("differentiable");
     let values = float::evaluate(&gradient.graph, declared);
@@ -94,7 +118,10 @@ pub fn check_against_finite_differences(model: &Model, declared: &[Option<Tensor
                 data[i] += delta;
                 shifted[decl.index()] = Some(Tensor::new(base.shape(), data));
                 let values = float::evaluate(&model.graph, &shifted);
-                values[model.loss.node.index()].clone().expect("loss").data()[0]
+                values[model.loss.node.index()]
+                    .clone()
+                    .expect("loss")
+                    .data()[0]
             };
             let h = 1e-6 * (1.0 + base.data()[i].abs());
             let numeric = (loss_at(h) - loss_at(-h)) / (2.0 * h);
@@ -113,7 +140,10 @@ pub fn check_against_finite_differences(model: &Model, declared: &[Option<Tensor
 fn every_example_with_values_agrees_with_finite_differences() {
     for path in crate::support::examples() {
         let model = example(&path.to_string_lossy());
-        let declared: Vec<Option<Tensor<f64>>> = declared(&model).iter().map(|v| v.as_ref().map(Value::to_f64)).collect();
+        let declared: Vec<Option<Tensor<f64>>> = declared(&model)
+            .iter()
+            .map(|v| v.as_ref().map(Value::to_f64))
+            .collect();
         let wrt = default_wrt(&model);
         if wrt.iter().any(|d| declared[d.index()].is_none()) {
             continue;

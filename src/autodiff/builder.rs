@@ -35,11 +35,13 @@ impl Builder<'_> {
     }
 
     pub fn is_zero(&self, id: NodeId) -> bool {
-        self.literal(id).is_some_and(|v| v.data().iter().all(Zero::is_zero))
+        self.literal(id)
+            .is_some_and(|v| v.data().iter().all(Zero::is_zero))
     }
 
     fn is_one(&self, id: NodeId) -> bool {
-        self.literal(id).is_some_and(|v| v.data().iter().all(One::is_one))
+        self.literal(id)
+            .is_some_and(|v| v.data().iter().all(One::is_one))
     }
 
     fn is_minus_one(&self, id: NodeId) -> bool {
@@ -61,7 +63,8 @@ impl Builder<'_> {
 
     /// Adds `op`, folded to a literal when its operands are exact literals.
     fn node(&mut self, op: Op) -> Built {
-        let literals: Option<Vec<&Tensor<BigRational>>> = op.operands().map(|id| self.literal(id)).collect();
+        let literals: Option<Vec<&Tensor<BigRational>>> =
+            op.operands().map(|id| self.literal(id)).collect();
         if let Some(literals) = literals
             && !literals.is_empty()
             && let Ok(Some(value)) = fold::exact(&op, &literals)
@@ -238,10 +241,10 @@ impl Builder<'_> {
     }
 
     pub fn outer(&mut self, a: NodeId, b: NodeId) -> Built {
-        if self.is_zero(a) || self.is_zero(b) {
-            if let (Shape::Vector(m), Shape::Vector(n)) = (self.shape(a), self.shape(b)) {
-                return self.zeros(Shape::Matrix(m, n));
-            }
+        if (self.is_zero(a) || self.is_zero(b))
+            && let (Shape::Vector(m), Shape::Vector(n)) = (self.shape(a), self.shape(b))
+        {
+            return self.zeros(Shape::Matrix(m, n));
         }
         self.node(Op::Binary(Binary::Outer, a, b))
     }

@@ -54,7 +54,11 @@ pub fn default_wrt(model: &Model) -> Vec<DeclId> {
             .collect()
     };
     let params = of(DeclKind::Param);
-    if params.is_empty() { of(DeclKind::Input) } else { params }
+    if params.is_empty() {
+        of(DeclKind::Input)
+    } else {
+        params
+    }
 }
 
 /// The gradient of the loss with respect to each of `wrt`. A shape error here would be a bug in
@@ -161,9 +165,15 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
 fn fused_softmax_cross_entropy(graph: &Graph) -> Vec<NodeId> {
     let mut found = Vec::new();
     for id in graph.ids() {
-        let Op::Unary(Unary::Neg, total) = graph[id].op else { continue };
-        let Op::Unary(Unary::Sum, product) = graph[total].op else { continue };
-        let Op::Binary(Binary::Mul, _, log_p) = graph[product].op else { continue };
+        let Op::Unary(Unary::Neg, total) = graph[id].op else {
+            continue;
+        };
+        let Op::Unary(Unary::Sum, product) = graph[total].op else {
+            continue;
+        };
+        let Op::Binary(Binary::Mul, _, log_p) = graph[product].op else {
+            continue;
+        };
         if let Op::Unary(Unary::LogSoftmax, _) = graph[log_p].op {
             found.push(log_p);
         }

@@ -395,7 +395,10 @@ impl Lowerer<'_> {
                         span,
                         "this power is too large to compute exactly",
                     )
-                    .with_label("the exact result would have more than a million bits"),
+                    .with_label(format!(
+                        "nabla computes exact powers of up to {} bits",
+                        super::group_digits(crate::exact::MAX_POWER_BITS)
+                    )),
                 );
                 return None;
             }

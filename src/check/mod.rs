@@ -509,8 +509,9 @@ impl Checker<'_> {
 
         // "Used" as the reader sees it, by the names the loss mentions: `cross_entropy(p, y)`
         // uses `p` even though the graph computes it through the logits.
-        let loss_symbol = symbols.lookup(&loss.name);
-        let used = loss_symbol.map(|s| symbols.used_by(s)).unwrap_or_default();
+        let mut roots: Vec<usize> = symbols.lookup(&loss.name).into_iter().collect();
+        roots.extend(symbols.mentioned_by_settings(file));
+        let used = symbols.used_by(&roots);
         let is_used = |name: &str| {
             symbols
                 .lookup(name)

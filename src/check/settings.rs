@@ -40,6 +40,10 @@ impl Settings<'_> {
             "sgd" => {
                 let ([lr, momentum], bound) = self.bind("sgd", arguments, ["lr", "momentum"]);
                 let Some(lr_expr) = lr else {
+                    if !bound {
+                        // The arguments are broken already; `lr` may be among them.
+                        return None;
+                    }
                     self.diagnostics.push(
                         Diagnostic::error(
                             Kind::BadArgument,
@@ -264,7 +268,25 @@ impl Settings<'_> {
     ) -> ([Option<&'e Expr>; N], bool) {
         let mut bound: [Option<&Expr>; N] = [None; N];
         let mut ok = true;
+        let mut seen_named = false;
         for (position, argument) in arguments.items.iter().enumerate() {
+            if argument.name.is_none() && seen_named {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Kind::BadArgument,
+                        argument.value.span,
+                        "an argument without a name after named ones",
+                    )
+                    .with_label("which setting is this?")
+                    .with_help(format!(
+                        "write arguments in order first, then named ones: `{function}({})`",
+                        parameters.join(", ")
+                    )),
+                );
+                ok = false;
+                continue;
+            }
+            seen_named |= argument.name.is_some();
             let slot = match &argument.name {
                 None if position < N => position,
                 None => {

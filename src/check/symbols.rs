@@ -96,11 +96,11 @@ impl Symbols {
         symbols
     }
 
-    /// Which symbols `root` mentions, directly or through others (itself included): what a
-    /// reader of the file would call "used by" it.
-    pub fn used_by(&self, root: usize) -> Vec<bool> {
+    /// Which symbols `roots` mention, directly or through others (themselves included): what a
+    /// reader of the file would call "used by" them.
+    pub fn used_by(&self, roots: &[usize]) -> Vec<bool> {
         let mut used = vec![false; self.list.len()];
-        let mut stack = vec![root];
+        let mut stack = roots.to_vec();
         while let Some(symbol) = stack.pop() {
             if !std::mem::replace(&mut used[symbol], true) {
                 stack.extend(&self.dependencies[symbol]);
@@ -111,6 +111,24 @@ impl Symbols {
 
     pub fn lookup(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// The symbols the `optimizer` and `train` lines mention: a `const` used only there is used.
+    pub fn mentioned_by_settings(&self, file: &File) -> Vec<usize> {
+        let mut names = Vec::new();
+        for statement in &file.statements {
+            match &statement.kind {
+                StatementKind::Optimizer {
+                    arguments: Some(arguments),
+                    ..
+                }
+                | StatementKind::Train { arguments, .. } => {
+                    names_in_arguments(arguments, &mut names)
+                }
+                _ => {}
+            }
+        }
+        names.iter().filter_map(|n| self.lookup(n)).collect()
     }
 
     /// A statement that failed to parse seems to define `name`.

@@ -38,13 +38,17 @@ impl Value {
 
 /// Values of every node given the declarations' values; `Ok(None)` for nodes that depend on a
 /// declaration without a value.
-pub fn evaluate(graph: &Graph, declared: &[Option<Value>]) -> Result<Vec<Option<Value>>, EvalError> {
+pub fn evaluate(
+    graph: &Graph,
+    declared: &[Option<Value>],
+) -> Result<Vec<Option<Value>>, EvalError> {
     let mut values: Vec<Option<Value>> = Vec::with_capacity(graph.len());
     for (id, node) in graph.ids().zip(graph.nodes()) {
         let value = match &node.op {
             Op::Var(decl) => declared.get(decl.index()).cloned().flatten(),
             op => {
-                let operands: Option<Vec<&Value>> = op.operands().map(|o| values[o.index()].as_ref()).collect();
+                let operands: Option<Vec<&Value>> =
+                    op.operands().map(|o| values[o.index()].as_ref()).collect();
                 match operands {
                     Some(operands) => Some(apply(op, &operands, id)?),
                     None => None,

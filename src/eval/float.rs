@@ -12,8 +12,10 @@ pub fn evaluate(graph: &Graph, declared: &[Option<Tensor<f64>>]) -> Vec<Option<T
         let value = match &node.op {
             Op::Var(decl) => declared.get(decl.index()).cloned().flatten(),
             op => {
-                let operands: Option<Vec<&Tensor<f64>>> =
-                    op.operands().map(|id| values[id.index()].as_ref()).collect();
+                let operands: Option<Vec<&Tensor<f64>>> = op
+                    .operands()
+                    .map(|id| values[id.index()].as_ref())
+                    .collect();
                 operands.map(|operands| apply(op, &operands))
             }
         };
@@ -33,7 +35,9 @@ pub fn apply(op: &Op, operands: &[&Tensor<f64>]) -> Tensor<f64> {
             let integer = p.fract() == 0.0 && p.abs() <= i32::MAX as f64;
             a.map(|x| if integer { x.powi(p as i32) } else { x.powf(p) })
         }
-        (Op::Broadcast(_, shape), [a]) => Tensor::filled(*shape, a.data().first().copied().unwrap_or(f64::NAN)),
+        (Op::Broadcast(_, shape), [a]) => {
+            Tensor::filled(*shape, a.data().first().copied().unwrap_or(f64::NAN))
+        }
         (Op::Binary(op, ..), [a, b]) => binary(*op, a, b),
         (Op::Var(_), _) | (_, _) => Tensor::scalar(f64::NAN),
     }
@@ -69,10 +73,18 @@ fn unary(f: Unary, a: &Tensor<f64>) -> Tensor<f64> {
 
 fn binary(op: Binary, a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
     let result = match op {
-        Binary::Add => a.zip_with(b, |x, y| Ok::<_, ()>(x + y)).and_then(Result::ok),
-        Binary::Sub => a.zip_with(b, |x, y| Ok::<_, ()>(x - y)).and_then(Result::ok),
-        Binary::Mul => a.zip_with(b, |x, y| Ok::<_, ()>(x * y)).and_then(Result::ok),
-        Binary::Div => a.zip_with(b, |x, y| Ok::<_, ()>(x / y)).and_then(Result::ok),
+        Binary::Add => a
+            .zip_with(b, |x, y| Ok::<_, ()>(x + y))
+            .and_then(Result::ok),
+        Binary::Sub => a
+            .zip_with(b, |x, y| Ok::<_, ()>(x - y))
+            .and_then(Result::ok),
+        Binary::Mul => a
+            .zip_with(b, |x, y| Ok::<_, ()>(x * y))
+            .and_then(Result::ok),
+        Binary::Div => a
+            .zip_with(b, |x, y| Ok::<_, ()>(x / y))
+            .and_then(Result::ok),
         Binary::MatMul => a.matmul(b),
         Binary::Outer => a.outer(b),
     };

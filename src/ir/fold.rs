@@ -38,7 +38,13 @@ pub fn exact(
             })),
             Unary::Transpose => Some(a.transpose()),
             Unary::Sum => Some(Tensor::scalar(a.sum())),
-            Unary::Step => Some(a.map(|x| if x.is_positive() { one() } else { <BigRational as Zero>::zero() })),
+            Unary::Step => Some(a.map(|x| {
+                if x.is_positive() {
+                    one()
+                } else {
+                    <BigRational as Zero>::zero()
+                }
+            })),
             Unary::Sign => Some(a.map(|x| x.signum())),
             Unary::Mean => Some(Tensor::scalar(a.mean())),
             Unary::Sigmoid

@@ -1,6 +1,7 @@
 //! Turning results into text. Renderers lay out data that earlier stages computed; they never
 //! compute math themselves. Words live in the askama templates under `templates/`.
 
+pub mod math;
 pub mod summary;
 
 /// askama drops a template's final newline; output files and terminals want one.

@@ -1,6 +1,7 @@
 //! The summary `nabla check` prints for a valid file: what the network is made of, at a glance.
 
 use askama::Template;
+use unicode_width::UnicodeWidthStr;
 
 use crate::check::{bytes, group_digits};
 use crate::exact;
@@ -142,22 +143,18 @@ fn align(sections: Vec<Section>) -> Vec<Row> {
             .max()
             .unwrap_or(0)
     };
-    let title = sections
-        .iter()
-        .map(|s| s.title.chars().count())
-        .max()
-        .unwrap_or(0);
-    let name = width(|r| r.name.chars().count());
-    let shape = width(|r| r.shape.chars().count());
+    let title = sections.iter().map(|s| s.title.width()).max().unwrap_or(0);
+    let name = width(|r| r.name.width());
+    let shape = width(|r| r.shape.width());
+    // By display width, so that wide characters in names do not push the columns out.
+    let pad =
+        |text: &str, to: usize| format!("{text}{}", " ".repeat(to.saturating_sub(text.width())));
     let mut rows = Vec::new();
     for section in sections {
         for (i, mut row) in section.rows.into_iter().enumerate() {
-            row.label = format!(
-                "{:<title$}",
-                if i == 0 { section.title.as_str() } else { "" }
-            );
-            row.name = format!("{:<name$}", row.name);
-            row.shape = format!("{:<shape$}", row.shape);
+            row.label = pad(if i == 0 { section.title.as_str() } else { "" }, title);
+            row.name = pad(&row.name, name);
+            row.shape = pad(&row.shape, shape);
             rows.push(row);
         }
     }

@@ -287,7 +287,7 @@ impl Lowerer {
             Rule::number => match parse_decimal(pair.as_str()) {
                 Ok(value) => Ok(Expr::leaf(ExprKind::Number(value), span)),
                 Err(_) => Err(LowerError::User(
-                    Diagnostic::error(Kind::BadNumber, span, "this number is too large to work with")
+                    Diagnostic::error(Kind::BadNumber, span, "this number's exponent is out of range")
                         .with_label(format!(
                             "the exponent must lie between -{MAX_DECIMAL_EXPONENT} and {MAX_DECIMAL_EXPONENT}"
                         )),
@@ -362,7 +362,8 @@ impl Lowerer {
                     Kind::TooDeep,
                     span,
                     format!(
-                        "this expression is too long: more than {MAX_EXPR_HEIGHT} operations in one chain"
+                        "this expression is too long: more than {} operations in one chain",
+                        MAX_EXPR_HEIGHT - 1
                     ),
                 )
                 .with_help("give parts of it names of their own, one per line: `part = …`"),

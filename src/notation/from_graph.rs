@@ -1,0 +1,114 @@
+//! Formulas read off the expression graph.
+//!
+//! A node with a name — a declaration, a value the user named, an error signal the derivation
+//! named — is written by its name; any other node is written out from its operation and
+//! operands. So each formula stays one layer deep however deep the network is.
+
+use std::collections::HashMap;
+
+use super::{Formula, Function, Operator, Symbol};
+use crate::ir::{Binary, Graph, NodeId, Op, Unary};
+
+/// Beyond this depth a formula is cut short with an ellipsis. Named values keep real formulas
+/// far shallower; only a file with one enormous unnamed expression comes near it.
+const MAX_DEPTH: usize = 200;
+
+/// The nodes written by name.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    by_node: HashMap<NodeId, Formula>,
+}
+
+impl Names {
+    pub fn insert(&mut self, node: NodeId, name: Formula) {
+        self.by_node.entry(node).or_insert(name);
+    }
+
+    pub fn get(&self, node: NodeId) -> Option<&Formula> {
+        self.by_node.get(&node)
+    }
+}
+
+/// The formula of `node`, by its name if it has one.
+pub fn formula(graph: &Graph, names: &Names, node: NodeId) -> Formula {
+    write(graph, names, node, 0)
+}
+
+/// The formula of `node` written out one level even if it has a name: its definition.
+pub fn definition(graph: &Graph, names: &Names, node: NodeId) -> Formula {
+    expand(graph, names, node, 0)
+}
+
+fn write(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
+    match names.get(node) {
+        Some(name) => name.clone(),
+        None => expand(graph, names, node, depth),
+    }
+}
+
+fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
+    if depth > MAX_DEPTH {
+        return Formula::symbol("…");
+    }
+    let sub = |id: NodeId| Box::new(write(graph, names, id, depth + 1));
+    let is_scalar = |id: NodeId| graph[id].shape.is_scalar();
+    match &graph[node].op {
+        Op::Var(_) => Formula::symbol("?"),
+        Op::Literal(value) => match value.as_scalar() {
+            Some(x) => Formula::Number(x.clone()),
+            None => Formula::Array(
+                value
+                    .data()
+                    .iter()
+                    .map(|x| Formula::Number(x.clone()))
+                    .collect(),
+            ),
+        },
+        Op::Unary(f, a) => {
+            let function = match f {
+                Unary::Neg => return Formula::Neg(sub(*a)),
+                Unary::Transpose => return Formula::Transpose(sub(*a)),
+                Unary::Sigmoid => Function::Sigmoid,
+                Unary::Tanh => Function::Tanh,
+                Unary::Relu => Function::Relu,
+                Unary::Step => Function::ReluPrime,
+                Unary::Exp => Function::Exp,
+                Unary::Log => Function::Log,
+                Unary::Sqrt => Function::Sqrt,
+                Unary::Abs => Function::Abs,
+                Unary::Sign => Function::Sign,
+                Unary::Sum => Function::Sum,
+                Unary::Mean => Function::Mean,
+                Unary::Softmax => Function::Softmax,
+                Unary::LogSoftmax => Function::LogSoftmax,
+            };
+            Formula::Call(function, sub(*a))
+        }
+        Op::Pow(a, p) => Formula::Pow(sub(*a), Box::new(Formula::Number(p.clone()))),
+        // A scalar standing for a tensor of copies is written as the scalar.
+        Op::Broadcast(a, _) => write(graph, names, *a, depth + 1),
+        Op::Binary(op, a, b) => {
+            let operator = match op {
+                Binary::Add => Operator::Add,
+                Binary::Sub => Operator::Sub,
+                Binary::Mul if is_scalar(*a) || is_scalar(*b) => Operator::Scale,
+                Binary::Mul => Operator::Hadamard,
+                Binary::Div => Operator::Div,
+                Binary::MatMul => Operator::MatMul,
+                Binary::Outer => {
+                    return Formula::Binary(
+                        Operator::MatMul,
+                        sub(*a),
+                        Box::new(Formula::Transpose(sub(*b))),
+                    );
+                }
+            };
+            Formula::Binary(operator, sub(*a), sub(*b))
+        }
+    }
+}
+
+/// The name of a declared or user-named node, for [`Names`].
+pub fn name_formula(name: &str) -> Formula {
+    Formula::Symbol(Symbol::plain(name))
+}

@@ -1,0 +1,177 @@
+//! Mathematical notation as data: the formulas a derivation shows, independent of how they are
+//! typeset. `render::math` lays a [`Formula`] out as Unicode text, LaTeX or MathML; nothing here
+//! knows about any of them.
+//!
+//! [`from_graph`] reads formulas off the expression graph, naming what has a name and writing out
+//! the rest; [`rules`] holds the statement of every local derivative rule.
+
+pub mod from_graph;
+pub mod rules;
+
+use num_rational::BigRational;
+
+/// A name in a formula: a user's name (`W2`, `h`), an error signal (`δo`), with element indices
+/// for the scalar form (`W2₁₁`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    /// Element indices, one-based as textbooks write them; or symbolic (`i`, `j`) in rules.
+    pub indices: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A value the file names.
+    Plain,
+    /// The error signal of a layer: δ followed by the layer's name.
+    Delta,
+}
+
+impl Symbol {
+    pub fn plain(name: &str) -> Symbol {
+        Symbol {
+            name: name.to_string(),
+            kind: SymbolKind::Plain,
+            indices: Vec::new(),
+        }
+    }
+
+    pub fn delta(name: &str) -> Symbol {
+        Symbol {
+            kind: SymbolKind::Delta,
+            ..Symbol::plain(name)
+        }
+    }
+
+    pub fn indexed(mut self, indices: &[usize]) -> Symbol {
+        self.indices = indices.iter().map(|i| (i + 1).to_string()).collect();
+        self
+    }
+}
+
+/// The functions a formula can apply, as mathematics names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    Sigmoid,
+    Tanh,
+    Relu,
+    /// The derivative of relu: 1 where the argument is positive, else 0.
+    ReluPrime,
+    Exp,
+    Log,
+    Sqrt,
+    Abs,
+    Sign,
+    Sum,
+    Mean,
+    Softmax,
+    LogSoftmax,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    Add,
+    Sub,
+    /// A product with a scalar: `2·x`, `η·g`.
+    Scale,
+    /// The elementwise product of two tensors: `⊙`.
+    Hadamard,
+    Div,
+    /// Matrix product, written by juxtaposition: `W2ᵀ δo`.
+    MatMul,
+    /// `=` inside a formula (rule statements).
+    Equals,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Formula {
+    Symbol(Symbol),
+    Number(BigRational),
+    /// An exact constant tensor written in the file: `[1, -1]`.
+    Array(Vec<Formula>),
+    Neg(Box<Formula>),
+    Binary(Operator, Box<Formula>, Box<Formula>),
+    Pow(Box<Formula>, Box<Formula>),
+    Transpose(Box<Formula>),
+    Call(Function, Box<Formula>),
+    /// `∂of/∂wrt`
+    Partial(Box<Formula>, Box<Formula>),
+    /// `d/dvar of`
+    Derivative(Symbol, Box<Formula>),
+    /// The Kronecker delta δᵢⱼ of the softmax rule.
+    Kronecker(String, String),
+}
+
+impl Formula {
+    pub fn symbol(name: &str) -> Formula {
+        Formula::Symbol(Symbol::plain(name))
+    }
+
+    pub fn number(n: i64) -> Formula {
+        Formula::Number(BigRational::from_integer(n.into()))
+    }
+
+    pub fn binary(op: Operator, a: Formula, b: Formula) -> Formula {
+        Formula::Binary(op, Box::new(a), Box::new(b))
+    }
+
+    pub fn call(f: Function, a: Formula) -> Formula {
+        Formula::Call(f, Box::new(a))
+    }
+
+    pub fn partial(of: Formula, wrt: Formula) -> Formula {
+        Formula::Partial(Box::new(of), Box::new(wrt))
+    }
+
+    /// How tightly the formula binds, for deciding parentheses; higher binds tighter.
+    pub fn precedence(&self) -> u8 {
+        match self {
+            Formula::Binary(Operator::Equals, ..) => 0,
+            Formula::Binary(Operator::Add | Operator::Sub, ..) => 1,
+            Formula::Neg(_) => 2,
+            Formula::Binary(
+                Operator::Scale | Operator::Hadamard | Operator::Div | Operator::MatMul,
+                ..,
+            ) => 3,
+            Formula::Pow(..) | Formula::Transpose(_) => 5,
+            Formula::Symbol(_)
+            | Formula::Number(_)
+            | Formula::Array(_)
+            | Formula::Call(..)
+            | Formula::Partial(..)
+            | Formula::Derivative(..)
+            | Formula::Kronecker(..) => 6,
+        }
+    }
+}
+
+/// How a number is written inside a formula: small fractions as fractions (`1/2`, `1/3`), others
+/// as exact decimals where they terminate (`0.15`), else as fractions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NumberForm {
+    /// Digits, possibly with a decimal point; no sign.
+    Decimal(String),
+    /// Numerator and denominator digits; no sign.
+    Fraction(String, String),
+}
+
+/// The sign and the written form of `value`.
+pub fn number_form(value: &BigRational) -> (bool, NumberForm) {
+    use num_traits::Signed;
+    let negative = value.is_negative();
+    let magnitude = value.abs();
+    let denominator = magnitude.denom();
+    let small = denominator <= &num_bigint::BigInt::from(9);
+    let form = if magnitude.is_integer() {
+        NumberForm::Decimal(magnitude.numer().to_string())
+    } else if small {
+        NumberForm::Fraction(magnitude.numer().to_string(), denominator.to_string())
+    } else {
+        match crate::exact::terminating_decimal(&magnitude, 12) {
+            Some(decimal) => NumberForm::Decimal(decimal),
+            None => NumberForm::Fraction(magnitude.numer().to_string(), denominator.to_string()),
+        }
+    };
+    (negative, form)
+}

@@ -1,0 +1,187 @@
+//! Formulas as LaTeX math (the inside of `$…$` or `\[…\]`): `\delta_{o} = (o - y) \odot o \odot (1 - o)`.
+
+use super::needs_parens;
+use crate::notation::{Formula, Function, NumberForm, Operator, Symbol, SymbolKind, number_form};
+
+pub fn render(formula: &Formula) -> String {
+    let mut out = String::new();
+    write(formula, &mut out);
+    out
+}
+
+fn write(f: &Formula, out: &mut String) {
+    match f {
+        Formula::Symbol(symbol) => out.push_str(&symbol_latex(symbol)),
+        Formula::Number(n) => {
+            let (negative, form) = number_form(n);
+            if negative {
+                out.push('-');
+            }
+            match form {
+                NumberForm::Decimal(d) => out.push_str(&d),
+                NumberForm::Fraction(p, q) => out.push_str(&format!("\\tfrac{{{p}}}{{{q}}}")),
+            }
+        }
+        Formula::Array(items) => {
+            out.push_str("\\left[");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\\ ");
+                }
+                write(item, out);
+            }
+            out.push_str("\\right]");
+        }
+        Formula::Neg(a) => {
+            out.push('-');
+            operand(a, 3, false, out);
+        }
+        Formula::Binary(Operator::Div, a, b) => {
+            out.push_str("\\frac{");
+            write(a, out);
+            out.push_str("}{");
+            write(b, out);
+            out.push('}');
+        }
+        Formula::Binary(op, a, b) => {
+            let p = f.precedence();
+            operand(a, p, false, out);
+            out.push_str(match op {
+                Operator::Add => " + ",
+                Operator::Sub => " - ",
+                Operator::Scale if is_coefficient(a) => " ",
+                Operator::Scale => " \\cdot ",
+                Operator::Hadamard => " \\odot ",
+                Operator::MatMul => " \\, ",
+                Operator::Equals => " = ",
+                Operator::Div => "/",
+            });
+            operand(b, p, matches!(op, Operator::Sub), out);
+        }
+        Formula::Pow(base, exponent) => {
+            out.push('{');
+            operand(base, 6, false, out);
+            out.push_str("}^{");
+            write(exponent, out);
+            out.push('}');
+        }
+        Formula::Transpose(a) => {
+            out.push('{');
+            operand(a, 6, false, out);
+            out.push_str("}^{\\top}");
+        }
+        Formula::Call(Function::Abs, a) => {
+            out.push_str("\\left\\lvert ");
+            write(a, out);
+            out.push_str(" \\right\\rvert");
+        }
+        Formula::Call(Function::Sqrt, a) => {
+            out.push_str("\\sqrt{");
+            write(a, out);
+            out.push('}');
+        }
+        Formula::Call(function, a) => {
+            out.push_str(function_latex(*function));
+            out.push_str("\\left(");
+            write(a, out);
+            out.push_str("\\right)");
+        }
+        Formula::Partial(of, wrt) => {
+            out.push_str("\\frac{\\partial ");
+            operand(of, 6, false, out);
+            out.push_str("}{\\partial ");
+            operand(wrt, 6, false, out);
+            out.push('}');
+        }
+        Formula::Derivative(var, of) => {
+            out.push_str("\\frac{d}{d");
+            out.push_str(&symbol_latex(var));
+            out.push_str("} ");
+            write(of, out);
+        }
+        Formula::Kronecker(i, j) => out.push_str(&format!("\\delta_{{{i}{j}}}")),
+    }
+}
+
+fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    if needs_parens(f, precedence, strict) {
+        out.push_str("\\left(");
+        write(f, out);
+        out.push_str("\\right)");
+    } else {
+        write(f, out);
+    }
+}
+
+fn is_coefficient(f: &Formula) -> bool {
+    matches!(f, Formula::Number(n) if matches!(number_form(n), (false, NumberForm::Decimal(_))))
+}
+
+fn function_latex(function: Function) -> &'static str {
+    match function {
+        Function::Sigmoid => "\\sigma",
+        Function::Tanh => "\\tanh",
+        Function::Relu => "\\operatorname{relu}",
+        Function::ReluPrime => "\\operatorname{relu}'",
+        Function::Exp => "\\exp",
+        Function::Log => "\\log",
+        Function::Sqrt => "\\sqrt",
+        Function::Abs => "\\operatorname{abs}",
+        Function::Sign => "\\operatorname{sign}",
+        Function::Sum => "\\operatorname{sum}",
+        Function::Mean => "\\operatorname{mean}",
+        Function::Softmax => "\\operatorname{softmax}",
+        Function::LogSoftmax => "\\operatorname{log\\_softmax}",
+    }
+}
+
+/// A name in math mode: one Latin letter stays italic as is; longer names are set upright as a
+/// unit (`\mathit{W2}`); anything outside ASCII goes through `\text{}` so that any name a file
+/// can hold compiles.
+pub fn symbol_latex(symbol: &Symbol) -> String {
+    let name = name_latex(&symbol.name);
+    let mut text = match symbol.kind {
+        SymbolKind::Plain => name,
+        SymbolKind::Delta => format!("\\delta_{{{name}}}"),
+    };
+    if !symbol.indices.is_empty() {
+        let joined = symbol.indices.join("");
+        text = if symbol.kind == SymbolKind::Delta {
+            format!("{{{text}}}_{{{joined}}}")
+        } else {
+            format!("{text}_{{{joined}}}")
+        };
+    }
+    text
+}
+
+fn name_latex(name: &str) -> String {
+    if name == "ℓ" {
+        return "\\ell".to_string();
+    }
+    if name.len() == 1 && name.chars().all(|c| c.is_ascii_alphabetic()) {
+        return name.to_string();
+    }
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return format!("\\mathit{{{}}}", name.replace('_', "\\_"));
+    }
+    format!("\\text{{{}}}", escape_text(name))
+}
+
+/// Text for LaTeX's text mode: the characters with a meaning of their own escaped.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '{' | '}' | '$' | '&' | '#' | '_' | '%' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\textasciicircum{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,170 @@
+//! Formulas as presentation MathML (the inside of a `<math>` element), which every current
+//! browser renders without scripts or fonts from elsewhere.
+
+use super::needs_parens;
+use crate::notation::{Formula, Function, NumberForm, Operator, Symbol, SymbolKind, number_form};
+
+pub fn render(formula: &Formula) -> String {
+    let mut out = String::new();
+    write(formula, &mut out);
+    out
+}
+
+fn write(f: &Formula, out: &mut String) {
+    match f {
+        Formula::Symbol(symbol) => out.push_str(&symbol_mathml(symbol)),
+        Formula::Number(n) => {
+            let (negative, form) = number_form(n);
+            let body = match form {
+                NumberForm::Decimal(d) => format!("<mn>{d}</mn>"),
+                NumberForm::Fraction(p, q) => format!("<mfrac><mn>{p}</mn><mn>{q}</mn></mfrac>"),
+            };
+            if negative {
+                out.push_str(&format!("<mrow><mo>−</mo>{body}</mrow>"));
+            } else {
+                out.push_str(&body);
+            }
+        }
+        Formula::Array(items) => {
+            out.push_str("<mrow><mo>[</mo>");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("<mo separator=\"true\">,</mo>");
+                }
+                write(item, out);
+            }
+            out.push_str("<mo>]</mo></mrow>");
+        }
+        Formula::Neg(a) => {
+            out.push_str("<mrow><mo>−</mo>");
+            operand(a, 3, false, out);
+            out.push_str("</mrow>");
+        }
+        Formula::Binary(Operator::Div, a, b) => {
+            out.push_str("<mfrac>");
+            wrap(a, out);
+            wrap(b, out);
+            out.push_str("</mfrac>");
+        }
+        Formula::Binary(op, a, b) => {
+            let p = f.precedence();
+            out.push_str("<mrow>");
+            operand(a, p, false, out);
+            out.push_str(match op {
+                Operator::Add => "<mo>+</mo>",
+                Operator::Sub => "<mo>−</mo>",
+                Operator::Scale => "<mo>·</mo>",
+                Operator::Hadamard => "<mo>⊙</mo>",
+                Operator::MatMul => "<mo>\u{2062}</mo>",
+                Operator::Equals => "<mo>=</mo>",
+                Operator::Div => "<mo>/</mo>",
+            });
+            operand(b, p, matches!(op, Operator::Sub), out);
+            out.push_str("</mrow>");
+        }
+        Formula::Pow(base, exponent) => {
+            out.push_str("<msup>");
+            operand_wrapped(base, 6, out);
+            wrap(exponent, out);
+            out.push_str("</msup>");
+        }
+        Formula::Transpose(a) => {
+            out.push_str("<msup>");
+            operand_wrapped(a, 6, out);
+            out.push_str("<mi mathvariant=\"normal\">T</mi></msup>");
+        }
+        Formula::Call(Function::Abs, a) => {
+            out.push_str("<mrow><mo>|</mo>");
+            write(a, out);
+            out.push_str("<mo>|</mo></mrow>");
+        }
+        Formula::Call(Function::Sqrt, a) => {
+            out.push_str("<msqrt>");
+            write(a, out);
+            out.push_str("</msqrt>");
+        }
+        Formula::Call(function, a) => {
+            out.push_str("<mrow>");
+            out.push_str(&format!("<mi>{}</mi>", function_name(*function)));
+            out.push_str("<mo>\u{2061}</mo><mrow><mo>(</mo>");
+            write(a, out);
+            out.push_str("<mo>)</mo></mrow></mrow>");
+        }
+        Formula::Partial(of, wrt) => {
+            out.push_str("<mfrac><mrow><mo>∂</mo>");
+            operand(of, 6, false, out);
+            out.push_str("</mrow><mrow><mo>∂</mo>");
+            operand(wrt, 6, false, out);
+            out.push_str("</mrow></mfrac>");
+        }
+        Formula::Derivative(var, of) => {
+            out.push_str("<mrow><mfrac><mi mathvariant=\"normal\">d</mi><mrow><mi mathvariant=\"normal\">d</mi>");
+            out.push_str(&symbol_mathml(var));
+            out.push_str("</mrow></mfrac>");
+            write(of, out);
+            out.push_str("</mrow>");
+        }
+        Formula::Kronecker(i, j) => {
+            out.push_str(&format!(
+                "<msub><mi>δ</mi><mrow><mi>{i}</mi><mi>{j}</mi></mrow></msub>"
+            ));
+        }
+    }
+}
+
+fn wrap(f: &Formula, out: &mut String) {
+    out.push_str("<mrow>");
+    write(f, out);
+    out.push_str("</mrow>");
+}
+
+fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    if needs_parens(f, precedence, strict) {
+        out.push_str("<mrow><mo>(</mo>");
+        write(f, out);
+        out.push_str("<mo>)</mo></mrow>");
+    } else {
+        write(f, out);
+    }
+}
+
+/// An operand that must be one element (the base of a power).
+fn operand_wrapped(f: &Formula, precedence: u8, out: &mut String) {
+    out.push_str("<mrow>");
+    operand(f, precedence, false, out);
+    out.push_str("</mrow>");
+}
+
+fn function_name(function: Function) -> &'static str {
+    match function {
+        Function::Sigmoid => "σ",
+        Function::ReluPrime => "relu′",
+        other => super::text::function_name(other),
+    }
+}
+
+pub fn symbol_mathml(symbol: &Symbol) -> String {
+    let name = escape(&symbol.name);
+    let base = match symbol.kind {
+        SymbolKind::Plain => format!("<mi>{name}</mi>"),
+        SymbolKind::Delta => format!("<msub><mi>δ</mi><mi>{name}</mi></msub>"),
+    };
+    if symbol.indices.is_empty() {
+        base
+    } else {
+        let indices: String = symbol
+            .indices
+            .iter()
+            .map(|i| format!("<mn>{}</mn>", escape(i)))
+            .collect();
+        format!("<msub><mrow>{base}</mrow><mrow>{indices}</mrow></msub>")
+    }
+}
+
+/// Text for XML content.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

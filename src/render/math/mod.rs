@@ -1,0 +1,32 @@
+//! Formulas typeset three ways: Unicode text (terminals, JSON), LaTeX (documents, Markdown math)
+//! and MathML (HTML). Each renderer decides parentheses from [`Formula::precedence`] alone.
+
+pub mod latex;
+pub mod mathml;
+pub mod text;
+
+use crate::notation::Formula;
+
+/// Whether `operand` needs parentheses as the operand of something binding at `precedence`.
+/// `strict` for the right side of a non-associative operator (`a − (b − c)`).
+pub(crate) fn needs_parens(operand: &Formula, precedence: u8, strict: bool) -> bool {
+    let own = effective_precedence(operand);
+    own < precedence || (strict && own == precedence)
+}
+
+/// Numbers bind like what they look like: `−2` like a negation, `1/2` like a quotient.
+pub(crate) fn effective_precedence(f: &Formula) -> u8 {
+    match f {
+        Formula::Number(n) => {
+            let (negative, form) = crate::notation::number_form(n);
+            if negative {
+                2
+            } else if matches!(form, crate::notation::NumberForm::Fraction(..)) {
+                3
+            } else {
+                6
+            }
+        }
+        other => other.precedence(),
+    }
+}

@@ -1,0 +1,204 @@
+//! Formulas as Unicode text: `δo = (o − y) ⊙ o ⊙ (1 − o)`, `∂E/∂W2 = δo hᵀ`.
+
+use super::needs_parens;
+use crate::notation::{Formula, Function, NumberForm, Operator, Symbol, SymbolKind, number_form};
+
+pub fn render(formula: &Formula) -> String {
+    let mut out = String::new();
+    write(formula, &mut out);
+    out
+}
+
+fn write(f: &Formula, out: &mut String) {
+    match f {
+        Formula::Symbol(symbol) => out.push_str(&symbol_text(symbol)),
+        Formula::Number(n) => {
+            let (negative, form) = number_form(n);
+            if negative {
+                out.push('−');
+            }
+            match form {
+                NumberForm::Decimal(d) => out.push_str(&d),
+                NumberForm::Fraction(p, q) => {
+                    out.push_str(&p);
+                    out.push('/');
+                    out.push_str(&q);
+                }
+            }
+        }
+        Formula::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write(item, out);
+            }
+            out.push(']');
+        }
+        Formula::Neg(a) => {
+            out.push('−');
+            operand(a, 3, false, out);
+        }
+        Formula::Binary(op, a, b) => {
+            let p = f.precedence();
+            match op {
+                Operator::Scale if is_coefficient(a) && !starts_with_digit(b) => {
+                    operand(a, p, false, out);
+                    operand(b, p, true, out);
+                }
+                Operator::MatMul => {
+                    operand(a, p, false, out);
+                    out.push(' ');
+                    operand(b, p, true, out);
+                }
+                _ => {
+                    operand(a, p, false, out);
+                    out.push_str(match op {
+                        Operator::Add => " + ",
+                        Operator::Sub => " − ",
+                        Operator::Scale => "·",
+                        Operator::Hadamard => " ⊙ ",
+                        Operator::Div => "/",
+                        Operator::Equals => " = ",
+                        Operator::MatMul => " ",
+                    });
+                    let strict = matches!(op, Operator::Sub | Operator::Div);
+                    operand(b, p, strict, out);
+                }
+            }
+        }
+        Formula::Pow(base, exponent) => {
+            operand(base, 6, false, out);
+            match superscript(exponent) {
+                Some(sup) => out.push_str(&sup),
+                None => {
+                    out.push('^');
+                    operand(exponent, 6, false, out);
+                }
+            }
+        }
+        Formula::Transpose(a) => {
+            operand(a, 6, false, out);
+            out.push('ᵀ');
+        }
+        Formula::Call(function, a) => match function {
+            Function::Abs => {
+                out.push('|');
+                write(a, out);
+                out.push('|');
+            }
+            _ => {
+                out.push_str(function_name(*function));
+                out.push('(');
+                write(a, out);
+                out.push(')');
+            }
+        },
+        Formula::Partial(of, wrt) => {
+            out.push('∂');
+            operand(of, 6, false, out);
+            out.push_str("/∂");
+            operand(wrt, 6, false, out);
+        }
+        Formula::Derivative(var, of) => {
+            out.push_str("d/d");
+            out.push_str(&symbol_text(var));
+            out.push(' ');
+            write(of, out);
+        }
+        Formula::Kronecker(i, j) => {
+            out.push('δ');
+            out.push_str(&subscript(i));
+            out.push_str(&subscript(j));
+        }
+    }
+}
+
+fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    if needs_parens(f, precedence, strict) {
+        out.push('(');
+        write(f, out);
+        out.push(')');
+    } else {
+        write(f, out);
+    }
+}
+
+/// A positive number in front of a product is written by juxtaposition: `2(o − y)`.
+fn is_coefficient(f: &Formula) -> bool {
+    matches!(f, Formula::Number(n) if matches!(number_form(n), (false, NumberForm::Decimal(_))))
+}
+
+fn starts_with_digit(f: &Formula) -> bool {
+    render(f).starts_with(|c: char| c.is_ascii_digit())
+}
+
+pub fn function_name(function: Function) -> &'static str {
+    match function {
+        Function::Sigmoid => "σ",
+        Function::Tanh => "tanh",
+        Function::Relu => "relu",
+        Function::ReluPrime => "relu′",
+        Function::Exp => "exp",
+        Function::Log => "log",
+        Function::Sqrt => "√",
+        Function::Abs => "abs",
+        Function::Sign => "sign",
+        Function::Sum => "sum",
+        Function::Mean => "mean",
+        Function::Softmax => "softmax",
+        Function::LogSoftmax => "log_softmax",
+    }
+}
+
+pub fn symbol_text(symbol: &Symbol) -> String {
+    let mut text = String::new();
+    if symbol.kind == SymbolKind::Delta {
+        text.push('δ');
+    }
+    text.push_str(&symbol.name);
+    for index in &symbol.indices {
+        text.push_str(&subscript(index));
+    }
+    text
+}
+
+/// Unicode subscripts where every character has one, else `_index`.
+fn subscript(index: &str) -> String {
+    let mapped: Option<String> = index
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32('₀' as u32 + (c as u32 - '0' as u32)),
+            'i' => Some('ᵢ'),
+            'j' => Some('ⱼ'),
+            'k' => Some('ₖ'),
+            'n' => Some('ₙ'),
+            _ => None,
+        })
+        .collect();
+    mapped.unwrap_or_else(|| format!("_{index}"))
+}
+
+/// Small integer exponents as superscripts: `x²`, `b⁻¹`.
+fn superscript(exponent: &Formula) -> Option<String> {
+    let Formula::Number(n) = exponent else {
+        return None;
+    };
+    if !n.is_integer() {
+        return None;
+    }
+    let digits = n.numer().to_string();
+    digits
+        .chars()
+        .map(|c| match c {
+            '-' => Some('⁻'),
+            '0' => Some('⁰'),
+            '1' => Some('¹'),
+            '2' => Some('²'),
+            '3' => Some('³'),
+            '4'..='9' => char::from_u32('⁴' as u32 + (c as u32 - '4' as u32)),
+            _ => None,
+        })
+        .collect()
+}
