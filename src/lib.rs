@@ -7,6 +7,7 @@ pub mod autodiff;
 pub mod check;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
 pub mod exact;
 pub mod ir;
 pub mod notation;

@@ -5,6 +5,7 @@ mod support;
 
 mod check_examples;
 mod cli_contract;
+mod codegen;
 mod diagnostics;
 mod gradients;
 mod random_networks;

@@ -32,6 +32,9 @@ pub struct Gradient {
     pub wrt: Vec<(DeclId, NodeId)>,
     /// The local derivative rules used, in the order first used.
     pub rules: Vec<Rule>,
+    /// Forward nodes in the order their adjoints were completed (from the loss back), each with
+    /// the number of graph nodes at that moment: the order a derivation presents them in.
+    pub completed: Vec<(NodeId, usize)>,
 }
 
 impl Gradient {
@@ -83,6 +86,7 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
     let mut contributions: Vec<Vec<NodeId>> = vec![Vec::new(); forward_len];
     let mut adjoints: Vec<Option<NodeId>> = vec![None; forward_len];
     let mut rules: Vec<Rule> = Vec::new();
+    let mut completed = Vec::new();
     let seed = graph.add(
         Op::Literal(crate::tensor::Tensor::scalar(BigRational::one())),
         graph[loss].span,
@@ -111,6 +115,7 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
             continue;
         }
         adjoints[index] = Some(adjoint);
+        completed.push((id, builder.graph.len()));
         let rule = if fused.contains(&id) {
             Some(Rule::SoftmaxCrossEntropy)
         } else {
@@ -157,6 +162,7 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
         adjoints,
         wrt: gradients,
         rules,
+        completed,
     })
 }
 

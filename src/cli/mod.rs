@@ -2,8 +2,10 @@
 //! 2 bad usage or an I/O problem. Results go to standard output, diagnostics to standard error;
 //! a closed pipe on standard output ends the program quietly with 0.
 
+mod gen_command;
 mod input;
 mod report;
+mod wrt;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -44,6 +46,28 @@ enum Command {
         /// The .nabla file, or `-` for standard input.
         file: String,
     },
+    /// Derive the gradient of the loss by the chain rule, and print the formulas.
+    Derive {
+        /// The .nabla file, or `-` for standard input.
+        file: String,
+        /// Take the gradient with respect to these inputs or parameters (comma-separated).
+        /// Default: every param; in a file without params, every input.
+        #[arg(long, value_delimiter = ',')]
+        wrt: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DeriveFormat::Text)]
+        format: DeriveFormat,
+    },
+    /// Generate a standalone Rust training program (a Cargo project) for the network.
+    Gen(gen_command::GenArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DeriveFormat {
+    Text,
+    Markdown,
+    Latex,
+    Json,
 }
 
 pub const EXIT_INVALID: u8 = 1;
@@ -68,27 +92,79 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { file } => check(&file, color),
+        Command::Derive { file, wrt, format } => derive(&file, &wrt, format, color),
+        Command::Gen(args) => {
+            let (model, text, reporter) = match load(&args.file, color) {
+                Ok(loaded) => loaded,
+                Err(code) => return code,
+            };
+            gen_command::run(&model, &text, &reporter, &args)
+        }
+    }
+}
+
+fn derive(path: &str, wrt: &[String], format: DeriveFormat, color: bool) -> ExitCode {
+    let (model, text, reporter) = match load(path, color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let wrt = match wrt::resolve(&model, wrt) {
+        Ok(wrt) => wrt,
+        Err(message) => {
+            eprintln!("nabla: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
+        Ok(gradient) => gradient,
+        Err(error) => {
+            eprintln!("nabla: internal error while differentiating ({error:?}); please report it with this file");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let derivation = nabla::explain::gradients::derive(&model, &gradient);
+    let declared = nabla::explain::values::declared(&model);
+    let values = match nabla::explain::values::evaluate(&model, &gradient, &declared) {
+        Ok(values) => values,
+        Err(diagnostic) => {
+            reporter.emit(std::slice::from_ref(&diagnostic));
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let format = match format {
+        DeriveFormat::Text => nabla::render::derive::Format::Text,
+        DeriveFormat::Markdown => nabla::render::derive::Format::Markdown,
+        DeriveFormat::Latex => nabla::render::derive::Format::Latex,
+        DeriveFormat::Json => nabla::render::derive::Format::Json,
+    };
+    let _ = &text;
+    print(&nabla::render::derive::render(&model, &derivation, values.as_deref(), format))
+}
+
+/// Reads and checks a file: the model, the text and a reporter for later diagnostics, or the
+/// exit code after the diagnostics are shown.
+fn load(path: &str, color: bool) -> Result<(nabla::ir::Model, String, Reporter), ExitCode> {
+    let source = Source::read(path)?;
+    let reporter = Reporter::new(&source.name, &source.display_text, color);
+    let text = match &source.text {
+        Ok(text) => text.clone(),
+        Err(diagnostic) => {
+            reporter.emit(std::slice::from_ref(diagnostic));
+            return Err(ExitCode::from(EXIT_INVALID));
+        }
+    };
+    let (model, diagnostics) = nabla::compile(&text);
+    reporter.emit(&diagnostics);
+    match model {
+        Some(model) => Ok((model, text, reporter)),
+        None => Err(ExitCode::from(EXIT_INVALID)),
     }
 }
 
 fn check(path: &str, color: bool) -> ExitCode {
-    let source = match Source::read(path) {
-        Ok(source) => source,
-        Err(code) => return code,
-    };
-    let reporter = Reporter::new(&source.name, &source.display_text, color);
-    let text = match &source.text {
-        Ok(text) => text.as_str(),
-        Err(diagnostic) => {
-            reporter.emit(std::slice::from_ref(diagnostic));
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
-    let (model, diagnostics) = nabla::compile(text);
-    reporter.emit(&diagnostics);
-    match model {
-        Some(model) => print(&nabla::render::summary::render(&model, text, &source.name)),
-        None => ExitCode::from(EXIT_INVALID),
+    match load(path, color) {
+        Ok((model, text, reporter)) => print(&nabla::render::summary::render(&model, &text, reporter.name())),
+        Err(code) => code,
     }
 }
 

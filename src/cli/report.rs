@@ -19,6 +19,11 @@ impl Reporter {
         }
     }
 
+    /// The file's name as diagnostics show it.
+    pub fn name(&self) -> &str {
+        self.file.name()
+    }
+
     /// Writes the diagnostics to standard error, then a one-line count of the errors.
     pub fn emit(&self, diagnostics: &[Diagnostic]) {
         let text = self.render(diagnostics);

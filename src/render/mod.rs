@@ -1,6 +1,8 @@
 //! Turning results into text. Renderers lay out data that earlier stages computed; they never
 //! compute math themselves. Words live in the askama templates under `templates/`.
 
+pub mod derive;
+pub mod json;
 pub mod math;
 pub mod summary;
 

@@ -45,7 +45,7 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
-            operand(a, p, false, out);
+            operand_in(f, a, p, false, out);
             out.push_str(match op {
                 Operator::Add => " + ",
                 Operator::Sub => " - ",
@@ -56,7 +56,7 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Equals => " = ",
                 Operator::Div => "/",
             });
-            operand(b, p, matches!(op, Operator::Sub), out);
+            operand_in(f, b, p, matches!(op, Operator::Sub), out);
         }
         Formula::Pow(base, exponent) => {
             out.push('{');
@@ -100,6 +100,16 @@ fn write(f: &Formula, out: &mut String) {
             write(of, out);
         }
         Formula::Kronecker(i, j) => out.push_str(&format!("\\delta_{{{i}{j}}}")),
+    }
+}
+
+fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    if super::clarify(parent, f) {
+        out.push_str("\\left(");
+        write(f, out);
+        out.push_str("\\right)");
+    } else {
+        operand(f, precedence, strict, out);
     }
 }
 

@@ -49,7 +49,7 @@ fn write(f: &Formula, out: &mut String) {
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
             out.push_str("<mrow>");
-            operand(a, p, false, out);
+            operand_in(f, a, p, false, out);
             out.push_str(match op {
                 Operator::Add => "<mo>+</mo>",
                 Operator::Sub => "<mo>−</mo>",
@@ -59,7 +59,7 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Equals => "<mo>=</mo>",
                 Operator::Div => "<mo>/</mo>",
             });
-            operand(b, p, matches!(op, Operator::Sub), out);
+            operand_in(f, b, p, matches!(op, Operator::Sub), out);
             out.push_str("</mrow>");
         }
         Formula::Pow(base, exponent) => {
@@ -116,6 +116,16 @@ fn wrap(f: &Formula, out: &mut String) {
     out.push_str("<mrow>");
     write(f, out);
     out.push_str("</mrow>");
+}
+
+fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    if super::clarify(parent, f) {
+        out.push_str("<mrow><mo>(</mo>");
+        write(f, out);
+        out.push_str("<mo>)</mo></mrow>");
+    } else {
+        operand(f, precedence, strict, out);
+    }
 }
 
 fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {

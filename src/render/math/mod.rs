@@ -7,6 +7,14 @@ pub mod text;
 
 use crate::notation::Formula;
 
+/// A matrix product written by juxtaposition inside an elementwise product reads ambiguously
+/// without parentheses: `(W2ᵀ δo) ⊙ h`.
+pub(crate) fn clarify(parent: &Formula, operand: &Formula) -> bool {
+    use crate::notation::Operator;
+    matches!(parent, Formula::Binary(Operator::Hadamard | Operator::Scale, ..))
+        && matches!(operand, Formula::Binary(Operator::MatMul, ..))
+}
+
 /// Whether `operand` needs parentheses as the operand of something binding at `precedence`.
 /// `strict` for the right side of a non-associative operator (`a − (b − c)`).
 pub(crate) fn needs_parens(operand: &Formula, precedence: u8, strict: bool) -> bool {

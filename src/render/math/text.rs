@@ -53,7 +53,7 @@ fn write(f: &Formula, out: &mut String) {
                     operand(b, p, true, out);
                 }
                 _ => {
-                    operand(a, p, false, out);
+                    operand_in(f, a, p, false, out);
                     out.push_str(match op {
                         Operator::Add => " + ",
                         Operator::Sub => " − ",
@@ -64,7 +64,7 @@ fn write(f: &Formula, out: &mut String) {
                         Operator::MatMul => " ",
                     });
                     let strict = matches!(op, Operator::Sub | Operator::Div);
-                    operand(b, p, strict, out);
+                    operand_in(f, b, p, strict, out);
                 }
             }
         }
@@ -112,6 +112,16 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str(&subscript(i));
             out.push_str(&subscript(j));
         }
+    }
+}
+
+fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    if super::clarify(parent, f) {
+        out.push('(');
+        write(f, out);
+        out.push(')');
+    } else {
+        operand(f, precedence, strict, out);
     }
 }
 

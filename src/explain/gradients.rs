@@ -1,0 +1,170 @@
+//! The gradient formulas of a network in vector form, one line per layer, as a textbook writes
+//! them: the error signal of each layer (`δo = (o − y) ⊙ o ⊙ (1 − o)`), then each parameter's
+//! gradient in terms of it (`∂E/∂W2 = δo hᵀ`).
+
+use crate::autodiff::{Gradient, Rule};
+use crate::ir::{Model, NodeId, Op, Unary};
+use crate::notation::from_graph::{Names, definition, formula, name_formula};
+use crate::notation::rules::{Statement, statement};
+use crate::notation::{Formula, Symbol};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LineKind {
+    /// `δo = …`: the gradient of the loss with respect to the net input of the layer `o`.
+    ErrorSignal { layer: String },
+    /// `∂E/∂q = …`: the gradient with respect to a value the file names.
+    Value { name: String },
+    /// `∂E/∂W = …`: the gradient with respect to a parameter (or a requested input).
+    Gradient { name: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub kind: LineKind,
+    pub lhs: Formula,
+    pub rhs: Formula,
+    /// The gradient node the line defines.
+    pub node: NodeId,
+}
+
+#[derive(Clone, Debug)]
+pub struct GradientDerivation {
+    pub loss: String,
+    pub lines: Vec<Line>,
+    /// The local derivative rules the lines use, stated once each.
+    pub rules: Vec<Statement>,
+    /// The requested gradients, by declaration name, with their lines' indices.
+    pub gradients: Vec<(String, usize)>,
+}
+
+/// Elementwise functions whose input is a layer's net input: `o = σ(z)` makes `δo` the gradient
+/// with respect to `z`.
+fn is_activation(f: Unary) -> bool {
+    matches!(
+        f,
+        Unary::Sigmoid
+            | Unary::Tanh
+            | Unary::Relu
+            | Unary::Exp
+            | Unary::Log
+            | Unary::Sqrt
+            | Unary::Abs
+            | Unary::Softmax
+            | Unary::LogSoftmax
+    )
+}
+
+pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
+    let graph = &gradient.graph;
+    let loss = model.loss.name.clone();
+    let partial = |name: &str| Formula::partial(name_formula(&loss), name_formula(name));
+
+    let mut names = Names::default();
+    for declaration in &model.declarations {
+        names.insert(declaration.node, name_formula(&declaration.name));
+    }
+    for id in graph.ids().take(gradient.forward_len) {
+        if let Some(name) = &graph[id].name {
+            names.insert(id, name_formula(name));
+        }
+    }
+
+    // (forward node, kind, lhs), each becoming a line for the forward node's adjoint.
+    let mut wanted: Vec<(NodeId, LineKind, Formula)> = Vec::new();
+    let mut layers = Vec::new();
+    for id in graph.ids().take(gradient.forward_len) {
+        let node = &graph[id];
+        let Some(name) = &node.name else { continue };
+        if let Op::Unary(f, net) = node.op
+            && is_activation(f)
+            && graph[net].name.is_none()
+            && !matches!(graph[net].op, Op::Var(_))
+        {
+            // The net input of a layer the file names: its gradient is the layer's δ. The
+            // cross-entropy over softmax reaches the logits through log_softmax, so look for
+            // the logits' adjoint whichever path filled it.
+            layers.push(id);
+            wanted.push((net, LineKind::ErrorSignal { layer: name.clone() }, Formula::Symbol(Symbol::delta(name))));
+        } else if id != model.loss.node {
+            wanted.push((id, LineKind::Value { name: name.clone() }, partial(name)));
+        }
+    }
+    for (decl, _) in &gradient.wrt {
+        let declaration = model.declaration(*decl);
+        wanted.push((
+            declaration.node,
+            LineKind::Gradient {
+                name: declaration.name.clone(),
+            },
+            partial(&declaration.name),
+        ));
+    }
+
+    // The adjoint of a named layer's output is written inside its δ, not on a line of its own.
+    let inside_delta = |id: NodeId| layers.contains(&id);
+    let mut lines: Vec<(usize, Line)> = Vec::new();
+    for (forward, kind, lhs) in wanted {
+        if matches!(kind, LineKind::Value { .. }) && inside_delta(forward) {
+            continue;
+        }
+        let node = match (&kind, gradient.adjoint(forward)) {
+            (_, Some(node)) => node,
+            (LineKind::Gradient { name }, None) => match model
+                .declarations
+                .iter()
+                .position(|d| &d.name == name)
+                .and_then(|i| gradient.of(crate::ir::DeclId(i as u32)))
+            {
+                Some(node) => node,
+                None => continue,
+            },
+            (_, None) => continue,
+        };
+        names.insert(node, lhs.clone());
+        let order = if node.index() >= gradient.forward_len {
+            node.index()
+        } else {
+            gradient
+                .completed
+                .iter()
+                .find(|(f, _)| *f == forward)
+                .map_or(usize::MAX, |(_, at)| *at)
+        };
+        lines.push((order, Line { kind, lhs, rhs: Formula::number(0), node }));
+    }
+    lines.sort_by_key(|(order, _)| *order);
+
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|(_, mut line)| {
+            // A line whose node another line already names is written by that name (`∂E/∂b2 =
+            // δo`); the line that owns the name is written out.
+            line.rhs = match names.get(line.node) {
+                Some(name) if *name != line.lhs => name.clone(),
+                _ => definition(graph, &names, line.node),
+            };
+            line
+        })
+        .collect();
+    let gradients = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| match &line.kind {
+            LineKind::Gradient { name } => Some((name.clone(), i)),
+            _ => None,
+        })
+        .collect();
+    let rules = gradient.rules.iter().filter_map(|r| statement(*r)).collect::<Vec<_>>();
+    let _ = formula;
+    GradientDerivation {
+        loss,
+        lines,
+        rules,
+        gradients,
+    }
+}
+
+/// Whether a rule is used.
+pub fn uses(derivation: &GradientDerivation, rule: Rule) -> bool {
+    derivation.rules.iter().any(|s| s.rule == rule)
+}

@@ -1,0 +1,100 @@
+//! JSON for tools and tests. The only place that knows serde: views are built here from the
+//! derivation, never by making core types serializable.
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::derive::FormulaLine;
+use super::math::text;
+use crate::eval::exact::Value;
+use crate::explain::GradientDerivation;
+use crate::ir::Model;
+use crate::tensor::Tensor;
+
+#[derive(Serialize)]
+struct DeriveJson {
+    loss_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loss: Option<Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gradients: Option<Map<String, Json>>,
+    formulas: Map<String, Json>,
+    lines: Vec<FormulaLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exact: Option<ExactJson>,
+}
+
+#[derive(Serialize)]
+struct ExactJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loss: Option<Json>,
+    gradients: Map<String, Json>,
+}
+
+pub fn derive(model: &Model, derivation: &GradientDerivation, values: Option<&[Option<Value>]>) -> String {
+    let mut formulas = Map::new();
+    for (name, line) in &derivation.gradients {
+        formulas.insert(name.clone(), Json::String(text::render(&derivation.lines[*line].rhs)));
+    }
+    let lines = derivation
+        .lines
+        .iter()
+        .map(|l| FormulaLine {
+            lhs: text::render(&l.lhs),
+            rhs: text::render(&l.rhs),
+        })
+        .collect();
+    let value_of = |node: crate::ir::NodeId| values.and_then(|v| v.get(node.index()).cloned().flatten());
+    let loss_value = value_of(model.loss.node);
+    let mut gradients = Map::new();
+    let mut exact_gradients = Map::new();
+    for (name, line) in &derivation.gradients {
+        if let Some(value) = value_of(derivation.lines[*line].node) {
+            gradients.insert(name.clone(), numbers(&value.to_f64()));
+            if let Value::Exact(t) = &value {
+                exact_gradients.insert(name.clone(), exact_strings(t));
+            }
+        }
+    }
+    let exact_loss = match &loss_value {
+        Some(Value::Exact(t)) => Some(exact_strings(t)),
+        _ => None,
+    };
+    let has_values = loss_value.is_some();
+    let page = DeriveJson {
+        loss_name: derivation.loss.clone(),
+        loss: loss_value.as_ref().map(|v| numbers(&v.to_f64())),
+        gradients: has_values.then_some(gradients),
+        formulas,
+        lines,
+        exact: (exact_loss.is_some() || !exact_gradients.is_empty()).then_some(ExactJson {
+            loss: exact_loss,
+            gradients: exact_gradients,
+        }),
+    };
+    let mut out = serde_json::to_string_pretty(&page).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// A scalar as a number, a vector as an array, a matrix as an array of rows.
+pub fn numbers(value: &Tensor<f64>) -> Json {
+    nested(value, |x| serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number))
+}
+
+pub fn exact_strings(value: &Tensor<num_rational::BigRational>) -> Json {
+    nested(value, |x| Json::String(x.to_string()))
+}
+
+fn nested<T>(value: &Tensor<T>, element: impl Fn(&T) -> Json) -> Json {
+    match value.shape() {
+        crate::shape::Shape::Scalar => value.data().first().map_or(Json::Null, &element),
+        crate::shape::Shape::Vector(_) => Json::Array(value.data().iter().map(&element).collect()),
+        crate::shape::Shape::Matrix(..) => Json::Array(
+            value
+                .rows()
+                .map(|row| Json::Array(row.iter().map(&element).collect()))
+                .collect(),
+        ),
+    }
+}

@@ -1,0 +1,1 @@
+//! Generated trainer projects: written, built, run, and compared with the evaluator.
