@@ -6,6 +6,7 @@ mod support;
 mod check_examples;
 mod cli_contract;
 mod codegen;
+mod derive;
 mod diagnostics;
 mod gradients;
 mod random_networks;

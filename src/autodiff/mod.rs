@@ -81,64 +81,16 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
         };
     }
     let feeds_loss = graph.reachable_from(&[loss]);
-    let fused = fused_softmax_cross_entropy(&graph);
-
-    let mut contributions: Vec<Vec<NodeId>> = vec![Vec::new(); forward_len];
-    let mut adjoints: Vec<Option<NodeId>> = vec![None; forward_len];
-    let mut rules: Vec<Rule> = Vec::new();
-    let mut completed = Vec::new();
-    let seed = graph.add(
-        Op::Literal(crate::tensor::Tensor::scalar(BigRational::one())),
-        graph[loss].span,
-    )?;
-    contributions[loss.index()].push(seed);
-
-    let forward: Vec<NodeId> = graph.ids().take(forward_len).collect();
-    for id in forward.into_iter().rev() {
-        let index = id.index();
-        if !(depends_on_wrt[index] && feeds_loss[index]) || contributions[index].is_empty() {
-            continue;
-        }
-        let op = graph[id].op.clone();
-        let mut builder = Builder {
-            span: graph[id].span,
-            graph: &mut graph,
-        };
-        let mut parts = std::mem::take(&mut contributions[index]).into_iter();
-        let Some(mut adjoint) = parts.next() else {
-            continue;
-        };
-        for part in parts {
-            adjoint = builder.add(adjoint, part)?;
-        }
-        if builder.is_zero(adjoint) {
-            continue;
-        }
-        adjoints[index] = Some(adjoint);
-        completed.push((id, builder.graph.len()));
-        let rule = if fused.contains(&id) {
-            Some(Rule::SoftmaxCrossEntropy)
-        } else {
-            rules::rule_of(&op)
-        };
-        let mut used = false;
-        for (position, operand) in op.operands().enumerate() {
-            if !depends_on_wrt[operand.index()] {
-                continue;
-            }
-            let gradient = rules::vjp(&mut builder, &op, id, position, adjoint)?;
-            if !builder.is_zero(gradient) {
-                contributions[operand.index()].push(gradient);
-                used = true;
-            }
-        }
-        if let Some(rule) = rule
-            && used
-            && !rules.contains(&rule)
-        {
-            rules.push(rule);
-        }
-    }
+    let wanted: Vec<bool> = depends_on_wrt
+        .iter()
+        .zip(&feeds_loss)
+        .map(|(a, b)| *a && *b)
+        .collect();
+    let Backprop {
+        adjoints,
+        rules,
+        completed,
+    } = backprop(&mut graph, loss, &wanted, &[])?;
 
     let mut gradients = Vec::with_capacity(wrt.len());
     for &decl in wrt {
@@ -185,4 +137,97 @@ fn fused_softmax_cross_entropy(graph: &Graph) -> Vec<NodeId> {
         }
     }
     found
+}
+
+/// What one reverse sweep produced.
+pub struct Backprop {
+    /// ∂output/∂node for each node below the sweep's start that received a gradient.
+    pub adjoints: Vec<Option<NodeId>>,
+    pub rules: Vec<Rule>,
+    pub completed: Vec<(NodeId, usize)>,
+}
+
+/// One reverse sweep from `output` over the nodes marked `wanted`: each node's adjoint is the sum
+/// of what its users send it, built once. Nodes in `stop` receive their adjoint but pass nothing
+/// on, which makes them leaves: the scalar form uses this to take local derivatives between
+/// named values.
+pub fn backprop(
+    graph: &mut Graph,
+    output: NodeId,
+    wanted: &[bool],
+    stop: &[bool],
+) -> Result<Backprop, ShapeError> {
+    let limit = wanted.len().min(graph.len());
+    let fused = fused_softmax_cross_entropy(graph);
+    let mut contributions: Vec<Vec<NodeId>> = vec![Vec::new(); limit];
+    let mut adjoints: Vec<Option<NodeId>> = vec![None; limit];
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut completed = Vec::new();
+    let seed = graph.add(
+        Op::Literal(crate::tensor::Tensor::scalar(BigRational::one())),
+        graph[output].span,
+    )?;
+    if output.index() >= limit {
+        return Ok(Backprop {
+            adjoints,
+            rules,
+            completed,
+        });
+    }
+    contributions[output.index()].push(seed);
+
+    let ids: Vec<NodeId> = graph.ids().take(limit).collect();
+    for id in ids.into_iter().rev() {
+        let index = id.index();
+        if !wanted[index] || contributions[index].is_empty() {
+            continue;
+        }
+        let op = graph[id].op.clone();
+        let mut builder = Builder {
+            span: graph[id].span,
+            graph: &mut *graph,
+        };
+        let mut parts = std::mem::take(&mut contributions[index]).into_iter();
+        let Some(mut adjoint) = parts.next() else {
+            continue;
+        };
+        for part in parts {
+            adjoint = builder.add(adjoint, part)?;
+        }
+        if builder.is_zero(adjoint) {
+            continue;
+        }
+        adjoints[index] = Some(adjoint);
+        completed.push((id, builder.graph.len()));
+        if stop.get(index).copied().unwrap_or(false) && id != output {
+            continue;
+        }
+        let rule = if fused.contains(&id) {
+            Some(Rule::SoftmaxCrossEntropy)
+        } else {
+            rules::rule_of(&op)
+        };
+        let mut used = false;
+        for (position, operand) in op.operands().enumerate() {
+            if !wanted.get(operand.index()).copied().unwrap_or(false) {
+                continue;
+            }
+            let gradient = rules::vjp(&mut builder, &op, id, position, adjoint)?;
+            if !builder.is_zero(gradient) {
+                contributions[operand.index()].push(gradient);
+                used = true;
+            }
+        }
+        if let Some(rule) = rule
+            && used
+            && !rules.contains(&rule)
+        {
+            rules.push(rule);
+        }
+    }
+    Ok(Backprop {
+        adjoints,
+        rules,
+        completed,
+    })
 }

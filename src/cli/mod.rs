@@ -57,9 +57,18 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DeriveFormat::Text)]
         format: DeriveFormat,
+        /// Vector form (one line per layer) or scalar form (one line per parameter element).
+        #[arg(long, value_enum, default_value_t = Form::Vector)]
+        form: Form,
     },
     /// Generate a standalone Rust training program (a Cargo project) for the network.
     Gen(gen_command::GenArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Form {
+    Vector,
+    Scalar,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -92,7 +101,12 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { file } => check(&file, color),
-        Command::Derive { file, wrt, format } => derive(&file, &wrt, format, color),
+        Command::Derive {
+            file,
+            wrt,
+            format,
+            form,
+        } => derive(&file, &wrt, format, form, color),
         Command::Gen(args) => {
             let (model, text, reporter) = match load(&args.file, color) {
                 Ok(loaded) => loaded,
@@ -103,7 +117,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn derive(path: &str, wrt: &[String], format: DeriveFormat, color: bool) -> ExitCode {
+fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: bool) -> ExitCode {
     let (model, text, reporter) = match load(path, color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -118,7 +132,9 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, color: bool) -> Exit
     let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
         Ok(gradient) => gradient,
         Err(error) => {
-            eprintln!("nabla: internal error while differentiating ({error:?}); please report it with this file");
+            eprintln!(
+                "nabla: internal error while differentiating ({error:?}); please report it with this file"
+            );
             return ExitCode::from(EXIT_INVALID);
         }
     };
@@ -138,7 +154,30 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, color: bool) -> Exit
         DeriveFormat::Json => nabla::render::derive::Format::Json,
     };
     let _ = &text;
-    print(&nabla::render::derive::render(&model, &derivation, values.as_deref(), format))
+    if let Form::Scalar = form {
+        return match nabla::explain::scalar::derive(&model, &gradient, &derivation) {
+            Ok(scalar) => print(&nabla::render::derive::render_scalar(&scalar, format)),
+            Err(nabla::explain::scalar::ScalarError::TooManyElements(n)) => {
+                eprintln!(
+                    "nabla: --form scalar writes one line per parameter element, and this gradient has {n}; \
+                     pick a few with --wrt, or use the vector form"
+                );
+                ExitCode::from(EXIT_USAGE)
+            }
+            Err(nabla::explain::scalar::ScalarError::TooLarge) => {
+                eprintln!(
+                    "nabla: this network is too large for the scalar form; use the vector form"
+                );
+                ExitCode::from(EXIT_USAGE)
+            }
+        };
+    }
+    print(&nabla::render::derive::render(
+        &model,
+        &derivation,
+        values.as_deref(),
+        format,
+    ))
 }
 
 /// Reads and checks a file: the model, the text and a reporter for later diagnostics, or the
@@ -163,7 +202,11 @@ fn load(path: &str, color: bool) -> Result<(nabla::ir::Model, String, Reporter),
 
 fn check(path: &str, color: bool) -> ExitCode {
     match load(path, color) {
-        Ok((model, text, reporter)) => print(&nabla::render::summary::render(&model, &text, reporter.name())),
+        Ok((model, text, reporter)) => print(&nabla::render::summary::render(
+            &model,
+            &text,
+            reporter.name(),
+        )),
         Err(code) => code,
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::autodiff::{Gradient, Rule};
 use crate::ir::{Model, NodeId, Op, Unary};
-use crate::notation::from_graph::{Names, definition, formula, name_formula};
+use crate::notation::from_graph::{Names, definition, name_formula};
 use crate::notation::rules::{Statement, statement};
 use crate::notation::{Formula, Symbol};
 
@@ -39,7 +39,7 @@ pub struct GradientDerivation {
 
 /// Elementwise functions whose input is a layer's net input: `o = σ(z)` makes `δo` the gradient
 /// with respect to `z`.
-fn is_activation(f: Unary) -> bool {
+pub(crate) fn is_activation(f: Unary) -> bool {
     matches!(
         f,
         Unary::Sigmoid
@@ -84,7 +84,13 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
             // cross-entropy over softmax reaches the logits through log_softmax, so look for
             // the logits' adjoint whichever path filled it.
             layers.push(id);
-            wanted.push((net, LineKind::ErrorSignal { layer: name.clone() }, Formula::Symbol(Symbol::delta(name))));
+            wanted.push((
+                net,
+                LineKind::ErrorSignal {
+                    layer: name.clone(),
+                },
+                Formula::Symbol(Symbol::delta(name)),
+            ));
         } else if id != model.loss.node {
             wanted.push((id, LineKind::Value { name: name.clone() }, partial(name)));
         }
@@ -130,7 +136,15 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
                 .find(|(f, _)| *f == forward)
                 .map_or(usize::MAX, |(_, at)| *at)
         };
-        lines.push((order, Line { kind, lhs, rhs: Formula::number(0), node }));
+        lines.push((
+            order,
+            Line {
+                kind,
+                lhs,
+                rhs: Formula::number(0),
+                node,
+            },
+        ));
     }
     lines.sort_by_key(|(order, _)| *order);
 
@@ -154,8 +168,11 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
             _ => None,
         })
         .collect();
-    let rules = gradient.rules.iter().filter_map(|r| statement(*r)).collect::<Vec<_>>();
-    let _ = formula;
+    let rules = gradient
+        .rules
+        .iter()
+        .filter_map(|r| statement(*r, &model.loss.name))
+        .collect::<Vec<_>>();
     GradientDerivation {
         loss,
         lines,

@@ -5,6 +5,7 @@
 //! which value, which rounding — is decided here; renderers and templates only arrange it.
 
 pub mod gradients;
+pub mod scalar;
 pub mod values;
 
 pub use gradients::{GradientDerivation, Line, LineKind};

@@ -21,8 +21,13 @@ pub fn declared(model: &Model) -> Vec<Option<Value>> {
 
 /// Every node's value, forward and gradient, or `Ok(None)` when the file leaves a value the loss
 /// needs unset (then a derivation shows formulas only).
-pub fn evaluate(model: &Model, gradient: &Gradient, declared: &[Option<Value>]) -> Result<Option<Vec<Option<Value>>>, Diagnostic> {
-    let values = exact::evaluate(&gradient.graph, declared).map_err(|e| eval_error(gradient, &e))?;
+pub fn evaluate(
+    model: &Model,
+    gradient: &Gradient,
+    declared: &[Option<Value>],
+) -> Result<Option<Vec<Option<Value>>>, Diagnostic> {
+    let values =
+        exact::evaluate(&gradient.graph, declared).map_err(|e| eval_error(gradient, &e))?;
     if values[model.loss.node.index()].is_none() {
         return Ok(None);
     }
@@ -33,10 +38,22 @@ pub fn evaluate(model: &Model, gradient: &Gradient, declared: &[Option<Value>]) 
 pub fn eval_error(gradient: &Gradient, error: &EvalError) -> Diagnostic {
     let span = gradient.graph[error.node()].span;
     let (message, label) = match error {
-        EvalError::DivisionByZero(_) => ("division by zero", "with the given values this divides by exactly zero"),
-        EvalError::LogOfNonPositive(_) => ("log of a value that is not positive", "with the given values this takes the log of 0 or less"),
-        EvalError::SqrtOfNegative(_) => ("square root of a negative value", "with the given values this is negative"),
-        EvalError::TooLarge(_) => ("a value too large to compute exactly", "this exact power would be too large"),
+        EvalError::DivisionByZero(_) => (
+            "division by zero",
+            "with the given values this divides by exactly zero",
+        ),
+        EvalError::LogOfNonPositive(_) => (
+            "log of a value that is not positive",
+            "with the given values this takes the log of 0 or less",
+        ),
+        EvalError::SqrtOfNegative(_) => (
+            "square root of a negative value",
+            "with the given values this is negative",
+        ),
+        EvalError::TooLarge(_) => (
+            "a value too large to compute exactly",
+            "this exact power would be too large",
+        ),
     };
     Diagnostic::error(Kind::DivisionByZero, span, message).with_label(label)
 }

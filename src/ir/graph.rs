@@ -136,6 +136,11 @@ impl Graph {
         self.nodes.is_empty()
     }
 
+    /// The id of the node at `index`, if there is one.
+    pub fn id_at(&self, index: usize) -> Option<NodeId> {
+        (index < self.nodes.len()).then_some(NodeId(index as u32))
+    }
+
     pub fn ids(&self) -> impl DoubleEndedIterator<Item = NodeId> + use<> {
         (0..self.nodes.len() as u32).map(NodeId)
     }

@@ -15,6 +15,7 @@ pub mod fold;
 mod graph;
 mod model;
 mod op;
+pub mod scalarize;
 
 pub use graph::{Graph, Node, NodeId, ShapeError};
 pub use model::*;

@@ -101,6 +101,10 @@ pub enum Formula {
     Derivative(Symbol, Box<Formula>),
     /// The Kronecker delta δᵢⱼ of the softmax rule.
     Kronecker(String, String),
+    /// A chain-rule product of factors, written with `·` between them.
+    Product(Vec<Formula>),
+    /// A sum of terms (of chain-rule products).
+    Sum(Vec<Formula>),
 }
 
 impl Formula {
@@ -128,12 +132,13 @@ impl Formula {
     pub fn precedence(&self) -> u8 {
         match self {
             Formula::Binary(Operator::Equals, ..) => 0,
-            Formula::Binary(Operator::Add | Operator::Sub, ..) => 1,
+            Formula::Binary(Operator::Add | Operator::Sub, ..) | Formula::Sum(_) => 1,
             Formula::Neg(_) => 2,
             Formula::Binary(
                 Operator::Scale | Operator::Hadamard | Operator::Div | Operator::MatMul,
                 ..,
-            ) => 3,
+            )
+            | Formula::Product(_) => 3,
             Formula::Pow(..) | Formula::Transpose(_) => 5,
             Formula::Symbol(_)
             | Formula::Number(_)

@@ -46,7 +46,7 @@ fn indexed(name: &str, indices: &[&str]) -> Formula {
 
 /// The statement of `rule`, or `None` for the rules too plain to state (sums, differences,
 /// negation, transposition, broadcasting).
-pub fn statement(rule: Rule) -> Option<Statement> {
+pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
     let one = || Formula::number(1);
     let p = || Formula::symbol("p");
     let softmax_z = || equals(p(), Formula::call(Function::Softmax, z()));
@@ -191,7 +191,7 @@ pub fn statement(rule: Rule) -> Option<Statement> {
             let u = || Formula::symbol("u");
             let w = || Formula::symbol("W");
             let x = || Formula::symbol("x");
-            let e = || Formula::symbol("E");
+            let e = || Formula::symbol(loss);
             (
                 vec![equals(u(), Formula::binary(Operator::MatMul, w(), x()))],
                 vec![
@@ -221,9 +221,9 @@ pub fn statement(rule: Rule) -> Option<Statement> {
                 Formula::binary(Operator::Hadamard, y(), Formula::call(Function::Log, p())),
             )));
             (
-                vec![softmax_z(), equals(Formula::symbol("L"), l)],
+                vec![softmax_z(), equals(Formula::symbol(loss), l)],
                 vec![(
-                    Formula::partial(Formula::symbol("L"), z()),
+                    Formula::partial(Formula::symbol(loss), z()),
                     sub(mul(p(), Formula::call(Function::Sum, y())), y()),
                 )],
             )

@@ -7,6 +7,7 @@ use unicode_width::UnicodeWidthStr;
 use super::json;
 use super::math::{latex, text};
 use crate::eval::exact::Value;
+use crate::explain::scalar::{Factor, ScalarDerivation, ScalarLine};
 use crate::explain::{GradientDerivation, LineKind};
 use crate::ir::Model;
 use crate::notation::Formula;
@@ -38,6 +39,8 @@ struct TextPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
+    /// Softmax with cross-entropy was differentiated as one step.
+    fused: bool,
 }
 
 #[derive(Template)]
@@ -47,6 +50,8 @@ struct MarkdownPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
+    /// Softmax with cross-entropy was differentiated as one step.
+    fused: bool,
 }
 
 #[derive(Template)]
@@ -56,9 +61,16 @@ struct LatexPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
+    /// Softmax with cross-entropy was differentiated as one step.
+    fused: bool,
 }
 
-pub fn render(model: &Model, derivation: &GradientDerivation, values: Option<&[Option<Value>]>, format: Format) -> String {
+pub fn render(
+    model: &Model,
+    derivation: &GradientDerivation,
+    values: Option<&[Option<Value>]>,
+    format: Format,
+) -> String {
     let typeset: fn(&Formula) -> String = match format {
         Format::Latex | Format::Markdown => latex::render,
         Format::Text | Format::Json => text::render,
@@ -85,6 +97,8 @@ pub fn render(model: &Model, derivation: &GradientDerivation, values: Option<&[O
         })
         .collect();
     let has_signals = lines.iter().any(|l| l.is_signal);
+    let fused =
+        crate::explain::gradients::uses(derivation, crate::autodiff::Rule::SoftmaxCrossEntropy);
     let loss = typeset(&crate::notation::from_graph::name_formula(&derivation.loss));
     let loss = loss.as_str();
     let page = match format {
@@ -94,11 +108,124 @@ pub fn render(model: &Model, derivation: &GradientDerivation, values: Option<&[O
                 let pad = width.saturating_sub(line.lhs.width());
                 line.lhs.push_str(&" ".repeat(pad));
             }
-            TextPage { loss, lines, rules, has_signals }.render()
+            TextPage {
+                loss,
+                lines,
+                rules,
+                has_signals,
+                fused,
+            }
+            .render()
         }
-        Format::Markdown => MarkdownPage { loss, lines, rules, has_signals }.render(),
-        Format::Latex => LatexPage { loss, lines, rules, has_signals }.render(),
+        Format::Markdown => MarkdownPage {
+            loss,
+            lines,
+            rules,
+            has_signals,
+            fused,
+        }
+        .render(),
+        Format::Latex => LatexPage {
+            loss,
+            lines,
+            rules,
+            has_signals,
+            fused,
+        }
+        .render(),
         Format::Json => return json::derive(model, derivation, values),
+    };
+    super::with_final_newline(page.unwrap_or_default())
+}
+
+struct ScalarLineView {
+    lhs: String,
+    /// Empty when the chain is the gradient itself (a value the loss uses directly).
+    chain: String,
+    product: String,
+}
+
+#[derive(Template)]
+#[template(path = "derive/scalar.txt")]
+struct ScalarTextPage<'a> {
+    loss: &'a str,
+    lines: Vec<ScalarLineView>,
+    indent: String,
+}
+
+#[derive(Template)]
+#[template(path = "derive/scalar.md")]
+struct ScalarMarkdownPage<'a> {
+    loss: &'a str,
+    lines: Vec<ScalarLineView>,
+}
+
+#[derive(Template)]
+#[template(path = "derive/scalar.tex", escape = "none", syntax = "latex")]
+struct ScalarLatexPage<'a> {
+    loss: &'a str,
+    lines: Vec<ScalarLineView>,
+}
+
+/// The chain and the product of local derivatives of each line, as formulas.
+pub fn scalar_formulas(line: &ScalarLine) -> (Formula, Formula) {
+    let sum = |pick: fn(&Factor) -> Formula| {
+        let terms: Vec<Formula> = line
+            .terms
+            .iter()
+            .map(|factors| match factors.as_slice() {
+                [one] => pick(one),
+                many => Formula::Product(many.iter().map(pick).collect()),
+            })
+            .collect();
+        match terms.len() {
+            1 => terms.into_iter().next().unwrap_or(Formula::number(1)),
+            _ => Formula::Sum(terms),
+        }
+    };
+    (sum(|f| f.symbolic.clone()), sum(|f| f.expression.clone()))
+}
+
+pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
+    let typeset: fn(&Formula) -> String = match format {
+        Format::Latex | Format::Markdown => latex::render,
+        Format::Text | Format::Json => text::render,
+    };
+    let mut lines: Vec<ScalarLineView> = derivation
+        .lines
+        .iter()
+        .map(|line| {
+            let (chain, product) = scalar_formulas(line);
+            ScalarLineView {
+                lhs: typeset(&line.lhs),
+                chain: if chain == line.lhs {
+                    String::new()
+                } else {
+                    typeset(&chain)
+                },
+                product: typeset(&product),
+            }
+        })
+        .collect();
+    let loss = typeset(&crate::notation::from_graph::name_formula(&derivation.loss));
+    let loss = loss.as_str();
+    let page = match format {
+        Format::Text => {
+            let width = lines.iter().map(|l| l.lhs.width()).max().unwrap_or(0);
+            for line in &mut lines {
+                let pad = width.saturating_sub(line.lhs.width());
+                line.lhs.push_str(&" ".repeat(pad));
+            }
+            ScalarTextPage {
+                loss,
+                lines,
+                indent: " ".repeat(width),
+            }
+            .render()
+        }
+        Format::Markdown => ScalarMarkdownPage { loss, lines }.render(),
+        Format::Latex => ScalarLatexPage { loss, lines }.render(),
+        Format::Json => return json::derive_scalar(derivation),
     };
     super::with_final_newline(page.unwrap_or_default())
 }

@@ -31,10 +31,17 @@ struct ExactJson {
     gradients: Map<String, Json>,
 }
 
-pub fn derive(model: &Model, derivation: &GradientDerivation, values: Option<&[Option<Value>]>) -> String {
+pub fn derive(
+    model: &Model,
+    derivation: &GradientDerivation,
+    values: Option<&[Option<Value>]>,
+) -> String {
     let mut formulas = Map::new();
     for (name, line) in &derivation.gradients {
-        formulas.insert(name.clone(), Json::String(text::render(&derivation.lines[*line].rhs)));
+        formulas.insert(
+            name.clone(),
+            Json::String(text::render(&derivation.lines[*line].rhs)),
+        );
     }
     let lines = derivation
         .lines
@@ -44,7 +51,8 @@ pub fn derive(model: &Model, derivation: &GradientDerivation, values: Option<&[O
             rhs: text::render(&l.rhs),
         })
         .collect();
-    let value_of = |node: crate::ir::NodeId| values.and_then(|v| v.get(node.index()).cloned().flatten());
+    let value_of =
+        |node: crate::ir::NodeId| values.and_then(|v| v.get(node.index()).cloned().flatten());
     let loss_value = value_of(model.loss.node);
     let mut gradients = Map::new();
     let mut exact_gradients = Map::new();
@@ -79,7 +87,9 @@ pub fn derive(model: &Model, derivation: &GradientDerivation, values: Option<&[O
 
 /// A scalar as a number, a vector as an array, a matrix as an array of rows.
 pub fn numbers(value: &Tensor<f64>) -> Json {
-    nested(value, |x| serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number))
+    nested(value, |x| {
+        serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number)
+    })
 }
 
 pub fn exact_strings(value: &Tensor<num_rational::BigRational>) -> Json {
@@ -97,4 +107,39 @@ fn nested<T>(value: &Tensor<T>, element: impl Fn(&T) -> Json) -> Json {
                 .collect(),
         ),
     }
+}
+
+#[derive(Serialize)]
+struct ScalarJson {
+    loss_name: String,
+    lines: Vec<ScalarLineJson>,
+}
+
+#[derive(Serialize)]
+struct ScalarLineJson {
+    lhs: String,
+    chain: String,
+    product: String,
+}
+
+pub fn derive_scalar(derivation: &crate::explain::scalar::ScalarDerivation) -> String {
+    let lines = derivation
+        .lines
+        .iter()
+        .map(|line| {
+            let (chain, product) = super::derive::scalar_formulas(line);
+            ScalarLineJson {
+                lhs: text::render(&line.lhs),
+                chain: text::render(&chain),
+                product: text::render(&product),
+            }
+        })
+        .collect();
+    let page = ScalarJson {
+        loss_name: derivation.loss.clone(),
+        lines,
+    };
+    let mut out = serde_json::to_string_pretty(&page).unwrap_or_default();
+    out.push('\n');
+    out
 }

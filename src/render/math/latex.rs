@@ -49,7 +49,7 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str(match op {
                 Operator::Add => " + ",
                 Operator::Sub => " - ",
-                Operator::Scale if is_coefficient(a) => " ",
+                Operator::Scale if is_coefficient(a) || needs_parens(b, p, true) => " ",
                 Operator::Scale => " \\cdot ",
                 Operator::Hadamard => " \\odot ",
                 Operator::MatMul => " \\, ",
@@ -100,6 +100,19 @@ fn write(f: &Formula, out: &mut String) {
             write(of, out);
         }
         Formula::Kronecker(i, j) => out.push_str(&format!("\\delta_{{{i}{j}}}")),
+        Formula::Product(factors) => join(factors, " \\cdot ", f.precedence(), out),
+        Formula::Sum(terms) => join(terms, " + ", f.precedence(), out),
+    }
+}
+
+fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        // A product of factors is associative and a sum of terms too: only a lower-binding
+        // item needs parentheses.
+        operand(item, precedence, false, out);
     }
 }
 

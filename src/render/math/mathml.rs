@@ -109,7 +109,22 @@ fn write(f: &Formula, out: &mut String) {
                 "<msub><mi>δ</mi><mrow><mi>{i}</mi><mi>{j}</mi></mrow></msub>"
             ));
         }
+        Formula::Product(factors) => join(factors, "<mo>·</mo>", f.precedence(), out),
+        Formula::Sum(terms) => join(terms, "<mo>+</mo>", f.precedence(), out),
     }
+}
+
+fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
+    out.push_str("<mrow>");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        // A product of factors is associative and a sum of terms too: only a lower-binding
+        // item needs parentheses.
+        operand(item, precedence, false, out);
+    }
+    out.push_str("</mrow>");
 }
 
 fn wrap(f: &Formula, out: &mut String) {

@@ -11,8 +11,10 @@ use crate::notation::Formula;
 /// without parentheses: `(W2ᵀ δo) ⊙ h`.
 pub(crate) fn clarify(parent: &Formula, operand: &Formula) -> bool {
     use crate::notation::Operator;
-    matches!(parent, Formula::Binary(Operator::Hadamard | Operator::Scale, ..))
-        && matches!(operand, Formula::Binary(Operator::MatMul, ..))
+    matches!(
+        parent,
+        Formula::Binary(Operator::Hadamard | Operator::Scale, ..)
+    ) && matches!(operand, Formula::Binary(Operator::MatMul, ..))
 }
 
 /// Whether `operand` needs parentheses as the operand of something binding at `precedence`.

@@ -43,7 +43,9 @@ fn write(f: &Formula, out: &mut String) {
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
             match op {
-                Operator::Scale if is_coefficient(a) && !starts_with_digit(b) => {
+                Operator::Scale
+                    if (is_coefficient(a) && !starts_with_digit(b)) || needs_parens(b, p, true) =>
+                {
                     operand(a, p, false, out);
                     operand(b, p, true, out);
                 }
@@ -112,6 +114,19 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str(&subscript(i));
             out.push_str(&subscript(j));
         }
+        Formula::Product(factors) => join(factors, " · ", f.precedence(), out),
+        Formula::Sum(terms) => join(terms, " + ", f.precedence(), out),
+    }
+}
+
+fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        // A product of factors is associative and a sum of terms too: only a lower-binding
+        // item needs parentheses.
+        operand(item, precedence, false, out);
     }
 }
 

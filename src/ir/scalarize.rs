@@ -1,0 +1,198 @@
+//! The element-level view of a graph: every tensor node becomes one scalar node per element, a
+//! matrix product becomes sums of products, softmax its exponentials and their sum.
+//!
+//! The scalar form of a derivation (`∂E/∂W2₁₁ = ∂E/∂o₁ · ∂o₁/∂net_o₁ · ∂net_o₁/∂W2₁₁`) reads its
+//! chains off this graph. It is as large as the network has multiply–adds, so it is only built
+//! for small networks (see [`MAX_SCALAR_NODES`]).
+
+use num_rational::BigRational;
+use num_traits::One;
+
+use super::{Binary, DeclId, Graph, NodeId, Op, ShapeError, Unary};
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+
+/// The largest element-level graph built; beyond it the vector form is the readable one anyway.
+pub const MAX_SCALAR_NODES: usize = 50_000;
+
+/// The scalar graph, with the map from each tensor node to its elements.
+pub struct Scalarized {
+    pub graph: Graph,
+    /// For each node of the tensor graph (below the length scalarized), its elements, row-major.
+    pub elements: Vec<Vec<NodeId>>,
+    /// The element leaves: scalar `Var(DeclId(k))` is element `index` of declaration `decl`.
+    pub leaves: Vec<(DeclId, usize)>,
+}
+
+#[derive(Debug)]
+pub enum ScalarizeError {
+    /// The element-level graph would exceed [`MAX_SCALAR_NODES`].
+    TooLarge,
+    Shape(ShapeError),
+}
+
+impl From<ShapeError> for ScalarizeError {
+    fn from(error: ShapeError) -> Self {
+        ScalarizeError::Shape(error)
+    }
+}
+
+/// Scalarizes the first `len` nodes of `graph` (the forward pass).
+pub fn scalarize(graph: &Graph, len: usize) -> Result<Scalarized, ScalarizeError> {
+    let mut out = Scalarized {
+        graph: Graph::default(),
+        elements: Vec::with_capacity(len),
+        leaves: Vec::new(),
+    };
+    for id in graph.ids().take(len) {
+        let node = &graph[id];
+        let span = node.span;
+        let elements = match &node.op {
+            Op::Var(decl) => {
+                let mut elements = Vec::with_capacity(node.shape.size());
+                for index in 0..node.shape.size() {
+                    let leaf = DeclId(out.leaves.len() as u32);
+                    out.leaves.push((*decl, index));
+                    elements.push(out.graph.var(leaf, Shape::Scalar, span));
+                }
+                elements
+            }
+            Op::Literal(value) => {
+                let mut elements = Vec::with_capacity(value.data().len());
+                for x in value.data() {
+                    elements.push(
+                        out.graph
+                            .add(Op::Literal(Tensor::scalar(x.clone())), span)?,
+                    );
+                }
+                elements
+            }
+            op => {
+                let operands: Vec<(Vec<NodeId>, Shape)> = op
+                    .operands()
+                    .map(|o| (out.elements[o.index()].clone(), graph[o].shape))
+                    .collect();
+                lower(&mut out.graph, op, &operands, node.shape, span)?
+            }
+        };
+        if out.graph.len() > MAX_SCALAR_NODES {
+            return Err(ScalarizeError::TooLarge);
+        }
+        out.elements.push(elements);
+    }
+    Ok(out)
+}
+
+fn lower(
+    g: &mut Graph,
+    op: &Op,
+    operands: &[(Vec<NodeId>, Shape)],
+    shape: Shape,
+    span: crate::span::Span,
+) -> Result<Vec<NodeId>, ShapeError> {
+    let scalar = |g: &mut Graph, op: Op| g.add(op, span);
+    let first = |i: usize| -> &[NodeId] { &operands[i].0 };
+    Ok(match op {
+        Op::Var(_) | Op::Literal(_) => Vec::new(),
+        Op::Unary(f, _) => {
+            let a = first(0);
+            match f {
+                Unary::Transpose => match operands[0].1 {
+                    Shape::Matrix(m, n) => (0..n)
+                        .flat_map(|j| (0..m).map(move |i| a[i * n + j]))
+                        .collect(),
+                    _ => a.to_vec(),
+                },
+                Unary::Sum => vec![sum(g, a, span)?],
+                Unary::Mean => {
+                    let total = sum(g, a, span)?;
+                    let count = scalar(
+                        g,
+                        Op::Literal(Tensor::scalar(BigRational::from_integer(a.len().into()))),
+                    )?;
+                    vec![scalar(g, Op::Binary(Binary::Div, total, count))?]
+                }
+                Unary::Softmax | Unary::LogSoftmax => {
+                    let exps = a
+                        .iter()
+                        .map(|&x| scalar(g, Op::Unary(Unary::Exp, x)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let total = sum(g, &exps, span)?;
+                    if *f == Unary::Softmax {
+                        exps.iter()
+                            .map(|&e| scalar(g, Op::Binary(Binary::Div, e, total)))
+                            .collect::<Result<_, _>>()?
+                    } else {
+                        let log_total = scalar(g, Op::Unary(Unary::Log, total))?;
+                        a.iter()
+                            .map(|&x| scalar(g, Op::Binary(Binary::Sub, x, log_total)))
+                            .collect::<Result<_, _>>()?
+                    }
+                }
+                elementwise => a
+                    .iter()
+                    .map(|&x| scalar(g, Op::Unary(*elementwise, x)))
+                    .collect::<Result<_, _>>()?,
+            }
+        }
+        Op::Pow(_, p) => first(0)
+            .iter()
+            .map(|&x| scalar(g, Op::Pow(x, p.clone())))
+            .collect::<Result<_, _>>()?,
+        Op::Broadcast(_, shape) => vec![first(0)[0]; shape.size()],
+        Op::Binary(Binary::MatMul, ..) => {
+            let (a, b) = (first(0), first(1));
+            let (m, k) = match operands[0].1 {
+                Shape::Matrix(m, k) => (m, k),
+                _ => return Ok(Vec::new()),
+            };
+            let p = shape.size() / m.max(1);
+            let mut elements = Vec::with_capacity(m * p);
+            for i in 0..m {
+                for j in 0..p {
+                    let products = (0..k)
+                        .map(|l| scalar(g, Op::Binary(Binary::Mul, a[i * k + l], b[l * p + j])))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    elements.push(sum(g, &products, span)?);
+                }
+            }
+            elements
+        }
+        Op::Binary(Binary::Outer, ..) => {
+            let (a, b) = (first(0), first(1));
+            let mut elements = Vec::with_capacity(a.len() * b.len());
+            for &u in a {
+                for &v in b {
+                    elements.push(scalar(g, Op::Binary(Binary::Mul, u, v))?);
+                }
+            }
+            elements
+        }
+        Op::Binary(kind, ..) => {
+            let (a, b) = (first(0), first(1));
+            (0..shape.size())
+                .map(|i| {
+                    let x = if a.len() == 1 { a[0] } else { a[i] };
+                    let y = if b.len() == 1 { b[0] } else { b[i] };
+                    scalar(g, Op::Binary(*kind, x, y))
+                })
+                .collect::<Result<_, _>>()?
+        }
+    })
+}
+
+/// `a₁ + a₂ + … + aₙ`, left to right as one writes it.
+fn sum(g: &mut Graph, terms: &[NodeId], span: crate::span::Span) -> Result<NodeId, ShapeError> {
+    let mut iter = terms.iter();
+    let Some(&first) = iter.next() else {
+        return g.add(
+            Op::Literal(Tensor::scalar(BigRational::one() - BigRational::one())),
+            span,
+        );
+    };
+    let mut total = first;
+    for &term in iter {
+        total = g.add(Op::Binary(Binary::Add, total, term), span)?;
+    }
+    Ok(total)
+}

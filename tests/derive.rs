@@ -1,0 +1,153 @@
+//! `nabla derive`: the formulas of every example in every format, and the values in JSON
+//! against an independent computation.
+
+use crate::support::{examples, nabla, relative};
+
+#[test]
+fn every_example_in_every_format_reads_well() {
+    for example in examples() {
+        let path = relative(&example);
+        let name = path.trim_end_matches(".nabla").replace('/', "__");
+        for format in ["text", "markdown", "latex", "json"] {
+            let args = ["derive", path.as_str(), "--format", format];
+            let run = nabla(&args, None);
+            assert_eq!(run.code, 0, "{path} {format}:\n{}", run.stderr);
+            insta::assert_snapshot!(format!("{name}__vector__{format}"), run.transcript(&args));
+        }
+    }
+}
+
+#[test]
+fn the_scalar_form_of_small_examples_reads_well() {
+    for example in examples() {
+        let path = relative(&example);
+        let name = path.trim_end_matches(".nabla").replace('/', "__");
+        for format in ["text", "latex"] {
+            let args = [
+                "derive",
+                path.as_str(),
+                "--form",
+                "scalar",
+                "--format",
+                format,
+            ];
+            let run = nabla(&args, None);
+            if path.contains("iris") {
+                assert_eq!(
+                    run.code, 2,
+                    "iris has too many elements for the scalar form"
+                );
+                assert!(
+                    run.stderr.contains("pick a few with --wrt"),
+                    "{}",
+                    run.stderr
+                );
+                continue;
+            }
+            assert_eq!(run.code, 0, "{path}:\n{}", run.stderr);
+            insta::assert_snapshot!(format!("{name}__scalar__{format}"), run.transcript(&args));
+        }
+    }
+}
+
+#[test]
+fn wrt_selects_inputs_and_parameters() {
+    let args = [
+        "derive",
+        "examples/classics/sigmoid-neuron.nabla",
+        "--wrt",
+        "x0,w0",
+    ];
+    let run = nabla(&args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.transcript(&args));
+
+    let unknown = nabla(&["derive", "examples/xor.nabla", "--wrt", "W3"], None);
+    assert_eq!(unknown.code, 2);
+    assert_eq!(
+        unknown.stderr,
+        "nabla: --wrt W3: no input or param is called `W3`; the file declares: x, W1, b1, W2, b2\n"
+    );
+    let target = nabla(&["derive", "examples/xor.nabla", "--wrt", "y"], None);
+    assert_eq!(target.code, 2);
+    assert!(
+        target.stderr.contains("`y` is a target"),
+        "{}",
+        target.stderr
+    );
+}
+
+/// The 2-2-2 network computed directly in f64, as a learner would with a calculator.
+#[test]
+fn json_values_agree_with_an_independent_float_computation() {
+    let run = nabla(
+        &[
+            "derive",
+            "examples/classics/step-by-step-2-2-2.nabla",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let (x, y) = ([0.05, 0.10], [0.01, 0.99]);
+    let w1 = [[0.15, 0.20], [0.25, 0.30]];
+    let w2 = [[0.40, 0.45], [0.50, 0.55]];
+    let (b1, b2) = (0.35, 0.60);
+    let h: Vec<f64> = (0..2)
+        .map(|i| sigmoid(w1[i][0] * x[0] + w1[i][1] * x[1] + b1))
+        .collect();
+    let o: Vec<f64> = (0..2)
+        .map(|i| sigmoid(w2[i][0] * h[0] + w2[i][1] * h[1] + b2))
+        .collect();
+    let loss: f64 = (0..2).map(|i| 0.5 * (y[i] - o[i]).powi(2)).sum();
+    let delta_o: Vec<f64> = (0..2)
+        .map(|i| (o[i] - y[i]) * o[i] * (1.0 - o[i]))
+        .collect();
+    let delta_h: Vec<f64> = (0..2)
+        .map(|j| (0..2).map(|i| w2[i][j] * delta_o[i]).sum::<f64>() * h[j] * (1.0 - h[j]))
+        .collect();
+
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1e-300);
+    let number = |v: &serde_json::Value| v.as_f64().expect("a number");
+    assert!(
+        close(number(&json["loss"]), loss),
+        "{} vs {loss}",
+        json["loss"]
+    );
+    for i in 0..2 {
+        for j in 0..2 {
+            let dw2 = number(&json["gradients"]["W2"][i][j]);
+            let dw1 = number(&json["gradients"]["W1"][i][j]);
+            assert!(close(dw2, delta_o[i] * h[j]), "W2[{i}][{j}] = {dw2}");
+            assert!(close(dw1, delta_h[i] * x[j]), "W1[{i}][{j}] = {dw1}");
+        }
+    }
+    assert_eq!(json["formulas"]["W2"], "δo hᵀ");
+    // Sigmoid makes every value approximate: no exact section.
+    assert!(json.get("exact").is_none());
+}
+
+#[test]
+fn exact_values_are_given_as_fractions() {
+    let source = b"param w = 3/4\ninput x = 2/3\ntarget y = 1/5\nloss E = (w * x - y)^2 / 2\n";
+    let run = nabla(&["derive", "-", "--format", "json"], Some(source));
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    // E = (1/2 − 1/5)² / 2 = 9/200; ∂E/∂w = (w x − y) x = 3/10 · 2/3 = 1/5.
+    assert_eq!(json["exact"]["loss"], "9/200");
+    assert_eq!(json["exact"]["gradients"]["w"], "1/5");
+    assert_eq!(json["loss"], 0.045);
+    assert_eq!(json["gradients"]["w"], 0.2);
+}
+
+#[test]
+fn a_division_by_zero_in_the_given_values_points_at_the_expression() {
+    let source = b"input x = 0\nparam w = 1\nloss E = w / x\n";
+    let args = ["derive", "-", "--format", "json"];
+    let run = nabla(&args, Some(source));
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript(&args));
+}
