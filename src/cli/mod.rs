@@ -61,8 +61,47 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Form::Vector)]
         form: Form,
     },
+    /// Work through one training step: forward pass, loss, backward pass, update.
+    Explain(ExplainArgs),
     /// Generate a standalone Rust training program (a Cargo project) for the network.
     Gen(gen_command::GenArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// The .nabla file, or `-` for standard input.
+    file: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+    /// Language of the explanation.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    lang: Lang,
+    /// Significant digits of rounded numbers.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(1..=40))]
+    digits: u8,
+    /// Element by element (scalar) or a layer at a time (vector); default: scalar for small
+    /// networks.
+    #[arg(long, value_enum)]
+    detail: Option<Form>,
+    /// Take the gradient with respect to these inputs or parameters (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    wrt: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    Text,
+    Markdown,
+    Latex,
+    Html,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    En,
+    Vi,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -107,6 +146,7 @@ pub fn main() -> ExitCode {
             format,
             form,
         } => derive(&file, &wrt, format, form, color),
+        Command::Explain(args) => explain(&args, color),
         Command::Gen(args) => {
             let (model, text, reporter) = match load(&args.file, color) {
                 Ok(loaded) => loaded,
@@ -177,6 +217,93 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: b
         &derivation,
         values.as_deref(),
         format,
+    ))
+}
+
+fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
+    use nabla::explain::{explanation, gradients, scalar, values};
+    let (model, _text, reporter) = match load(&args.file, color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let wrt = match wrt::resolve(&model, &args.wrt) {
+        Ok(wrt) => wrt,
+        Err(message) => {
+            eprintln!("nabla: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
+        Ok(gradient) => gradient,
+        Err(error) => {
+            eprintln!(
+                "nabla: internal error while differentiating ({error:?}); please report it with this file"
+            );
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let declared = values::declared(&model);
+    let missing: Vec<&str> = model
+        .declarations
+        .iter()
+        .zip(&declared)
+        .filter(|(_, value)| value.is_none())
+        .map(|(d, _)| d.name.as_str())
+        .collect();
+    let node_values = match values::evaluate(&model, &gradient, &declared) {
+        Ok(Some(values)) => values,
+        Ok(None) => {
+            eprintln!(
+                "nabla: explain needs a value for everything the loss uses; these have none: {}\n\
+                 give them values in the file (`input x[2] = [0.5, 1]`)",
+                missing.join(", ")
+            );
+            return ExitCode::from(EXIT_INVALID);
+        }
+        Err(diagnostic) => {
+            reporter.emit(std::slice::from_ref(&diagnostic));
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let vector = gradients::derive(&model, &gradient);
+    let scalar = match args.detail {
+        Some(Form::Vector) => None,
+        Some(Form::Scalar) => match scalar::derive(&model, &gradient, &vector) {
+            Ok(scalar) => Some(scalar),
+            Err(_) => {
+                eprintln!(
+                    "nabla: --detail scalar is for small networks (at most {} parameter values); use --detail vector or pick some with --wrt",
+                    scalar::MAX_SCALAR_ELEMENTS
+                );
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => scalar::derive(&model, &gradient, &vector).ok(),
+    };
+    let explanation = explanation::explain(&explanation::Inputs {
+        model: &model,
+        gradient: &gradient,
+        vector: &vector,
+        scalar: scalar.as_ref(),
+        values: &node_values,
+        declared: &declared,
+        digits: args.digits as usize,
+    });
+    let format = match args.format {
+        ExplainFormat::Text => nabla::render::explain::Format::Text,
+        ExplainFormat::Markdown => nabla::render::explain::Format::Markdown,
+        ExplainFormat::Latex => nabla::render::explain::Format::Latex,
+        ExplainFormat::Html => nabla::render::explain::Format::Html,
+        ExplainFormat::Json => nabla::render::explain::Format::Json,
+    };
+    let language = match args.lang {
+        Lang::En => nabla::render::explain::Language::English,
+        Lang::Vi => nabla::render::explain::Language::Vietnamese,
+    };
+    print(&nabla::render::explain::render(
+        &explanation,
+        format,
+        language,
     ))
 }
 

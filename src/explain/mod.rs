@@ -4,7 +4,9 @@
 //! Architecture invariant: everything a reader sees that involves mathematics — which formula,
 //! which value, which rounding — is decided here; renderers and templates only arrange it.
 
+pub mod explanation;
 pub mod gradients;
+pub mod number;
 pub mod scalar;
 pub mod values;
 

@@ -59,9 +59,19 @@ pub struct ScalarDerivation {
     /// The element-level graph (forward and the local derivatives), for evaluation.
     pub graph: Graph,
     pub leaves: Vec<(DeclId, usize)>,
+    /// The named elements of the graph, with their symbols (`W2₁₁`, `net_o₁`).
+    pub named: HashMap<NodeId, Formula>,
+    /// The loss's node in the element-level graph.
+    pub loss_node: NodeId,
+    feeds: Vec<bool>,
 }
 
 impl ScalarDerivation {
+    /// Whether the loss depends on the element-level node.
+    pub fn feeds_loss(&self, id: NodeId) -> bool {
+        self.feeds.get(id.index()).copied().unwrap_or(false)
+    }
+
     /// Values of the element leaves from declaration values.
     pub fn leaf_values(&self, declared: &[Option<Value>]) -> Vec<Option<Value>> {
         self.leaves
@@ -225,6 +235,9 @@ pub fn derive(
         lines,
         graph,
         leaves,
+        named,
+        loss_node: loss,
+        feeds: feeds_loss,
     })
 }
 

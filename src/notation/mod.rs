@@ -5,6 +5,7 @@
 //! [`from_graph`] reads formulas off the expression graph, naming what has a name and writing out
 //! the rest; [`rules`] holds the statement of every local derivative rule.
 
+pub mod decimal;
 pub mod from_graph;
 pub mod rules;
 
@@ -26,6 +27,8 @@ pub enum SymbolKind {
     Plain,
     /// The error signal of a layer: δ followed by the layer's name.
     Delta,
+    /// A parameter's value after an update step: `w⁺`.
+    Updated,
 }
 
 impl Symbol {
@@ -103,6 +106,10 @@ pub enum Formula {
     Kronecker(String, String),
     /// A chain-rule product of factors, written with `·` between them.
     Product(Vec<Formula>),
+    /// A computed number, rounded for display.
+    Decimal(decimal::Decimal),
+    /// A matrix of values, row by row.
+    Matrix(Vec<Vec<Formula>>),
     /// A sum of terms (of chain-rule products).
     Sum(Vec<Formula>),
 }
@@ -140,8 +147,12 @@ impl Formula {
             )
             | Formula::Product(_) => 3,
             Formula::Pow(..) | Formula::Transpose(_) => 5,
+            Formula::Decimal(d) if d.negative => 2,
+            Formula::Decimal(d) if d.exponent.is_some() => 3,
             Formula::Symbol(_)
             | Formula::Number(_)
+            | Formula::Decimal(_)
+            | Formula::Matrix(_)
             | Formula::Array(_)
             | Formula::Call(..)
             | Formula::Partial(..)

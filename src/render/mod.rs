@@ -2,6 +2,7 @@
 //! compute math themselves. Words live in the askama templates under `templates/`.
 
 pub mod derive;
+pub mod explain;
 pub mod json;
 pub mod math;
 pub mod summary;

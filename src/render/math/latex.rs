@@ -49,7 +49,13 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str(match op {
                 Operator::Add => " + ",
                 Operator::Sub => " - ",
-                Operator::Scale if is_coefficient(a) || needs_parens(b, p, true) => " ",
+                Operator::Scale
+                    if is_coefficient(a)
+                        || (needs_parens(b, p, true)
+                            && !matches!(**b, Formula::Number(_) | Formula::Decimal(_))) =>
+                {
+                    " "
+                }
                 Operator::Scale => " \\cdot ",
                 Operator::Hadamard => " \\odot ",
                 Operator::MatMul => " \\, ",
@@ -101,6 +107,30 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Kronecker(i, j) => out.push_str(&format!("\\delta_{{{i}{j}}}")),
         Formula::Product(factors) => join(factors, " \\cdot ", f.precedence(), out),
+        Formula::Decimal(d) => {
+            if d.negative {
+                out.push('-');
+            }
+            out.push_str(&d.digits);
+            if let Some(e) = d.exponent {
+                out.push_str(&format!(" \\times 10^{{{e}}}"));
+            }
+        }
+        Formula::Matrix(rows) => {
+            out.push_str("\\begin{bmatrix}");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" \\\\ ");
+                }
+                for (j, item) in row.iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(" & ");
+                    }
+                    write(item, out);
+                }
+            }
+            out.push_str("\\end{bmatrix}");
+        }
         Formula::Sum(terms) => join(terms, " + ", f.precedence(), out),
     }
 }
@@ -164,7 +194,7 @@ fn function_latex(function: Function) -> &'static str {
 pub fn symbol_latex(symbol: &Symbol) -> String {
     let name = name_latex(&symbol.name);
     let mut text = match symbol.kind {
-        SymbolKind::Plain => name,
+        SymbolKind::Plain | SymbolKind::Updated => name,
         SymbolKind::Delta => format!("\\delta_{{{name}}}"),
     };
     if !symbol.indices.is_empty() {
@@ -174,6 +204,9 @@ pub fn symbol_latex(symbol: &Symbol) -> String {
         } else {
             format!("{text}_{{{joined}}}")
         };
+    }
+    if symbol.kind == SymbolKind::Updated {
+        text = format!("{{{text}}}^{{+}}");
     }
     text
 }

@@ -110,6 +110,32 @@ fn write(f: &Formula, out: &mut String) {
             ));
         }
         Formula::Product(factors) => join(factors, "<mo>·</mo>", f.precedence(), out),
+        Formula::Decimal(d) => {
+            out.push_str("<mrow>");
+            if d.negative {
+                out.push_str("<mo>−</mo>");
+            }
+            out.push_str(&format!("<mn>{}</mn>", d.digits));
+            if let Some(e) = d.exponent {
+                out.push_str(&format!(
+                    "<mo>×</mo><msup><mn>10</mn><mrow><mn>{e}</mn></mrow></msup>"
+                ));
+            }
+            out.push_str("</mrow>");
+        }
+        Formula::Matrix(rows) => {
+            out.push_str("<mrow><mo>[</mo><mtable>");
+            for row in rows {
+                out.push_str("<mtr>");
+                for item in row {
+                    out.push_str("<mtd>");
+                    write(item, out);
+                    out.push_str("</mtd>");
+                }
+                out.push_str("</mtr>");
+            }
+            out.push_str("</mtable><mo>]</mo></mrow>");
+        }
         Formula::Sum(terms) => join(terms, "<mo>+</mo>", f.precedence(), out),
     }
 }
@@ -172,6 +198,7 @@ pub fn symbol_mathml(symbol: &Symbol) -> String {
     let name = escape(&symbol.name);
     let base = match symbol.kind {
         SymbolKind::Plain => format!("<mi>{name}</mi>"),
+        SymbolKind::Updated => format!("<msup><mi>{name}</mi><mo>+</mo></msup>"),
         SymbolKind::Delta => format!("<msub><mi>δ</mi><mi>{name}</mi></msub>"),
     };
     if symbol.indices.is_empty() {

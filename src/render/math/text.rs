@@ -44,7 +44,8 @@ fn write(f: &Formula, out: &mut String) {
             let p = f.precedence();
             match op {
                 Operator::Scale
-                    if (is_coefficient(a) && !starts_with_digit(b)) || needs_parens(b, p, true) =>
+                    if (is_coefficient(a) && !starts_with_digit(b))
+                        || (needs_parens(b, p, true) && !is_number(b)) =>
                 {
                     operand(a, p, false, out);
                     operand(b, p, true, out);
@@ -115,6 +116,35 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str(&subscript(j));
         }
         Formula::Product(factors) => join(factors, " · ", f.precedence(), out),
+        Formula::Decimal(d) => {
+            if d.negative {
+                out.push('−');
+            }
+            out.push_str(&d.digits);
+            if let Some(e) = d.exponent {
+                out.push_str("×10");
+                out.push_str(
+                    &superscript(&Formula::number(e as i64)).unwrap_or_else(|| format!("^{e}")),
+                );
+            }
+        }
+        Formula::Matrix(rows) => {
+            out.push('[');
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push('[');
+                for (j, item) in row.iter().enumerate() {
+                    if j > 0 {
+                        out.push_str(", ");
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            out.push(']');
+        }
         Formula::Sum(terms) => join(terms, " + ", f.precedence(), out),
     }
 }
@@ -155,6 +185,10 @@ fn is_coefficient(f: &Formula) -> bool {
     matches!(f, Formula::Number(n) if matches!(number_form(n), (false, NumberForm::Decimal(_))))
 }
 
+fn is_number(f: &Formula) -> bool {
+    matches!(f, Formula::Number(_) | Formula::Decimal(_))
+}
+
 fn starts_with_digit(f: &Formula) -> bool {
     render(f).starts_with(|c: char| c.is_ascii_digit())
 }
@@ -185,6 +219,9 @@ pub fn symbol_text(symbol: &Symbol) -> String {
     text.push_str(&symbol.name);
     for index in &symbol.indices {
         text.push_str(&subscript(index));
+    }
+    if symbol.kind == SymbolKind::Updated {
+        text.push('⁺');
     }
     text
 }

@@ -1,0 +1,119 @@
+//! A number in a worked derivation: exact while the arithmetic keeps it rational, float64 from
+//! the first step that cannot. The update step of gradient descent is computed with these, so
+//! `w − η·g` stays exact for a rational network.
+
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+
+use crate::eval::exact::Value;
+use crate::notation::Formula;
+use crate::notation::decimal::{self, Decimal};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Number {
+    Exact(BigRational),
+    Approx(f64),
+}
+
+impl Number {
+    pub fn f64(&self) -> f64 {
+        match self {
+            Number::Exact(r) => crate::exact::to_f64(r),
+            Number::Approx(x) => *x,
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Number::Exact(_))
+    }
+
+    fn zip(
+        &self,
+        other: &Number,
+        exact: impl Fn(&BigRational, &BigRational) -> Option<BigRational>,
+        float: impl Fn(f64, f64) -> f64,
+    ) -> Number {
+        match (self, other) {
+            (Number::Exact(a), Number::Exact(b)) => match exact(a, b) {
+                Some(r) => Number::Exact(r),
+                None => Number::Approx(float(self.f64(), other.f64())),
+            },
+            _ => Number::Approx(float(self.f64(), other.f64())),
+        }
+    }
+
+    pub fn add(&self, other: &Number) -> Number {
+        self.zip(other, |a, b| Some(a + b), |a, b| a + b)
+    }
+
+    pub fn sub(&self, other: &Number) -> Number {
+        self.zip(other, |a, b| Some(a - b), |a, b| a - b)
+    }
+
+    pub fn mul(&self, other: &Number) -> Number {
+        self.zip(other, |a, b| Some(a * b), |a, b| a * b)
+    }
+
+    pub fn div(&self, other: &Number) -> Number {
+        self.zip(other, |a, b| (!b.is_zero()).then(|| a / b), |a, b| a / b)
+    }
+
+    /// Square roots are exact only for perfect squares; nabla does not look for those.
+    pub fn sqrt(&self) -> Number {
+        Number::Approx(self.f64().sqrt())
+    }
+
+    /// How the number is written, to `digits` significant digits, and whether that is rounded.
+    pub fn decimal(&self, digits: usize) -> Decimal {
+        match self {
+            Number::Exact(r) => decimal::round(r, digits),
+            Number::Approx(x) => match decimal::of_f64(*x) {
+                Some(r) => Decimal {
+                    // An approximation is never written with `=`, even when its digits happen
+                    // to be few.
+                    rounded: true,
+                    ..decimal::round(&r, digits)
+                },
+                None => Decimal {
+                    negative: false,
+                    digits: if x.is_nan() {
+                        "NaN".into()
+                    } else if *x > 0.0 {
+                        "∞".into()
+                    } else {
+                        "−∞".into()
+                    },
+                    exponent: None,
+                    rounded: true,
+                },
+            },
+        }
+    }
+
+    pub fn formula(&self, digits: usize) -> Formula {
+        Formula::Decimal(self.decimal(digits))
+    }
+
+    /// The exact fraction, when it says more than the decimal: `151/400` beside `0.3775`.
+    pub fn fraction(&self) -> Option<Formula> {
+        match self {
+            Number::Exact(r) if !r.is_integer() => {
+                // Fractions with small denominators read well; huge ones do not.
+                (r.denom().bits() <= 64 && r.numer().abs().bits() <= 64).then(|| {
+                    let numerator = Formula::Number(BigRational::from_integer(r.numer().clone()));
+                    let denominator = Formula::Number(BigRational::from_integer(r.denom().clone()));
+                    Formula::binary(crate::notation::Operator::Div, numerator, denominator)
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The elements of a value as numbers.
+pub fn elements(value: &Value) -> Vec<Number> {
+    match value {
+        Value::Exact(t) => t.data().iter().cloned().map(Number::Exact).collect(),
+        Value::Approx(t) => t.data().iter().copied().map(Number::Approx).collect(),
+    }
+}
