@@ -4,6 +4,7 @@
 
 mod gen_command;
 mod input;
+mod progress;
 mod report;
 mod wrt;
 
@@ -87,6 +88,12 @@ struct ExplainArgs {
     /// Take the gradient with respect to these inputs or parameters (comma-separated).
     #[arg(long, value_delimiter = ',')]
     wrt: Vec<String>,
+    /// Also run N steps of gradient descent and show the loss after each.
+    #[arg(long, default_value_t = 0)]
+    steps: usize,
+    /// Check every derived gradient against a central finite difference.
+    #[arg(long)]
+    gradcheck: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -280,6 +287,29 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         },
         None => scalar::derive(&model, &gradient, &vector).ok(),
     };
+    if args.steps > 0
+        && !model
+            .declarations
+            .iter()
+            .any(|d| d.kind == nabla::ir::DeclKind::Param)
+    {
+        eprintln!("nabla: --steps trains the file's params, and this file has none");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let history = (args.steps > 0).then(|| {
+        let mut progress = progress::Progress::new("steps", args.steps);
+        let history =
+            nabla::explain::training::run(&model, &gradient, &declared, args.steps, &mut |done| {
+                progress.update(done)
+            });
+        progress.finish();
+        history
+    });
+    let checks = if args.gradcheck {
+        nabla::explain::gradcheck::check(&model, &gradient, &declared, &node_values)
+    } else {
+        Vec::new()
+    };
     let explanation = explanation::explain(&explanation::Inputs {
         model: &model,
         gradient: &gradient,
@@ -288,6 +318,8 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         values: &node_values,
         declared: &declared,
         digits: args.digits as usize,
+        history: history.as_ref(),
+        checks: &checks,
     });
     let format = match args.format {
         ExplainFormat::Text => nabla::render::explain::Format::Text,

@@ -15,9 +15,11 @@ use crate::notation::{Formula, Operator, Symbol, SymbolKind};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
+use super::gradcheck::Check;
 use super::gradients::{GradientDerivation, is_activation};
 use super::number::{Number, elements};
 use super::scalar::ScalarDerivation;
+use super::training::{FloatReason, History, shown_steps};
 
 /// Element by element, or whole layers at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +93,42 @@ pub struct Explanation {
     pub loss_value: Value,
     /// The parameters after the step, by name.
     pub updated: Vec<(String, Value)>,
+    pub history: Option<HistorySection>,
+    pub checks: Vec<CheckRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HistoryRow {
+    pub step: usize,
+    pub loss: Formula,
+    pub approximate: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct HistorySection {
+    pub steps: usize,
+    pub rows: Vec<HistoryRow>,
+    /// Every loss, before the first step through after the last (N + 1 values).
+    pub losses: Vec<f64>,
+    pub final_params: Vec<Equation>,
+    /// The parameters after the last step, by name (for tools).
+    pub final_values: Vec<(String, Value)>,
+    pub float_from: Option<FloatReason>,
+    pub diverged_at: Option<usize>,
+}
+
+/// A derived gradient beside its finite difference.
+#[derive(Clone, Debug)]
+pub struct CheckRow {
+    pub element: Formula,
+    pub derived: Formula,
+    pub numeric: Formula,
+    pub relative_error: Formula,
+    /// Agreement to better than 1e-6 relative.
+    pub agrees: bool,
+    pub derived_value: f64,
+    pub numeric_value: f64,
+    pub relative_error_value: f64,
 }
 
 /// Everything needed to explain one step.
@@ -104,6 +142,8 @@ pub struct Inputs<'a> {
     /// The declarations' values.
     pub declared: &'a [Option<Value>],
     pub digits: usize,
+    pub history: Option<&'a History>,
+    pub checks: &'a [Check],
 }
 
 pub fn explain(inputs: &Inputs) -> Explanation {
@@ -180,6 +220,72 @@ pub fn explain(inputs: &Inputs) -> Explanation {
         kinks,
         loss_value,
         updated,
+        history: inputs.history.map(|h| history_section(model, h, digits)),
+        checks: inputs
+            .checks
+            .iter()
+            .map(|c| check_row(model, c, digits))
+            .collect(),
+    }
+}
+
+fn history_section(model: &Model, history: &History, digits: usize) -> HistorySection {
+    let steps = history.losses.len().saturating_sub(1);
+    let rows = shown_steps(steps)
+        .into_iter()
+        .filter_map(|step| {
+            let number = match history.exact_losses.get(step) {
+                Some(exact) => Number::Exact(exact.clone()),
+                None => Number::Approx(*history.losses.get(step)?),
+            };
+            Some(HistoryRow {
+                step,
+                loss: number.formula(digits),
+                approximate: number.decimal(digits).rounded,
+            })
+        })
+        .collect();
+    let final_values: Vec<(String, Value)> = history
+        .final_params
+        .iter()
+        .map(|(decl, value)| (model.declaration(*decl).name.clone(), value.clone()))
+        .collect();
+    HistorySection {
+        steps,
+        rows,
+        losses: history.losses.clone(),
+        final_params: final_values
+            .iter()
+            .map(|(name, value)| Equation {
+                lhs: name_formula(name),
+                rhs: tensor_formula(value, digits),
+            })
+            .collect(),
+        final_values,
+        float_from: history.float_from.clone(),
+        diverged_at: history.diverged_at,
+    }
+}
+
+fn check_row(model: &Model, check: &Check, digits: usize) -> CheckRow {
+    let declaration = model.declaration(check.decl);
+    let element = Formula::partial(
+        name_formula(&model.loss.name),
+        Formula::Symbol(element_symbol(
+            &declaration.name,
+            declaration.shape,
+            check.index,
+        )),
+    );
+    CheckRow {
+        element,
+        derived: Number::Approx(check.derived).formula(digits),
+        numeric: Number::Approx(check.numeric).formula(digits),
+        relative_error: Number::Approx(check.relative_error).formula(3),
+        agrees: check.relative_error < 1e-6,
+        derived_value: check.derived,
+        numeric_value: check.numeric,
+        relative_error_value: check.relative_error,
     }
 }
 
@@ -285,10 +391,8 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
     for line in &scalar.lines {
         for factors in &line.terms {
             for factor in factors {
-                let trivial = matches!(
-                    factor.expression,
-                    Formula::Symbol(_) | Formula::Number(_) | Formula::Partial(..)
-                );
+                let trivial =
+                    matches!(factor.expression, Formula::Number(_) | Formula::Partial(..));
                 if trivial || !shown.insert(factor.node) {
                     continue;
                 }
@@ -316,6 +420,9 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
         let mut stages = Vec::new();
         if chain != line.lhs {
             stages.push(chain);
+        } else if let [factor] = line.terms.iter().flatten().collect::<Vec<_>>().as_slice() {
+            // A value the loss uses directly: its gradient is its local derivative.
+            stages.push(factor.expression.clone());
         }
         if let Some(numbers) = numbers
             && line.terms.iter().map(Vec::len).sum::<usize>() > 1

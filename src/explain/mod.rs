@@ -5,9 +5,11 @@
 //! which value, which rounding — is decided here; renderers and templates only arrange it.
 
 pub mod explanation;
+pub mod gradcheck;
 pub mod gradients;
 pub mod number;
 pub mod scalar;
+pub mod training;
 pub mod values;
 
 pub use gradients::{GradientDerivation, Line, LineKind};

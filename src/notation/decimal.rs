@@ -67,7 +67,6 @@ pub fn round(value: &BigRational, significant: usize) -> Decimal {
     }
     let rounded = !remainder.is_zero();
     let mut digits = integer.to_string();
-    let mut e = e;
     if digits.len() > significant {
         // 9.999… rounded up to 10.00…: one more digit, one higher exponent.
         digits.truncate(significant);

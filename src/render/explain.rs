@@ -9,6 +9,7 @@ use super::math::{latex, mathml, text};
 use crate::explain::explanation::{
     BackwardItem, Detail, Equation, Explanation, OptimizerKind, Step,
 };
+use crate::explain::training::FloatReason;
 use crate::notation::Formula;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub struct StepView {
     pub lines: Vec<String>,
     pub loses_exactness: bool,
     pub is_factor: bool,
+    /// The first step of a new group in the backward pass (a blank line before it).
+    pub starts_group: bool,
 }
 
 pub struct EquationView {
@@ -52,10 +55,37 @@ pub struct Page {
     pub loss_step: StepView,
     pub backward: Vec<StepView>,
     pub update: Option<UpdateView>,
-    pub rules: Vec<EquationView>,
+    pub rules: Vec<RuleView>,
     pub fused: bool,
     pub kinks: Vec<String>,
     pub first_approximation: Option<String>,
+    pub history: Option<HistoryView>,
+    pub checks: Vec<CheckView>,
+    pub all_checks_agree: bool,
+}
+
+pub struct RuleView {
+    pub given: Vec<String>,
+    pub equations: Vec<String>,
+}
+
+pub struct HistoryView {
+    pub steps: usize,
+    pub rows: Vec<(usize, &'static str, String)>,
+    pub final_params: Vec<EquationView>,
+    /// Why the run is in float64, in a few words for the template to choose from.
+    pub float_not_rational: bool,
+    pub float_optimizer: bool,
+    pub float_grew_after: Option<usize>,
+    pub diverged_at: Option<usize>,
+}
+
+pub struct CheckView {
+    pub element: String,
+    pub derived: String,
+    pub numeric: String,
+    pub relative_error: String,
+    pub agrees: bool,
 }
 
 pub struct UpdateView {
@@ -82,6 +112,9 @@ pub fn render(explanation: &Explanation, format: Format, language: Language) -> 
         Format::Markdown | Format::Latex => latex::render,
         Format::Html => mathml::render,
     };
+    if format == Format::Json {
+        return super::json::explain(explanation);
+    }
     let page = page(explanation, typeset);
     let rendered = match (format, language) {
         (Format::Text, _) => EnglishText { page: &page }.render(),
@@ -113,9 +146,14 @@ fn page(e: &Explanation, typeset: fn(&Formula) -> String) -> Page {
         backward: e
             .backward
             .iter()
-            .map(|item| match item {
-                BackwardItem::Factor(s) => step(s, true),
-                BackwardItem::Gradient(s) => step(s, false),
+            .enumerate()
+            .map(|(i, item)| {
+                let mut view = match item {
+                    BackwardItem::Factor(s) => step(s, true),
+                    BackwardItem::Gradient(s) => step(s, false),
+                };
+                view.starts_group = i > 0 && matches!(e.backward[i - 1], BackwardItem::Gradient(_));
+                view
             })
             .collect(),
         update: e.update.as_ref().map(|u| UpdateView {
@@ -129,15 +167,52 @@ fn page(e: &Explanation, typeset: fn(&Formula) -> String) -> Page {
         rules: e
             .rules
             .iter()
-            .flat_map(|statement| statement.equations.iter())
-            .map(|(lhs, rhs)| EquationView {
-                lhs: typeset(lhs),
-                rhs: typeset(rhs),
+            .map(|statement| RuleView {
+                given: statement.given.iter().map(typeset).collect(),
+                equations: statement
+                    .equations
+                    .iter()
+                    .map(|(lhs, rhs)| format!("{} = {}", typeset(lhs), typeset(rhs)))
+                    .collect(),
             })
             .collect(),
         fused: e.fused,
         kinks: e.kinks.iter().map(typeset).collect(),
         first_approximation,
+        history: e.history.as_ref().map(|h| HistoryView {
+            steps: h.steps,
+            rows: h
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.step,
+                        if r.approximate { "≈" } else { "=" },
+                        typeset(&r.loss),
+                    )
+                })
+                .collect(),
+            final_params: h.final_params.iter().map(equation).collect(),
+            float_not_rational: h.float_from == Some(FloatReason::NotRational),
+            float_optimizer: h.float_from == Some(FloatReason::Optimizer),
+            float_grew_after: match h.float_from {
+                Some(FloatReason::Grew { after_step }) => Some(after_step),
+                _ => None,
+            },
+            diverged_at: h.diverged_at,
+        }),
+        checks: e
+            .checks
+            .iter()
+            .map(|c| CheckView {
+                element: typeset(&c.element),
+                derived: typeset(&c.derived),
+                numeric: typeset(&c.numeric),
+                relative_error: typeset(&c.relative_error),
+                agrees: c.agrees,
+            })
+            .collect(),
+        all_checks_agree: e.checks.iter().all(|c| c.agrees),
     }
 }
 
@@ -169,5 +244,6 @@ fn step_view(step: &Step, typeset: fn(&Formula) -> String, is_factor: bool) -> S
         lines,
         loses_exactness: step.loses_exactness,
         is_factor,
+        starts_group: false,
     }
 }

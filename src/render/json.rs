@@ -143,3 +143,84 @@ pub fn derive_scalar(derivation: &crate::explain::scalar::ScalarDerivation) -> S
     out.push('\n');
     out
 }
+
+#[derive(Serialize)]
+struct ExplainJson {
+    loss_name: String,
+    loss: Json,
+    gradients: Map<String, Json>,
+    updated: Map<String, Json>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<Json>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after_steps: Option<Map<String, Json>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    gradcheck: Vec<CheckJson>,
+    exact: ExactExplainJson,
+}
+
+#[derive(Serialize)]
+struct ExactExplainJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loss: Option<Json>,
+    gradients: Map<String, Json>,
+    updated: Map<String, Json>,
+}
+
+#[derive(Serialize)]
+struct CheckJson {
+    gradient: String,
+    derived: f64,
+    finite_difference: f64,
+    relative_error: f64,
+}
+
+pub fn explain(e: &crate::explain::explanation::Explanation) -> String {
+    let both = |pairs: &[(String, Value)]| {
+        let mut floats = Map::new();
+        let mut exact = Map::new();
+        for (name, value) in pairs {
+            floats.insert(name.clone(), numbers(&value.to_f64()));
+            if let Value::Exact(t) = value {
+                exact.insert(name.clone(), exact_strings(t));
+            }
+        }
+        (floats, exact)
+    };
+    let (gradients, exact_gradients) = both(&e.gradients);
+    let (updated, exact_updated) = both(&e.updated);
+    let page = ExplainJson {
+        loss_name: text::render(&e.loss),
+        loss: numbers(&e.loss_value.to_f64()),
+        gradients,
+        updated,
+        history: e.history.as_ref().map(|h| {
+            h.losses
+                .iter()
+                .map(|x| serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number))
+                .collect()
+        }),
+        after_steps: e.history.as_ref().map(|h| both(&h.final_values).0),
+        gradcheck: e
+            .checks
+            .iter()
+            .map(|c| CheckJson {
+                gradient: text::render(&c.element),
+                derived: c.derived_value,
+                finite_difference: c.numeric_value,
+                relative_error: c.relative_error_value,
+            })
+            .collect(),
+        exact: ExactExplainJson {
+            loss: match &e.loss_value {
+                Value::Exact(t) => Some(exact_strings(t)),
+                Value::Approx(_) => None,
+            },
+            gradients: exact_gradients,
+            updated: exact_updated,
+        },
+    };
+    let mut out = serde_json::to_string_pretty(&page).unwrap_or_default();
+    out.push('\n');
+    out
+}

@@ -160,7 +160,7 @@ fn wrap(f: &Formula, out: &mut String) {
 }
 
 fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if super::clarify(parent, f) {
+    if super::clarify(parent, f) || (strict_sign(parent) && super::starts_negative(f)) {
         out.push_str("<mrow><mo>(</mo>");
         write(f, out);
         out.push_str("<mo>)</mo></mrow>");
@@ -219,4 +219,15 @@ pub fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
+fn strict_sign(parent: &Formula) -> bool {
+    matches!(
+        parent,
+        Formula::Binary(
+            crate::notation::Operator::Add | crate::notation::Operator::Sub,
+            ..
+        )
+    )
 }

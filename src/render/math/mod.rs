@@ -40,3 +40,13 @@ pub(crate) fn effective_precedence(f: &Formula) -> u8 {
         other => other.precedence(),
     }
 }
+
+/// Whether the formula is written starting with a minus sign.
+pub(crate) fn starts_negative(f: &Formula) -> bool {
+    match f {
+        Formula::Neg(_) => true,
+        Formula::Number(n) => num_traits::Signed::is_negative(n),
+        Formula::Decimal(d) => d.negative,
+        _ => false,
+    }
+}

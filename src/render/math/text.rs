@@ -161,7 +161,7 @@ fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
 }
 
 fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if super::clarify(parent, f) {
+    if super::clarify(parent, f) || (strict_sign(parent) && super::starts_negative(f)) {
         out.push('(');
         write(f, out);
         out.push(')');
@@ -263,4 +263,15 @@ fn superscript(exponent: &Formula) -> Option<String> {
             _ => None,
         })
         .collect()
+}
+
+/// `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
+fn strict_sign(parent: &Formula) -> bool {
+    matches!(
+        parent,
+        Formula::Binary(
+            crate::notation::Operator::Add | crate::notation::Operator::Sub,
+            ..
+        )
+    )
 }
