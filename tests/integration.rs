@@ -9,5 +9,6 @@ mod codegen;
 mod derive;
 mod diagnostics;
 mod gradients;
+mod graph;
 mod random_networks;
 mod robustness;

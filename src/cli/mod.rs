@@ -62,6 +62,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Form::Vector)]
         form: Form,
     },
+    /// Draw the computational graph: Graphviz DOT, or SVG.
+    Graph {
+        /// The .nabla file, or `-` for standard input.
+        file: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
     /// Work through one training step: forward pass, loss, backward pass, update.
     Explain(ExplainArgs),
     /// Generate a standalone Rust training program (a Cargo project) for the network.
@@ -94,6 +102,12 @@ struct ExplainArgs {
     /// Check every derived gradient against a central finite difference.
     #[arg(long)]
     gradcheck: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Svg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -154,6 +168,7 @@ pub fn main() -> ExitCode {
             form,
         } => derive(&file, &wrt, format, form, color),
         Command::Explain(args) => explain(&args, color),
+        Command::Graph { file, format } => graph(&file, format, color),
         Command::Gen(args) => {
             let (model, text, reporter) = match load(&args.file, color) {
                 Ok(loaded) => loaded,
@@ -225,6 +240,36 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: b
         values.as_deref(),
         format,
     ))
+}
+
+fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
+    let (model, _text, reporter) = match load(path, color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let wrt = nabla::autodiff::default_wrt(&model);
+    let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
+        Ok(gradient) => gradient,
+        Err(error) => {
+            eprintln!(
+                "nabla: internal error while differentiating ({error:?}); please report it with this file"
+            );
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let declared = nabla::explain::values::declared(&model);
+    let values = match nabla::explain::values::evaluate(&model, &gradient, &declared) {
+        Ok(values) => values,
+        Err(diagnostic) => {
+            reporter.emit(std::slice::from_ref(&diagnostic));
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let view = nabla::explain::graph_view::view(&model, &gradient, values.as_deref());
+    print(&match format {
+        GraphFormat::Dot => nabla::render::graph::dot(&view),
+        GraphFormat::Svg => nabla::render::graph::svg(&view),
+    })
 }
 
 fn explain(args: &ExplainArgs, color: bool) -> ExitCode {

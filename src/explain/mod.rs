@@ -7,6 +7,7 @@
 pub mod explanation;
 pub mod gradcheck;
 pub mod gradients;
+pub mod graph_view;
 pub mod number;
 pub mod scalar;
 pub mod training;

@@ -3,6 +3,7 @@
 
 pub mod derive;
 pub mod explain;
+pub mod graph;
 pub mod json;
 pub mod math;
 pub mod summary;
