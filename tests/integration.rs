@@ -4,6 +4,7 @@
 mod support;
 
 mod check_examples;
+mod classics;
 mod cli_contract;
 mod codegen;
 mod derive;
