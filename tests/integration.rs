@@ -9,6 +9,7 @@ mod cli_contract;
 mod codegen;
 mod derive;
 mod diagnostics;
+mod explain_cli;
 mod gradients;
 mod graph;
 mod random_networks;

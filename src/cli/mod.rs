@@ -6,6 +6,7 @@ mod gen_command;
 mod input;
 mod progress;
 mod report;
+mod weights;
 mod wrt;
 
 use std::io::{IsTerminal, Write};
@@ -102,6 +103,9 @@ struct ExplainArgs {
     /// Check every derived gradient against a central finite difference.
     #[arg(long)]
     gradcheck: bool,
+    /// Start from these parameter values (JSON saved by a generated trainer's --save).
+    #[arg(long)]
+    weights: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -294,7 +298,13 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_INVALID);
         }
     };
-    let declared = values::declared(&model);
+    let mut declared = values::declared(&model);
+    if let Some(path) = &args.weights
+        && let Err(message) = weights::apply(&model, path, &mut declared)
+    {
+        eprintln!("nabla: {message}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let missing: Vec<&str> = model
         .declarations
         .iter()

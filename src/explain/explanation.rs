@@ -329,7 +329,7 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
     for (&id, name) in &scalar.named {
         by_name.insert(id, name.clone());
         if let Some(n) = number(id) {
-            by_value.insert(id, n.formula(digits));
+            by_value.insert(id, n.written(digits));
         }
     }
     let loss = scalar.loss_node;
@@ -392,7 +392,8 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
         for factors in &line.terms {
             for factor in factors {
                 let trivial =
-                    matches!(factor.expression, Formula::Number(_) | Formula::Partial(..));
+                    matches!(factor.expression, Formula::Number(_) | Formula::Partial(..))
+                        || factor.symbolic == line.lhs;
                 if trivial || !shown.insert(factor.node) {
                     continue;
                 }
@@ -416,13 +417,26 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
             continue;
         };
         let (chain, _) = crate::render::derive::scalar_formulas(line);
-        let numbers = sum_of_products(line, |node| number(node).map(|n| n.formula(digits)));
+        let numbers = sum_of_products(line, |node| number(node).map(|n| n.written(digits)));
+        if let [factor] = line.terms.iter().flatten().collect::<Vec<_>>().as_slice()
+            && factor.symbolic == line.lhs
+        {
+            // A value the loss uses directly: its gradient is its local derivative, worked out.
+            let mut quiet = true;
+            let substituted = crate::notation::from_graph::formula(graph, &by_value, factor.node);
+            backward.push(BackwardItem::Gradient(worked_step(
+                line.lhs.clone(),
+                factor.expression.clone(),
+                substituted,
+                &value,
+                digits,
+                &mut quiet,
+            )));
+            continue;
+        }
         let mut stages = Vec::new();
         if chain != line.lhs {
             stages.push(chain);
-        } else if let [factor] = line.terms.iter().flatten().collect::<Vec<_>>().as_slice() {
-            // A value the loss uses directly: its gradient is its local derivative.
-            stages.push(factor.expression.clone());
         }
         if let Some(numbers) = numbers
             && line.terms.iter().map(Vec::len).sum::<usize>() > 1
@@ -824,9 +838,11 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
                         g,
                         digits,
                     );
+                    let mut stages = vec![symbolic, numbers];
+                    stages.extend(new.fraction());
                     steps.push(Step {
                         lhs,
-                        stages: vec![symbolic, numbers],
+                        stages,
                         value: new.formula(digits),
                         approximate: new.decimal(digits).rounded,
                         loses_exactness: false,
@@ -902,10 +918,10 @@ fn update_formulas(
         Optimizer::Sgd { lr, .. } => (
             sub(w, scale(Formula::symbol("η"), g)),
             sub(
-                w_value.formula(digits),
+                w_value.written(digits),
                 scale(
-                    Number::Exact(lr.clone()).formula(digits),
-                    g_value.formula(digits),
+                    Number::Exact(lr.clone()).written(digits),
+                    g_value.written(digits),
                 ),
             ),
         ),
@@ -925,15 +941,15 @@ fn update_formulas(
                     ),
                 ),
                 sub(
-                    w_value.formula(digits),
+                    w_value.written(digits),
                     scale(
-                        Number::Exact(lr.clone()).formula(digits),
+                        Number::Exact(lr.clone()).written(digits),
                         fraction(
-                            g_value.formula(digits),
+                            g_value.written(digits),
                             Formula::binary(
                                 Operator::Add,
-                                abs(g_value.formula(digits)),
-                                Number::Exact(eps.clone()).formula(digits),
+                                abs(g_value.written(digits)),
+                                Number::Exact(eps.clone()).written(digits),
                             ),
                         ),
                     ),

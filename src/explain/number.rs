@@ -100,12 +100,33 @@ impl Number {
             Number::Exact(r) if !r.is_integer() => {
                 // Fractions with small denominators read well; huge ones do not.
                 (r.denom().bits() <= 64 && r.numer().abs().bits() <= 64).then(|| {
-                    let numerator = Formula::Number(BigRational::from_integer(r.numer().clone()));
+                    let numerator = Formula::Number(BigRational::from_integer(r.numer().abs()));
                     let denominator = Formula::Number(BigRational::from_integer(r.denom().clone()));
-                    Formula::binary(crate::notation::Operator::Div, numerator, denominator)
+                    let fraction =
+                        Formula::binary(crate::notation::Operator::Div, numerator, denominator);
+                    if r.is_negative() {
+                        Formula::Neg(Box::new(fraction))
+                    } else {
+                        fraction
+                    }
                 })
             }
             _ => None,
+        }
+    }
+
+    /// The number as it is substituted into a formula: an exact value whose decimals do not
+    /// end is written as its (short) fraction, `1/3` rather than `0.333333333`, so that an
+    /// exact computation reads exactly.
+    pub fn written(&self, digits: usize) -> Formula {
+        let decimal = self.decimal(digits);
+        match self {
+            Number::Exact(r)
+                if decimal.rounded && r.denom().bits() <= 20 && r.numer().abs().bits() <= 20 =>
+            {
+                Formula::Number(r.clone())
+            }
+            _ => Formula::Decimal(decimal),
         }
     }
 }

@@ -1,0 +1,86 @@
+//! `--weights W.json`: parameter values saved by a generated trainer, read as the exact decimals
+//! the file holds (a trainer prints every number so that it reads back to the same float).
+
+use nabla::eval::exact::Value;
+use nabla::ir::{DeclKind, Model};
+use nabla::shape::Shape;
+use nabla::tensor::Tensor;
+use num_rational::BigRational;
+use serde_json::Value as Json;
+
+/// Replaces the declared values of the params the file names. Errors name the file and the
+/// parameter.
+pub fn apply(model: &Model, path: &str, declared: &mut [Option<Value>]) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let json: Json =
+        serde_json::from_str(&text).map_err(|e| format!("{path} is not valid JSON: {e}"))?;
+    let Json::Object(entries) = json else {
+        return Err(format!(
+            "{path}: expected an object {{\"W1\": [[…], …], …}} keyed by parameter name"
+        ));
+    };
+    for (name, value) in &entries {
+        let Some(index) = model
+            .declarations
+            .iter()
+            .position(|d| &d.name == name && d.kind == DeclKind::Param)
+        else {
+            let params: Vec<&str> = model
+                .declarations
+                .iter()
+                .filter(|d| d.kind == DeclKind::Param)
+                .map(|d| d.name.as_str())
+                .collect();
+            return Err(format!(
+                "{path}: `{name}` is not a param of this network (its params: {})",
+                params.join(", ")
+            ));
+        };
+        let shape = model.declarations[index].shape;
+        let mut numbers = Vec::with_capacity(shape.size());
+        let found = flatten(value, &mut numbers)
+            .ok_or_else(|| format!("{path}: `{name}` holds something other than numbers"))?;
+        if found != shape.dims() || numbers.len() != shape.size() {
+            return Err(format!(
+                "{path}: `{name}` should have shape {shape}, but has {}",
+                Shape::from_dims(&found).map_or_else(|| format!("{found:?}"), |s| s.to_string())
+            ));
+        }
+        let exact: Option<Vec<BigRational>> = numbers
+            .iter()
+            .map(|n| {
+                nabla::syntax::parse_decimal(n.trim_start_matches('-'))
+                    .ok()
+                    .map(|r| if n.starts_with('-') { -r } else { r })
+            })
+            .collect();
+        let exact = exact
+            .ok_or_else(|| format!("{path}: `{name}` holds a number nabla cannot read exactly"))?;
+        declared[index] = Some(Value::Exact(Tensor::new(shape, exact)));
+    }
+    Ok(())
+}
+
+/// The numbers of nested arrays as text, and the shape they form.
+fn flatten(value: &Json, out: &mut Vec<String>) -> Option<Vec<usize>> {
+    match value {
+        Json::Number(n) => {
+            out.push(n.to_string());
+            Some(Vec::new())
+        }
+        Json::Array(items) => {
+            let mut inner: Option<Vec<usize>> = None;
+            for item in items {
+                let shape = flatten(item, out)?;
+                match &inner {
+                    Some(previous) if *previous != shape => return None,
+                    _ => inner = Some(shape),
+                }
+            }
+            let mut shape = vec![items.len()];
+            shape.extend(inner.unwrap_or_default());
+            Some(shape)
+        }
+        _ => None,
+    }
+}

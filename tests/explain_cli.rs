@@ -1,0 +1,108 @@
+//! `nabla explain` options: starting weights, steps, and what it refuses.
+
+use crate::support::nabla;
+
+const TWO_TWO_TWO: &str = "examples/classics/step-by-step-2-2-2.nabla";
+
+fn weights_file(name: &str, json: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("nabla-explain-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let path = dir.join(name);
+    std::fs::write(&path, json).expect("writable");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn weights_replace_the_files_values_exactly() {
+    // The published weights after one step: explaining from them continues the training.
+    let path = weights_file(
+        "after-one-step.json",
+        r#"{"W2": [[0.35891648, 0.408666186], [0.51130127, 0.561370121]],
+            "W1": [[0.149780716, 0.19956143], [0.24975114, 0.29950229]]}"#,
+    );
+    let run = nabla(
+        &[
+            "explain",
+            TWO_TWO_TWO,
+            "--weights",
+            &path,
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let loss = json["loss"].as_f64().expect("a loss");
+    assert!((loss - 0.291027774).abs() < 1e-9, "{loss}");
+    assert_eq!(
+        json["exact"]["updated"].as_object().map(|o| o.len()),
+        Some(0),
+        "sigmoid makes the update approximate"
+    );
+}
+
+#[test]
+fn bad_weights_files_are_refused_with_the_reason() {
+    for (json, message) in [
+        (
+            r#"{"W3": 1}"#,
+            "`W3` is not a param of this network (its params: W1, W2)",
+        ),
+        (
+            r#"{"W2": [1, 2]}"#,
+            "`W2` should have shape [2, 2], but has [2]",
+        ),
+        (
+            r#"{"W2": [[1, 2], [3]]}"#,
+            "`W2` holds something other than numbers",
+        ),
+        (r#"[1, 2]"#, "expected an object"),
+        (r#"{"W2": "#, "is not valid JSON"),
+    ] {
+        let path = weights_file("bad.json", json);
+        let run = nabla(&["explain", TWO_TWO_TWO, "--weights", &path], None);
+        assert_eq!(run.code, 2, "{json}");
+        assert!(run.stderr.contains(message), "{json}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn explain_needs_every_value_the_loss_uses() {
+    let run = nabla(
+        &["explain", "-"],
+        Some(b"input x[2]\nparam w[2] = [1, 2]\nloss E = sum(w * x)\n"),
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("these have none: x"), "{}", run.stderr);
+}
+
+#[test]
+fn steps_need_parameters() {
+    let run = nabla(
+        &[
+            "explain",
+            "examples/classics/circuit-xyz.nabla",
+            "--steps",
+            "3",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("this file has none"), "{}", run.stderr);
+}
+
+#[test]
+fn exact_training_stays_exact_then_says_when_it_stops() {
+    // A rational network: exact for the first steps, until the fractions grow too long.
+    let source = b"param w = 1/3\ninput x = 3/7\ntarget y = 2/5\nloss E = (w * x - y)^2\noptimizer sgd(lr = 1/2)\n";
+    let run = nabla(&["explain", "-", "--steps", "60"], Some(source));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("exact for the first"), "{}", run.stdout);
+    let json = nabla(
+        &["explain", "-", "--steps", "60", "--format", "json"],
+        Some(source),
+    );
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(json["history"].as_array().map(Vec::len), Some(61));
+}
