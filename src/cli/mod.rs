@@ -195,14 +195,9 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: b
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
+    let gradient = match differentiate(&model, &wrt) {
         Ok(gradient) => gradient,
-        Err(error) => {
-            eprintln!(
-                "nabla: internal error while differentiating ({error:?}); please report it with this file"
-            );
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     let derivation = nabla::explain::gradients::derive(&model, &gradient);
     let declared = nabla::explain::values::declared(&model);
@@ -252,14 +247,9 @@ fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
         Err(code) => return code,
     };
     let wrt = nabla::autodiff::default_wrt(&model);
-    let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
+    let gradient = match differentiate(&model, &wrt) {
         Ok(gradient) => gradient,
-        Err(error) => {
-            eprintln!(
-                "nabla: internal error while differentiating ({error:?}); please report it with this file"
-            );
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     let declared = nabla::explain::values::declared(&model);
     let values = match nabla::explain::values::evaluate(&model, &gradient, &declared) {
@@ -289,14 +279,9 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let gradient = match nabla::autodiff::differentiate(&model, &wrt) {
+    let gradient = match differentiate(&model, &wrt) {
         Ok(gradient) => gradient,
-        Err(error) => {
-            eprintln!(
-                "nabla: internal error while differentiating ({error:?}); please report it with this file"
-            );
-            return ExitCode::from(EXIT_INVALID);
-        }
+        Err(code) => return code,
     };
     let mut declared = values::declared(&model);
     if let Some(path) = &args.weights
@@ -392,6 +377,18 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         format,
         language,
     ))
+}
+
+/// The gradient, or the exit code after reporting what can only be a bug in nabla: the rules are
+/// shape-correct for everything the checker accepts.
+fn differentiate(
+    model: &nabla::ir::Model,
+    wrt: &[nabla::ir::DeclId],
+) -> Result<nabla::autodiff::Gradient, ExitCode> {
+    nabla::autodiff::differentiate(model, wrt).map_err(|error| {
+        eprintln!("nabla: internal error while differentiating ({error:?}); please report it with this file");
+        ExitCode::from(EXIT_INVALID)
+    })
 }
 
 /// Reads and checks a file: the model, the text and a reporter for later diagnostics, or the

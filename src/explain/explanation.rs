@@ -11,7 +11,7 @@ use crate::eval::exact::{self, Value};
 use crate::ir::{DeclKind, Model, NodeId, Op, Optimizer};
 use crate::notation::from_graph::{Names, definition, name_formula};
 use crate::notation::rules::Statement;
-use crate::notation::{Formula, Operator, Symbol, SymbolKind};
+use crate::notation::{Formula, Operator, Symbol};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -271,7 +271,7 @@ fn check_row(model: &Model, check: &Check, digits: usize) -> CheckRow {
     let declaration = model.declaration(check.decl);
     let element = Formula::partial(
         name_formula(&model.loss.name),
-        Formula::Symbol(element_symbol(
+        Formula::Symbol(Symbol::element(
             &declaration.name,
             declaration.shape,
             check.index,
@@ -639,10 +639,7 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
                 rhs: n(lr).formula(digits),
             }],
             vec![Equation {
-                lhs: Formula::Symbol(Symbol {
-                    kind: SymbolKind::Updated,
-                    ..Symbol::plain("w")
-                }),
+                lhs: Formula::Symbol(Symbol::plain("w").updated()),
                 rhs: Formula::binary(
                     Operator::Sub,
                     symbol("w"),
@@ -664,10 +661,7 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
             ],
             vec![
                 Equation {
-                    lhs: Formula::Symbol(Symbol {
-                        kind: SymbolKind::Updated,
-                        ..Symbol::plain("v")
-                    }),
+                    lhs: Formula::Symbol(Symbol::plain("v").updated()),
                     rhs: Formula::binary(
                         Operator::Add,
                         Formula::binary(Operator::Scale, symbol("μ"), symbol("v")),
@@ -675,20 +669,14 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
                     ),
                 },
                 Equation {
-                    lhs: Formula::Symbol(Symbol {
-                        kind: SymbolKind::Updated,
-                        ..Symbol::plain("w")
-                    }),
+                    lhs: Formula::Symbol(Symbol::plain("w").updated()),
                     rhs: Formula::binary(
                         Operator::Sub,
                         symbol("w"),
                         Formula::binary(
                             Operator::Scale,
                             symbol("η"),
-                            Formula::Symbol(Symbol {
-                                kind: SymbolKind::Updated,
-                                ..Symbol::plain("v")
-                            }),
+                            Formula::Symbol(Symbol::plain("v").updated()),
                         ),
                     ),
                 },
@@ -700,12 +688,7 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
             beta2,
             eps,
         } => {
-            let updated = |s: &str| {
-                Formula::Symbol(Symbol {
-                    kind: SymbolKind::Updated,
-                    ..Symbol::plain(s)
-                })
-            };
+            let updated = |s: &str| Formula::Symbol(Symbol::plain(s).updated());
             let one = Formula::number(1);
             (
                 OptimizerKind::Adam,
@@ -821,11 +804,8 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
         match detail {
             Detail::Scalar => {
                 for (index, ((w, g), new)) in w.iter().zip(&g).zip(&new).enumerate() {
-                    let element = element_symbol(&declaration.name, shape, index);
-                    let lhs = Formula::Symbol(Symbol {
-                        kind: SymbolKind::Updated,
-                        ..element.clone()
-                    });
+                    let element = Symbol::element(&declaration.name, shape, index);
+                    let lhs = Formula::Symbol(element.clone().updated());
                     let gradient_symbol = Formula::partial(
                         name_formula(&model.loss.name),
                         Formula::Symbol(element.clone()),
@@ -850,10 +830,7 @@ fn update(inputs: &Inputs, detail: Detail) -> (Option<Update>, Vec<(String, Valu
                 }
             }
             Detail::Vector => {
-                let lhs = Formula::Symbol(Symbol {
-                    kind: SymbolKind::Updated,
-                    ..Symbol::plain(&declaration.name)
-                });
+                let lhs = Formula::Symbol(Symbol::plain(&declaration.name).updated());
                 let w_symbol = name_formula(&declaration.name);
                 let g_symbol = Formula::partial(name_formula(&model.loss.name), w_symbol.clone());
                 let (symbolic, _) =
@@ -956,14 +933,5 @@ fn update_formulas(
                 ),
             )
         }
-    }
-}
-
-fn element_symbol(name: &str, shape: Shape, index: usize) -> Symbol {
-    let symbol = Symbol::plain(name);
-    match shape {
-        Shape::Scalar => symbol,
-        Shape::Vector(_) => symbol.indexed(&[index]),
-        Shape::Matrix(_, n) => symbol.indexed(&[index / n, index % n]),
     }
 }

@@ -18,7 +18,6 @@ use crate::ir::scalarize::{ScalarizeError, Scalarized, scalarize};
 use crate::ir::{DeclId, Graph, Model, NodeId, Op};
 use crate::notation::from_graph::{Names, formula};
 use crate::notation::{Formula, Symbol};
-use crate::shape::Shape;
 
 use super::gradients::{GradientDerivation, LineKind, is_activation};
 
@@ -91,16 +90,6 @@ impl ScalarDerivation {
     }
 }
 
-/// The symbol of element `index` of a value of `shape` named `name`: `W2₁₁`, `h₁`, `b`.
-fn element_symbol(name: &str, shape: Shape, index: usize) -> Symbol {
-    let symbol = Symbol::plain(name);
-    match shape {
-        Shape::Scalar => symbol,
-        Shape::Vector(_) => symbol.indexed(&[index]),
-        Shape::Matrix(_, n) => symbol.indexed(&[index / n, index % n]),
-    }
-}
-
 pub fn derive(
     model: &Model,
     gradient: &Gradient,
@@ -129,7 +118,7 @@ pub fn derive(
     let mut name_tensor = |tensor: NodeId, name: &str, names: &mut Names| {
         let shape = forward[tensor].shape;
         for (index, &element) in elements[tensor.index()].iter().enumerate() {
-            let symbol = Formula::Symbol(element_symbol(name, shape, index));
+            let symbol = Formula::Symbol(Symbol::element(name, shape, index));
             if let std::collections::hash_map::Entry::Vacant(slot) = named.entry(element) {
                 slot.insert(symbol.clone());
                 names.insert(element, symbol);

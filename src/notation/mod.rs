@@ -47,6 +47,24 @@ impl Symbol {
         }
     }
 
+    /// Element `index` (row-major) of a value of `shape` named `name`: `W2₁₁`, `h₁`, `b`.
+    pub fn element(name: &str, shape: crate::shape::Shape, index: usize) -> Symbol {
+        let symbol = Symbol::plain(name);
+        match shape {
+            crate::shape::Shape::Scalar => symbol,
+            crate::shape::Shape::Vector(_) => symbol.indexed(&[index]),
+            crate::shape::Shape::Matrix(_, n) => symbol.indexed(&[index / n, index % n]),
+        }
+    }
+
+    /// The value after an update step: `w⁺`.
+    pub fn updated(self) -> Symbol {
+        Symbol {
+            kind: SymbolKind::Updated,
+            ..self
+        }
+    }
+
     pub fn indexed(mut self, indices: &[usize]) -> Symbol {
         self.indices = indices.iter().map(|i| (i + 1).to_string()).collect();
         self

@@ -103,11 +103,7 @@ pub fn render(
     let loss = loss.as_str();
     let page = match format {
         Format::Text => {
-            let width = lines.iter().map(|l| l.lhs.width()).max().unwrap_or(0);
-            for line in &mut lines {
-                let pad = width.saturating_sub(line.lhs.width());
-                line.lhs.push_str(&" ".repeat(pad));
-            }
+            pad_to_widest(lines.iter_mut().map(|l| &mut l.lhs));
             TextPage {
                 loss,
                 lines,
@@ -211,11 +207,7 @@ pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
     let loss = loss.as_str();
     let page = match format {
         Format::Text => {
-            let width = lines.iter().map(|l| l.lhs.width()).max().unwrap_or(0);
-            for line in &mut lines {
-                let pad = width.saturating_sub(line.lhs.width());
-                line.lhs.push_str(&" ".repeat(pad));
-            }
+            let width = pad_to_widest(lines.iter_mut().map(|l| &mut l.lhs));
             ScalarTextPage {
                 loss,
                 lines,
@@ -234,4 +226,15 @@ pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
 pub(super) struct FormulaLine {
     pub lhs: String,
     pub rhs: String,
+}
+
+/// Pads every text to the widest one's display width (so the `=` signs line up); the width.
+fn pad_to_widest<'a>(texts: impl Iterator<Item = &'a mut String>) -> usize {
+    let mut texts: Vec<&mut String> = texts.collect();
+    let width = texts.iter().map(|t| t.width()).max().unwrap_or(0);
+    for text in &mut texts {
+        let pad = width.saturating_sub(text.width());
+        text.push_str(&" ".repeat(pad));
+    }
+    width
 }
