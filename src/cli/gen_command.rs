@@ -15,7 +15,12 @@ pub struct GenArgs {
     pub out: String,
 }
 
-pub fn run(_model: &nabla::ir::Model, _source: &str, _reporter: &Reporter, args: &GenArgs) -> ExitCode {
+pub fn run(
+    _model: &nabla::ir::Model,
+    _source: &str,
+    _reporter: &Reporter,
+    args: &GenArgs,
+) -> ExitCode {
     eprintln!("nabla gen: not available yet (would write {})", args.out);
     ExitCode::from(super::EXIT_USAGE)
 }
