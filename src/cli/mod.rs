@@ -155,14 +155,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { EXIT_USAGE } else { 0 });
         }
     };
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (color, color_output) = match cli.color {
+        Color::Always => (true, true),
+        Color::Never => (false, false),
+        Color::Auto => (
+            std::io::stderr().is_terminal() && !no_color_env,
+            std::io::stdout().is_terminal() && !no_color_env,
+        ),
     };
+    OUTPUT_COLOR.store(color_output, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Check { file } => check(&file, color),
         Command::Derive {
@@ -233,12 +235,11 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: b
             }
         };
     }
-    print(&nabla::render::derive::render(
-        &model,
-        &derivation,
-        values.as_deref(),
-        format,
-    ))
+    let rendered = nabla::render::derive::render(&model, &derivation, values.as_deref(), format);
+    match format {
+        nabla::render::derive::Format::Text => print_text(&rendered),
+        _ => print(&rendered),
+    }
 }
 
 fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
@@ -372,11 +373,11 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         Lang::En => nabla::render::explain::Language::English,
         Lang::Vi => nabla::render::explain::Language::Vietnamese,
     };
-    print(&nabla::render::explain::render(
-        &explanation,
-        format,
-        language,
-    ))
+    let rendered = nabla::render::explain::render(&explanation, format, language);
+    match format {
+        nabla::render::explain::Format::Text => print_text(&rendered),
+        _ => print(&rendered),
+    }
 }
 
 /// The gradient, or the exit code after reporting what can only be a bug in nabla: the rules are
@@ -420,6 +421,32 @@ fn check(path: &str, color: bool) -> ExitCode {
         )),
         Err(code) => code,
     }
+}
+
+/// Whether text results on standard output are coloured (a terminal without NO_COLOR, or
+/// `--color always`). Set once in `main`.
+static OUTPUT_COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A text result, with its headings in bold when standard output is coloured. The text
+/// templates write headings, and only headings, at the start of a line.
+fn print_text(text: &str) -> ExitCode {
+    if !OUTPUT_COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        return print(text);
+    }
+    let mut styled = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(|c: char| !c.is_whitespace()) {
+            styled.push_str("\u{1b}[1m");
+            styled.push_str(line.trim_end_matches('\n'));
+            styled.push_str("\u{1b}[0m");
+            if line.ends_with('\n') {
+                styled.push('\n');
+            }
+        } else {
+            styled.push_str(line);
+        }
+    }
+    print(&styled)
 }
 
 /// Writes a result to standard output. A reader that went away (`nabla … | head`) is not an error.
