@@ -61,6 +61,8 @@ pub enum Kind {
     BadDeclaration,
     Unused,
     TooLarge,
+    /// A float computation produced NaN or infinity.
+    NotFinite,
 }
 
 impl Diagnostic {

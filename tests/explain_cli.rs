@@ -106,3 +106,14 @@ fn exact_training_stays_exact_then_says_when_it_stops() {
     let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(json["history"].as_array().map(Vec::len), Some(61));
 }
+
+#[test]
+fn a_float_overflow_is_reported_where_it_first_happens() {
+    let args = ["explain", "-"];
+    let run = nabla(
+        &args,
+        Some(b"input x = 1000\nparam w = 1\nloss E = exp(w * x) * 2\n"),
+    );
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.transcript(&args));
+}

@@ -31,6 +31,43 @@ pub fn evaluate(
     if values[model.loss.node.index()].is_none() {
         return Ok(None);
     }
+    // Where a float first stops being a number, rather than tables full of NaN.
+    for (id, value) in gradient.graph.ids().zip(&values) {
+        if let Some(Value::Approx(t)) = value
+            && let Some(bad) = t.data().iter().find(|x| !x.is_finite())
+        {
+            let what = if bad.is_nan() {
+                "not a number (NaN)"
+            } else {
+                "infinite"
+            };
+            let node = &gradient.graph[id];
+            let gradient_part = id.index() >= gradient.forward_len;
+            return Err(Diagnostic::error(
+                Kind::NotFinite,
+                node.span,
+                format!(
+                    "with the given values, {} is {what}",
+                    if gradient_part {
+                        "the gradient at this expression"
+                    } else {
+                        "this expression"
+                    }
+                ),
+            )
+            .with_label(format!(
+                "first non-finite value, in {}",
+                if gradient_part {
+                    "the backward pass"
+                } else {
+                    "the forward pass"
+                }
+            ))
+            .with_help(
+                "float64 overflows past about 1.8e308; check the values given to this expression",
+            ));
+        }
+    }
     Ok(Some(values))
 }
 
