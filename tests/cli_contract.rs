@@ -74,8 +74,30 @@ fn colour_is_only_used_when_asked_or_on_a_terminal() {
 fn text_results_are_coloured_only_when_asked_or_on_a_terminal() {
     let args = ["explain", "examples/classics/circuit-xyz.nabla"];
     assert!(!nabla(&args, None).stdout.contains('\u{1b}'));
-    let coloured = nabla(&["--color", "always", "explain", "examples/classics/circuit-xyz.nabla"], None);
-    assert!(coloured.stdout.starts_with("\u{1b}[1m"), "{}", coloured.stdout);
-    let json = nabla(&["--color", "always", "explain", "examples/classics/circuit-xyz.nabla", "--format", "json"], None);
+    let coloured = nabla(
+        &[
+            "--color",
+            "always",
+            "explain",
+            "examples/classics/circuit-xyz.nabla",
+        ],
+        None,
+    );
+    assert!(
+        coloured.stdout.starts_with("\u{1b}[1m"),
+        "{}",
+        coloured.stdout
+    );
+    let json = nabla(
+        &[
+            "--color",
+            "always",
+            "explain",
+            "examples/classics/circuit-xyz.nabla",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     assert!(!json.stdout.contains('\u{1b}'));
 }
