@@ -11,6 +11,7 @@ pub mod exact;
 pub mod explain;
 pub mod ir;
 pub mod notation;
+pub mod pipeline;
 pub mod render;
 pub mod shape;
 pub mod span;

@@ -7,7 +7,6 @@ mod input;
 mod progress;
 mod report;
 mod weights;
-mod wrt;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -15,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use input::Source;
+use nabla::pipeline;
 use report::Reporter;
 
 #[derive(Parser)]
@@ -186,29 +186,9 @@ pub fn main() -> ExitCode {
 }
 
 fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: bool) -> ExitCode {
-    let (model, text, reporter) = match load(path, color) {
+    let (model, _text, reporter) = match load(path, color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let wrt = match wrt::resolve(&model, wrt) {
-        Ok(wrt) => wrt,
-        Err(message) => {
-            eprintln!("nabla: {message}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let gradient = match differentiate(&model, &wrt) {
-        Ok(gradient) => gradient,
-        Err(code) => return code,
-    };
-    let derivation = nabla::explain::gradients::derive(&model, &gradient);
-    let declared = nabla::explain::values::declared(&model);
-    let values = match nabla::explain::values::evaluate(&model, &gradient, &declared) {
-        Ok(values) => values,
-        Err(diagnostic) => {
-            reporter.emit(std::slice::from_ref(&diagnostic));
-            return ExitCode::from(EXIT_INVALID);
-        }
     };
     let format = match format {
         DeriveFormat::Text => nabla::render::derive::Format::Text,
@@ -216,30 +196,13 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: b
         DeriveFormat::Latex => nabla::render::derive::Format::Latex,
         DeriveFormat::Json => nabla::render::derive::Format::Json,
     };
-    let _ = &text;
-    if let Form::Scalar = form {
-        return match nabla::explain::scalar::derive(&model, &gradient, &derivation) {
-            Ok(scalar) => print(&nabla::render::derive::render_scalar(&scalar, format)),
-            Err(nabla::explain::scalar::ScalarError::TooManyElements(n)) => {
-                eprintln!(
-                    "nabla: --form scalar writes one line per parameter element, and this gradient has {n}; \
-                     pick a few with --wrt, or use the vector form"
-                );
-                ExitCode::from(EXIT_USAGE)
-            }
-            Err(nabla::explain::scalar::ScalarError::TooLarge) => {
-                eprintln!(
-                    "nabla: this network is too large for the scalar form; use the vector form"
-                );
-                ExitCode::from(EXIT_USAGE)
-            }
-        };
-    }
-    let rendered = nabla::render::derive::render(&model, &derivation, values.as_deref(), format);
-    match format {
-        nabla::render::derive::Format::Text => print_text(&rendered),
-        _ => print(&rendered),
-    }
+    let options = pipeline::DeriveOptions {
+        wrt: wrt.to_vec(),
+        form: form.into(),
+        format,
+    };
+    let text_output = format == nabla::render::derive::Format::Text;
+    finish(pipeline::derive(&model, &options), text_output, &reporter)
 }
 
 fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
@@ -247,121 +210,28 @@ fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let wrt = nabla::autodiff::default_wrt(&model);
-    let gradient = match differentiate(&model, &wrt) {
-        Ok(gradient) => gradient,
-        Err(code) => return code,
-    };
-    let declared = nabla::explain::values::declared(&model);
-    let values = match nabla::explain::values::evaluate(&model, &gradient, &declared) {
-        Ok(values) => values,
-        Err(diagnostic) => {
-            reporter.emit(std::slice::from_ref(&diagnostic));
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
-    let view = nabla::explain::graph_view::view(&model, &gradient, values.as_deref());
-    print(&match format {
-        GraphFormat::Dot => nabla::render::graph::dot(&view),
-        GraphFormat::Svg => nabla::render::graph::svg(&view),
-    })
+    finish(
+        pipeline::graph(&model, matches!(format, GraphFormat::Svg)),
+        false,
+        &reporter,
+    )
 }
 
 fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
-    use nabla::explain::{explanation, gradients, scalar, values};
     let (model, _text, reporter) = match load(&args.file, color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let wrt = match wrt::resolve(&model, &args.wrt) {
-        Ok(wrt) => wrt,
-        Err(message) => {
-            eprintln!("nabla: {message}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let gradient = match differentiate(&model, &wrt) {
-        Ok(gradient) => gradient,
-        Err(code) => return code,
-    };
-    let mut declared = values::declared(&model);
-    if let Some(path) = &args.weights
-        && let Err(message) = weights::apply(&model, path, &mut declared)
-    {
-        eprintln!("nabla: {message}");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let missing: Vec<&str> = model
-        .declarations
-        .iter()
-        .zip(&declared)
-        .filter(|(_, value)| value.is_none())
-        .map(|(d, _)| d.name.as_str())
-        .collect();
-    let node_values = match values::evaluate(&model, &gradient, &declared) {
-        Ok(Some(values)) => values,
-        Ok(None) => {
-            eprintln!(
-                "nabla: explain needs a value for everything the loss uses; these have none: {}\n\
-                 give them values in the file (`input x[2] = [0.5, 1]`)",
-                missing.join(", ")
-            );
-            return ExitCode::from(EXIT_INVALID);
-        }
-        Err(diagnostic) => {
-            reporter.emit(std::slice::from_ref(&diagnostic));
-            return ExitCode::from(EXIT_INVALID);
-        }
-    };
-    let vector = gradients::derive(&model, &gradient);
-    let scalar = match args.detail {
-        Some(Form::Vector) => None,
-        Some(Form::Scalar) => match scalar::derive(&model, &gradient, &vector) {
-            Ok(scalar) => Some(scalar),
-            Err(_) => {
-                eprintln!(
-                    "nabla: --detail scalar is for small networks (at most {} parameter values); use --detail vector or pick some with --wrt",
-                    scalar::MAX_SCALAR_ELEMENTS
-                );
+    let weights = match &args.weights {
+        Some(path) => match weights::read(&model, path) {
+            Ok(weights) => weights,
+            Err(message) => {
+                eprintln!("nabla: {message}");
                 return ExitCode::from(EXIT_USAGE);
             }
         },
-        None => scalar::derive(&model, &gradient, &vector).ok(),
+        None => Vec::new(),
     };
-    if args.steps > 0
-        && !model
-            .declarations
-            .iter()
-            .any(|d| d.kind == nabla::ir::DeclKind::Param)
-    {
-        eprintln!("nabla: --steps trains the file's params, and this file has none");
-        return ExitCode::from(EXIT_USAGE);
-    }
-    let history = (args.steps > 0).then(|| {
-        let mut progress = progress::Progress::new("steps", args.steps);
-        let history =
-            nabla::explain::training::run(&model, &gradient, &declared, args.steps, &mut |done| {
-                progress.update(done)
-            });
-        progress.finish();
-        history
-    });
-    let checks = if args.gradcheck {
-        nabla::explain::gradcheck::check(&model, &gradient, &declared, &node_values)
-    } else {
-        Vec::new()
-    };
-    let explanation = explanation::explain(&explanation::Inputs {
-        model: &model,
-        gradient: &gradient,
-        vector: &vector,
-        scalar: scalar.as_ref(),
-        values: &node_values,
-        declared: &declared,
-        digits: args.digits as usize,
-        history: history.as_ref(),
-        checks: &checks,
-    });
     let format = match args.format {
         ExplainFormat::Text => nabla::render::explain::Format::Text,
         ExplainFormat::Markdown => nabla::render::explain::Format::Markdown,
@@ -369,27 +239,56 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         ExplainFormat::Html => nabla::render::explain::Format::Html,
         ExplainFormat::Json => nabla::render::explain::Format::Json,
     };
-    let language = match args.lang {
-        Lang::En => nabla::render::explain::Language::English,
-        Lang::Vi => nabla::render::explain::Language::Vietnamese,
+    let options = pipeline::ExplainOptions {
+        wrt: args.wrt.clone(),
+        detail: args.detail.map(Into::into),
+        digits: args.digits as usize,
+        steps: args.steps,
+        gradcheck: args.gradcheck,
+        format,
+        language: match args.lang {
+            Lang::En => nabla::render::explain::Language::English,
+            Lang::Vi => nabla::render::explain::Language::Vietnamese,
+        },
+        weights,
     };
-    let rendered = nabla::render::explain::render(&explanation, format, language);
-    match format {
-        nabla::render::explain::Format::Text => print_text(&rendered),
-        _ => print(&rendered),
+    let mut progress = progress::Progress::new("steps", args.steps);
+    let result = pipeline::explain(&model, &options, &mut |done| progress.update(done));
+    progress.finish();
+    finish(
+        result,
+        format == nabla::render::explain::Format::Text,
+        &reporter,
+    )
+}
+
+impl From<Form> for pipeline::Form {
+    fn from(form: Form) -> pipeline::Form {
+        match form {
+            Form::Vector => pipeline::Form::Vector,
+            Form::Scalar => pipeline::Form::Scalar,
+        }
     }
 }
 
-/// The gradient, or the exit code after reporting what can only be a bug in nabla: the rules are
-/// shape-correct for everything the checker accepts.
-fn differentiate(
-    model: &nabla::ir::Model,
-    wrt: &[nabla::ir::DeclId],
-) -> Result<nabla::autodiff::Gradient, ExitCode> {
-    nabla::autodiff::differentiate(model, wrt).map_err(|error| {
-        eprintln!("nabla: internal error while differentiating ({error:?}); please report it with this file");
-        ExitCode::from(EXIT_INVALID)
-    })
+/// Prints a command's result, or reports why there is none, and says how the run ended.
+fn finish(result: Result<String, pipeline::Failure>, text: bool, reporter: &Reporter) -> ExitCode {
+    match result {
+        Ok(output) if text => print_text(&output),
+        Ok(output) => print(&output),
+        Err(pipeline::Failure::Diagnostics(diagnostics)) => {
+            reporter.emit(&diagnostics);
+            ExitCode::from(EXIT_INVALID)
+        }
+        Err(pipeline::Failure::Invalid(message) | pipeline::Failure::Internal(message)) => {
+            eprintln!("nabla: {message}");
+            ExitCode::from(EXIT_INVALID)
+        }
+        Err(pipeline::Failure::Usage(message)) => {
+            eprintln!("nabla: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
 }
 
 /// Reads and checks a file: the model, the text and a reporter for later diagnostics, or the

@@ -2,15 +2,15 @@
 //! the file holds (a trainer prints every number so that it reads back to the same float).
 
 use nabla::eval::exact::Value;
-use nabla::ir::{DeclKind, Model};
+use nabla::ir::{DeclId, DeclKind, Model};
 use nabla::shape::Shape;
 use nabla::tensor::Tensor;
 use num_rational::BigRational;
 use serde_json::Value as Json;
 
-/// Replaces the declared values of the params the file names. Errors name the file and the
-/// parameter.
-pub fn apply(model: &Model, path: &str, declared: &mut [Option<Value>]) -> Result<(), String> {
+/// The values of the params the file names. Errors name the file and the parameter.
+pub fn read(model: &Model, path: &str) -> Result<Vec<(DeclId, Value)>, String> {
+    let mut weights = Vec::new();
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let json: Json =
         serde_json::from_str(&text).map_err(|e| format!("{path} is not valid JSON: {e}"))?;
@@ -56,9 +56,12 @@ pub fn apply(model: &Model, path: &str, declared: &mut [Option<Value>]) -> Resul
             .collect();
         let exact = exact
             .ok_or_else(|| format!("{path}: `{name}` holds a number nabla cannot read exactly"))?;
-        declared[index] = Some(Value::Exact(Tensor::new(shape, exact)));
+        weights.push((
+            DeclId(index as u32),
+            Value::Exact(Tensor::new(shape, exact)),
+        ));
     }
-    Ok(())
+    Ok(weights)
 }
 
 /// The numbers of nested arrays as text, and the shape they form.

@@ -1,0 +1,204 @@
+//! The commands as library calls: a checked model and options in, the rendered result out.
+//!
+//! The CLI reads files and prints; everything between — choosing what to differentiate,
+//! evaluating, building the derivation, rendering — happens here, so tests and fuzz targets can
+//! drive a whole command without a process.
+
+use crate::autodiff::{self, Gradient};
+use crate::diagnostic::Diagnostic;
+use crate::eval::exact::Value;
+use crate::explain::{explanation, gradcheck, gradients, graph_view, scalar, training, values};
+use crate::ir::{DeclId, DeclKind, Model};
+use crate::render;
+
+/// Why a command produced no result.
+#[derive(Debug)]
+pub enum Failure {
+    /// Problems at places in the file (exit status 1).
+    Diagnostics(Vec<Diagnostic>),
+    /// The file cannot give what the command needs (exit status 1).
+    Invalid(String),
+    /// An option does not fit this file (exit status 2).
+    Usage(String),
+    /// A bug in nabla: something every valid file should get did not happen.
+    Internal(String),
+}
+
+/// The declarations `names` refers to, or the default: every param, or every input of a file
+/// without params.
+pub fn resolve_wrt(model: &Model, names: &[String]) -> Result<Vec<DeclId>, Failure> {
+    if names.is_empty() {
+        return Ok(autodiff::default_wrt(model));
+    }
+    let mut wrt = Vec::new();
+    for name in names {
+        let name = name.trim();
+        let Some(index) = model.declarations.iter().position(|d| d.name == name) else {
+            let known: Vec<&str> = model
+                .declarations
+                .iter()
+                .filter(|d| matches!(d.kind, DeclKind::Input | DeclKind::Param))
+                .map(|d| d.name.as_str())
+                .collect();
+            return Err(Failure::Usage(format!(
+                "--wrt {name}: no input or param is called `{name}`; the file declares: {}",
+                known.join(", ")
+            )));
+        };
+        let declaration = &model.declarations[index];
+        if !matches!(declaration.kind, DeclKind::Input | DeclKind::Param) {
+            return Err(Failure::Usage(format!(
+                "--wrt {name}: `{name}` is a {}; gradients are taken with respect to inputs and params",
+                declaration.kind.keyword()
+            )));
+        }
+        let id = DeclId(index as u32);
+        if !wrt.contains(&id) {
+            wrt.push(id);
+        }
+    }
+    Ok(wrt)
+}
+
+fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, Failure> {
+    autodiff::differentiate(model, wrt).map_err(|error| {
+        Failure::Internal(format!(
+            "internal error while differentiating ({error:?}); please report it with this file"
+        ))
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Vector,
+    Scalar,
+}
+
+pub struct DeriveOptions {
+    pub wrt: Vec<String>,
+    pub form: Form,
+    pub format: render::derive::Format,
+}
+
+pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure> {
+    let wrt = resolve_wrt(model, &options.wrt)?;
+    let gradient = differentiate(model, &wrt)?;
+    let derivation = gradients::derive(model, &gradient);
+    let declared = values::declared(model);
+    let node_values =
+        values::evaluate(model, &gradient, &declared).map_err(|d| Failure::Diagnostics(vec![d]))?;
+    if options.form == Form::Scalar {
+        return match scalar::derive(model, &gradient, &derivation) {
+            Ok(scalar) => Ok(render::derive::render_scalar(&scalar, options.format)),
+            Err(scalar::ScalarError::TooManyElements(n)) => Err(Failure::Usage(format!(
+                "--form scalar writes one line per parameter element, and this gradient has {n}; \\
+                 pick a few with --wrt, or use the vector form"
+            ))),
+            Err(scalar::ScalarError::TooLarge) => Err(Failure::Usage(
+                "this network is too large for the scalar form; use the vector form".to_string(),
+            )),
+        };
+    }
+    Ok(render::derive::render(
+        model,
+        &derivation,
+        node_values.as_deref(),
+        options.format,
+    ))
+}
+
+pub fn graph(model: &Model, svg: bool) -> Result<String, Failure> {
+    let gradient = differentiate(model, &autodiff::default_wrt(model))?;
+    let declared = values::declared(model);
+    let node_values =
+        values::evaluate(model, &gradient, &declared).map_err(|d| Failure::Diagnostics(vec![d]))?;
+    let view = graph_view::view(model, &gradient, node_values.as_deref());
+    Ok(if svg {
+        render::graph::svg(&view)
+    } else {
+        render::graph::dot(&view)
+    })
+}
+
+pub struct ExplainOptions {
+    pub wrt: Vec<String>,
+    /// `None`: element by element when the network is small enough.
+    pub detail: Option<Form>,
+    pub digits: usize,
+    pub steps: usize,
+    pub gradcheck: bool,
+    pub format: render::explain::Format,
+    pub language: render::explain::Language,
+    /// Values replacing the file's, by declaration (from a weights file).
+    pub weights: Vec<(DeclId, Value)>,
+}
+
+pub fn explain(
+    model: &Model,
+    options: &ExplainOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<String, Failure> {
+    let wrt = resolve_wrt(model, &options.wrt)?;
+    let gradient = differentiate(model, &wrt)?;
+    let mut declared = values::declared(model);
+    for (decl, value) in &options.weights {
+        declared[decl.index()] = Some(value.clone());
+    }
+    let node_values = match values::evaluate(model, &gradient, &declared) {
+        Ok(Some(values)) => values,
+        Ok(None) => {
+            let missing: Vec<&str> = model
+                .declarations
+                .iter()
+                .zip(&declared)
+                .filter(|(_, value)| value.is_none())
+                .map(|(d, _)| d.name.as_str())
+                .collect();
+            return Err(Failure::Invalid(format!(
+                "explain needs a value for everything the loss uses; these have none: {}\\n\\
+                 give them values in the file (`input x[2] = [0.5, 1]`)",
+                missing.join(", ")
+            )));
+        }
+        Err(diagnostic) => return Err(Failure::Diagnostics(vec![diagnostic])),
+    };
+    let vector = gradients::derive(model, &gradient);
+    let scalar = match options.detail {
+        Some(Form::Vector) => None,
+        Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector).map_err(|_| {
+            Failure::Usage(format!(
+                "--detail scalar is for small networks (at most {} parameter values); use --detail vector or pick some with --wrt",
+                scalar::MAX_SCALAR_ELEMENTS
+            ))
+        })?),
+        None => scalar::derive(model, &gradient, &vector).ok(),
+    };
+    if options.steps > 0 && !model.declarations.iter().any(|d| d.kind == DeclKind::Param) {
+        return Err(Failure::Usage(
+            "--steps trains the file's params, and this file has none".to_string(),
+        ));
+    }
+    let history = (options.steps > 0)
+        .then(|| training::run(model, &gradient, &declared, options.steps, progress));
+    let checks = if options.gradcheck {
+        gradcheck::check(model, &gradient, &declared, &node_values)
+    } else {
+        Vec::new()
+    };
+    let explanation = explanation::explain(&explanation::Inputs {
+        model,
+        gradient: &gradient,
+        vector: &vector,
+        scalar: scalar.as_ref(),
+        values: &node_values,
+        declared: &declared,
+        digits: options.digits,
+        history: history.as_ref(),
+        checks: &checks,
+    });
+    Ok(render::explain::render(
+        &explanation,
+        options.format,
+        options.language,
+    ))
+}
