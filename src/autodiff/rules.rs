@@ -94,6 +94,7 @@ pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) ->
                 b.sub(g, spread)
             }
         },
+        Op::Pow(_, ref p) if num_traits::Zero::is_zero(p) => b.zeros(b.shape(out)),
         Op::Pow(a, ref p) => {
             // g ⊙ p · a^(p − 1)
             let coefficient = b.number(p.clone())?;

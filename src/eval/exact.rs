@@ -42,8 +42,23 @@ pub fn evaluate(
     graph: &Graph,
     declared: &[Option<Value>],
 ) -> Result<Vec<Option<Value>>, EvalError> {
+    evaluate_needed(graph, declared, &vec![true; graph.len()])
+}
+
+/// Like [`evaluate`], for the nodes marked `needed` only (the others stay `None`). Building a
+/// gradient leaves behind nodes that simplification made unnecessary; evaluating them could only
+/// fail for no reason (`w^-1` beside the `0·w^-1` that was simplified away).
+pub fn evaluate_needed(
+    graph: &Graph,
+    declared: &[Option<Value>],
+    needed: &[bool],
+) -> Result<Vec<Option<Value>>, EvalError> {
     let mut values: Vec<Option<Value>> = Vec::with_capacity(graph.len());
     for (id, node) in graph.ids().zip(graph.nodes()) {
+        if !needed.get(id.index()).copied().unwrap_or(false) {
+            values.push(None);
+            continue;
+        }
         let value = match &node.op {
             Op::Var(decl) => declared.get(decl.index()).cloned().flatten(),
             op => {

@@ -320,7 +320,7 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
     let digits = inputs.digits;
     let graph = &scalar.graph;
     let leaf_values = scalar.leaf_values(inputs.declared);
-    let values = exact::evaluate(graph, &leaf_values).unwrap_or_default();
+    let values = exact::evaluate_needed(graph, &leaf_values, &scalar.needed()).unwrap_or_default();
     let number = |id: NodeId| scalar_number(values.get(id.index()).and_then(Option::as_ref));
 
     // Named elements written by name in formulas, by value in substitutions.

@@ -66,6 +66,16 @@ pub struct ScalarDerivation {
 }
 
 impl ScalarDerivation {
+    /// The element-level nodes the derivation shows: named elements, local derivatives, totals.
+    pub fn needed(&self) -> Vec<bool> {
+        let mut roots: Vec<NodeId> = self.named.keys().copied().collect();
+        for line in &self.lines {
+            roots.push(line.node);
+            roots.extend(line.terms.iter().flatten().map(|factor| factor.node));
+        }
+        self.graph.reachable_from(&roots)
+    }
+
     /// Whether the loss depends on the element-level node.
     pub fn feeds_loss(&self, id: NodeId) -> bool {
         self.feeds.get(id.index()).copied().unwrap_or(false)

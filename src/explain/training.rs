@@ -65,6 +65,7 @@ pub fn run(
     let loss = model.loss.node;
 
     // Exact phase.
+    let needed = crate::explain::values::needed(gradient);
     let mut step = 0;
     let exact_possible =
         !matches!(model.optimizer, Optimizer::Adam { .. }) && momentum_is_zero(&model.optimizer);
@@ -72,7 +73,7 @@ pub fn run(
         history.float_from = Some(FloatReason::Optimizer);
     }
     while exact_possible && step <= steps {
-        let Ok(node_values) = exact::evaluate(&gradient.graph, &values) else {
+        let Ok(node_values) = exact::evaluate_needed(&gradient.graph, &values, &needed) else {
             break;
         };
         let Some(Value::Exact(loss_value)) = node_values[loss.index()].clone() else {

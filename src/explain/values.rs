@@ -26,8 +26,8 @@ pub fn evaluate(
     gradient: &Gradient,
     declared: &[Option<Value>],
 ) -> Result<Option<Vec<Option<Value>>>, Diagnostic> {
-    let values =
-        exact::evaluate(&gradient.graph, declared).map_err(|e| eval_error(gradient, &e))?;
+    let values = exact::evaluate_needed(&gradient.graph, declared, &needed(gradient))
+        .map_err(|e| eval_error(gradient, &e))?;
     if values[model.loss.node.index()].is_none() {
         return Ok(None);
     }
@@ -69,6 +69,14 @@ pub fn evaluate(
         }
     }
     Ok(Some(values))
+}
+
+/// The nodes a derivation can show: the forward pass, every adjoint, every requested gradient.
+pub fn needed(gradient: &Gradient) -> Vec<bool> {
+    let mut roots: Vec<_> = gradient.graph.ids().take(gradient.forward_len).collect();
+    roots.extend(gradient.adjoints.iter().flatten());
+    roots.extend(gradient.wrt.iter().map(|(_, node)| *node));
+    gradient.graph.reachable_from(&roots)
 }
 
 /// An evaluation error as a diagnostic at the expression where it happened.
