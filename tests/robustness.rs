@@ -145,6 +145,79 @@ proptest! {
     }
 }
 
+proptest! {
+    // The whole commands on mutated examples: fewer cases, each runs every format.
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_examples_derive_explain_and_draw_without_panicking(
+        example in 0usize..64,
+        edits in proptest::collection::vec((any::<u16>(), any::<u16>(), proptest::sample::select(TOKENS)), 0..3),
+    ) {
+        let sources = example_sources();
+        let mut source = sources[example % sources.len()].clone();
+        for (at, len, insert) in edits {
+            let at = floor_char_boundary(&source, at as usize % (source.len() + 1));
+            let end = floor_char_boundary(&source, (at + len as usize % 8).min(source.len()));
+            source.replace_range(at..end.max(at), insert);
+        }
+        if let (Some(model), _) = nabla::compile(&source) {
+            run_every_command(&model);
+        }
+    }
+}
+
+/// Every command in every format; JSON must parse; only a bug may fail as `Internal`.
+fn run_every_command(model: &nabla::ir::Model) {
+    use nabla::pipeline::{self, DeriveOptions, ExplainOptions, Failure, Form};
+    use nabla::render::{derive, explain};
+    let ok = |result: Result<String, Failure>, json: bool| match result {
+        Ok(output) if json => {
+            serde_json::from_str::<serde_json::Value>(&output).expect("the JSON parses");
+        }
+        Err(Failure::Internal(message)) => panic!("{message}"),
+        _ => {}
+    };
+    for form in [Form::Vector, Form::Scalar] {
+        for format in [
+            derive::Format::Text,
+            derive::Format::Latex,
+            derive::Format::Json,
+        ] {
+            let options = DeriveOptions {
+                wrt: Vec::new(),
+                form,
+                format,
+            };
+            ok(
+                pipeline::derive(model, &options),
+                format == derive::Format::Json,
+            );
+        }
+    }
+    for format in [
+        explain::Format::Text,
+        explain::Format::Html,
+        explain::Format::Json,
+    ] {
+        let options = ExplainOptions {
+            wrt: Vec::new(),
+            detail: None,
+            digits: 9,
+            steps: 2,
+            gradcheck: true,
+            format,
+            language: explain::Language::English,
+            weights: Vec::new(),
+        };
+        ok(
+            pipeline::explain(model, &options, &mut |_| {}),
+            format == explain::Format::Json,
+        );
+    }
+    ok(pipeline::graph(model, true), false);
+}
+
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;

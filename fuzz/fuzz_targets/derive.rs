@@ -1,0 +1,33 @@
+//! Any valid file: derive in every form and format; JSON output is valid JSON.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use nabla::pipeline::{self, DeriveOptions, Form};
+use nabla::render::derive::Format;
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let (Some(model), _) = nabla::compile(source) else {
+        return;
+    };
+    for form in [Form::Vector, Form::Scalar] {
+        for format in [Format::Text, Format::Markdown, Format::Latex, Format::Json] {
+            let options = DeriveOptions {
+                wrt: Vec::new(),
+                form,
+                format,
+            };
+            match pipeline::derive(&model, &options) {
+                Ok(output) if format == Format::Json => {
+                    serde_json::from_str::<serde_json::Value>(&output).expect("derive JSON parses");
+                }
+                Ok(_) => {}
+                Err(pipeline::Failure::Internal(message)) => panic!("{message}"),
+                Err(_) => {}
+            }
+        }
+    }
+    let _ = pipeline::graph(&model, true);
+});

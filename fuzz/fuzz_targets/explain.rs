@@ -1,0 +1,37 @@
+//! Any valid file with values: explain in every format and language, with a few steps and the
+//! gradient check; JSON output is valid JSON.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use nabla::pipeline::{self, ExplainOptions};
+use nabla::render::explain::{Format, Language};
+
+fuzz_target!(|bytes: &[u8]| {
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let (Some(model), _) = nabla::compile(source) else {
+        return;
+    };
+    for format in [Format::Text, Format::Markdown, Format::Latex, Format::Html, Format::Json] {
+        for language in [Language::English, Language::Vietnamese] {
+            let options = ExplainOptions {
+                wrt: Vec::new(),
+                detail: None,
+                digits: 9,
+                steps: 3,
+                gradcheck: true,
+                format,
+                language,
+                weights: Vec::new(),
+            };
+            match pipeline::explain(&model, &options, &mut |_| {}) {
+                Ok(output) if format == Format::Json => {
+                    serde_json::from_str::<serde_json::Value>(&output).expect("explain JSON parses");
+                }
+                Err(pipeline::Failure::Internal(message)) => panic!("{message}"),
+                _ => {}
+            }
+        }
+    }
+});
