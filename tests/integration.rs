@@ -10,6 +10,7 @@ mod codegen;
 mod derive;
 mod diagnostics;
 mod explain_cli;
+mod explain_formats;
 mod gradients;
 mod graph;
 mod random_networks;
