@@ -5,10 +5,12 @@
 
 pub mod autodiff;
 pub mod check;
+pub mod codegen;
 pub mod diagnostic;
 pub mod eval;
 pub mod exact;
 pub mod explain;
+pub mod init;
 pub mod ir;
 pub mod notation;
 pub mod pipeline;

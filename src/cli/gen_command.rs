@@ -1,26 +1,142 @@
-//! `nabla gen FILE -o DIR`: writes a trainer project.
+//! `nabla gen FILE -o DIR`: writes a standalone trainer project for the network.
+//!
+//! Generation itself (`nabla::codegen`) is pure; this is where its files reach the disk. A
+//! directory that exists and holds anything is refused unless `--force`, and even then only the
+//! files nabla writes are replaced: nothing else in the directory is touched or deleted. A file
+//! whose contents would not change is not rewritten, so Cargo does not rebuild for nothing.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+
+use nabla::codegen::{self, Dtype, names};
 
 use super::report::Reporter;
+use super::{EXIT_INVALID, EXIT_USAGE};
 
 #[derive(Args)]
 pub struct GenArgs {
     /// The .nabla file, or `-` for standard input.
     pub file: String,
-    /// The directory to write the project into.
+    /// The directory to write the project into (created if missing).
     #[arg(short = 'o', long = "out")]
     pub out: String,
+    /// The number type the trainer computes in.
+    #[arg(long, value_enum, default_value_t = GenDtype::F64)]
+    pub dtype: GenDtype,
+    /// The Cargo package (and program) name. Default: the file's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write into a directory that is not empty, replacing the files nabla writes (and no
+    /// others).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum GenDtype {
+    F32,
+    F64,
 }
 
 pub fn run(
-    _model: &nabla::ir::Model,
+    model: &nabla::ir::Model,
     _source: &str,
     _reporter: &Reporter,
     args: &GenArgs,
 ) -> ExitCode {
-    eprintln!("nabla gen: not available yet (would write {})", args.out);
-    ExitCode::from(super::EXIT_USAGE)
+    let path = Path::new(&args.file);
+    let (source, stem) = if args.file == "-" {
+        ("<stdin>".to_string(), "model".to_string())
+    } else {
+        (
+            path.file_name()
+                .map_or(args.file.clone(), |n| n.to_string_lossy().into_owned()),
+            path.file_stem()
+                .map_or("model".to_string(), |n| n.to_string_lossy().into_owned()),
+        )
+    };
+    let options = codegen::Options {
+        dtype: match args.dtype {
+            GenDtype::F32 => Dtype::F32,
+            GenDtype::F64 => Dtype::F64,
+        },
+        package: names::package_name(args.name.as_deref().unwrap_or(&stem)),
+        source,
+    };
+    let files = match codegen::generate(model, &options) {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("nabla: cannot generate a trainer: {error}");
+            return ExitCode::from(EXIT_INVALID);
+        }
+    };
+    let out = PathBuf::from(&args.out);
+    if let Err(message) = check_destination(&out, args.force) {
+        eprintln!("nabla: {message}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let mut written = 0;
+    for file in &files {
+        match write(&out, file) {
+            Ok(true) => written += 1,
+            Ok(false) => {}
+            Err(message) => {
+                eprintln!("nabla: {message}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
+    let unchanged = files.len() - written;
+    let unchanged = if unchanged > 0 {
+        format!(" ({unchanged} unchanged)")
+    } else {
+        String::new()
+    };
+    super::print(&format!(
+        "wrote the trainer project `{}` to {}: {} files{unchanged}\n\
+         train it with: cd {} && cargo run --release -- train DATA.csv\n",
+        options.package,
+        out.display(),
+        files.len(),
+        out.display(),
+    ))
+}
+
+/// A destination is fine when it does not exist, is an empty directory, or `force` is given.
+fn check_destination(out: &Path, force: bool) -> Result<(), String> {
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() && !force {
+                return Err(format!(
+                    "{} is not empty; use --force to write the project there anyway (nabla then \
+                     replaces only the files it writes and leaves everything else alone)",
+                    out.display()
+                ));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if out.exists() => Err(format!("{} exists and is not a directory", out.display())),
+        Err(e) => Err(format!("cannot read the directory {}: {e}", out.display())),
+    }
+}
+
+/// Writes one file under `out`; `Ok(false)` when it already held exactly these contents.
+fn write(out: &Path, file: &codegen::File) -> Result<bool, String> {
+    let path = file
+        .path
+        .split('/')
+        .fold(out.to_path_buf(), |p, part| p.join(part));
+    if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&path, &file.contents)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(true)
 }

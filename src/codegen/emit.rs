@@ -1,0 +1,765 @@
+//! The Rust text of the generated `model.rs`, piece by piece: types sized to the network,
+//! constants, starting values, and one statement per buffer of the plan, each under a comment
+//! holding the formula it computes.
+//!
+//! Invariant: everything written here is formatted as rustfmt formats it (see `layout`), uses
+//! only the kernels it declares in [`ModelCode::kernels`], and reads every value the plan
+//! stores from where the plan stores it.
+
+use std::collections::BTreeSet;
+
+use num_rational::BigRational;
+
+use super::Dtype;
+use super::expr::{Writer, float_literal};
+use super::layout;
+use super::plan::{Declared, Plan, Step, Storage, is_zero};
+use super::task::{Classifier, Task};
+use crate::init::{Draw, draw_of};
+use crate::ir::{Binary, Init, Initializer, Model, NodeId, Op, Unary};
+use crate::notation::Formula;
+use crate::notation::from_graph::{definition, formula, name_formula};
+use crate::render::math::text;
+use crate::shape::Shape;
+
+/// A field of a generated struct, with its doc comment.
+pub struct Field {
+    pub doc: String,
+    pub name: String,
+    pub ty: String,
+    /// Written by the program but read by nothing the loss needs: marked so for the compiler.
+    pub unread: bool,
+}
+
+/// Everything `model.rs` is made of; the template puts it in order with its prose.
+pub struct ModelCode {
+    /// `use crate::kernels::{…};`, empty when no kernel is used.
+    pub kernels_use: String,
+    pub uses_rng: bool,
+    pub columns: String,
+    pub input_columns: usize,
+    pub classes: Option<usize>,
+    pub constants: Vec<String>,
+    pub params: Vec<Field>,
+    pub params_zeros: String,
+    pub params_table: String,
+    pub params_len: usize,
+    pub values: String,
+    pub values_mut: String,
+    pub initial_seed: String,
+    pub initial: String,
+    pub example: Vec<Field>,
+    pub example_from_row: String,
+    pub forward_fields: Vec<Field>,
+    pub forward_zeros: String,
+    pub backward_fields: Vec<Field>,
+    pub backward_zeros: String,
+    pub predict_signature: String,
+    pub predict: String,
+    pub forward_signature: String,
+    pub forward: String,
+    pub backward_signature: String,
+    pub backward: String,
+    pub output: String,
+    pub output_doc: String,
+    pub predicted_class: String,
+    pub true_class: String,
+    /// Slice kernels (`matvec` …) and scalar functions (`sigmoid` …) the code calls.
+    pub kernels: BTreeSet<&'static str>,
+    /// Whether any buffer is an array (allocated by `zeroed`).
+    pub uses_zeroed: bool,
+}
+
+/// The Rust type of a value of `shape`: `Real`, `[Real; n]`, `[[Real; n]; m]`.
+pub fn rust_type(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "Real".to_string(),
+        Shape::Vector(n) => format!("[Real; {n}]"),
+        Shape::Matrix(m, n) => format!("[[Real; {n}]; {m}]"),
+    }
+}
+
+/// A heap-allocated buffer's type: scalars stay plain.
+fn boxed_type(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "Real".to_string(),
+        _ => format!("Box<{}>", rust_type(shape)),
+    }
+}
+
+/// A zero of a buffer's type.
+fn zero_value(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "0.0".to_string(),
+        Shape::Vector(_) => "zeroed(0.0)".to_string(),
+        Shape::Matrix(_, n) => format!("zeroed([0.0; {n}])"),
+    }
+}
+
+/// The loops over a value of `shape`, and the index suffix of its elements inside them.
+fn element_loops(shape: Shape) -> (Vec<(&'static str, usize)>, String) {
+    let axis = |variable: &'static str, n: usize, ranges: &mut Vec<(&'static str, usize)>| {
+        if n == 1 {
+            "[0]".to_string()
+        } else {
+            ranges.push((variable, n));
+            format!("[{variable}]")
+        }
+    };
+    let mut ranges = Vec::new();
+    let suffix = match shape {
+        Shape::Scalar => String::new(),
+        Shape::Vector(n) => axis("i", n, &mut ranges),
+        Shape::Matrix(m, n) => {
+            let rows = axis("i", m, &mut ranges);
+            rows + &axis("j", n, &mut ranges)
+        }
+    };
+    (ranges, suffix)
+}
+
+/// `path` as a flat slice of its elements.
+fn flat(path: &str, shape: Shape, mutable: bool) -> String {
+    match (shape, mutable) {
+        (Shape::Scalar, false) => format!("std::slice::from_ref(&{path})"),
+        (Shape::Scalar, true) => format!("std::slice::from_mut(&mut {path})"),
+        (Shape::Vector(_), false) => format!("&{path}[..]"),
+        (Shape::Vector(_), true) => format!("&mut {path}[..]"),
+        (Shape::Matrix(..), false) => format!("{path}.as_flattened()"),
+        (Shape::Matrix(..), true) => format!("{path}.as_flattened_mut()"),
+    }
+}
+
+fn exact_literal(value: &BigRational, dtype: Dtype) -> String {
+    float_literal(crate::exact::to_f64(value), dtype)
+}
+
+/// A constant tensor laid out as rows of literals.
+fn literal_rows(data: &[BigRational], shape: Shape, dtype: Dtype) -> Vec<Vec<String>> {
+    let numbers: Vec<String> = data.iter().map(|x| exact_literal(x, dtype)).collect();
+    match shape {
+        Shape::Matrix(_, n) => numbers
+            .chunks(n)
+            .map(|row| vec![format!("[{}]", row.join(", "))])
+            .collect(),
+        _ => vec![numbers],
+    }
+}
+
+/// `/// text` doc lines at `indent`, one per line of `text`.
+fn doc(indent: usize, text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let clean: String = line
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            format!("{}/// {}\n", " ".repeat(indent), clean.trim_end())
+        })
+        .collect()
+}
+
+fn render(formula: &Formula) -> String {
+    text::render(formula)
+}
+
+pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
+    let dtype = plan.dtype;
+    let writer = Writer::new(plan);
+    let mut kernels: BTreeSet<&'static str> = BTreeSet::new();
+
+    // Constants: the file's `const`s the loss reads, then literal arrays.
+    let mut constants = Vec::new();
+    for c in &plan.constants {
+        let Some(Init::Value(value)) = &model.declaration(c.decl).init else {
+            continue;
+        };
+        let mut item = doc(0, &format!("{} = {}", c.name, value_text(value)));
+        item.push_str(&const_item(&c.ident, value.data(), c.shape, dtype, false));
+        constants.push(item);
+    }
+    for (i, &node) in plan.arrays.iter().enumerate() {
+        let Op::Literal(value) = &plan.graph()[node].op else {
+            continue;
+        };
+        let Some(name) = plan.path(node) else {
+            continue;
+        };
+        let mut item = doc(
+            0,
+            &format!("A constant of the network: {}", value_text(value)),
+        );
+        let _ = i;
+        item.push_str(&const_item(name, value.data(), value.shape(), dtype, false));
+        constants.push(item);
+    }
+
+    // Parameters.
+    let params: Vec<&Declared> = plan.params.iter().map(|p| &p.declared).collect();
+    let param_fields = params
+        .iter()
+        .map(|d| Field {
+            doc: format!("`{}`, {}", d.name, d.shape.describe()),
+            name: d.ident.clone(),
+            ty: boxed_type(d.shape),
+            unread: false,
+        })
+        .collect();
+    let params_zeros = layout::struct_literal(
+        8,
+        "",
+        "Params",
+        &params
+            .iter()
+            .map(|d| format!("{}: {}", d.ident, zero_value(d.shape)))
+            .collect::<Vec<_>>(),
+        "",
+    );
+    let params_table = layout::array_item(
+        0,
+        &format!("pub const PARAMS: [(&str, &[usize]); {}] = ", params.len()),
+        &[params
+            .iter()
+            .map(|d| {
+                let dims: Vec<String> = d.shape.dims().iter().map(|n| n.to_string()).collect();
+                format!("({:?}, &[{}])", d.name, dims.join(", "))
+            })
+            .collect()],
+        ";",
+    );
+    let slices = |mutable: bool| {
+        layout::array_item(
+            8,
+            "",
+            &[params
+                .iter()
+                .map(|d| flat(&format!("self.{}", d.ident), d.shape, mutable))
+                .collect()],
+            "",
+        )
+    };
+    let values = slices(false);
+    let values_mut = slices(true);
+
+    // Starting values.
+    let mut initial = String::new();
+    let mut uses_rng = false;
+    for (d, param) in params.iter().zip(&plan.params) {
+        let declaration = model.declaration(d.decl);
+        let path = format!("p.{}", d.ident);
+        match &declaration.init {
+            Some(Init::Value(value)) => {
+                if d.shape.is_scalar() {
+                    initial.push_str(&format!(
+                        "        {path} = {};\n",
+                        exact_literal(&value.data()[0], dtype)
+                    ));
+                } else {
+                    let name = param.start.clone().unwrap_or_default();
+                    let mut item = doc(0, &format!("The starting value of `{}`.", d.name));
+                    item.push_str(&const_item(&name, value.data(), d.shape, dtype, false));
+                    constants.push(item);
+                    initial.push_str(&format!("        *{path} = {name};\n"));
+                }
+            }
+            Some(Init::Random(initializer)) => {
+                initial.push_str(&layout::comment(
+                    8,
+                    &format!("{} ~ {}", d.name, initializer_text(initializer, d.shape)),
+                ));
+                let slice = flat(&path, d.shape, true);
+                match draw_of(initializer, d.shape) {
+                    Draw::Constant(0.0) => {}
+                    Draw::Constant(value) => {
+                        let value = float_literal(value, dtype);
+                        initial.push_str(&if d.shape.is_scalar() {
+                            format!("        {path} = {value};\n")
+                        } else {
+                            format!("        {slice}.fill({value});\n")
+                                .replace("&mut ", "")
+                                .replace("[..].fill", ".fill")
+                        });
+                    }
+                    Draw::Uniform { low, high } => {
+                        uses_rng = true;
+                        initial.push_str(&layout::call(
+                            8,
+                            "",
+                            "rng.fill_uniform",
+                            &[slice, format!("{low:?}"), format!("{high:?}")],
+                            ";\n",
+                        ));
+                    }
+                    Draw::Normal { mean, std } => {
+                        uses_rng = true;
+                        initial.push_str(&layout::call(
+                            8,
+                            "",
+                            "rng.fill_normal",
+                            &[slice, format!("{mean:?}"), format!("{std:?}")],
+                            ";\n",
+                        ));
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    let initial = if uses_rng {
+        format!(
+            "        let mut rng = Rng::new(seed);\n        let mut p = Params::zeros();\n{initial}"
+        )
+    } else {
+        format!("        let mut p = Params::zeros();\n{initial}")
+    };
+    let initial_seed = if uses_rng { "seed" } else { "_seed" }.to_string();
+
+    // The example: inputs then targets.
+    let mut example = Vec::new();
+    let mut from_row = String::new();
+    let mut column = 0;
+    let mut example_fields = Vec::new();
+    for d in plan.inputs.iter().chain(&plan.targets) {
+        let kind = if plan.inputs.iter().any(|i| i.decl == d.decl) {
+            "input"
+        } else {
+            "target"
+        };
+        example.push(Field {
+            doc: format!("{kind} `{}`, {}", d.name, d.shape.describe()),
+            name: d.ident.clone(),
+            ty: rust_type(d.shape),
+            unread: !d.used,
+        });
+        example_fields.push(format!("{}: {}", d.ident, zero_of(d.shape)));
+        let size = d.shape.size();
+        from_row.push_str(&match d.shape {
+            Shape::Scalar => format!("        example.{} = row[{column}];\n", d.ident),
+            Shape::Vector(_) => format!(
+                "        example.{}.copy_from_slice(&row[{column}..{}]);\n",
+                d.ident,
+                column + size
+            ),
+            Shape::Matrix(..) => layout::call(
+                8,
+                "",
+                &format!("example.{}.as_flattened_mut().copy_from_slice", d.ident),
+                &[format!("&row[{column}..{}]", column + size)],
+                ";\n",
+            ),
+        });
+        column += size;
+    }
+    let example_from_row = format!(
+        "{}\n{from_row}",
+        layout::struct_literal(8, "let mut example = ", "Example", &example_fields, ";")
+    );
+
+    // Buffers.
+    let fields_of = |nodes: &mut dyn Iterator<Item = NodeId>| -> Vec<Field> {
+        nodes
+            .map(|id| {
+                let path = plan.path(id).unwrap_or_default();
+                let name = path.split_once('.').map_or(path, |(_, n)| n).to_string();
+                Field {
+                    doc: comment_text(plan, id),
+                    name,
+                    ty: boxed_type(plan.graph()[id].shape),
+                    unread: false,
+                }
+            })
+            .collect()
+    };
+    let forward_nodes: Vec<NodeId> = plan.predict.iter().chain(&plan.forward).copied().collect();
+    let backward_nodes: Vec<NodeId> = plan
+        .backward
+        .iter()
+        .filter_map(|s| match s {
+            Step::Compute(id) => Some(*id),
+            Step::Accumulate(_) => None,
+        })
+        .collect();
+    let forward_fields = fields_of(&mut forward_nodes.iter().copied());
+    let backward_fields = fields_of(&mut backward_nodes.iter().copied());
+    let zeros = |name: &str, fields: &[Field], nodes: &[NodeId]| {
+        let values: Vec<String> = fields
+            .iter()
+            .zip(nodes)
+            .map(|(f, id)| format!("{}: {}", f.name, zero_value(plan.graph()[*id].shape)))
+            .collect();
+        layout::struct_literal(8, "", name, &values, "")
+    };
+    let forward_zeros = zeros("Forward", &forward_fields, &forward_nodes);
+    let backward_zeros = zeros("Backward", &backward_fields, &backward_nodes);
+
+    // The passes.
+    let mut predict = String::new();
+    for &id in &plan.predict {
+        predict.push_str(&statement(plan, &writer, id, &mut kernels));
+    }
+    let predict_roots = writer.take_roots();
+    let mut forward = "    predict(p, e, f);\n".to_string();
+    for &id in &plan.forward {
+        forward.push_str(&statement(plan, &writer, id, &mut kernels));
+    }
+    let loss_path = plan.path(plan.loss).unwrap_or("0.0");
+    forward.push_str(&format!("    {loss_path}\n"));
+    let _ = writer.take_roots();
+    let mut backward = String::new();
+    for step in &plan.backward {
+        match *step {
+            Step::Compute(id) => backward.push_str(&statement(plan, &writer, id, &mut kernels)),
+            Step::Accumulate(index) => {
+                backward.push_str(&accumulate(model, plan, &writer, index, &mut kernels))
+            }
+        }
+    }
+    let backward_roots = writer.take_roots();
+    kernels.extend(writer.functions());
+
+    let argument = |roots: &BTreeSet<char>, c: char, ty: &str| {
+        let used = if roots.contains(&c) { "" } else { "_" };
+        format!("{used}{c}: {ty}")
+    };
+    let predict_signature = layout::signature(
+        "pub fn ",
+        "predict",
+        &[
+            argument(&predict_roots, 'p', "&Params"),
+            argument(&predict_roots, 'e', "&Example"),
+            "f: &mut Forward".to_string(),
+        ],
+        " {",
+    );
+    let forward_signature = layout::signature(
+        "pub fn ",
+        "forward",
+        &[
+            "p: &Params".to_string(),
+            "e: &Example".to_string(),
+            "f: &mut Forward".to_string(),
+        ],
+        " -> Real {",
+    );
+    let backward_signature = layout::signature(
+        "pub fn ",
+        "backward",
+        &[
+            argument(&backward_roots, 'p', "&Params"),
+            argument(&backward_roots, 'e', "&Example"),
+            argument(&backward_roots, 'f', "&Forward"),
+            argument(&backward_roots, 'b', "&mut Backward"),
+            argument(&backward_roots, 'g', "&mut Params"),
+        ],
+        " {",
+    );
+
+    // The output and the classes.
+    let output_path = plan.path(plan.output).unwrap_or("f.missing");
+    let output_shape = plan.graph()[plan.output].shape;
+    let output = format!("    {}\n", flat(output_path, output_shape, false));
+    let output_doc = plan
+        .names
+        .get(plan.output)
+        .map(render)
+        .unwrap_or_else(|| render(&formula(plan.graph(), &plan.names, plan.output)));
+    let target = plan.targets.first();
+    let (predicted_class, true_class) = match (task.classifier, target) {
+        (Some(Classifier::Argmax), Some(t)) => {
+            kernels.insert("argmax");
+            (
+                format!(
+                    "    kernels::argmax({})\n",
+                    flat(output_path, output_shape, false)
+                ),
+                format!(
+                    "    kernels::argmax({})\n",
+                    flat(&format!("e.{}", t.ident), t.shape, false)
+                ),
+            )
+        }
+        (Some(Classifier::Threshold), Some(t)) => {
+            let (_, suffix) = element_loops(output_shape);
+            let (_, target_suffix) = element_loops(t.shape);
+            (
+                format!("    usize::from({output_path}{suffix} >= 0.5)\n"),
+                format!("    usize::from(e.{}{target_suffix} >= 0.5)\n", t.ident),
+            )
+        }
+        _ => (String::new(), String::new()),
+    };
+
+    let uses_zeroed = plan.params.iter().any(|p| !p.declared.shape.is_scalar())
+        || forward_nodes
+            .iter()
+            .chain(&backward_nodes)
+            .any(|id| !plan.graph()[*id].shape.is_scalar());
+    let functions: Vec<&str> = kernels
+        .iter()
+        .copied()
+        .filter(|k| SCALAR_FUNCTIONS.contains(k))
+        .collect();
+    let slice_kernels = kernels.iter().any(|k| !SCALAR_FUNCTIONS.contains(k));
+    let kernels_use = match (slice_kernels, functions.as_slice()) {
+        (false, []) => String::new(),
+        (true, []) => "use crate::kernels;\n".to_string(),
+        (false, [one]) => format!("use crate::kernels::{one};\n"),
+        (slices, many) => {
+            let mut names: Vec<&str> = Vec::new();
+            if slices {
+                names.push("self");
+            }
+            names.extend(many);
+            format!("use crate::kernels::{{{}}};\n", names.join(", "))
+        }
+    };
+
+    let columns = layout::array_item(
+        0,
+        &format!("pub const COLUMNS: [&str; {}] = ", task.columns.len()),
+        &[task.columns.iter().map(|c| format!("{c:?}")).collect()],
+        ";",
+    );
+
+    ModelCode {
+        kernels_use,
+        uses_rng,
+        columns,
+        input_columns: task.input_columns,
+        classes: task.classes,
+        constants,
+        params: param_fields,
+        params_zeros,
+        params_table,
+        params_len: params.len(),
+        values,
+        values_mut,
+        initial_seed,
+        initial,
+        example,
+        example_from_row,
+        forward_fields,
+        forward_zeros,
+        backward_fields,
+        backward_zeros,
+        predict_signature,
+        predict,
+        forward_signature,
+        forward,
+        backward_signature,
+        backward,
+        output,
+        output_doc,
+        predicted_class,
+        true_class,
+        kernels,
+        uses_zeroed,
+    }
+}
+
+/// The kernels' functions of one number, imported by name.
+pub const SCALAR_FUNCTIONS: &[&str] = &["relu", "sigmoid", "sign", "step"];
+
+fn zero_of(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "0.0".to_string(),
+        Shape::Vector(n) => format!("[0.0; {n}]"),
+        Shape::Matrix(m, n) => format!("[[0.0; {n}]; {m}]"),
+    }
+}
+
+/// `const NAME: TYPE = VALUE;`, a matrix a row per line when it does not fit on one.
+fn const_item(
+    name: &str,
+    data: &[BigRational],
+    shape: Shape,
+    dtype: Dtype,
+    public: bool,
+) -> String {
+    let visibility = if public { "pub " } else { "" };
+    let head = format!("{visibility}const {name}: {} = ", rust_type(shape));
+    if shape.is_scalar() {
+        return format!("{head}{};\n", exact_literal(&data[0], dtype));
+    }
+    layout::array_item(0, &head, &literal_rows(data, shape, dtype), ";") + "\n"
+}
+
+/// An exact value as a formula would show it: `0.35`, `[1, 2]`, `[[1, 2], [3, 4]]`.
+fn value_text(value: &crate::tensor::Tensor<BigRational>) -> String {
+    let numbers: Vec<String> = value.data().iter().map(crate::exact::display).collect();
+    match value.shape() {
+        Shape::Scalar => numbers.join(""),
+        Shape::Vector(_) => format!("[{}]", numbers.join(", ")),
+        Shape::Matrix(_, n) => {
+            let rows: Vec<String> = numbers
+                .chunks(n)
+                .map(|r| format!("[{}]", r.join(", ")))
+                .collect();
+            format!("[{}]", rows.join(", "))
+        }
+    }
+}
+
+/// An initializer and the distribution it draws from, for a comment.
+fn initializer_text(initializer: &Initializer, shape: Shape) -> String {
+    let written = crate::render::summary::initializer_text(initializer);
+    let (fan_out, fan_in) = match shape {
+        Shape::Matrix(m, n) => (m, n),
+        _ => (1, 1),
+    };
+    match initializer {
+        Initializer::Xavier => format!(
+            "{written}: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / ({fan_in} + {fan_out}))"
+        ),
+        Initializer::He => format!("{written}: normal with std √(2 / fan_in) = √(2 / {fan_in})"),
+        _ => written,
+    }
+}
+
+/// The comment over a node's statement: `h = σ(W1 x + b1)`, `δo = …`, or the formula alone.
+fn comment_text(plan: &Plan, id: NodeId) -> String {
+    let graph = plan.graph();
+    let rhs = render(&definition(graph, &plan.names, id));
+    match plan.names.get(id) {
+        Some(name) => format!("{} = {rhs}", render(name)),
+        None => rhs,
+    }
+}
+
+/// A kernel's slice argument for a stored node.
+fn argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String {
+    let path = plan.path(node).unwrap_or("missing");
+    writer.note(path);
+    if mutable {
+        format!("&mut {path}")
+    } else {
+        format!("&{path}")
+    }
+}
+
+/// The statement that fills a node's buffer, under its comment.
+fn statement(
+    plan: &Plan,
+    writer: &Writer,
+    id: NodeId,
+    kernels: &mut BTreeSet<&'static str>,
+) -> String {
+    let graph = plan.graph();
+    let node = &graph[id];
+    let path = plan.path(id).unwrap_or("missing").to_string();
+    writer.note(&path);
+    let mut out = layout::comment(4, &comment_text(plan, id));
+    let mut call = |kernel: &'static str, args: Vec<String>| {
+        kernels.insert(kernel);
+        layout::call(4, "", &format!("kernels::{kernel}"), &args, ";\n")
+    };
+    let out_arg = || argument(plan, writer, id, true);
+    let arg = |n: NodeId| argument(plan, writer, n, false);
+    let text = match &node.op {
+        Op::Unary(Unary::Sum | Unary::Mean, a) => {
+            let shape = graph[*a].shape;
+            let (ranges, suffix) = element_loops(shape);
+            let element = writer.element(*a, &suffix).text;
+            if ranges.is_empty() {
+                format!("    {path} = {element};\n")
+            } else {
+                let mut text = format!("    {path} = 0.0;\n");
+                text.push_str(&layout::loops(4, &ranges, &format!("{path} += {element};")));
+                if let Op::Unary(Unary::Mean, _) = node.op {
+                    let n = float_literal(shape.size() as f64, plan.dtype);
+                    text.push_str(&format!("    {path} /= {n};\n"));
+                }
+                text
+            }
+        }
+        Op::Unary(Unary::Softmax, a) => call("softmax", vec![out_arg(), arg(*a)]),
+        Op::Unary(Unary::LogSoftmax, a) => call("log_softmax", vec![out_arg(), arg(*a)]),
+        Op::Unary(Unary::Transpose, a) => call("transpose", vec![out_arg(), arg(*a)]),
+        Op::Binary(Binary::MatMul, a, b) => match (&graph[*a].op, &plan.storage[a.index()]) {
+            (Op::Unary(Unary::Transpose, w), Storage::TransposedView) => {
+                call("matvec_transposed", vec![out_arg(), arg(*w), arg(*b)])
+            }
+            _ if graph[*b].shape.rank() == 1 => call("matvec", vec![out_arg(), arg(*a), arg(*b)]),
+            _ => call("matmul", vec![out_arg(), arg(*a), arg(*b)]),
+        },
+        Op::Binary(Binary::Outer, a, b) => call("outer", vec![out_arg(), arg(*a), arg(*b)]),
+        Op::Broadcast(a, shape) => {
+            let value = writer.element(*a, "").text;
+            match shape {
+                Shape::Scalar => format!("    {path} = {value};\n"),
+                Shape::Vector(_) => format!("    {path}.fill({value});\n"),
+                Shape::Matrix(..) => format!("    {path}.as_flattened_mut().fill({value});\n"),
+            }
+        }
+        _ => {
+            let (ranges, suffix) = element_loops(node.shape);
+            let value = writer.definition(id, &suffix).text;
+            let line = format!("{path}{suffix} = {value};");
+            if ranges.is_empty() {
+                format!("    {line}\n")
+            } else {
+                layout::loops(4, &ranges, &line)
+            }
+        }
+    };
+    out.push_str(&text);
+    out
+}
+
+/// Adds one example's gradient of a parameter to the batch's sum.
+fn accumulate(
+    model: &Model,
+    plan: &Plan,
+    writer: &Writer,
+    index: usize,
+    kernels: &mut BTreeSet<&'static str>,
+) -> String {
+    let param = &plan.params[index];
+    let graph = plan.graph();
+    let gradient = param.gradient;
+    let lhs = Formula::partial(
+        name_formula(&model.loss.name),
+        name_formula(&param.declared.name),
+    );
+    if is_zero(graph, gradient) {
+        return layout::comment(
+            4,
+            &format!(
+                "{} = 0: the loss does not depend on {}",
+                render(&lhs),
+                param.declared.name
+            ),
+        );
+    }
+    let rhs = match plan.names.get(gradient) {
+        Some(name) if *name == lhs => definition(graph, &plan.names, gradient),
+        _ => formula(graph, &plan.names, gradient),
+    };
+    let rhs = render(&rhs);
+    let mut out = layout::comment(4, &format!("{} = {rhs}", render(&lhs)));
+    let target = format!("g.{}", param.declared.ident);
+    writer.note(&target);
+    let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
+        (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
+            kernels.insert("outer_add");
+            let args = vec![
+                format!("&mut {target}"),
+                argument(plan, writer, *u, false),
+                argument(plan, writer, *v, false),
+            ];
+            layout::call(4, "", "kernels::outer_add", &args, ";\n")
+        }
+        _ => {
+            let (ranges, suffix) = element_loops(param.declared.shape);
+            let value = writer.element(gradient, &suffix).text;
+            let line = format!("{target}{suffix} += {value};");
+            if ranges.is_empty() {
+                format!("    {line}\n")
+            } else {
+                layout::loops(4, &ranges, &line)
+            }
+        }
+    };
+    out.push_str(&text);
+    out
+}

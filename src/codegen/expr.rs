@@ -1,0 +1,223 @@
+//! Rust expressions for one element of a node: `sigmoid(f.w1_x[i] + p.b1[i])`.
+//!
+//! A stored node is read where it is stored; an inline node is written out from its operation,
+//! recursively, with the parentheses Rust's precedence needs and no others. The expression
+//! performs exactly the float operations of `eval::float`, in the same order: same functions
+//! (the stable `sigmoid` of the generated kernels), integer powers by `powi`, others by `powf`.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use num_rational::BigRational;
+
+use super::Dtype;
+use super::plan::{Plan, Storage};
+use crate::ir::{Binary, NodeId, Op, Unary};
+
+/// How tightly an expression binds, in Rust's terms; higher binds tighter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Precedence {
+    Additive,
+    Multiplicative,
+    Prefix,
+    /// A path, an index, a call, a method call, an unsigned literal.
+    Atom,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expr {
+    pub text: String,
+    pub precedence: Precedence,
+    /// A float literal (perhaps negative): it needs a type suffix to take a method call.
+    pub literal: bool,
+}
+
+impl Expr {
+    fn atom(text: String) -> Expr {
+        Expr {
+            text,
+            precedence: Precedence::Atom,
+            literal: false,
+        }
+    }
+
+    /// The expression as an operand that must bind at least as tightly as `at_least`.
+    fn operand(self, at_least: Precedence) -> String {
+        if self.precedence >= at_least {
+            self.text
+        } else {
+            format!("({})", self.text)
+        }
+    }
+}
+
+/// Writes expressions over a plan, remembering which of the kernels' scalar functions
+/// (`sigmoid`, `relu` …) and which of the functions' arguments (`p`, `e`, `f`, `b`) they use.
+pub struct Writer<'p> {
+    plan: &'p Plan,
+    functions: RefCell<BTreeSet<&'static str>>,
+    roots: RefCell<BTreeSet<char>>,
+}
+
+impl<'p> Writer<'p> {
+    pub fn new(plan: &'p Plan) -> Writer<'p> {
+        Writer {
+            plan,
+            functions: RefCell::default(),
+            roots: RefCell::default(),
+        }
+    }
+
+    /// The scalar functions of `kernels` used so far.
+    pub fn functions(&self) -> BTreeSet<&'static str> {
+        self.functions.borrow().clone()
+    }
+
+    /// Notes a use of `path` (`f.h`: the argument `f`).
+    pub fn note(&self, path: &str) {
+        if let Some((root, _)) = path.split_once('.')
+            && let Some(c) = root.chars().next()
+        {
+            self.roots.borrow_mut().insert(c);
+        }
+    }
+
+    /// The function arguments used since the last call, cleared.
+    pub fn take_roots(&self) -> BTreeSet<char> {
+        std::mem::take(&mut *self.roots.borrow_mut())
+    }
+
+    /// Element `index` of `node`: `index` is the suffix that picks it (`[i]`, `[i][j]`, `[0]`),
+    /// unused for a scalar.
+    pub fn element(&self, node: NodeId, index: &str) -> Expr {
+        let graph = self.plan.graph();
+        let scalar = graph[node].shape.is_scalar();
+        match &self.plan.storage[node.index()] {
+            Storage::Declared(path) | Storage::Buffer(path) | Storage::ConstArray(path) => {
+                self.note(path);
+                if scalar {
+                    Expr::atom(path.clone())
+                } else {
+                    Expr::atom(format!("{path}{index}"))
+                }
+            }
+            Storage::Number => match graph[node].op {
+                Op::Literal(ref value) if let Some(x) = value.as_scalar() => {
+                    number(x, self.plan.dtype)
+                }
+                _ => Expr::atom("0.0".to_string()),
+            },
+            Storage::Inline | Storage::TransposedView | Storage::Unused => {
+                self.definition(node, index)
+            }
+        }
+    }
+
+    /// Element `index` of `node` computed from its operands: the right side of the statement
+    /// that fills its buffer. Only for elementwise operations.
+    pub fn definition(&self, node: NodeId, index: &str) -> Expr {
+        let graph = self.plan.graph();
+        let operand = |id: NodeId| self.element(id, index);
+        match &graph[node].op {
+            Op::Var(_) | Op::Literal(_) => self.element(node, index),
+            Op::Broadcast(a, _) => operand(*a),
+            Op::Unary(f, a) => {
+                let a = operand(*a);
+                match f {
+                    Unary::Neg => Expr {
+                        text: format!("-{}", a.operand(Precedence::Atom)),
+                        precedence: Precedence::Prefix,
+                        literal: false,
+                    },
+                    Unary::Tanh => self.method(a, "tanh()"),
+                    Unary::Exp => self.method(a, "exp()"),
+                    Unary::Log => self.method(a, "ln()"),
+                    Unary::Sqrt => self.method(a, "sqrt()"),
+                    Unary::Abs => self.method(a, "abs()"),
+                    Unary::Sigmoid => self.call("sigmoid", a),
+                    Unary::Relu => self.call("relu", a),
+                    Unary::Step => self.call("step", a),
+                    Unary::Sign => self.call("sign", a),
+                    // Not elementwise: these always have buffers of their own.
+                    Unary::Transpose
+                    | Unary::Sum
+                    | Unary::Mean
+                    | Unary::Softmax
+                    | Unary::LogSoftmax => a,
+                }
+            }
+            Op::Pow(a, p) => {
+                let a = operand(*a);
+                let exponent = crate::exact::to_f64(p);
+                if exponent.fract() == 0.0 && exponent.abs() <= i32::MAX as f64 {
+                    self.method(a, &format!("powi({})", exponent as i32))
+                } else {
+                    let p = number(p, self.plan.dtype).text;
+                    self.method(a, &format!("powf({p})"))
+                }
+            }
+            Op::Binary(op, a, b) => {
+                let (symbol, precedence) = match op {
+                    Binary::Add => ("+", Precedence::Additive),
+                    Binary::Sub => ("-", Precedence::Additive),
+                    Binary::Mul => ("*", Precedence::Multiplicative),
+                    Binary::Div => ("/", Precedence::Multiplicative),
+                    Binary::MatMul | Binary::Outer => return operand(*a),
+                };
+                // Left-associative: the right operand of `a - (b - c)` keeps its parentheses.
+                let left = operand(*a).operand(precedence);
+                let right = operand(*b);
+                let right = if right.precedence > precedence {
+                    right.text
+                } else {
+                    format!("({})", right.text)
+                };
+                Expr {
+                    text: format!("{left} {symbol} {right}"),
+                    precedence,
+                    literal: false,
+                }
+            }
+        }
+    }
+
+    fn method(&self, receiver: Expr, call: &str) -> Expr {
+        let receiver = match (receiver.literal, receiver.text.starts_with('-')) {
+            (true, false) => format!("{}_{}", receiver.text, self.plan.dtype.rust()),
+            (true, true) => format!("({}_{})", receiver.text, self.plan.dtype.rust()),
+            (false, _) => receiver.operand(Precedence::Atom),
+        };
+        Expr::atom(format!("{receiver}.{call}"))
+    }
+
+    fn call(&self, function: &'static str, argument: Expr) -> Expr {
+        self.functions.borrow_mut().insert(function);
+        Expr::atom(format!("{function}({})", argument.text))
+    }
+}
+
+/// A float literal of `value` in the trainer's precision, printed so that it reads back as the
+/// same number (`0.5`, `1.0`, `1e-8`). Exact values too large for the precision are refused
+/// before code is generated, so this never prints `inf`.
+pub fn number(value: &BigRational, dtype: Dtype) -> Expr {
+    let text = float_literal(crate::exact::to_f64(value), dtype);
+    let negative = text.starts_with('-');
+    Expr {
+        text,
+        precedence: if negative {
+            Precedence::Prefix
+        } else {
+            Precedence::Atom
+        },
+        literal: true,
+    }
+}
+
+/// `x` as a Rust float literal of the trainer's precision: the shortest digits that read back
+/// as the same `f64` (or `f32`), always with a `.` or an exponent.
+pub fn float_literal(x: f64, dtype: Dtype) -> String {
+    match dtype {
+        Dtype::F64 => format!("{x:?}"),
+        Dtype::F32 => format!("{:?}", x as f32),
+    }
+}

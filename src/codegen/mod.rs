@@ -1,0 +1,182 @@
+//! `nabla gen`: a checked model becomes a standalone Cargo project that trains exactly that
+//! network, with no dependencies.
+//!
+//! The stages, one per file: [`task`] decides what the trainer does with the model (data
+//! columns, the prediction, classifier or not); [`plan`] decides which nodes of the gradient
+//! graph are computed where, stored how and named what; [`expr`] and [`emit`] write the Rust
+//! code of the passes, under comments holding each statement's formula in the notation of
+//! `nabla derive`, laid out as rustfmt would ([`layout`]) with safe names ([`names`]);
+//! [`project`] renders every file of the project from the askama templates under
+//! `templates/trainer/`.
+//!
+//! Architecture invariant: generation is a pure function of the model and the options. It does
+//! no I/O (the CLI writes the files) and its output holds no time, path or machine detail, so
+//! the same file always gives the same project.
+
+pub mod emit;
+pub mod expr;
+pub mod layout;
+pub mod names;
+pub mod plan;
+pub mod project;
+pub mod task;
+
+use num_rational::BigRational;
+
+use crate::ir::{DeclKind, Init, Initializer, Model, Op, Optimizer};
+
+/// The number type of the generated trainer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dtype {
+    F32,
+    F64,
+}
+
+impl Dtype {
+    /// The Rust type.
+    pub fn rust(self) -> &'static str {
+        match self {
+            Dtype::F32 => "f32",
+            Dtype::F64 => "f64",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub dtype: Dtype,
+    /// The Cargo package name, already made valid by [`names::package_name`].
+    pub package: String,
+    /// How the project names the `.nabla` file: its file name, without directories.
+    pub source: String,
+}
+
+/// One file of the generated project.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    /// Relative to the project's directory, with `/`.
+    pub path: String,
+    pub contents: String,
+}
+
+/// Why a model cannot become a trainer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GenError {
+    /// Nothing to train.
+    NoParameters,
+    /// Neither inputs nor targets: a data row would have no columns.
+    NoColumns,
+    /// An exact number of the file that the trainer's float type cannot hold.
+    TooLarge { what: String },
+    /// Differentiation failed: a bug, never the user's.
+    Internal(String),
+}
+
+impl std::fmt::Display for GenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GenError::NoParameters => write!(
+                f,
+                "the network has no `param` to train; declare the values training should change \
+                 with `param`"
+            ),
+            GenError::NoColumns => write!(
+                f,
+                "the network has no `input` or `target`, so a data file would have no columns"
+            ),
+            GenError::TooLarge { what } => write!(f, "{what}"),
+            GenError::Internal(message) => write!(
+                f,
+                "internal error while differentiating ({message}); please report it with this file"
+            ),
+        }
+    }
+}
+
+/// Every file of the trainer project for `model`.
+pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError> {
+    if model.declarations_of(DeclKind::Param).next().is_none() {
+        return Err(GenError::NoParameters);
+    }
+    let task = task::task(model);
+    if task.columns.is_empty() {
+        return Err(GenError::NoColumns);
+    }
+    check_range(model, options.dtype)?;
+    let wrt = crate::autodiff::default_wrt(model);
+    let gradient = crate::autodiff::differentiate(model, &wrt)
+        .map_err(|e| GenError::Internal(format!("{e:?}")))?;
+    let derivation = crate::explain::gradients::derive(model, &gradient);
+    let plan = plan::plan(model, gradient, &derivation, task.output, options.dtype);
+    check_literals(&plan)?;
+    let code = emit::emit(model, &plan, &task);
+    Ok(project::render(model, &plan, &task, &code, options))
+}
+
+/// Whether an exact value survives the trip to the trainer's float type.
+fn fits(value: &BigRational, dtype: Dtype) -> bool {
+    let x = crate::exact::to_f64(value);
+    match dtype {
+        Dtype::F64 => x.is_finite(),
+        Dtype::F32 => (x as f32).is_finite(),
+    }
+}
+
+fn too_large(what: String, dtype: Dtype) -> GenError {
+    GenError::TooLarge {
+        what: format!("{what} is too large for {}", dtype.rust()),
+    }
+}
+
+/// Refuses declared values and settings the float type cannot hold.
+fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
+    for d in &model.declarations {
+        let (fine, what) = match &d.init {
+            Some(Init::Value(value)) if d.kind == DeclKind::Param || d.kind == DeclKind::Const => {
+                (value.data().iter().all(|x| fits(x, dtype)), "the value")
+            }
+            Some(Init::Random(Initializer::Uniform { low, high })) => (
+                fits(low, dtype) && fits(high, dtype) && fits(&(high - low), Dtype::F64),
+                "the range",
+            ),
+            Some(Init::Random(Initializer::Normal { mean, std })) => {
+                (fits(mean, dtype) && fits(std, dtype), "the distribution")
+            }
+            _ => (true, ""),
+        };
+        if !fine {
+            return Err(too_large(format!("{what} of `{}`", d.name), dtype));
+        }
+    }
+    let settings: Vec<&BigRational> = match &model.optimizer {
+        Optimizer::Sgd { lr, momentum } => vec![lr, momentum],
+        Optimizer::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+        } => vec![lr, beta1, beta2, eps],
+    };
+    if !settings.iter().all(|x| fits(x, dtype)) {
+        return Err(too_large("a setting of the optimizer".to_string(), dtype));
+    }
+    Ok(())
+}
+
+/// Refuses constants of the computation (literals, exponents) the float type cannot hold.
+fn check_literals(plan: &plan::Plan) -> Result<(), GenError> {
+    for id in plan.graph().ids() {
+        if plan.storage[id.index()] == plan::Storage::Unused {
+            continue;
+        }
+        let ok = match &plan.graph()[id].op {
+            Op::Literal(value) => value.data().iter().all(|x| fits(x, plan.dtype)),
+            Op::Pow(_, p) => fits(p, plan.dtype),
+            _ => true,
+        };
+        if !ok {
+            return Err(too_large("a number in the file".to_string(), plan.dtype));
+        }
+    }
+    Ok(())
+}

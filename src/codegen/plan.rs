@@ -1,0 +1,594 @@
+//! Deciding the generated model code before writing any of it: which nodes of the gradient graph
+//! the trainer computes, in which pass, which get a buffer of their own, which are written into
+//! the one expression that uses them, and what everything is called.
+//!
+//! The graph is already in order (operands before the nodes that use them), so each pass is the
+//! needed nodes in id order: `predict` (what the output needs), the rest of `forward` (what the
+//! loss and the backward pass need), then `backward` (the gradient nodes, and one accumulation
+//! into the gradient sum per parameter). A node gets a buffer when a person reading the code
+//! would expect one — a value the file or the derivation names, the loss, the output — or when
+//! the code needs one: a value used twice, an operand of a kernel (`@`, softmax …), a forward
+//! value the backward pass reads. Any other node is elementwise with one user, and is written
+//! inline, so `h = σ(W1 x + b1)` is one loop. Inlining never reorders arithmetic: the generated
+//! code performs the evaluator's operations in the evaluator's order.
+//!
+//! Invariant: every node a buffer statement reads is computed by an earlier statement or is a
+//! declaration; expressions stay within [`MAX_EXPRESSION`] characters, so generated lines fit
+//! rustfmt's width.
+
+use std::collections::HashMap;
+
+use crate::autodiff::Gradient;
+use crate::explain::gradients::{GradientDerivation, LineKind};
+use crate::ir::{Binary, DeclId, DeclKind, Graph, Model, NodeId, Op, Unary};
+use crate::notation::Formula;
+use crate::notation::from_graph::{Names, name_formula};
+use crate::shape::Shape;
+
+use super::Dtype;
+use super::expr::Writer;
+use super::names::Namer;
+
+/// The longest inline expression; longer ones get a buffer for one of their parts.
+pub const MAX_EXPRESSION: usize = 56;
+
+/// Where the trainer keeps a node's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Storage {
+    /// Not needed by anything the trainer computes.
+    Unused,
+    /// A declaration's value: read from the example (`e.x`), the parameters (`p.w1`) or a
+    /// constant (`B1`). The string is that path.
+    Declared(String),
+    /// A scalar literal, written in place.
+    Number,
+    /// A literal tensor: a constant array of this name.
+    ConstArray(String),
+    /// Written into the expression of the one node that uses it.
+    Inline,
+    /// `Wᵀ` used only as `Wᵀ v`: a kernel reads `W` transposed, nothing is stored.
+    TransposedView,
+    /// A value of its own: a field of `Forward` (`f.h`) or `Backward` (`b.delta_o`).
+    Buffer(String),
+}
+
+/// One statement of the backward pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Compute a node into its buffer.
+    Compute(NodeId),
+    /// Add a parameter's gradient (index into [`Plan::params`]) to the batch's sum.
+    Accumulate(usize),
+}
+
+/// A declaration the trainer stores: an input or target (a field of `Example`), a parameter (a
+/// field of `Params`), a constant.
+#[derive(Clone, Debug)]
+pub struct Declared {
+    pub decl: DeclId,
+    /// The name in the file.
+    pub name: String,
+    /// The Rust identifier: a field, or an UPPER_CASE constant.
+    pub ident: String,
+    pub shape: Shape,
+    /// Whether anything the trainer computes reads it.
+    pub used: bool,
+}
+
+/// A parameter, with the node holding its gradient.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub declared: Declared,
+    pub gradient: NodeId,
+    /// The constant holding its starting value, when the file gives one for a tensor.
+    pub start: Option<String>,
+}
+
+pub struct Plan {
+    pub gradient: Gradient,
+    pub storage: Vec<Storage>,
+    /// The notation's names of nodes, for the formulas in comments.
+    pub names: Names,
+    /// Nodes whose name in comments is a derivation's line (`δo`, `∂E/∂W2`), with that line.
+    pub lines: HashMap<NodeId, Formula>,
+    pub inputs: Vec<Declared>,
+    pub targets: Vec<Declared>,
+    pub params: Vec<Param>,
+    pub constants: Vec<Declared>,
+    /// Literal tensors, in the order of their constant arrays.
+    pub arrays: Vec<NodeId>,
+    pub loss: NodeId,
+    pub output: NodeId,
+    /// Buffers `predict` computes, in order.
+    pub predict: Vec<NodeId>,
+    /// Further buffers `forward` computes after calling `predict`.
+    pub forward: Vec<NodeId>,
+    pub backward: Vec<Step>,
+    pub dtype: Dtype,
+}
+
+impl Plan {
+    pub fn graph(&self) -> &Graph {
+        &self.gradient.graph
+    }
+
+    /// The Rust path of a stored node (`f.h`, `p.w1`, `B1`), if it has one.
+    pub fn path(&self, node: NodeId) -> Option<&str> {
+        match &self.storage[node.index()] {
+            Storage::Declared(path) | Storage::ConstArray(path) | Storage::Buffer(path) => {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a node is computed by `forward`/`predict` (else by `backward`).
+    pub fn in_forward(&self, node: NodeId) -> bool {
+        node.index() < self.gradient.forward_len
+    }
+
+    /// Whether the output's value depends on a target, so that predicting needs target columns.
+    pub fn output_needs_targets(&self) -> bool {
+        let graph = self.graph();
+        let reached = graph.reachable_from(&[self.output]);
+        self.targets
+            .iter()
+            .any(|t| reached[self.declaration_node(t.decl).index()])
+    }
+
+    fn declaration_node(&self, decl: DeclId) -> NodeId {
+        self.graph()
+            .ids()
+            .find(|&id| self.graph()[id].op == Op::Var(decl))
+            .unwrap_or(self.loss)
+    }
+}
+
+/// Whether an operation works element by element (a scalar operand standing for every element),
+/// so that it can be written inline in a loop over its result.
+pub fn is_elementwise(op: &Op) -> bool {
+    match op {
+        Op::Unary(f, _) => f.is_elementwise(),
+        Op::Binary(b, ..) => !matches!(b, Binary::MatMul | Binary::Outer),
+        Op::Pow(..) | Op::Broadcast(..) => true,
+        Op::Var(_) | Op::Literal(_) => false,
+    }
+}
+
+/// Whether `op` reads operand number `position` from memory (a kernel's slice argument).
+fn needs_stored_operand(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Binary(Binary::MatMul | Binary::Outer, ..)
+            | Op::Unary(Unary::Softmax | Unary::LogSoftmax | Unary::Transpose, _)
+    )
+}
+
+pub fn plan(
+    model: &Model,
+    gradient: Gradient,
+    derivation: &GradientDerivation,
+    output: NodeId,
+    dtype: Dtype,
+) -> Plan {
+    let graph = &gradient.graph;
+    let loss = model.loss.node;
+    let mut namer = Namer::new();
+
+    // What the trainer computes: the loss, the output, and every parameter's gradient.
+    let mut roots = vec![loss, output];
+    roots.extend(
+        gradient
+            .wrt
+            .iter()
+            .map(|(_, g)| *g)
+            .filter(|&g| !is_zero(graph, g)),
+    );
+    let needed = graph.reachable_from(&roots);
+
+    let declared = |kind: DeclKind, namer: &mut Namer| -> Vec<Declared> {
+        model
+            .declarations
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == kind)
+            .map(|(i, d)| Declared {
+                decl: DeclId(i as u32),
+                name: d.name.clone(),
+                ident: if kind == DeclKind::Const {
+                    namer.constant(&d.name)
+                } else {
+                    namer.field(&d.name)
+                },
+                shape: d.shape,
+                used: needed[d.node.index()],
+            })
+            .collect()
+    };
+    let params = declared(DeclKind::Param, &mut namer);
+    let inputs = declared(DeclKind::Input, &mut namer);
+    let targets = declared(DeclKind::Target, &mut namer);
+    let constants: Vec<Declared> = declared(DeclKind::Const, &mut namer)
+        .into_iter()
+        .filter(|c| c.used)
+        .collect();
+
+    let mut storage = vec![Storage::Unused; graph.len()];
+    for (prefix, list) in [("e.", &inputs), ("e.", &targets), ("p.", &params)] {
+        for d in list.iter() {
+            let node = model.declaration(d.decl).node;
+            storage[node.index()] = Storage::Declared(format!("{prefix}{}", d.ident));
+        }
+    }
+    for c in &constants {
+        let node = model.declaration(c.decl).node;
+        storage[node.index()] = Storage::Declared(c.ident.clone());
+    }
+
+    // Who uses each needed node: the nodes that take it as an operand, and the accumulation of
+    // a parameter's gradient (`None`).
+    let mut users: Vec<Vec<Option<NodeId>>> = vec![Vec::new(); graph.len()];
+    for id in graph.ids() {
+        if needed[id.index()] {
+            for operand in graph[id].op.operands() {
+                users[operand.index()].push(Some(id));
+            }
+        }
+    }
+    for (_, g) in &gradient.wrt {
+        if needed[g.index()] {
+            users[g.index()].push(None);
+        }
+    }
+
+    // The notation's names: declarations, named values, and the derivation's lines.
+    let mut names = Names::default();
+    for d in &model.declarations {
+        names.insert(d.node, name_formula(&d.name));
+    }
+    for id in graph.ids().take(gradient.forward_len) {
+        if let Some(name) = &graph[id].name {
+            names.insert(id, name_formula(name));
+        }
+    }
+    let mut lines = HashMap::new();
+    let mut gradient_lines = Vec::new();
+    let mut line_idents: HashMap<NodeId, String> = HashMap::new();
+    // Error signals and named values first: a parameter's gradient that equals δo is δo.
+    let mut ordered: Vec<_> = derivation.lines.iter().collect();
+    ordered.sort_by_key(|l| matches!(l.kind, LineKind::Gradient { .. }));
+    for line in ordered {
+        if line.node.index() < gradient.forward_len || lines.contains_key(&line.node) {
+            continue;
+        }
+        names.insert(line.node, line.lhs.clone());
+        lines.insert(line.node, line.lhs.clone());
+        let base = match &line.kind {
+            LineKind::ErrorSignal { layer } => format!("delta_{layer}"),
+            LineKind::Value { name } => format!("d_{name}"),
+            LineKind::Gradient { name } => {
+                gradient_lines.push(line.node);
+                format!("grad_{name}")
+            }
+        };
+        line_idents.insert(line.node, base);
+    }
+
+    let is_root = |id: NodeId| id == loss || id == output;
+    let mut arrays = Vec::new();
+    for id in graph.ids() {
+        let index = id.index();
+        if !needed[index] || storage[index] != Storage::Unused {
+            continue;
+        }
+        let node = &graph[id];
+        storage[index] = match &node.op {
+            // Every declaration the trainer reads has its place already.
+            Op::Var(_) => Storage::Unused,
+            Op::Literal(value) if value.as_scalar().is_some() => Storage::Number,
+            Op::Literal(_) => {
+                arrays.push(id);
+                Storage::ConstArray(namer.constant(&format!("array_{}", arrays.len())))
+            }
+            op => {
+                // A parameter's gradient line (`∂E/∂W2 = δo hᵀ`) needs no buffer of its own: the
+                // accumulation into the sum is its statement.
+                let named = (index < gradient.forward_len && node.name.is_some())
+                    || (lines.contains_key(&id) && !gradient_lines.contains(&id))
+                    || is_root(id);
+                let single = match users[index].as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                };
+                let inline = match single {
+                    // Only the accumulation uses it: written into that statement.
+                    Some(None) => true,
+                    Some(Some(user)) => {
+                        let same_pass =
+                            (index < gradient.forward_len) == (user.index() < gradient.forward_len);
+                        let user_op = &graph[user].op;
+                        let transposed_view = matches!(op, Op::Unary(Unary::Transpose, _))
+                            && matches!(user_op, Op::Binary(Binary::MatMul, a, b)
+                                if *a == id && graph[*b].shape.rank() == 1 && *b != id);
+                        if transposed_view && same_pass && !named {
+                            storage[index] = Storage::TransposedView;
+                            continue;
+                        }
+                        same_pass && !needs_stored_operand(user_op)
+                    }
+                    None => false,
+                };
+                if inline && !named && is_elementwise(op) {
+                    Storage::Inline
+                } else if inline
+                    && !named
+                    && matches!(op, Op::Binary(Binary::Outer, ..))
+                    && single == Some(None)
+                {
+                    // A parameter's gradient `δ xᵀ`: added to the sum by an outer-product kernel.
+                    Storage::Inline
+                } else {
+                    Storage::Buffer(String::new())
+                }
+            }
+        };
+    }
+
+    let params = params
+        .into_iter()
+        .map(|declared| Param {
+            gradient: gradient.of(declared.decl).unwrap_or(loss),
+            start: match &model.declaration(declared.decl).init {
+                Some(crate::ir::Init::Value(_)) if !declared.shape.is_scalar() => {
+                    Some(namer.constant(&format!("{}_start", declared.name)))
+                }
+                _ => None,
+            },
+            declared,
+        })
+        .collect();
+    let mut plan = Plan {
+        gradient,
+        storage,
+        names,
+        lines,
+        inputs,
+        targets,
+        params,
+        constants,
+        arrays,
+        loss,
+        output,
+        predict: Vec::new(),
+        forward: Vec::new(),
+        backward: Vec::new(),
+        dtype,
+    };
+    let mut net_inputs = HashMap::new();
+    for id in plan.graph().ids().take(plan.gradient.forward_len) {
+        let node = &plan.graph()[id];
+        if let (Some(name), Op::Unary(f, net)) = (&node.name, &node.op)
+            && crate::explain::gradients::is_activation(*f)
+            && plan.graph()[*net].name.is_none()
+        {
+            net_inputs
+                .entry(*net)
+                .or_insert_with(|| format!("z_{name}"));
+        }
+    }
+    let mut naming = Naming {
+        namer,
+        line_idents,
+        net_inputs,
+        temporaries: 0,
+    };
+    name_buffers(&mut plan, model, &mut naming);
+    fit_expressions(&mut plan, model, &mut naming);
+    order(&mut plan);
+    plan
+}
+
+/// Gives a buffer to a part of any expression longer than [`MAX_EXPRESSION`]: the longest
+/// inline operand, until every expression fits.
+fn fit_expressions(plan: &mut Plan, model: &Model, naming: &mut Naming) {
+    loop {
+        let mut split = None;
+        let writer = Writer::new(plan);
+        for id in plan.graph().ids() {
+            let (text, parts) = match written_expression(plan, &writer, id) {
+                Some(written) => written,
+                None => continue,
+            };
+            if text.chars().count() <= MAX_EXPRESSION {
+                continue;
+            }
+            let longest = parts
+                .into_iter()
+                .max_by_key(|o| writer.definition(*o, "[i]").text.chars().count());
+            if longest.is_some() {
+                split = longest;
+                break;
+            }
+        }
+        match split {
+            Some(operand) => {
+                plan.storage[operand.index()] = Storage::Buffer(String::new());
+                name_buffers(plan, model, naming);
+            }
+            None => return,
+        }
+    }
+}
+
+/// The element expression a statement writes for `id`, with the inline nodes that could be
+/// given a buffer to shorten it.
+fn written_expression(plan: &Plan, writer: &Writer, id: NodeId) -> Option<(String, Vec<NodeId>)> {
+    let op = &plan.graph()[id].op;
+    let inline = |o: &NodeId| plan.storage[o.index()] == Storage::Inline;
+    match (&plan.storage[id.index()], op) {
+        (Storage::Buffer(_), Op::Unary(Unary::Sum | Unary::Mean, a)) => Some((
+            writer.element(*a, "[i]").text,
+            [*a].into_iter().filter(inline).collect(),
+        )),
+        (Storage::Buffer(_), op) if is_elementwise(op) => Some((
+            writer.definition(id, "[i]").text,
+            op.operands().filter(inline).collect(),
+        )),
+        (Storage::Inline, op)
+            if is_elementwise(op) && plan.params.iter().any(|p| p.gradient == id) =>
+        {
+            Some((
+                writer.definition(id, "[i]").text,
+                op.operands().filter(inline).collect(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// What naming buffers needs between calls: buffers are named once at first, then again each
+/// time fitting an expression gives a part a buffer of its own.
+struct Naming {
+    namer: Namer,
+    /// The derivation's lines' names (`delta_o`), by node.
+    line_idents: HashMap<NodeId, String>,
+    /// `z_h` for the net input of the named layer `h = σ(z)`.
+    net_inputs: HashMap<NodeId, String>,
+    temporaries: usize,
+}
+
+/// Names every buffer not named yet: a value the file names by that name, a derivation's line
+/// by its symbol (`delta_o` for δo), others by what they hold (see [`descriptive_name`]) or
+/// else `t1`, `t2` …
+fn name_buffers(plan: &mut Plan, model: &Model, naming: &mut Naming) {
+    let graph = plan.graph().clone();
+    let forward_len = plan.gradient.forward_len;
+    let unnamed =
+        |plan: &Plan, id: NodeId| plan.storage[id.index()] == Storage::Buffer(String::new());
+    // Names from the file and the derivation first, so a temporary never takes one of them.
+    let mut idents: HashMap<NodeId, String> = HashMap::new();
+    for id in graph.ids() {
+        if !unnamed(plan, id) {
+            continue;
+        }
+        let base = match &graph[id].name {
+            Some(name) if id.index() < forward_len => Some(name.clone()),
+            _ if id == model.loss.node => Some(model.loss.name.clone()),
+            _ => naming.line_idents.get(&id).cloned(),
+        };
+        if let Some(base) = base {
+            idents.insert(id, naming.namer.field(&base));
+        }
+    }
+    for id in graph.ids() {
+        if !unnamed(plan, id) || idents.contains_key(&id) {
+            continue;
+        }
+        let ident = match descriptive_name(&graph, plan, id, &idents, &naming.net_inputs) {
+            Some(name) => naming.namer.field(&name),
+            None => {
+                naming.temporaries += 1;
+                naming.namer.field(&format!("t{}", naming.temporaries))
+            }
+        };
+        idents.insert(id, ident);
+    }
+    for (id, ident) in idents {
+        let owner = if id.index() < forward_len { "f" } else { "b" };
+        plan.storage[id.index()] = Storage::Buffer(format!("{owner}.{ident}"));
+    }
+}
+
+/// A name that says what an unnamed buffer holds, from its operands' names: `w1_x` for `W1 x`,
+/// `w2t_delta_o` for `W2ᵀ δo`, `z_h` for the net input of layer `h`, `o_minus_y`, `sum_y`.
+/// `None` when the operands have no short names, or the name would be too long.
+fn descriptive_name(
+    graph: &Graph,
+    plan: &Plan,
+    id: NodeId,
+    idents: &HashMap<NodeId, String>,
+    net_inputs: &HashMap<NodeId, String>,
+) -> Option<String> {
+    if let Some(name) = net_inputs.get(&id) {
+        return Some(name.clone());
+    }
+    let short = |n: NodeId| -> Option<String> {
+        match (&plan.storage[n.index()], &graph[n].op) {
+            (Storage::Declared(path), _) => path.rsplit('.').next().map(str::to_lowercase),
+            (Storage::TransposedView, Op::Unary(Unary::Transpose, inner)) => {
+                match &plan.storage[inner.index()] {
+                    Storage::Declared(path) => path
+                        .rsplit('.')
+                        .next()
+                        .map(|s| format!("{}t", s.to_lowercase())),
+                    Storage::Buffer(path) if !path.is_empty() => {
+                        path.split_once('.').map(|(_, ident)| format!("{ident}t"))
+                    }
+                    _ => idents.get(inner).map(|s| format!("{s}t")),
+                }
+            }
+            (Storage::Buffer(path), _) if !path.is_empty() => {
+                path.split_once('.').map(|(_, ident)| ident.to_string())
+            }
+            _ => idents.get(&n).cloned(),
+        }
+    };
+    let join = |parts: &[Option<String>], separator: &str| -> Option<String> {
+        let parts: Option<Vec<String>> = parts.iter().cloned().collect();
+        let name = parts?.join(separator);
+        (name.len() <= super::names::MAX_LEN).then_some(name)
+    };
+    match graph[id].op {
+        Op::Binary(Binary::MatMul, a, b) => join(&[short(a), short(b)], "_"),
+        Op::Binary(Binary::Outer, a, b) => join(&[short(a), short(b).map(|s| s + "t")], "_"),
+        Op::Binary(Binary::Sub, a, b) => join(&[short(a), short(b)], "_minus_"),
+        Op::Unary(Unary::Sum, a) => join(&[Some("sum".into()), short(a)], "_"),
+        Op::Unary(Unary::Mean, a) => join(&[Some("mean".into()), short(a)], "_"),
+        Op::Unary(Unary::Softmax, a) => join(&[Some("softmax".into()), short(a)], "_"),
+        Op::Unary(Unary::LogSoftmax, a) => join(&[Some("log_softmax".into()), short(a)], "_"),
+        Op::Unary(Unary::Transpose, a) => short(a).map(|s| s + "t"),
+        _ => None,
+    }
+}
+
+/// The statements of each pass, in graph order.
+fn order(plan: &mut Plan) {
+    let graph = plan.graph();
+    let from_output = graph.reachable_from(&[plan.output]);
+    let mut predict = Vec::new();
+    let mut forward = Vec::new();
+    let mut backward = Vec::new();
+    for id in graph.ids() {
+        if !matches!(plan.storage[id.index()], Storage::Buffer(_)) {
+            continue;
+        }
+        if !plan.in_forward(id) {
+            backward.push(((id.index(), 0), Step::Compute(id)));
+        } else if from_output[id.index()] {
+            predict.push(id);
+        } else {
+            forward.push(id);
+        }
+    }
+    for (index, param) in plan.params.iter().enumerate() {
+        let g = param.gradient;
+        let key = if is_zero(graph, g) {
+            usize::MAX
+        } else {
+            g.index()
+        };
+        backward.push(((key, 1), Step::Accumulate(index)));
+    }
+    backward.sort_by_key(|(key, _)| *key);
+    plan.predict = predict;
+    plan.forward = forward;
+    plan.backward = backward.into_iter().map(|(_, step)| step).collect();
+}
+
+/// Whether a node is an exact zero: a parameter the loss does not use has this gradient.
+pub fn is_zero(graph: &Graph, node: NodeId) -> bool {
+    match &graph[node].op {
+        Op::Literal(value) => value.data().iter().all(num_traits::Zero::is_zero),
+        _ => false,
+    }
+}
