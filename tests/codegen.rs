@@ -220,6 +220,41 @@ fn every_example_becomes_a_trainer_that_builds_and_trains() {
 }
 
 #[test]
+fn generated_code_is_clippy_clean() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let available = Command::new(&cargo)
+        .args(["clippy", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        eprintln!("cargo clippy is not installed: skipping the lint check");
+        return;
+    }
+    for (file, dtype) in [
+        ("examples/xor.nabla", "f64"),
+        ("examples/iris.nabla", "f32"),
+        ("tests/fixtures/codegen/algebra.nabla", "f64"),
+        ("tests/fixtures/codegen/classifier.nabla", "f64"),
+    ] {
+        let trainer = trainer(file, dtype);
+        let home = trainer.dir.parent().expect("the project is in its home");
+        let output = Command::new(&cargo)
+            .args(["clippy", "--quiet", "--manifest-path"])
+            .arg(trainer.dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", home.join("target"))
+            .env("RUSTFLAGS", "-D warnings")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .output()
+            .expect("cargo clippy runs");
+        assert!(
+            output.status.success(),
+            "clippy finds fault with the trainer of {file}:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
 fn xor_trains_to_a_loss_below_a_hundredth() {
     let trainer = trainer("examples/xor.nabla", "f64");
     let data = root().join("examples/data/xor.csv");

@@ -54,7 +54,18 @@ impl Namer {
 
     /// `base` itself if it is free, else `base_2`, `base_3` …; a keyword gets a `_`: `fn_`.
     fn unique(&mut self, base: &str) -> String {
-        let mut base: String = base.chars().take(MAX_LEN).collect();
+        // Runs of `_` would make rustc's naming lints complain (`a__b` is not snake case).
+        let mut base: String = base
+            .split('_')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("_")
+            .chars()
+            .take(MAX_LEN)
+            .collect();
+        if base.is_empty() {
+            base = "v".to_string();
+        }
         while base.ends_with('_') && base.len() > 1 {
             base.pop();
         }
@@ -236,6 +247,7 @@ mod tests {
         assert_eq!(namer.field("größe"), "grosse");
         assert_eq!(namer.field("_"), "v");
         assert_eq!(namer.field("_x"), "x");
+        assert_eq!(namer.field("a__b_"), "a_b");
         assert_eq!(namer.field("i"), "i");
         assert_eq!(namer.constant("params"), "PARAMS_2");
         assert_eq!(namer.field("本"), "u672c");
