@@ -149,13 +149,7 @@ fn literal_rows(data: &[BigRational], shape: Shape, dtype: Dtype) -> Vec<Vec<Str
 /// `/// text` doc lines at `indent`, one per line of `text`.
 fn doc(indent: usize, text: &str) -> String {
     text.lines()
-        .map(|line| {
-            let clean: String = line
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            format!("{}/// {}\n", " ".repeat(indent), clean.trim_end())
-        })
+        .map(|line| format!("{}/// {}\n", " ".repeat(indent), layout::comment_text(line)))
         .collect()
 }
 
@@ -458,11 +452,13 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     let output_path = plan.path(plan.output).unwrap_or("f.missing");
     let output_shape = plan.graph()[plan.output].shape;
     let output = format!("    {}\n", flat(output_path, output_shape, false));
-    let output_doc = plan
-        .names
-        .get(plan.output)
-        .map(render)
-        .unwrap_or_else(|| render(&formula(plan.graph(), &plan.names, plan.output)));
+    let output_doc = layout::comment_text(
+        &plan
+            .names
+            .get(plan.output)
+            .map(render)
+            .unwrap_or_else(|| render(&formula(plan.graph(), &plan.names, plan.output))),
+    );
     let target = plan.targets.first();
     let (predicted_class, true_class) = match (task.classifier, target) {
         (Some(Classifier::Argmax), Some(t)) => {
@@ -620,10 +616,11 @@ fn initializer_text(initializer: &Initializer, shape: Shape) -> String {
 fn comment_text(plan: &Plan, id: NodeId) -> String {
     let graph = plan.graph();
     let rhs = render(&definition(graph, &plan.names, id));
-    match plan.names.get(id) {
+    let text = match plan.names.get(id) {
         Some(name) => format!("{} = {rhs}", render(name)),
         None => rhs,
-    }
+    };
+    layout::comment_text(&text)
 }
 
 /// A kernel's slice argument for a stored node.

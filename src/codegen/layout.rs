@@ -152,11 +152,16 @@ pub fn loops(indent: usize, ranges: &[(&str, usize)], body: &str) -> String {
 /// A `//` comment line holding `text` (a formula): characters that could end the comment or
 /// change how the line displays are replaced by spaces.
 pub fn comment(indent: usize, text: &str) -> String {
+    format!("{}// {}\n", spaces(indent), comment_text(text))
+}
+
+/// `text` made safe for one line of a `//` or `///` comment.
+pub fn comment_text(text: &str) -> String {
     let clean: String = text
         .chars()
         .map(|c| if is_unsafe_in_comment(c) { ' ' } else { c })
         .collect();
-    format!("{}// {}\n", spaces(indent), clean.trim_end())
+    clean.trim_end().to_string()
 }
 
 /// Line breaks, other control characters, and the bidirectional overrides rustc refuses in
