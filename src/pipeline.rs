@@ -196,9 +196,14 @@ pub fn explain(
         history: history.as_ref(),
         checks: &checks,
     });
+    let graph_svg = (options.format == render::explain::Format::Html).then(|| {
+        let view = graph_view::view(model, &gradient, Some(&node_values));
+        render::graph::svg(&view)
+    });
     Ok(render::explain::render(
         &explanation,
         options.format,
         options.language,
+        graph_svg,
     ))
 }

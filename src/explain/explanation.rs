@@ -95,6 +95,8 @@ pub struct Explanation {
     pub updated: Vec<(String, Value)>,
     pub history: Option<HistorySection>,
     pub checks: Vec<CheckRow>,
+    /// Some value the file names is a layer: f(net) of an unnamed net input.
+    pub has_layers: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -226,6 +228,12 @@ pub fn explain(inputs: &Inputs) -> Explanation {
             .iter()
             .map(|c| check_row(model, c, digits))
             .collect(),
+        has_layers: model
+            .intermediates
+            .iter()
+            .map(|i| i.node)
+            .chain(std::iter::once(model.loss.node))
+            .any(|node| is_layer(graph, node)),
     }
 }
 
@@ -287,6 +295,12 @@ fn check_row(model: &Model, check: &Check, digits: usize) -> CheckRow {
         numeric_value: check.numeric,
         relative_error_value: check.relative_error,
     }
+}
+
+/// `f(net)` of an activation over an unnamed net input: what a textbook calls a layer.
+fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
+    matches!(graph[node].op, Op::Unary(f, net)
+        if is_activation(f) && graph[net].name.is_none() && !matches!(graph[net].op, Op::Var(_)))
 }
 
 /// A value as a formula: a number, a list, or a matrix of rounded numbers.
@@ -534,6 +548,8 @@ fn vector_passes(inputs: &Inputs, names: &Names) -> Passes {
     let value_of = |node: NodeId| inputs.values.get(node.index()).cloned().flatten();
     let mut exact_so_far = true;
     let mut forward = Vec::new();
+    // A layer's net input, once shown, is written by its name in the layer's own formula.
+    let mut names = names.clone();
     for intermediate in &model.intermediates {
         let node = intermediate.node;
         let Some(value) = value_of(node) else {
@@ -548,17 +564,19 @@ fn vector_passes(inputs: &Inputs, names: &Names) -> Passes {
             && graph[net].name.is_none()
             && let Some(net_value) = value_of(net)
         {
+            let net_name = Formula::symbol(&format!("net_{}", intermediate.name));
             forward.push(vector_step(
-                Formula::symbol(&format!("net_{}", intermediate.name)),
-                definition(graph, names, net),
+                net_name.clone(),
+                definition(graph, &names, net),
                 &net_value,
                 digits,
                 &mut exact_so_far,
             ));
+            names.insert(net, net_name);
         }
         forward.push(vector_step(
             name_formula(&intermediate.name),
-            definition(graph, names, node),
+            definition(graph, &names, node),
             &value,
             digits,
             &mut exact_so_far,
@@ -567,7 +585,7 @@ fn vector_passes(inputs: &Inputs, names: &Names) -> Passes {
     let loss_value = value_of(model.loss.node).unwrap_or_else(|| exact::zeros(Shape::Scalar));
     let loss_step = vector_step(
         name_formula(&model.loss.name),
-        definition(graph, names, model.loss.node),
+        definition(graph, &names, model.loss.node),
         &loss_value,
         digits,
         &mut exact_so_far,

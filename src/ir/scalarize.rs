@@ -104,6 +104,7 @@ fn lower(
                     _ => a.to_vec(),
                 },
                 Unary::Sum => vec![sum(g, a, span)?],
+                Unary::Mean if a.len() == 1 => a.to_vec(),
                 Unary::Mean => {
                     let total = sum(g, a, span)?;
                     let count = scalar(

@@ -61,6 +61,8 @@ pub struct Page {
     pub fused: bool,
     /// The backward pass names error signals (`δo`): the page says what they are.
     pub signals: bool,
+    /// The network has layers (a value the file names computed as f(net)).
+    pub has_layers: bool,
     pub kinks: Vec<String>,
     pub first_approximation: Option<String>,
     pub history: Option<HistoryView>,
@@ -286,7 +288,14 @@ impl Style {
     }
 }
 
-pub fn render(explanation: &Explanation, format: Format, language: Language) -> String {
+/// The page of `explanation`; `graph_svg` is the computational graph's picture, which only the
+/// HTML page embeds.
+pub fn render(
+    explanation: &Explanation,
+    format: Format,
+    language: Language,
+    graph_svg: Option<String>,
+) -> String {
     use Language::{English, Vietnamese};
     let style = match format {
         Format::Json => return super::json::explain(explanation),
@@ -307,7 +316,8 @@ pub fn render(explanation: &Explanation, format: Format, language: Language) -> 
             equals: "<mo>=</mo>",
         },
     };
-    let page = page(explanation, style);
+    let mut page = page(explanation, style);
+    page.graph_svg = graph_svg.map(|svg| inline_svg(&svg));
     let rendered = match (format, language) {
         (Format::Text | Format::Json, English) => EnglishText { page: &page }.render(),
         (Format::Text | Format::Json, Vietnamese) => VietnameseText { page: &page }.render(),
@@ -413,6 +423,7 @@ fn page(e: &Explanation, style: Style) -> Page {
         all_checks_agree: e.checks.iter().all(|c| c.agrees),
         matrix_columns: matrix_columns(e),
         graph_svg: None,
+        has_layers: e.has_layers,
     }
 }
 
@@ -616,4 +627,25 @@ fn plot(h: &crate::explain::explanation::HistorySection) -> Option<PlotView> {
         loss_title_x: 14,
         loss_title_y: ((PLOT_TOP + PLOT_BOTTOM) / 2.0) as u32,
     })
+}
+
+/// An SVG document as an element inside HTML: without its XML declaration and namespace URL
+/// (HTML knows `<svg>` already), scaled to the page's width.
+fn inline_svg(svg: &str) -> String {
+    let start = svg.find("<svg").unwrap_or(0);
+    let mut svg = svg[start..]
+        .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+        .replacen("<svg ", "<svg class=\"graph\" ", 1);
+    // Edges carry no labels; drop the empty label elements the layout writes for them.
+    while let Some(at) = svg.find("<text><textPath") {
+        let Some(end) = svg[at..].find("</textPath></text>") else {
+            break;
+        };
+        let element = &svg[at..at + end];
+        if !element.ends_with('>') {
+            break;
+        }
+        svg.replace_range(at..at + end + "</textPath></text>".len(), "");
+    }
+    svg
 }

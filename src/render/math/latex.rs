@@ -45,7 +45,7 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
-            operand_in(f, a, p, false, out);
+            operand_in(f, a, p, (false, false), out);
             out.push_str(match op {
                 Operator::Add => " + ",
                 Operator::Sub => " - ",
@@ -62,7 +62,7 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Equals => " = ",
                 Operator::Div => "/",
             });
-            operand_in(f, b, p, matches!(op, Operator::Sub), out);
+            operand_in(f, b, p, (matches!(op, Operator::Sub), true), out);
         }
         Formula::Pow(base, exponent) => {
             out.push('{');
@@ -146,8 +146,15 @@ fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
     }
 }
 
-fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if super::clarify(parent, f) || (strict_sign(parent) && super::starts_negative(f)) {
+/// `right` marks the operand after the operator.
+fn operand_in(
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    (strict, right): (bool, bool),
+    out: &mut String,
+) {
+    if super::clarify(parent, f) || (right && strict_sign(parent) && super::starts_negative(f)) {
         out.push_str("\\left(");
         write(f, out);
         out.push_str("\\right)");
@@ -192,6 +199,16 @@ fn function_latex(function: Function) -> &'static str {
 /// unit (`\mathit{W2}`); anything outside ASCII goes through `\text{}` so that any name a file
 /// can hold compiles.
 pub fn symbol_latex(symbol: &Symbol) -> String {
+    // net_h₁: the layer and the index share one subscript (net_{h1}).
+    if let Some(layer) = symbol.name.strip_prefix("net_")
+        && symbol.kind == SymbolKind::Plain
+    {
+        return format!(
+            "\\mathrm{{net}}_{{{}{}}}",
+            name_latex(layer),
+            symbol.indices.join("")
+        );
+    }
     let name = name_latex(&symbol.name);
     let mut text = match symbol.kind {
         SymbolKind::Plain | SymbolKind::Updated => name,
@@ -212,8 +229,12 @@ pub fn symbol_latex(symbol: &Symbol) -> String {
 }
 
 fn name_latex(name: &str) -> String {
-    if name == "ℓ" {
-        return "\\ell".to_string();
+    if let Some(greek) = greek_latex(name) {
+        return greek;
+    }
+    // The net input of a layer, as textbooks write it: net with the layer as a subscript.
+    if let Some(layer) = name.strip_prefix("net_") {
+        return format!("\\mathrm{{net}}_{{{}}}", name_latex(layer));
     }
     if name.len() == 1 && name.chars().all(|c| c.is_ascii_alphabetic()) {
         return name.to_string();
@@ -222,6 +243,38 @@ fn name_latex(name: &str) -> String {
         return format!("\\mathit{{{}}}", name.replace('_', "\\_"));
     }
     format!("\\text{{{}}}", escape_text(name))
+}
+
+/// Greek letters (with Unicode subscript digits) as LaTeX commands: `β₁` is `\beta_{1}`.
+fn greek_latex(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let letter = chars.next()?;
+    let command = match letter {
+        'α' => "\\alpha",
+        'β' => "\\beta",
+        'γ' => "\\gamma",
+        'δ' => "\\delta",
+        'ε' => "\\varepsilon",
+        'η' => "\\eta",
+        'θ' => "\\theta",
+        'λ' => "\\lambda",
+        'μ' => "\\mu",
+        'σ' => "\\sigma",
+        'ℓ' => "\\ell",
+        _ => return None,
+    };
+    let rest: Option<String> = chars
+        .map(|c| match c {
+            '₀'..='₉' => char::from_digit(c as u32 - '₀' as u32, 10),
+            _ => None,
+        })
+        .collect();
+    let rest = rest?;
+    Some(if rest.is_empty() {
+        command.to_string()
+    } else {
+        format!("{command}_{{{rest}}}")
+    })
 }
 
 /// Text for LaTeX's text mode: the characters with a meaning of their own escaped.

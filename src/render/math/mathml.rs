@@ -49,7 +49,7 @@ fn write(f: &Formula, out: &mut String) {
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
             out.push_str("<mrow>");
-            operand_in(f, a, p, false, out);
+            operand_in(f, a, p, (false, false), out);
             out.push_str(match op {
                 Operator::Add => "<mo>+</mo>",
                 Operator::Sub => "<mo>−</mo>",
@@ -59,7 +59,7 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Equals => "<mo>=</mo>",
                 Operator::Div => "<mo>/</mo>",
             });
-            operand_in(f, b, p, matches!(op, Operator::Sub), out);
+            operand_in(f, b, p, (matches!(op, Operator::Sub), true), out);
             out.push_str("</mrow>");
         }
         Formula::Pow(base, exponent) => {
@@ -117,8 +117,13 @@ fn write(f: &Formula, out: &mut String) {
             }
             out.push_str(&format!("<mn>{}</mn>", d.digits));
             if let Some(e) = d.exponent {
+                let exponent = if e < 0 {
+                    format!("<mo>−</mo><mn>{}</mn>", -e)
+                } else {
+                    format!("<mn>{e}</mn>")
+                };
                 out.push_str(&format!(
-                    "<mo>×</mo><msup><mn>10</mn><mrow><mn>{e}</mn></mrow></msup>"
+                    "<mo>×</mo><msup><mn>10</mn><mrow>{exponent}</mrow></msup>"
                 ));
             }
             out.push_str("</mrow>");
@@ -159,8 +164,15 @@ fn wrap(f: &Formula, out: &mut String) {
     out.push_str("</mrow>");
 }
 
-fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if super::clarify(parent, f) || (strict_sign(parent) && super::starts_negative(f)) {
+/// `right` marks the operand after the operator.
+fn operand_in(
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    (strict, right): (bool, bool),
+    out: &mut String,
+) {
+    if super::clarify(parent, f) || (right && strict_sign(parent) && super::starts_negative(f)) {
         out.push_str("<mrow><mo>(</mo>");
         write(f, out);
         out.push_str("<mo>)</mo></mrow>");
@@ -195,21 +207,38 @@ fn function_name(function: Function) -> &'static str {
 }
 
 pub fn symbol_mathml(symbol: &Symbol) -> String {
-    let name = escape(&symbol.name);
-    let base = match symbol.kind {
-        SymbolKind::Plain => format!("<mi>{name}</mi>"),
-        SymbolKind::Updated => format!("<msup><mi>{name}</mi><mo>+</mo></msup>"),
-        SymbolKind::Delta => format!("<msub><mi>δ</mi><mi>{name}</mi></msub>"),
-    };
-    if symbol.indices.is_empty() {
-        base
-    } else {
-        let indices: String = symbol
-            .indices
-            .iter()
-            .map(|i| format!("<mn>{}</mn>", escape(i)))
-            .collect();
-        format!("<msub><mrow>{base}</mrow><mrow>{indices}</mrow></msub>")
+    let name = name_mathml(&symbol.name);
+    // Indices: digits are numbers, letters (i, j in rules) identifiers.
+    let indices: String = symbol
+        .indices
+        .iter()
+        .map(|i| {
+            if i.chars().all(|c| c.is_ascii_digit()) {
+                format!("<mn>{}</mn>", escape(i))
+            } else {
+                format!("<mi>{}</mi>", escape(i))
+            }
+        })
+        .collect();
+    match (symbol.kind, symbol.indices.is_empty()) {
+        (SymbolKind::Plain, true) => name,
+        (SymbolKind::Plain, false) => format!("<msub>{name}<mrow>{indices}</mrow></msub>"),
+        (SymbolKind::Updated, true) => format!("<msup>{name}<mo>+</mo></msup>"),
+        (SymbolKind::Updated, false) => {
+            format!("<msubsup>{name}<mrow>{indices}</mrow><mo>+</mo></msubsup>")
+        }
+        (SymbolKind::Delta, true) => format!("<msub><mi>δ</mi>{name}</msub>"),
+        (SymbolKind::Delta, false) => {
+            format!("<msub><mi>δ</mi><mrow>{name}{indices}</mrow></msub>")
+        }
+    }
+}
+
+/// A name as one identifier; `net_h` as net with the layer as a subscript.
+fn name_mathml(name: &str) -> String {
+    match name.strip_prefix("net_") {
+        Some(layer) => format!("<msub><mi>net</mi>{}</msub>", name_mathml(layer)),
+        None => format!("<mi>{}</mi>", escape(name)),
     }
 }
 

@@ -56,7 +56,7 @@ fn write(f: &Formula, out: &mut String) {
                     operand(b, p, true, out);
                 }
                 _ => {
-                    operand_in(f, a, p, false, out);
+                    operand_in(f, a, p, (false, false), out);
                     out.push_str(match op {
                         Operator::Add => " + ",
                         Operator::Sub => " − ",
@@ -67,7 +67,7 @@ fn write(f: &Formula, out: &mut String) {
                         Operator::MatMul => " ",
                     });
                     let strict = matches!(op, Operator::Sub | Operator::Div);
-                    operand_in(f, b, p, strict, out);
+                    operand_in(f, b, p, (strict, true), out);
                 }
             }
         }
@@ -160,8 +160,15 @@ fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
     }
 }
 
-fn operand_in(parent: &Formula, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if super::clarify(parent, f) || (strict_sign(parent) && super::starts_negative(f)) {
+/// `right` marks the operand after the operator.
+fn operand_in(
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    (strict, right): (bool, bool),
+    out: &mut String,
+) {
+    if super::clarify(parent, f) || (right && strict_sign(parent) && super::starts_negative(f)) {
         out.push('(');
         write(f, out);
         out.push(')');
