@@ -10,7 +10,7 @@
 //!   computed value the loss uses that depends on no target; without one, the loss.
 //! - The network is a classifier when it has one target and the prediction has the target's
 //!   shape and is a softmax, log-softmax or sigmoid: with k ≥ 2 elements the class is the
-//!   largest element, with one the class is 1 when it is at least 1/2 (0 for log-softmax).
+//!   largest element; a single sigmoid output gives class 1 when it is at least 1/2.
 
 use crate::ir::{DeclKind, Model, NodeId, Op, Unary};
 use crate::shape::Shape;
@@ -107,5 +107,59 @@ fn element_names(name: &str, shape: Shape) -> Vec<String> {
         Shape::Matrix(m, n) => (0..m)
             .flat_map(|i| (0..n).map(move |j| format!("{name}[{i}, {j}]")))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task_of(source: &str) -> (Model, Task) {
+        let model = crate::compile(source).0.expect("a valid network");
+        let task = task(&model);
+        (model, task)
+    }
+
+    #[test]
+    fn a_softmax_output_over_a_one_hot_target_is_a_classifier() {
+        let (model, task) = task_of(
+            "input x[2]\ntarget y[3]\nparam W[3, 2] ~ xavier\np = softmax(W @ x)\n\
+             loss L = cross_entropy(p, y)\n",
+        );
+        assert_eq!(model.node_name(task.output), Some("p"));
+        assert_eq!(task.classifier, Some(Classifier::Argmax));
+        assert_eq!(task.classes, Some(3));
+        assert_eq!(task.columns, ["x[0]", "x[1]", "y[0]", "y[1]", "y[2]"]);
+        assert_eq!(task.input_columns, 2);
+    }
+
+    #[test]
+    fn one_sigmoid_output_is_a_two_class_classifier() {
+        let (_, task) = task_of(
+            "input x[2]\ntarget y[1]\nparam W[1, 2] ~ xavier\no = sigmoid(W @ x)\n\
+             loss E = mse(o, y)\n",
+        );
+        assert_eq!(task.classifier, Some(Classifier::Threshold));
+        assert_eq!(task.classes, None);
+    }
+
+    #[test]
+    fn without_named_values_or_targets_the_prediction_is_the_loss() {
+        let (model, task) = task_of("input x\nparam w = 2\nloss f = sigmoid(w * x)\n");
+        assert_eq!(task.output, model.loss.node);
+        assert_eq!(task.classifier, None);
+    }
+
+    #[test]
+    fn a_regression_output_is_not_a_classifier() {
+        let (model, task) = task_of(
+            "input A[2, 2]\ntarget t[2]\nparam w[2] ~ zeros\nr = A @ w\nloss E = mse(r, t)\n",
+        );
+        assert_eq!(model.node_name(task.output), Some("r"));
+        assert_eq!(task.classifier, None);
+        assert_eq!(
+            task.columns[..4],
+            ["A[0, 0]", "A[0, 1]", "A[1, 0]", "A[1, 1]"]
+        );
     }
 }
