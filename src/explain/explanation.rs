@@ -97,6 +97,10 @@ pub struct Explanation {
     pub checks: Vec<CheckRow>,
     /// Some value the file names is a layer: f(net) of an unnamed net input.
     pub has_layers: bool,
+    /// Parameters whose starting values were drawn by their initializer, with it (`xavier`).
+    pub drawn: Vec<(Formula, String)>,
+    /// The seed they were drawn with.
+    pub seed: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +185,7 @@ pub fn explain(inputs: &Inputs) -> Explanation {
             names.insert(id, name_formula(name));
         }
     }
+    crate::notation::from_graph::alias_log_softmax(graph, &mut names);
     let network: Vec<Equation> = model
         .intermediates
         .iter()
@@ -194,10 +199,17 @@ pub fn explain(inputs: &Inputs) -> Explanation {
         .collect();
 
     let loss_value = value_of(model.loss.node).unwrap_or_else(|| exact::zeros(Shape::Scalar));
-    let (forward, loss_step, backward, kinks) = match inputs.scalar {
+    let (mut forward, mut loss_step, backward, kinks) = match inputs.scalar {
         Some(scalar) => scalar_passes(inputs, scalar),
         None => vector_passes(inputs, &names),
     };
+    // Exactness can only be lost where it was had: with drawn (approximate) starting values
+    // nothing is exact to begin with, and the page says so instead.
+    if inputs.declared.iter().flatten().any(|v| !v.is_exact()) {
+        for step in forward.iter_mut().chain(std::iter::once(&mut loss_step)) {
+            step.loses_exactness = false;
+        }
+    }
 
     let gradients: Vec<(String, Value)> = inputs
         .gradient
@@ -228,6 +240,22 @@ pub fn explain(inputs: &Inputs) -> Explanation {
             .iter()
             .map(|c| check_row(model, c, digits))
             .collect(),
+        drawn: model
+            .declarations
+            .iter()
+            .filter_map(|d| match &d.init {
+                Some(crate::ir::Init::Random(init))
+                    if !matches!(
+                        init,
+                        crate::ir::Initializer::Zeros | crate::ir::Initializer::Ones
+                    ) =>
+                {
+                    Some((name_formula(&d.name), init.to_string()))
+                }
+                _ => None,
+            })
+            .collect(),
+        seed: super::values::seed(model),
         has_layers: model
             .intermediates
             .iter()
@@ -304,19 +332,48 @@ fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
 }
 
 /// A value as a formula: a number, a list, or a matrix of rounded numbers.
+/// Large values show their first and last elements, with `⋯` (and `⋮` for rows) between.
 pub fn tensor_formula(value: &Value, digits: usize) -> Formula {
     let numbers = elements(value);
     let cell = |n: &Number| n.formula(digits);
     match value.shape() {
         Shape::Scalar => numbers.first().map_or(Formula::number(0), cell),
-        Shape::Vector(_) => Formula::Array(numbers.iter().map(cell).collect()),
-        Shape::Matrix(_, n) => Formula::Matrix(
-            numbers
-                .chunks(n.max(1))
-                .map(|row| row.iter().map(cell).collect())
-                .collect(),
-        ),
+        Shape::Vector(_) => Formula::Array(elided(
+            &numbers,
+            SHOWN,
+            |n| cell(n),
+            || Formula::symbol("⋯"),
+        )),
+        Shape::Matrix(_, n) => {
+            let rows: Vec<&[Number]> = numbers.chunks(n.max(1)).collect();
+            let row = |r: &&[Number]| elided(r, SHOWN, |n| cell(n), || Formula::symbol("⋯"));
+            let width = row(&rows[0]).len();
+            Formula::Matrix(elided(&rows, SHOWN, row, || {
+                vec![Formula::symbol("⋮"); width]
+            }))
+        }
     }
+}
+
+/// At most this many elements along a vector or a matrix's rows or columns are shown.
+const SHOWN: usize = 6;
+
+/// `items` mapped, or its first and last few with `gap` between when there are more than `most`.
+fn elided<T, U>(
+    items: &[T],
+    most: usize,
+    mut map: impl FnMut(&T) -> U,
+    gap: impl Fn() -> U,
+) -> Vec<U> {
+    if items.len() <= most {
+        return items.iter().map(map).collect();
+    }
+    let head = most / 2;
+    let tail = most - head - 1;
+    let mut out: Vec<U> = items[..head].iter().map(&mut map).collect();
+    out.push(gap());
+    out.extend(items[items.len() - tail..].iter().map(map));
+    out
 }
 
 /// Whether a value is written rounded: approximate, or exact with more digits than shown.

@@ -5,19 +5,46 @@ use crate::autodiff::Gradient;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::eval::EvalError;
 use crate::eval::exact::{self, Value};
-use crate::ir::{Init, Model};
+use crate::ir::{Init, Initializer, Model};
+use crate::tensor::Tensor;
+use num_rational::BigRational;
+use num_traits::{One, Zero};
 
-/// The values the file declares (`None` for a declaration without a value).
+/// The values the file declares (`None` for a declaration without a value). A parameter with
+/// an initializer takes the values a generated trainer starts from with the file's seed (0 when
+/// it names none): drawn ones as float64 approximations, `zeros` and `ones` exactly.
 pub fn declared(model: &Model) -> Vec<Option<Value>> {
+    let mut drawn: Option<Vec<Option<Tensor<f64>>>> = None;
     model
         .declarations
         .iter()
-        .map(|d| match &d.init {
+        .enumerate()
+        .map(|(index, d)| match &d.init {
             Some(Init::Value(v)) => Some(Value::Exact(v.clone())),
+            Some(Init::Random(Initializer::Zeros)) => {
+                Some(Value::Exact(Tensor::filled(d.shape, BigRational::zero())))
+            }
+            Some(Init::Random(Initializer::Ones)) => {
+                Some(Value::Exact(Tensor::filled(d.shape, BigRational::one())))
+            }
+            Some(Init::Random(_)) if d.shape.size() <= MAX_DRAWN => {
+                let drawn =
+                    drawn.get_or_insert_with(|| crate::init::initial_values(model, seed(model)));
+                drawn[index].clone().map(Value::Approx)
+            }
             _ => None,
         })
         .collect()
 }
+
+/// The seed initializers are drawn with: the file's `train(seed = …)`, else 0, as trainers do.
+pub fn seed(model: &Model) -> u64 {
+    model.training.seed.unwrap_or(0)
+}
+
+/// Parameters larger than this are not drawn for a derivation (it could not show them anyway,
+/// and drawing a [100000, 100000] matrix would take gigabytes).
+pub const MAX_DRAWN: usize = 1 << 20;
 
 /// Every node's value, forward and gradient, or `Ok(None)` when the file leaves a value the loss
 /// needs unset (then a derivation shows formulas only).

@@ -72,6 +72,25 @@ pub enum Initializer {
     He,
 }
 
+impl std::fmt::Display for Initializer {
+    /// As written in a file: `xavier`, `uniform(-0.1, 0.1)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::exact::display;
+        match self {
+            Initializer::Zeros => f.write_str("zeros"),
+            Initializer::Ones => f.write_str("ones"),
+            Initializer::Uniform { low, high } => {
+                write!(f, "uniform({}, {})", display(low), display(high))
+            }
+            Initializer::Normal { mean, std } => {
+                write!(f, "normal({}, {})", display(mean), display(std))
+            }
+            Initializer::Xavier => f.write_str("xavier"),
+            Initializer::He => f.write_str("he"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Dim {
     pub name: String,

@@ -112,3 +112,21 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
 pub fn name_formula(name: &str) -> Formula {
     Formula::Symbol(Symbol::plain(name))
 }
+
+/// `log_softmax(z)` is written `log(p)` where the file names `p = softmax(z)`: the loss the
+/// file wrote as `cross_entropy(p, y)` reads `−sum(y ⊙ log(p))`, as written, even though it is
+/// computed through the stable log-softmax.
+pub fn alias_log_softmax(graph: &Graph, names: &mut Names) {
+    for id in graph.ids() {
+        let Op::Unary(Unary::Softmax, logits) = graph[id].op else {
+            continue;
+        };
+        let Some(p) = names.get(id).cloned() else {
+            continue;
+        };
+        let log_softmax = Op::Unary(Unary::LogSoftmax, logits);
+        if let Some(log_id) = graph.ids().find(|&other| graph[other].op == log_softmax) {
+            names.insert(log_id, Formula::call(Function::Log, p));
+        }
+    }
+}

@@ -63,6 +63,9 @@ pub struct Page {
     pub signals: bool,
     /// The network has layers (a value the file names computed as f(net)).
     pub has_layers: bool,
+    /// Parameters whose starting values were drawn: (name, initializer), and the seed.
+    pub drawn: Vec<(String, String)>,
+    pub seed: u64,
     pub kinks: Vec<String>,
     pub first_approximation: Option<String>,
     pub history: Option<HistoryView>,
@@ -424,6 +427,12 @@ fn page(e: &Explanation, style: Style) -> Page {
         matrix_columns: matrix_columns(e),
         graph_svg: None,
         has_layers: e.has_layers,
+        drawn: e
+            .drawn
+            .iter()
+            .map(|(name, init)| (typeset(name), init.clone()))
+            .collect(),
+        seed: e.seed,
     }
 }
 

@@ -184,18 +184,7 @@ fn value_text(value: &Tensor<BigRational>) -> String {
 }
 
 pub fn initializer_text(init: &Initializer) -> String {
-    match init {
-        Initializer::Zeros => "zeros".to_string(),
-        Initializer::Ones => "ones".to_string(),
-        Initializer::Uniform { low, high } => {
-            format!("uniform({}, {})", exact::display(low), exact::display(high))
-        }
-        Initializer::Normal { mean, std } => {
-            format!("normal({}, {})", exact::display(mean), exact::display(std))
-        }
-        Initializer::Xavier => "xavier".to_string(),
-        Initializer::He => "he".to_string(),
-    }
+    init.to_string()
 }
 
 pub fn optimizer_text(optimizer: &Optimizer) -> String {

@@ -52,7 +52,8 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Scale
                     if is_coefficient(a)
                         || (needs_parens(b, p, true)
-                            && !matches!(**b, Formula::Number(_) | Formula::Decimal(_))) =>
+                            && !matches!(**b, Formula::Number(_) | Formula::Decimal(_))
+                            && super::may_juxtapose(a)) =>
                 {
                     " "
                 }
@@ -231,6 +232,11 @@ pub fn symbol_latex(symbol: &Symbol) -> String {
 fn name_latex(name: &str) -> String {
     if let Some(greek) = greek_latex(name) {
         return greek;
+    }
+    match name {
+        "⋯" => return "\\cdots".to_string(),
+        "⋮" => return "\\vdots".to_string(),
+        _ => {}
     }
     // The net input of a layer, as textbooks write it: net with the layer as a subscript.
     if let Some(layer) = name.strip_prefix("net_") {

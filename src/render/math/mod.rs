@@ -7,14 +7,30 @@ pub mod text;
 
 use crate::notation::Formula;
 
-/// A matrix product written by juxtaposition inside an elementwise product reads ambiguously
-/// without parentheses: `(W2ᵀ δo) ⊙ h`.
+/// A matrix product written by juxtaposition beside an elementwise product reads ambiguously
+/// without parentheses, both ways: `(W2ᵀ δo) ⊙ h` and `(a ⊙ b) tᵀ`.
 pub(crate) fn clarify(parent: &Formula, operand: &Formula) -> bool {
     use crate::notation::Operator;
-    matches!(
-        parent,
-        Formula::Binary(Operator::Hadamard | Operator::Scale, ..)
-    ) && matches!(operand, Formula::Binary(Operator::MatMul, ..))
+    let products =
+        |f: &Formula| matches!(f, Formula::Binary(Operator::Hadamard | Operator::Scale, ..));
+    let matrix_product = |f: &Formula| matches!(f, Formula::Binary(Operator::MatMul, ..));
+    (products(parent) && matrix_product(operand)) || (matrix_product(parent) && products(operand))
+}
+
+/// Whether a product may be written by juxtaposition, `2(o − y)` or `o₁(1 − o₁)`: only after
+/// a number or a one-letter name (or σ(z)), where it cannot be read as a function call.
+pub(crate) fn may_juxtapose(left: &Formula) -> bool {
+    use crate::notation::Function;
+    match left {
+        Formula::Number(n) => matches!(
+            crate::notation::number_form(n),
+            (false, crate::notation::NumberForm::Decimal(_))
+        ),
+        Formula::Decimal(d) => !d.negative,
+        Formula::Symbol(symbol) => symbol.name.chars().count() == 1,
+        Formula::Call(Function::Sigmoid | Function::Tanh, _) => true,
+        _ => false,
+    }
 }
 
 /// Whether `operand` needs parentheses as the operand of something binding at `precedence`.

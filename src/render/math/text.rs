@@ -45,15 +45,17 @@ fn write(f: &Formula, out: &mut String) {
             match op {
                 Operator::Scale
                     if (is_coefficient(a) && !starts_with_digit(b))
-                        || (needs_parens(b, p, true) && !is_number(b)) =>
+                        || (needs_parens(b, p, true)
+                            && !is_number(b)
+                            && super::may_juxtapose(a)) =>
                 {
                     operand(a, p, false, out);
                     operand(b, p, true, out);
                 }
                 Operator::MatMul => {
-                    operand(a, p, false, out);
+                    operand_in(f, a, p, (false, false), out);
                     out.push(' ');
-                    operand(b, p, true, out);
+                    operand_in(f, b, p, (true, true), out);
                 }
                 _ => {
                     operand_in(f, a, p, (false, false), out);
