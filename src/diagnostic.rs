@@ -63,6 +63,8 @@ pub enum Kind {
     TooLarge,
     /// A float computation produced NaN or infinity.
     NotFinite,
+    /// A function applied outside its domain (log of 0, sqrt of a negative).
+    Domain,
 }
 
 impl Diagnostic {

@@ -13,5 +13,6 @@ mod explain_cli;
 mod explain_formats;
 mod gradients;
 mod graph;
+mod numerics;
 mod random_networks;
 mod robustness;

@@ -90,12 +90,27 @@ pub fn evaluate(
                     "the forward pass"
                 }
             ))
-            .with_help(
-                "float64 overflows past about 1.8e308; check the values given to this expression",
-            ));
+            .with_help(why_not_finite(&node.op)));
         }
     }
     Ok(Some(values))
+}
+
+/// What usually makes this operation leave the numbers, in a sentence.
+fn why_not_finite(op: &crate::ir::Op) -> &'static str {
+    use crate::ir::{Binary, Op, Unary};
+    match op {
+        Op::Unary(Unary::Exp, _) => "exp overflows float64 for arguments above about 709",
+        Op::Unary(Unary::Log, _) => {
+            "its argument is 0 in float64 (a tiny value underflowed, like σ(−1000)); \
+             for probabilities, cross_entropy or log_softmax of the logits stays finite"
+        }
+        Op::Binary(Binary::Div, ..) => "the divisor is 0 in float64",
+        Op::Pow(..) => "the power overflows float64, or raises 0 to a negative power",
+        _ => {
+            "float64 holds magnitudes up to about 1.8e308; check the values given to this expression"
+        }
+    }
 }
 
 /// The nodes a derivation can show: the forward pass, every adjoint, every requested gradient.
@@ -109,23 +124,27 @@ pub fn needed(gradient: &Gradient) -> Vec<bool> {
 /// An evaluation error as a diagnostic at the expression where it happened.
 pub fn eval_error(gradient: &Gradient, error: &EvalError) -> Diagnostic {
     let span = gradient.graph[error.node()].span;
-    let (message, label) = match error {
+    let (kind, message, label) = match error {
         EvalError::DivisionByZero(_) => (
+            Kind::DivisionByZero,
             "division by zero",
             "with the given values this divides by exactly zero",
         ),
         EvalError::LogOfNonPositive(_) => (
+            Kind::Domain,
             "log of a value that is not positive",
             "with the given values this takes the log of 0 or less",
         ),
         EvalError::SqrtOfNegative(_) => (
+            Kind::Domain,
             "square root of a negative value",
             "with the given values this is negative",
         ),
         EvalError::TooLarge(_) => (
+            Kind::TooLarge,
             "a value too large to compute exactly",
             "this exact power would be too large",
         ),
     };
-    Diagnostic::error(Kind::DivisionByZero, span, message).with_label(label)
+    Diagnostic::error(kind, span, message).with_label(label)
 }
