@@ -76,6 +76,6 @@ fn a_diverging_run_says_at_which_step() {
         "{}",
         run.stdout
     );
-    let values = json(&format!("{source}"), "explain");
+    let values = json(source, "explain");
     assert!(values["loss"].as_f64().is_some());
 }
