@@ -147,17 +147,35 @@ pub fn explain(
     let node_values = match values::evaluate(model, &gradient, &declared) {
         Ok(Some(values)) => values,
         Ok(None) => {
-            let missing: Vec<&str> = model
+            let missing: Vec<&crate::ir::Declaration> = model
                 .declarations
                 .iter()
                 .zip(&declared)
                 .filter(|(_, value)| value.is_none())
-                .map(|(d, _)| d.name.as_str())
+                .map(|(d, _)| d)
                 .collect();
+            let too_large: Vec<String> = missing
+                .iter()
+                .filter(|d| d.shape.size() > values::MAX_DRAWN)
+                .map(|d| format!("{} {}", d.name, d.shape))
+                .collect();
+            if !too_large.is_empty() {
+                return Err(Failure::Invalid(format!(
+                    "explain works a step through by hand, and {} too large to draw ({} values at most per \
+                     parameter); use nabla derive for the formulas, or a generated trainer",
+                    if too_large.len() == 1 {
+                        format!("{} is", too_large[0])
+                    } else {
+                        format!("{} are", too_large.join(", "))
+                    },
+                    crate::check::group_digits(values::MAX_DRAWN as u64)
+                )));
+            }
+            let names: Vec<&str> = missing.iter().map(|d| d.name.as_str()).collect();
             return Err(Failure::Invalid(format!(
-                "explain needs a value for everything the loss uses; these have none: {}\\n\\
+                "explain needs a value for everything the loss uses; these have none: {}\n\
                  give them values in the file (`input x[2] = [0.5, 1]`)",
-                missing.join(", ")
+                names.join(", ")
             )));
         }
         Err(diagnostic) => return Err(Failure::Diagnostics(vec![diagnostic])),

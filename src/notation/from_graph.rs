@@ -85,8 +85,18 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
             Formula::Call(function, sub(*a))
         }
         Op::Pow(a, p) => Formula::Pow(sub(*a), Box::new(Formula::Number(p.clone()))),
-        // A scalar standing for a tensor of copies is written as the scalar.
-        Op::Broadcast(a, _) => write(graph, names, *a, depth + 1),
+        // A scalar standing for a tensor of copies: 𝟙 (all ones), or c·𝟙.
+        Op::Broadcast(a, _) => {
+            let ones = Formula::symbol("𝟙");
+            match &graph[*a].op {
+                Op::Literal(v) if v.as_scalar().is_some_and(num_traits::One::is_one) => ones,
+                _ => Formula::binary(
+                    super::Operator::Scale,
+                    write(graph, names, *a, depth + 1),
+                    ones,
+                ),
+            }
+        }
         Op::Binary(op, a, b) => {
             let operator = match op {
                 Binary::Add => Operator::Add,

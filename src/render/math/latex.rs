@@ -236,6 +236,7 @@ fn name_latex(name: &str) -> String {
     match name {
         "⋯" => return "\\cdots".to_string(),
         "⋮" => return "\\vdots".to_string(),
+        "𝟙" => return "\\mathbf{1}".to_string(),
         _ => {}
     }
     // The net input of a layer, as textbooks write it: net with the layer as a subscript.
