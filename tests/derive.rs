@@ -151,3 +151,53 @@ fn a_division_by_zero_in_the_given_values_points_at_the_expression() {
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.transcript(&args));
 }
+
+/// The LaTeX documents compile (pdflatex; .ci/run installs it, so on CI a missing engine fails).
+#[test]
+fn the_latex_documents_compile() {
+    let engine = std::process::Command::new("pdflatex")
+        .arg("--version")
+        .output();
+    if engine.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must compile the LaTeX output (.ci/run installs it)"
+        );
+        eprintln!("skipping: pdflatex is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("nabla-derive-latex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    for example in examples() {
+        let path = relative(&example);
+        for form in ["vector", "scalar"] {
+            let run = nabla(
+                &["derive", path.as_str(), "--format", "latex", "--form", form],
+                None,
+            );
+            if run.code != 0 {
+                continue; // the scalar form refuses large networks; tested elsewhere
+            }
+            let name = format!(
+                "{}-{form}",
+                path.trim_end_matches(".nabla").replace('/', "-")
+            );
+            std::fs::write(dir.join(format!("{name}.tex")), &run.stdout).expect("writable");
+            let compiled = std::process::Command::new("pdflatex")
+                .args([
+                    "-interaction=nonstopmode",
+                    "-halt-on-error",
+                    &format!("{name}.tex"),
+                ])
+                .current_dir(&dir)
+                .output()
+                .expect("pdflatex runs");
+            let log = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+            assert!(
+                compiled.status.success(),
+                "{name}.tex does not compile:\n{log}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
