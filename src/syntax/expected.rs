@@ -197,19 +197,6 @@ fn list(expected: &[Expected]) -> String {
     }
 }
 
-const KEYWORDS: [&str; 10] = [
-    "input",
-    "target",
-    "param",
-    "const",
-    "dim",
-    "loss",
-    "optimizer",
-    "train",
-    "true",
-    "false",
-];
-
 fn suggestion(text: &str, position: usize, found: Found, expected: &[Expected]) -> Option<String> {
     let Found::Token(len) = found else {
         return None;
@@ -234,7 +221,8 @@ fn suggestion(text: &str, position: usize, found: Found, expected: &[Expected]) 
                 .to_string(),
         );
     }
-    if KEYWORDS.contains(&token) {
+    if super::statements::STATEMENT_KEYWORDS.contains(&token) || token == "true" || token == "false"
+    {
         return Some(format!(
             "`{token}` is a keyword of the language and cannot name a value"
         ));

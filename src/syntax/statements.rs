@@ -16,7 +16,7 @@ const MAX_REPORTED_UNCLOSED: usize = 3;
 
 /// Words that can only start a statement. Meeting one at the start of a line while a bracket is
 /// still open means that bracket was never closed, and the statement it began ended a line before.
-const STATEMENT_KEYWORDS: [&str; 8] = [
+pub(super) const STATEMENT_KEYWORDS: [&str; 8] = [
     "input",
     "target",
     "param",

@@ -136,44 +136,6 @@ fn write(f: &Formula, out: &mut String) {
     }
 }
 
-fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
-        }
-        // A product of factors is associative and a sum of terms too: only a lower-binding
-        // item needs parentheses.
-        operand(item, precedence, false, out);
-    }
-}
-
-/// `right` marks the operand after the operator.
-fn operand_in(
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    (strict, right): (bool, bool),
-    out: &mut String,
-) {
-    if super::clarify(parent, f) || (right && strict_sign(parent) && super::starts_negative(f)) {
-        out.push_str("\\left(");
-        write(f, out);
-        out.push_str("\\right)");
-    } else {
-        operand(f, precedence, strict, out);
-    }
-}
-
-fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if needs_parens(f, precedence, strict) {
-        out.push_str("\\left(");
-        write(f, out);
-        out.push_str("\\right)");
-    } else {
-        write(f, out);
-    }
-}
-
 fn is_coefficient(f: &Formula) -> bool {
     matches!(f, Formula::Number(n) if matches!(number_form(n), (false, NumberForm::Decimal(_))))
 }
@@ -302,13 +264,25 @@ pub fn escape_text(text: &str) -> String {
     out
 }
 
-/// `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
-fn strict_sign(parent: &Formula) -> bool {
-    matches!(
-        parent,
-        Formula::Binary(
-            crate::notation::Operator::Add | crate::notation::Operator::Sub,
-            ..
-        )
-    )
+const PARENS: super::Parens = super::Parens {
+    open: "\\left(",
+    close: "\\right)",
+};
+
+fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    super::operand(write, &PARENS, f, precedence, strict, out);
+}
+
+fn operand_in(
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    sides: (bool, bool),
+    out: &mut String,
+) {
+    super::operand_in(write, &PARENS, parent, f, precedence, sides, out);
+}
+
+fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
+    super::join(write, &PARENS, items, separator, precedence, out);
 }

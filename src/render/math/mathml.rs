@@ -1,7 +1,6 @@
 //! Formulas as presentation MathML (the inside of a `<math>` element), which every current
 //! browser renders without scripts or fonts from elsewhere.
 
-use super::needs_parens;
 use crate::notation::{Formula, Function, NumberForm, Operator, Symbol, SymbolKind, number_form};
 
 pub fn render(formula: &Formula) -> String {
@@ -145,50 +144,10 @@ fn write(f: &Formula, out: &mut String) {
     }
 }
 
-fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
-    out.push_str("<mrow>");
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
-        }
-        // A product of factors is associative and a sum of terms too: only a lower-binding
-        // item needs parentheses.
-        operand(item, precedence, false, out);
-    }
-    out.push_str("</mrow>");
-}
-
 fn wrap(f: &Formula, out: &mut String) {
     out.push_str("<mrow>");
     write(f, out);
     out.push_str("</mrow>");
-}
-
-/// `right` marks the operand after the operator.
-fn operand_in(
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    (strict, right): (bool, bool),
-    out: &mut String,
-) {
-    if super::clarify(parent, f) || (right && strict_sign(parent) && super::starts_negative(f)) {
-        out.push_str("<mrow><mo>(</mo>");
-        write(f, out);
-        out.push_str("<mo>)</mo></mrow>");
-    } else {
-        operand(f, precedence, strict, out);
-    }
-}
-
-fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if needs_parens(f, precedence, strict) {
-        out.push_str("<mrow><mo>(</mo>");
-        write(f, out);
-        out.push_str("<mo>)</mo></mrow>");
-    } else {
-        write(f, out);
-    }
 }
 
 /// An operand that must be one element (the base of a power).
@@ -250,13 +209,27 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
-fn strict_sign(parent: &Formula) -> bool {
-    matches!(
-        parent,
-        Formula::Binary(
-            crate::notation::Operator::Add | crate::notation::Operator::Sub,
-            ..
-        )
-    )
+const PARENS: super::Parens = super::Parens {
+    open: "<mrow><mo>(</mo>",
+    close: "<mo>)</mo></mrow>",
+};
+
+fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    super::operand(write, &PARENS, f, precedence, strict, out);
+}
+
+fn operand_in(
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    sides: (bool, bool),
+    out: &mut String,
+) {
+    super::operand_in(write, &PARENS, parent, f, precedence, sides, out);
+}
+
+fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
+    out.push_str("<mrow>");
+    super::join(write, &PARENS, items, separator, precedence, out);
+    out.push_str("</mrow>");
 }

@@ -66,3 +66,79 @@ pub(crate) fn starts_negative(f: &Formula) -> bool {
         _ => false,
     }
 }
+
+/// How a format writes parentheses.
+pub(crate) struct Parens {
+    pub open: &'static str,
+    pub close: &'static str,
+}
+
+/// A formula writer of one format.
+pub(crate) type Write = fn(&Formula, &mut String);
+
+pub(crate) fn parenthesized(write: Write, parens: &Parens, f: &Formula, out: &mut String) {
+    out.push_str(parens.open);
+    write(f, out);
+    out.push_str(parens.close);
+}
+
+/// `f` as an operand of something binding at `precedence`, in parentheses when it needs them.
+pub(crate) fn operand(
+    write: Write,
+    parens: &Parens,
+    f: &Formula,
+    precedence: u8,
+    strict: bool,
+    out: &mut String,
+) {
+    if needs_parens(f, precedence, strict) {
+        parenthesized(write, parens, f, out);
+    } else {
+        write(f, out);
+    }
+}
+
+/// An operand of the binary formula `parent`; `right` marks the operand after the operator.
+pub(crate) fn operand_in(
+    write: Write,
+    parens: &Parens,
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    (strict, right): (bool, bool),
+    out: &mut String,
+) {
+    // `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
+    let sign_after_sign = right
+        && matches!(
+            parent,
+            Formula::Binary(
+                crate::notation::Operator::Add | crate::notation::Operator::Sub,
+                ..
+            )
+        )
+        && starts_negative(f);
+    if clarify(parent, f) || sign_after_sign {
+        parenthesized(write, parens, f, out);
+    } else {
+        operand(write, parens, f, precedence, strict, out);
+    }
+}
+
+/// Factors of a product or terms of a sum, with `separator` between. Both are associative: only
+/// an item binding more loosely needs parentheses.
+pub(crate) fn join(
+    write: Write,
+    parens: &Parens,
+    items: &[Formula],
+    separator: &str,
+    precedence: u8,
+    out: &mut String,
+) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        operand(write, parens, item, precedence, false, out);
+    }
+}

@@ -151,44 +151,6 @@ fn write(f: &Formula, out: &mut String) {
     }
 }
 
-fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
-        }
-        // A product of factors is associative and a sum of terms too: only a lower-binding
-        // item needs parentheses.
-        operand(item, precedence, false, out);
-    }
-}
-
-/// `right` marks the operand after the operator.
-fn operand_in(
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    (strict, right): (bool, bool),
-    out: &mut String,
-) {
-    if super::clarify(parent, f) || (right && strict_sign(parent) && super::starts_negative(f)) {
-        out.push('(');
-        write(f, out);
-        out.push(')');
-    } else {
-        operand(f, precedence, strict, out);
-    }
-}
-
-fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    if needs_parens(f, precedence, strict) {
-        out.push('(');
-        write(f, out);
-        out.push(')');
-    } else {
-        write(f, out);
-    }
-}
-
 /// A positive number in front of a product is written by juxtaposition: `2(o − y)`.
 fn is_coefficient(f: &Formula) -> bool {
     matches!(f, Formula::Number(n) if matches!(number_form(n), (false, NumberForm::Decimal(_))))
@@ -274,13 +236,25 @@ fn superscript(exponent: &Formula) -> Option<String> {
         .collect()
 }
 
-/// `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
-fn strict_sign(parent: &Formula) -> bool {
-    matches!(
-        parent,
-        Formula::Binary(
-            crate::notation::Operator::Add | crate::notation::Operator::Sub,
-            ..
-        )
-    )
+const PARENS: super::Parens = super::Parens {
+    open: "(",
+    close: ")",
+};
+
+fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+    super::operand(write, &PARENS, f, precedence, strict, out);
+}
+
+fn operand_in(
+    parent: &Formula,
+    f: &Formula,
+    precedence: u8,
+    sides: (bool, bool),
+    out: &mut String,
+) {
+    super::operand_in(write, &PARENS, parent, f, precedence, sides, out);
+}
+
+fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
+    super::join(write, &PARENS, items, separator, precedence, out);
 }
