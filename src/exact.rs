@@ -71,8 +71,17 @@ pub fn to_f64(value: &BigRational) -> f64 {
 }
 
 /// How a learner expects to read an exact number: the decimal when it is short and exact
-/// (`0.15`, `-2`, `0.3775`), the fraction otherwise (`1/3`).
+/// (`0.15`, `-2`, `0.3775`), the fraction otherwise (`1/3`), and a rounded scientific form for
+/// a number too long to read (`≈ 1.02020133e86049`).
 pub fn display(value: &BigRational) -> String {
+    if value.numer().bits() > 256 || value.denom().bits() > 256 {
+        let d = crate::decimal::round(value, 9);
+        let sign = if d.negative { "-" } else { "" };
+        return match d.exponent {
+            Some(e) => format!("≈ {sign}{}e{e}", d.digits),
+            None => format!("≈ {sign}{}", d.digits),
+        };
+    }
     match terminating_decimal(value, 24) {
         Some(decimal) => decimal,
         None => value.to_string(),

@@ -224,3 +224,31 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     }
     at
 }
+
+/// Inputs fuzzing found a crash or a hang with, kept so they stay fixed: each must be answered
+/// (quickly) by every command.
+#[test]
+fn inputs_found_by_fuzzing_stay_fixed() {
+    let dir = crate::support::root().join("tests/fixtures/fuzz-regressions");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("the regressions folder") {
+        let path = entry.expect("an entry").path();
+        let bytes = std::fs::read(&path).expect("readable");
+        let source = String::from_utf8_lossy(&bytes);
+        if let (Some(model), _) = nabla::compile(&source) {
+            run_every_command(&model);
+        }
+        let run = nabla(&["check", "-"], Some(&bytes));
+        assert!(
+            !run.stderr.contains("overflowed its stack") && !run.stderr.contains("panicked"),
+            "{}",
+            path.display()
+        );
+        count += 1;
+    }
+    assert!(count >= 1);
+    // A 400,000-bit exact constant: hashing it once overflowed the stack and took seconds.
+    let (model, diagnostics) =
+        nabla::compile("const c = 20000.02^20000\nparam w = 1\nloss E = w * c\n");
+    assert!(model.is_some(), "{diagnostics:?}");
+}

@@ -9,7 +9,7 @@ use super::model::DeclId;
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     /// A declared input, target, parameter or constant, by its declaration.
     Var(DeclId),
@@ -111,5 +111,44 @@ impl Op {
             Op::Binary(_, a, b) => (Some(a), Some(b)),
         };
         a.into_iter().chain(b)
+    }
+}
+
+/// Hashing for hash-consing. Exact numbers are hashed by their (reduced) numerator and
+/// denominator: num-rational's own `Hash` walks the continued fraction recursively, which for a
+/// rational of 400,000 bits takes seconds and overflows the stack (found by fuzzing).
+impl std::hash::Hash for Op {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        let exact = |r: &BigRational, state: &mut H| {
+            r.numer().hash(state);
+            r.denom().hash(state);
+        };
+        match self {
+            Op::Var(decl) => decl.hash(state),
+            Op::Literal(value) => {
+                value.shape().hash(state);
+                for x in value.data() {
+                    exact(x, state);
+                }
+            }
+            Op::Unary(f, a) => {
+                f.hash(state);
+                a.hash(state);
+            }
+            Op::Binary(b, x, y) => {
+                b.hash(state);
+                x.hash(state);
+                y.hash(state);
+            }
+            Op::Pow(a, p) => {
+                a.hash(state);
+                exact(p, state);
+            }
+            Op::Broadcast(a, shape) => {
+                a.hash(state);
+                shape.hash(state);
+            }
+        }
     }
 }

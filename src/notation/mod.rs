@@ -5,7 +5,7 @@
 //! [`from_graph`] reads formulas off the expression graph, naming what has a name and writing out
 //! the rest; [`rules`] holds the statement of every local derivative rule.
 
-pub mod decimal;
+pub use crate::decimal;
 pub mod from_graph;
 pub mod rules;
 

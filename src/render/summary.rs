@@ -174,7 +174,15 @@ fn value_text(value: &Tensor<BigRational>) -> String {
         format!("[{}]", items.join(", "))
     };
     match value.shape() {
-        crate::shape::Shape::Scalar => format!("= {}", exact::display(&value.data()[0])),
+        crate::shape::Shape::Scalar => {
+            // A number too long to print exactly comes rounded, already marked `≈`.
+            let shown = exact::display(&value.data()[0]);
+            if shown.starts_with('≈') {
+                shown
+            } else {
+                format!("= {shown}")
+            }
+        }
         crate::shape::Shape::Vector(_) => format!("= {}", row(value.data())),
         crate::shape::Shape::Matrix(..) => {
             let rows: Vec<String> = value.rows().map(row).collect();
