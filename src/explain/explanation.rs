@@ -537,6 +537,7 @@ fn worked_step(
 ) -> Step {
     let mut stages = Vec::new();
     let written = value.formula(digits);
+    let computed = !matches!(formula, Formula::Symbol(_));
     if formula != lhs && formula != written {
         stages.push(formula);
     }
@@ -546,7 +547,10 @@ fn worked_step(
     {
         stages.push(numbers);
     }
+    // The exact fraction of a computed result (151/400 = 0.3775), not of a value merely named
+    // (W2₁₁ = 0.4, not 2/5 = 0.4), unless its decimals do not end.
     if let Some(fraction) = value.fraction()
+        && (computed || value.decimal(digits).rounded)
         && Formula::Decimal(value.decimal(digits)) != fraction
     {
         stages.push(fraction);

@@ -179,6 +179,15 @@ pub fn symbol_mathml(symbol: &Symbol) -> String {
             }
         })
         .collect();
+    // net_o₁: the layer and the index share one subscript, as in LaTeX's net_{o1}.
+    if let Some(layer) = symbol.name.strip_prefix("net_")
+        && symbol.kind == SymbolKind::Plain
+    {
+        return format!(
+            "<msub><mi>net</mi><mrow>{}{indices}</mrow></msub>",
+            name_mathml(layer)
+        );
+    }
     match (symbol.kind, symbol.indices.is_empty()) {
         (SymbolKind::Plain, true) => name,
         (SymbolKind::Plain, false) => format!("<msub>{name}<mrow>{indices}</mrow></msub>"),
