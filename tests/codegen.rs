@@ -540,6 +540,17 @@ fn bad_data_is_reported_with_file_line_and_column() {
     let run = trainer.run(&["train", "not-utf8.csv", "--epochs", "1"]);
     assert_eq!(run.code, 1);
     transcript.push_str(&run.stderr);
+    // A million columns, in the first row and in a later one: counted, never held.
+    let wide = vec!["1"; 1_000_000].join(",");
+    for (name, contents) in [
+        ("wide-first-row.csv", format!("{wide}\n")),
+        ("wide-later-row.csv", format!("5.1,3.5,1.4,0.2,0\n{wide}\n")),
+    ] {
+        let path = trainer.write(name, &contents);
+        let run = trainer.run(&["train", &path, "--epochs", "1", "--quiet"]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stdout);
+        transcript.push_str(&run.stderr);
+    }
     insta::assert_snapshot!(transcript);
     let missing = trainer.run(&["train", "missing.csv"]);
     assert_eq!(missing.code, 1);
@@ -568,9 +579,16 @@ fn text_labels_are_numbered_in_order_of_appearance() {
 fn a_diverging_run_stops_and_says_where() {
     let trainer = trainer("tests/fixtures/codegen/linear.nabla", "f64");
     let data = trainer.write("linear.csv", "1,2,0.5\n3,-1,2\n2,2,-1\n");
-    let run = trainer.run(&["train", &data, "--lr", "1e10", "--quiet"]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    insta::assert_snapshot!(run.stderr);
+    let mut transcript = String::new();
+    // The loss overflows first; then a step that overflows a parameter.
+    let huge = trainer.write("huge-inputs.csv", "1e100,2e100,0.5\n");
+    for (data, lr) in [(&data, "1e10"), (&huge, "1e300")] {
+        let args = ["train", data.as_str(), "--lr", lr, "--quiet"];
+        let run = trainer.run(&args);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        transcript.push_str(&format!("$ linear {}\n{}", args.join(" "), run.stderr));
+    }
+    insta::assert_snapshot!(transcript);
 }
 
 #[test]
@@ -718,3 +736,311 @@ fn gen_names_the_package_as_cargo_accepts() {
     let toml = std::fs::read_to_string(dir.join("Cargo.toml")).expect("written");
     assert!(toml.contains("name = \"train-2-layer-net\""), "{toml}");
 }
+
+/// A run's output with the numbers that vary from run to run (loss, accuracy, time) replaced.
+fn without_varying_numbers(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.starts_with("loss ") {
+                "loss [loss]".to_string()
+            } else if line.starts_with("accuracy ") {
+                "accuracy [accuracy]".to_string()
+            } else if let Some((before, _)) = line.split_once(" in ")
+                && line.starts_with("trained ")
+            {
+                format!("{before} in [seconds] s")
+            } else {
+                line.to_string()
+            }
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
+#[test]
+fn a_run_killed_at_any_moment_leaves_a_checkpoint_that_resumes() {
+    let trainer = trainer("examples/xor.nabla", "f64");
+    let data = root().join("examples/data/xor.csv");
+    let data = data.to_string_lossy();
+    let mut transcript = String::new();
+    // Killed (SIGKILL: no chance to clean up) at three different moments of a long run.
+    for (round, wait) in [5u64, 37, 113].into_iter().enumerate() {
+        let checkpoint = format!("killed-{round}.json");
+        let _ = std::fs::remove_file(trainer.dir.join(&checkpoint));
+        let args = [
+            "train",
+            &data,
+            "--epochs",
+            "1000000000",
+            "--save",
+            &checkpoint,
+            "--quiet",
+        ];
+        let mut child = Command::new(&trainer.program)
+            .args(args)
+            .current_dir(&trainer.dir)
+            .spawn()
+            .expect("the trainer runs");
+        let started = std::time::Instant::now();
+        while !trainer.dir.join(&checkpoint).exists() {
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "no checkpoint after a minute"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        child.kill().expect("the run can be killed");
+        let status = child.wait().expect("the run ends");
+        assert!(!status.success(), "the run was killed: {status}");
+        let mut shown = format!(
+            "$ xor train xor.csv --epochs 1000000000 --save {checkpoint} --quiet\n\
+             (killed by SIGKILL {wait} ms after the first checkpoint)\n"
+        );
+        for args in [
+            vec!["eval", &data, "--weights", &checkpoint],
+            vec![
+                "train",
+                &data,
+                "--init",
+                &checkpoint,
+                "--epochs",
+                "10",
+                "--save",
+                "resumed.json",
+                "--quiet",
+            ],
+        ] {
+            let run = trainer.run(&args);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            shown.push_str(&format!(
+                "$ xor {}\nexit {}\n{}{}",
+                args.join(" ").replace(data.as_ref(), "xor.csv"),
+                run.code,
+                run.stdout,
+                run.stderr
+            ));
+        }
+        // The first round is shown; the others must read the same but for the file's name.
+        if round == 0 {
+            transcript = without_varying_numbers(&shown);
+        } else {
+            assert_eq!(
+                without_varying_numbers(&shown).replace(&checkpoint, "killed-0.json"),
+                transcript.replace("SIGKILL 5 ms", &format!("SIGKILL {wait} ms"))
+            );
+        }
+    }
+    insta::assert_snapshot!(transcript);
+}
+
+/// The trainer whose readers the fuzz targets `csv` and `weights` compile in.
+const FUZZED_TRAINER: &str = "fuzz/trainer-under-test";
+
+#[test]
+fn the_fuzzed_trainer_is_the_generators_current_output() {
+    let model = compile("examples/iris.nabla");
+    let options = codegen::Options {
+        dtype: Dtype::F64,
+        package: "trainer-under-test".to_string(),
+        source: "iris.nabla".to_string(),
+    };
+    for file in codegen::generate(&model, &options).expect("iris generates") {
+        let path = root().join(FUZZED_TRAINER).join(&file.path);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == file.contents,
+            "{} is out of date: run scripts/fuzz.sh (it regenerates the trainer), or \
+             nabla gen examples/iris.nabla -o {FUZZED_TRAINER} --name trainer-under-test --force",
+            path.display()
+        );
+    }
+}
+
+/// `text` with a few random edits: bytes replaced, deleted, duplicated, or text inserted.
+fn mutated(text: &[u8], numbers: &mut Numbers, inserts: &[&str]) -> Vec<u8> {
+    let mut bytes = text.to_vec();
+    let edits = 1 + numbers.next(0.0, 4.0) as usize;
+    for _ in 0..edits {
+        let at = numbers.next(0.0, bytes.len() as f64 + 1.0) as usize;
+        let at = at.min(bytes.len());
+        match numbers.next(0.0, 4.0) as usize {
+            0 if at < bytes.len() => bytes[at] = numbers.next(0.0, 256.0) as u8,
+            1 if at < bytes.len() => {
+                let end = (at + numbers.next(1.0, 20.0) as usize).min(bytes.len());
+                bytes.drain(at..end);
+            }
+            2 => {
+                let end = (at + numbers.next(1.0, 40.0) as usize).min(bytes.len());
+                let copy = bytes[at..end].to_vec();
+                bytes.splice(at..at, copy);
+            }
+            _ => {
+                let insert = inserts[numbers.next(0.0, inserts.len() as f64) as usize];
+                bytes.splice(at..at, insert.bytes());
+            }
+        }
+    }
+    bytes
+}
+
+/// Whether a trainer's message reads `error: FILE:LINE:COLUMN: …`.
+fn located(stderr: &str, file: &str) -> bool {
+    let Some(rest) = stderr.strip_prefix(&format!("error: {file}:")) else {
+        return false;
+    };
+    let mut parts = rest.splitn(3, ':');
+    let number = |part: Option<&str>| {
+        part.and_then(|p| p.parse::<usize>().ok())
+            .is_some_and(|n| n >= 1)
+    };
+    number(parts.next()) && number(parts.next()) && parts.next().is_some_and(|r| r.starts_with(' '))
+}
+
+/// The fuzz targets' property, on a few hundred mutated files: a trainer reads a data or weights
+/// file, or says what is wrong at which line and column; it never crashes.
+#[test]
+fn mutated_data_and_weights_files_are_read_or_refused_at_a_place() {
+    let trainer = trainer("examples/iris.nabla", "f64");
+    let data = std::fs::read(root().join("examples/data/iris.csv")).expect("readable");
+    let data: Vec<u8> = data
+        .split(|&b| b == b'\n')
+        .take(12)
+        .collect::<Vec<_>>()
+        .join(&b'\n');
+    let weights = std::fs::read(root().join("fuzz/seeds/weights/iris.json")).expect("readable");
+    trainer.write("good.csv", &String::from_utf8_lossy(&data));
+    trainer.write("good.json", &String::from_utf8_lossy(&weights));
+    let mut numbers = Numbers(7);
+    let csv_inserts = [
+        ",", "\n", "\"", "-", "e", "1e999", "nan", "setosa", "\r\n", " ", ",,",
+    ];
+    let json_inserts = [
+        "[", "]", "{", "}", ",", "\"W1\"", ":", "\\u", "1e999", "-", "\"", "\n",
+    ];
+    let mut read = [0, 0];
+    let mut messages = String::new();
+    for case in 0..300 {
+        let (name, args) = if case % 2 == 0 {
+            let bytes = mutated(&data, &mut numbers, &csv_inserts);
+            std::fs::write(trainer.dir.join("mutated.csv"), bytes).expect("writable");
+            (
+                "mutated.csv",
+                ["eval", "mutated.csv", "--weights", "good.json"],
+            )
+        } else {
+            let bytes = mutated(&weights, &mut numbers, &json_inserts);
+            std::fs::write(trainer.dir.join("mutated.json"), bytes).expect("writable");
+            (
+                "mutated.json",
+                ["eval", "good.csv", "--weights", "mutated.json"],
+            )
+        };
+        let run = trainer.run(&args);
+        match run.code {
+            0 => read[case % 2] += 1,
+            1 => {
+                assert!(
+                    located(&run.stderr, name),
+                    "case {case}: {name} without a line and column:\n{}",
+                    run.stderr
+                );
+                if case < 40 {
+                    messages.push_str(&run.stderr);
+                }
+            }
+            code => panic!(
+                "case {case}: {name} crashed the trainer ({code}):\n{}",
+                run.stderr
+            ),
+        }
+    }
+    // Some mutations leave a file that still reads (a changed digit), most do not.
+    assert!(read[0] > 0 && read[1] > 0, "{read:?}");
+    // What a user sees, for the first forty files.
+    insta::assert_snapshot!(messages);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The `gen` fuzz target's property: any valid file generates (or is refused with a reason)
+    /// in both number types, the same way every time.
+    #[test]
+    fn mutated_examples_generate_the_same_project_every_time(
+        example in 0usize..64,
+        edits in proptest::collection::vec(
+            (proptest::prelude::any::<u16>(), 0usize..8, proptest::sample::select(GEN_TOKENS)),
+            1..4,
+        ),
+    ) {
+        let sources: Vec<String> = support::examples()
+            .iter()
+            .chain([PathBuf::from("tests/fixtures/codegen/algebra.nabla")].iter())
+            .map(|p| std::fs::read_to_string(root().join(p)).expect("readable"))
+            .collect();
+        let mut source = sources[example % sources.len()].clone();
+        for (at, len, insert) in edits {
+            let mut at = at as usize % (source.len() + 1);
+            while !source.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + len).min(source.len());
+            while !source.is_char_boundary(end) {
+                end -= 1;
+            }
+            source.replace_range(at..end.max(at), insert);
+        }
+        if let (Some(model), _) = nabla::compile(&source) {
+            for dtype in [Dtype::F64, Dtype::F32] {
+                let options = codegen::Options {
+                    dtype,
+                    package: "fuzz".to_string(),
+                    source: "fuzz.nabla".to_string(),
+                };
+                let first = codegen::generate(&model, &options);
+                proptest::prop_assert!(!matches!(first, Err(codegen::GenError::Internal(_))));
+                proptest::prop_assert!(first == codegen::generate(&model, &options));
+            }
+        }
+    }
+}
+
+/// What the edits of the generation property insert.
+const GEN_TOKENS: &[&str] = &[
+    "x",
+    "W1",
+    "+",
+    "*",
+    "@",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "2",
+    "1e39",
+    "0",
+    "sigmoid",
+    "relu",
+    "softmax",
+    "sum",
+    "mean",
+    "\n",
+    "h",
+    "fn",
+    "θ",
+    "adam",
+    "sgd(lr = 0.1)",
+    "param z[3]",
+    "input",
+    "target",
+    "const k = 2",
+    "transpose",
+    "^",
+    "-",
+];

@@ -1,0 +1,40 @@
+//! Any bytes as a data file for a generated trainer (`trainer-under-test/`, the trainer of
+//! `examples/iris.nabla`, whose data may end in a class column): the CSV reader returns the
+//! examples, or an error that names the file, a line and a column. It never panics.
+#![no_main]
+#![allow(dead_code)]
+
+use libfuzzer_sys::fuzz_target;
+
+/// The trainer's number type, as its `main.rs` defines it.
+pub type Real = f64;
+
+#[path = "../trainer-under-test/src/data.rs"]
+mod data;
+#[path = "../trainer-under-test/src/kernels.rs"]
+mod kernels;
+#[path = "../trainer-under-test/src/model.rs"]
+mod model;
+#[path = "../trainer-under-test/src/rng.rs"]
+mod rng;
+
+fuzz_target!(|bytes: &[u8]| {
+    for need in [data::Need::Targets, data::Need::Inputs] {
+        if let Err(message) = data::from_bytes("fuzz.csv", bytes, need) {
+            assert!(located(&message, "fuzz.csv"), "{message}");
+        }
+    }
+});
+
+/// Whether `message` starts `FILE:LINE:COLUMN: ` with both numbers at least 1.
+fn located(message: &str, file: &str) -> bool {
+    let Some(rest) = message.strip_prefix(file).and_then(|m| m.strip_prefix(':')) else {
+        return false;
+    };
+    let mut parts = rest.splitn(3, ':');
+    let number = |part: Option<&str>| {
+        part.and_then(|p| p.parse::<usize>().ok())
+            .is_some_and(|n| n >= 1)
+    };
+    number(parts.next()) && number(parts.next()) && parts.next().is_some_and(|r| r.starts_with(' '))
+}

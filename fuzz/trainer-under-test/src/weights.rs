@@ -1,0 +1,458 @@
+//! Weights files: JSON objects keyed by parameter name, each value nested arrays in the
+//! parameter's shape, `{"W1": [[…], …], "b1": […]}`. Numbers are written with the fewest digits
+//! that read back as exactly the same `Real`, so saving and loading loses nothing.
+//!
+//! Saving writes a temporary file next to the target and renames it over the target, so a
+//! program killed at any moment leaves either the previous file or the new one, whole. Reading
+//! checks every name, shape and number, and every problem names the line and the column.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use crate::Real;
+use crate::model::{PARAMS, Params};
+
+/// Where the weights are kept during training: written after every epoch, atomically, into a
+/// buffer reused from one save to the next.
+pub struct Checkpoint {
+    path: String,
+    temporary: String,
+    json: String,
+}
+
+impl Checkpoint {
+    pub fn new(path: &str) -> Checkpoint {
+        Checkpoint {
+            path: path.to_string(),
+            temporary: format!("{path}.partial"),
+            json: String::new(),
+        }
+    }
+
+    /// Writes `params` to the temporary file, then renames it over the checkpoint. The rename
+    /// replaces the file in one step: a reader (or a run killed meanwhile) sees the previous
+    /// weights or these, never a mixture.
+    pub fn save(&mut self, params: &Params) -> Result<(), String> {
+        self.json.clear();
+        write_json(&mut self.json, params)?;
+        let written = std::fs::File::create(&self.temporary)
+            .and_then(|mut file| file.write_all(self.json.as_bytes()))
+            .and_then(|()| std::fs::rename(&self.temporary, &self.path));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&self.temporary);
+            return Err(format!("cannot write the weights to {}: {e}", self.path));
+        }
+        Ok(())
+    }
+
+    /// Makes the last save durable: flushed from the system's cache to the disk, so that even
+    /// a power failure keeps it.
+    pub fn sync(&self) -> Result<(), String> {
+        std::fs::File::open(&self.path)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| format!("cannot write the weights to {}: {e}", self.path))
+    }
+}
+
+/// `params` as a JSON object, a parameter per line and a matrix row per line.
+pub fn to_json(params: &Params) -> Result<String, String> {
+    let mut out = String::new();
+    write_json(&mut out, params)?;
+    Ok(out)
+}
+
+/// Appends `params` as JSON to `out`.
+fn write_json(out: &mut String, params: &Params) -> Result<(), String> {
+    out.push_str("{\n");
+    for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
+        if let Some(position) = values.iter().position(|x| !x.is_finite()) {
+            return Err(format!(
+                "{} is {}, which a weights file cannot hold",
+                element_name(name, shape, position),
+                values[position]
+            ));
+        }
+        out.push_str("  ");
+        out.push_str(&quoted(name));
+        out.push_str(": ");
+        match shape {
+            [] => push_number(out, values[0]),
+            [_] => push_row(out, values),
+            [_, columns, ..] => {
+                out.push_str("[\n");
+                for (i, row) in values.chunks(*columns).enumerate() {
+                    if i > 0 {
+                        out.push_str(",\n");
+                    }
+                    out.push_str("    ");
+                    push_row(out, row);
+                }
+                out.push_str("\n  ]");
+            }
+        }
+        out.push_str(if index + 1 < PARAMS.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
+    }
+    out.push_str("}\n");
+    Ok(())
+}
+
+/// The name of one element of a parameter: `W1[0, 2]`, `b1[3]`, `s`.
+pub fn element_name(name: &str, shape: &[usize], position: usize) -> String {
+    match shape {
+        [] => name.to_string(),
+        [_] => format!("{name}[{position}]"),
+        [_, columns, ..] => format!("{name}[{}, {}]", position / columns, position % columns),
+    }
+}
+
+/// A number that reads back exactly: Rust's shortest round-trip form, valid JSON.
+pub fn number(x: Real) -> String {
+    format!("{x:?}")
+}
+
+fn push_number(out: &mut String, x: Real) {
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{x:?}");
+}
+
+fn push_row(out: &mut String, values: &[Real]) {
+    out.push('[');
+    for (i, &x) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_number(out, x);
+    }
+    out.push(']');
+}
+
+/// A JSON string.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Reads the parameters from the weights file at `path`.
+pub fn load(path: &str) -> Result<Params, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    from_bytes(path, &bytes)
+}
+
+/// The parameters in `bytes`, the contents of the file `path` (named in messages).
+pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Params, String> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(path, text),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let text = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, column) = line_and_column(text, text.len());
+            Err(format!(
+                "{path}:{line}:{column}: not a text file (byte {} is not UTF-8)",
+                e.valid_up_to() + 1
+            ))
+        }
+    }
+}
+
+/// The parameters in `text`, the contents of the file `path` (named in messages).
+pub fn parse(path: &str, text: &str) -> Result<Params, String> {
+    let at = |offset: usize, what: &str| {
+        let (line, column) = line_and_column(text, offset);
+        format!("{path}:{line}:{column}: {what}")
+    };
+    let document = Parser { text, at: 0, path }.document()?;
+    let Json::Object { entries, end } = document.json else {
+        return Err(at(
+            document.at,
+            "a weights file is a JSON object keyed by parameter name",
+        ));
+    };
+    let mut params = Params::zeros();
+    let mut seen = [false; PARAMS.len()];
+    let mut values = Vec::new();
+    for entry in &entries {
+        let key = &entry.key;
+        let Some(index) = PARAMS.iter().position(|(name, _)| name == key) else {
+            let names: Vec<&str> = PARAMS.iter().map(|(name, _)| *name).collect();
+            return Err(at(
+                entry.at,
+                &format!(
+                    "`{key}` is not a parameter of this network (its parameters are {})",
+                    names.join(", ")
+                ),
+            ));
+        };
+        if seen[index] {
+            return Err(at(entry.at, &format!("`{key}` appears twice")));
+        }
+        seen[index] = true;
+        let (name, shape) = PARAMS[index];
+        values.clear();
+        flatten(&entry.value, shape, &mut values).map_err(|(offset, found)| {
+            at(
+                offset,
+                &format!("`{name}` should be {}, {found}", describe(shape)),
+            )
+        })?;
+        params.values_mut()[index].copy_from_slice(&values);
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(at(end, &format!("`{}` is missing", PARAMS[missing].0)));
+    }
+    Ok(params)
+}
+
+/// The line and column (both from 1, the column in characters) of byte `offset` of `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+    (line, column)
+}
+
+/// "a number", "an array of 3 numbers", "an array of 2 arrays of 3 numbers".
+fn describe(shape: &[usize]) -> String {
+    match shape {
+        [] => "a number".to_string(),
+        [n] => format!("an array of {n} numbers"),
+        [m, n, ..] => format!("an array of {m} arrays of {n} numbers"),
+    }
+}
+
+/// Appends the numbers of `value`, which must have `shape`; else says what it found, and where.
+fn flatten(value: &Value, shape: &[usize], out: &mut Vec<Real>) -> Result<(), (usize, String)> {
+    match (shape, &value.json) {
+        ([], Json::Number(x)) => {
+            out.push(*x);
+            Ok(())
+        }
+        ([n, rest @ ..], Json::Array(items)) if items.len() == *n => {
+            for item in items {
+                flatten(item, rest, out)?;
+            }
+            Ok(())
+        }
+        (_, Json::Array(items)) => Err((value.at, format!("but has an array of {}", items.len()))),
+        (_, Json::Number(_)) => Err((value.at, "but has a number".to_string())),
+        (_, Json::Object { .. }) => Err((value.at, "but has an object".to_string())),
+    }
+}
+
+/// A JSON value and the byte offset where it starts.
+struct Value {
+    at: usize,
+    json: Json,
+}
+
+/// The JSON a weights file may hold: objects, arrays and numbers.
+enum Json {
+    Number(Real),
+    Array(Vec<Value>),
+    /// The entries, and the offset of the closing `}`.
+    Object {
+        entries: Vec<Entry>,
+        end: usize,
+    },
+}
+
+/// `"key": value` in an object, and the offset of the key.
+struct Entry {
+    key: String,
+    at: usize,
+    value: Value,
+}
+
+/// Arrays nest at most this deep: a weights file needs three levels.
+const MAX_DEPTH: usize = 16;
+
+/// A recursive-descent reader of the JSON subset above, with line and column in its errors.
+struct Parser<'a> {
+    text: &'a str,
+    at: usize,
+    path: &'a str,
+}
+
+impl Parser<'_> {
+    fn document(&mut self) -> Result<Value, String> {
+        let value = self.value(0)?;
+        self.skip_space();
+        if self.at < self.text.len() {
+            return Err(self.error("unexpected text after the JSON object"));
+        }
+        Ok(value)
+    }
+
+    fn error(&self, what: &str) -> String {
+        let (line, column) = line_and_column(self.text, self.at);
+        format!("{}:{line}:{column}: {what}", self.path)
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.text[self.at..].chars().next()
+    }
+
+    fn skip_space(&mut self) {
+        while let Some(c) = self.peek().filter(|c| c.is_ascii_whitespace()) {
+            self.at += c.len_utf8();
+        }
+    }
+
+    fn expect(&mut self, wanted: char) -> Result<(), String> {
+        self.skip_space();
+        if self.peek() == Some(wanted) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{wanted}`")))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("arrays nested too deeply"));
+        }
+        self.skip_space();
+        let at = self.at;
+        let json = match self.peek() {
+            Some('{') => self.object(depth)?,
+            Some('[') => self.array(depth)?,
+            Some(c) if c == '-' || c.is_ascii_digit() => self.number()?,
+            Some(c) if c.is_control() => {
+                return Err(self.error(&format!(
+                    "expected a number, an array or an object, found the control character {c:?}"
+                )));
+            }
+            Some(c) => {
+                return Err(self.error(&format!(
+                    "expected a number, an array or an object, found `{c}`"
+                )));
+            }
+            None => return Err(self.error("the file ends where a value should be")),
+        };
+        Ok(Value { at, json })
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json, String> {
+        self.expect('{')?;
+        let mut entries = Vec::new();
+        self.skip_space();
+        if self.peek() == Some('}') {
+            let end = self.at;
+            self.at += 1;
+            return Ok(Json::Object { entries, end });
+        }
+        loop {
+            self.skip_space();
+            let at = self.at;
+            let key = self.string()?;
+            self.expect(':')?;
+            let value = self.value(depth + 1)?;
+            entries.push(Entry { key, at, value });
+            self.skip_space();
+            match self.peek() {
+                Some(',') => self.at += 1,
+                Some('}') => {
+                    let end = self.at;
+                    self.at += 1;
+                    return Ok(Json::Object { entries, end });
+                }
+                _ => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json, String> {
+        self.expect('[')?;
+        let mut items = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(']') {
+            self.at += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.skip_space();
+            match self.peek() {
+                Some(',') => self.at += 1,
+                Some(']') => {
+                    self.at += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, String> {
+        let start = self.at;
+        while let Some(c) = self
+            .peek()
+            .filter(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        {
+            self.at += c.len_utf8();
+        }
+        let text = &self.text[start..self.at];
+        match text.parse::<Real>() {
+            Ok(x) if x.is_finite() => Ok(Json::Number(x)),
+            _ => {
+                self.at = start;
+                Err(self.error(&format!("`{text}` is not a finite number")))
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        if self.peek() != Some('"') {
+            return Err(self.error("expected a parameter name in double quotes"));
+        }
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.error("the file ends inside a string"));
+            };
+            self.at += c.len_utf8();
+            match c {
+                '"' => return Ok(out),
+                '\\' => {
+                    let Some(escaped) = self.peek() else {
+                        return Err(self.error("the file ends inside a string"));
+                    };
+                    self.at += escaped.len_utf8();
+                    match escaped {
+                        '"' | '\\' | '/' => out.push(escaped),
+                        'n' => out.push('\n'),
+                        't' => out.push('\t'),
+                        'r' => out.push('\r'),
+                        'b' => out.push('\u{8}'),
+                        'f' => out.push('\u{c}'),
+                        'u' => {
+                            let hex = self.text.get(self.at..self.at + 4).unwrap_or("");
+                            let code = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+                            let Some(code) = code else {
+                                return Err(self.error("a `\\u` escape needs four hex digits"));
+                            };
+                            self.at += 4;
+                            out.push(code);
+                        }
+                        _ => return Err(self.error("an unknown escape in a string")),
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+    }
+}
