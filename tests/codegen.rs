@@ -1044,3 +1044,238 @@ const GEN_TOKENS: &[&str] = &[
     "^",
     "-",
 ];
+
+/// Random values for every declaration of `model`: inputs and targets for `rows` rows, one value
+/// for each parameter and constant. Returns the rows (declared values per row) and the JSON of
+/// the parameters.
+fn random_rows(model: &Model, rows: usize, seed: u64) -> (Vec<Vec<Option<Tensor<f64>>>>, String) {
+    let mut numbers = Numbers(seed);
+    let mut shared: Vec<Option<Tensor<f64>>> = vec![None; model.declarations.len()];
+    let mut weights = Vec::new();
+    let random = |numbers: &mut Numbers, d: &nabla::ir::Declaration, low, high| {
+        Tensor::new(
+            d.shape,
+            (0..d.shape.size())
+                .map(|_| numbers.next(low, high))
+                .collect(),
+        )
+    };
+    for (i, d) in model.declarations.iter().enumerate() {
+        match (&d.init, d.kind) {
+            (Some(Init::Value(v)), DeclKind::Const) => {
+                shared[i] = Some(v.map(nabla::exact::to_f64))
+            }
+            (_, DeclKind::Param) => {
+                let value = random(&mut numbers, d, 0.25, 1.5);
+                weights.push(format!("{:?}: {}", d.name, json_of(&value)));
+                shared[i] = Some(value);
+            }
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    for _ in 0..rows {
+        let mut declared = shared.clone();
+        for (i, d) in model.declarations.iter().enumerate() {
+            declared[i] = match d.kind {
+                DeclKind::Input => Some(random(&mut numbers, d, -1.0, 1.5)),
+                DeclKind::Target => Some(random(&mut numbers, d, 0.0, 1.0)),
+                _ => continue,
+            };
+        }
+        all.push(declared);
+    }
+    (all, format!("{{{}}}", weights.join(", ")))
+}
+
+/// The CSV line of one row's inputs and targets.
+fn csv_row(model: &Model, declared: &[Option<Tensor<f64>>]) -> String {
+    let mut cells = Vec::new();
+    for kind in [DeclKind::Input, DeclKind::Target] {
+        for (i, d) in model.declarations.iter().enumerate() {
+            if d.kind == kind
+                && let Some(value) = &declared[i]
+            {
+                cells.extend(value.data().iter().map(|x| format!("{x:?}")));
+            }
+        }
+    }
+    cells.join(",") + "\n"
+}
+
+/// The trainer's loss and gradients for a batch of `rows` rows cut into `parts` parts (as
+/// `threads` threads would cut it), against the evaluator's, row by row, summed and divided.
+/// The tolerance is relative to the sum of the rows' magnitudes: the rows' terms may cancel.
+fn compare_a_batch_with_the_evaluator(file: &str, rows: usize, parts: usize, seed: u64) {
+    let model = compile(file);
+    let trainer = trainer(file, "f64");
+    let (all, weights) = random_rows(&model, rows, seed);
+    let stem = Path::new(file)
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let name = format!("{stem}-{rows}-{parts}-{seed}");
+    let csv: String = all.iter().map(|d| csv_row(&model, d)).collect();
+    let data = trainer.write(&format!("{name}.csv"), &csv);
+    let weights_file = trainer.write(&format!("{name}.json"), &weights);
+    let (rows_arg, parts_arg) = (rows.to_string(), parts.to_string());
+    let run = trainer.run(&[
+        "gradient",
+        &data,
+        "--weights",
+        &weights_file,
+        "--rows",
+        &rows_arg,
+        "--threads",
+        &parts_arg,
+    ]);
+    assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+    let json = &run.stdout;
+
+    let wrt = nabla::autodiff::default_wrt(&model);
+    let gradient = nabla::autodiff::differentiate(&model, &wrt).expect("differentiable");
+    let mut sums: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut nodes = vec![model.loss.node];
+    nodes.extend(gradient.wrt.iter().map(|(_, node)| *node));
+    for declared in &all {
+        let values = nabla::eval::float::evaluate(&gradient.graph, declared);
+        for (k, node) in nodes.iter().enumerate() {
+            let data = values[node.index()]
+                .as_ref()
+                .expect("a value")
+                .data()
+                .to_vec();
+            if sums.len() <= k {
+                sums.push((vec![0.0; data.len()], vec![0.0; data.len()]));
+            }
+            for (j, x) in data.iter().enumerate() {
+                sums[k].0[j] += x;
+                sums[k].1[j] += x.abs();
+            }
+        }
+    }
+    let n = rows as f64;
+    let check = |what: &str, ours: &[f64], (sum, size): &(Vec<f64>, Vec<f64>)| {
+        assert_eq!(ours.len(), sum.len(), "{what}");
+        for (j, (a, (s, m))) in ours.iter().zip(sum.iter().zip(size)).enumerate() {
+            let theirs = s / n;
+            // In one part, the rows' sums are the evaluator's, to the last bit.
+            let tolerance = if parts == 1 { 0.0 } else { 1e-12 * (m / n) };
+            assert!(
+                (a - theirs).abs() <= tolerance,
+                "{file}, {rows} rows in {parts} parts: {what} element {j}: the trainer gives \
+                 {a:?}, the evaluator {theirs:?}"
+            );
+        }
+    };
+    check("the loss", &numbers_under(json, "loss"), &sums[0]);
+    let gradients = &json[json.find("\"gradients\"").expect("gradients")..];
+    for (k, (decl, _)) in gradient.wrt.iter().enumerate() {
+        let name = &model.declaration(*decl).name;
+        check(
+            &format!("∂/∂{name}"),
+            &numbers_under(gradients, name),
+            &sums[k + 1],
+        );
+    }
+}
+
+#[test]
+fn f64_batches_agree_with_the_evaluator_however_they_are_cut() {
+    for file in [
+        "tests/fixtures/codegen/classifier.nabla",
+        "tests/fixtures/codegen/activations.nabla",
+        "tests/fixtures/codegen/algebra.nabla",
+        "tests/fixtures/codegen/tiles.nabla",
+        "examples/iris.nabla",
+    ] {
+        for (rows, parts) in [(1, 1), (3, 1), (3, 2), (32, 1), (32, 2), (64, 2), (67, 2)] {
+            compare_a_batch_with_the_evaluator(file, rows, parts, rows as u64);
+        }
+    }
+}
+
+#[test]
+fn the_benchmark_networks_generate_build_and_train_on_two_threads() {
+    for (file, inputs) in [
+        ("benches/workloads/digits.nabla", 64),
+        ("benches/workloads/mnist-size.nabla", 784),
+    ] {
+        let trainer = trainer(file, "f32");
+        let mut numbers = Numbers(inputs as u64);
+        let mut csv = String::new();
+        for row in 0..70 {
+            let pixels: Vec<String> = (0..inputs)
+                .map(|_| format!("{:.3}", numbers.next(0.0, 1.0)))
+                .collect();
+            csv.push_str(&format!("{},{}\n", pixels.join(","), row % 10));
+        }
+        let data = trainer.write("seventy.csv", &csv);
+        let run = trainer.run(&[
+            "train",
+            &data,
+            "--epochs",
+            "2",
+            "--threads",
+            "2",
+            "--bench",
+            "--quiet",
+        ]);
+        assert_eq!(run.code, 0, "{file}: {}", run.stderr);
+        assert!(run.stdout.contains("\nbench: "), "{file}: {}", run.stdout);
+        assert!(run.stdout.contains("(70 of 70)") || run.stdout.contains(" of 70)"));
+        let loss = reported(&run.stdout, "loss ");
+        assert!(loss.is_finite(), "{file}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn a_large_file_is_read_in_pieces_as_one_thread_reads_it() {
+    let trainer = trainer("examples/iris.nabla", "f64");
+    let mut csv = String::from("f0,f1,f2,f3,label\n");
+    for row in 0..70_000 {
+        csv.push_str(&format!("5.1,3.{},1.4,0.2,{}\n", row % 10, row % 3));
+        if row == 30_000 {
+            csv.push('\n');
+        }
+    }
+    let good = trainer.write("large.csv", &csv);
+    // Line 60,002 (the header, 60,000 rows and a blank line before it) gets a bad cell.
+    let at = csv
+        .match_indices('\n')
+        .nth(60_000)
+        .map_or(0, |(i, _)| i + 1);
+    let mut bad_csv = csv.clone();
+    bad_csv.insert(at + 4, 'x');
+    let bad = trainer.write("large-bad.csv", &bad_csv);
+    let weights = trainer.write(
+        "large.json",
+        &std::fs::read_to_string(root().join("fuzz/seeds/weights/iris.json")).expect("readable"),
+    );
+    let mut transcript = String::new();
+    for threads in ["1", "2"] {
+        for data in [&good, &bad] {
+            let args = [
+                "eval",
+                data.as_str(),
+                "--weights",
+                &weights,
+                "--threads",
+                threads,
+            ];
+            let run = trainer.run(&args);
+            if run.code == 0 {
+                assert!(run.stdout.contains(" of 70000)"), "{}", run.stdout);
+            }
+            transcript.push_str(&format!(
+                "$ iris {}\nexit {}\n{}{}",
+                args.join(" "),
+                run.code,
+                without_varying_numbers(&run.stdout),
+                run.stderr
+            ));
+        }
+    }
+    insta::assert_snapshot!(transcript);
+}

@@ -20,7 +20,7 @@ mod rng;
 
 fuzz_target!(|bytes: &[u8]| {
     for need in [data::Need::Targets, data::Need::Inputs] {
-        if let Err(message) = data::from_bytes("fuzz.csv", bytes, need) {
+        if let Err(message) = data::from_bytes("fuzz.csv", bytes, need, 1) {
             assert!(located(&message, "fuzz.csv"), "{message}");
         }
     }

@@ -39,6 +39,8 @@ pub struct ModelCode {
     pub columns: String,
     pub input_columns: usize,
     pub classes: Option<usize>,
+    /// Multiply–adds of one example's forward and backward pass.
+    pub work: usize,
     pub constants: Vec<String>,
     pub params: Vec<Field>,
     pub params_zeros: String,
@@ -48,12 +50,19 @@ pub struct ModelCode {
     pub values_mut: String,
     pub initial_seed: String,
     pub initial: String,
-    pub example: Vec<Field>,
-    pub example_from_row: String,
+    pub batch: Vec<Field>,
+    pub batch_new: String,
+    pub gather: String,
     pub forward_fields: Vec<Field>,
     pub forward_zeros: String,
+    /// `capacity`, or `_capacity` when nothing has a row per example.
+    pub forward_capacity: String,
     pub backward_fields: Vec<Field>,
     pub backward_zeros: String,
+    pub backward_capacity: String,
+    pub transposed_fields: Vec<Field>,
+    pub transposed_zeros: String,
+    pub transposed_update: String,
     pub predict_signature: String,
     pub predict: String,
     pub forward_signature: String,
@@ -61,6 +70,8 @@ pub struct ModelCode {
     pub backward_signature: String,
     pub backward: String,
     pub output: String,
+    /// `r`, or `_r` when the output is the same for every row.
+    pub output_r: String,
     pub output_doc: String,
     pub predicted_class: String,
     pub true_class: String,
@@ -77,6 +88,11 @@ pub fn rust_type(shape: Shape) -> String {
         Shape::Vector(n) => format!("[Real; {n}]"),
         Shape::Matrix(m, n) => format!("[[Real; {n}]; {m}]"),
     }
+}
+
+/// A buffer with a row per example: `Box<[Real]>`, `Box<[[Real; n]]>` ….
+fn rows_type(shape: Shape) -> String {
+    format!("Box<[{}]>", rust_type(shape))
 }
 
 /// A heap-allocated buffer's type: scalars stay plain.
@@ -308,57 +324,66 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     };
     let initial_seed = if uses_rng { "seed" } else { "_seed" }.to_string();
 
-    // The example: inputs then targets.
-    let mut example = Vec::new();
-    let mut from_row = String::new();
+    // The batch: inputs then targets, a row per example.
+    let mut batch_fields = Vec::new();
+    let mut batch_new = Vec::new();
+    let mut gather = String::new();
     let mut column = 0;
-    let mut example_fields = Vec::new();
     for d in plan.inputs.iter().chain(&plan.targets) {
         let kind = if plan.inputs.iter().any(|i| i.decl == d.decl) {
             "input"
         } else {
             "target"
         };
-        example.push(Field {
-            doc: format!("{kind} `{}`, {}", d.name, d.shape.describe()),
+        batch_fields.push(Field {
+            doc: format!(
+                "{kind} `{}`, {}, a row per example",
+                d.name,
+                d.shape.describe()
+            ),
             name: d.ident.clone(),
-            ty: rust_type(d.shape),
+            ty: rows_type(d.shape),
             unread: !d.used,
         });
-        example_fields.push(format!("{}: {}", d.ident, zero_of(d.shape)));
+        batch_new.push(format!("{}: rows(capacity, {})", d.ident, zero_of(d.shape)));
         let size = d.shape.size();
-        from_row.push_str(&match d.shape {
-            Shape::Scalar => format!("        example.{} = row[{column}];\n", d.ident),
-            Shape::Vector(_) => format!(
-                "        example.{}.copy_from_slice(&row[{column}..{}]);\n",
-                d.ident,
-                column + size
+        gather.push_str(&match d.shape {
+            Shape::Scalar => format!("            self.{}[r] = row[{column}];\n", d.ident),
+            Shape::Vector(_) => layout::call(
+                12,
+                "",
+                &format!("self.{}[r].copy_from_slice", d.ident),
+                &[format!("&row[{column}..{}]", column + size)],
+                ";\n",
             ),
             Shape::Matrix(..) => layout::call(
-                8,
+                12,
                 "",
-                &format!("example.{}.as_flattened_mut().copy_from_slice", d.ident),
+                &format!("self.{}[r].as_flattened_mut().copy_from_slice", d.ident),
                 &[format!("&row[{column}..{}]", column + size)],
                 ";\n",
             ),
         });
         column += size;
     }
-    let example_from_row = format!(
-        "{}\n{from_row}",
-        layout::struct_literal(8, "let mut example = ", "Example", &example_fields, ";")
-    );
+    batch_new.push("rows: 0".to_string());
+    let batch_new = layout::struct_literal(8, "", "Batch", &batch_new, "");
 
-    // Buffers.
+    // Buffers: a row per example for what varies, one value for what does not.
     let fields_of = |nodes: &mut dyn Iterator<Item = NodeId>| -> Vec<Field> {
         nodes
             .map(|id| {
                 let path = plan.path(id).unwrap_or_default();
                 let name = path.split_once('.').map_or(path, |(_, n)| n).to_string();
+                let shape = plan.graph()[id].shape;
                 Field {
                     doc: comment_text(plan, id),
                     name,
-                    ty: boxed_type(plan.graph()[id].shape),
+                    ty: if plan.is_varying(id) {
+                        rows_type(shape)
+                    } else {
+                        boxed_type(shape)
+                    },
                     unread: false,
                 }
             })
@@ -379,25 +404,79 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         let values: Vec<String> = fields
             .iter()
             .zip(nodes)
-            .map(|(f, id)| format!("{}: {}", f.name, zero_value(plan.graph()[*id].shape)))
+            .map(|(f, id)| {
+                let shape = plan.graph()[*id].shape;
+                if plan.is_varying(*id) {
+                    format!("{}: rows(capacity, {})", f.name, zero_of(shape))
+                } else {
+                    format!("{}: {}", f.name, zero_value(shape))
+                }
+            })
             .collect();
         layout::struct_literal(8, "", name, &values, "")
     };
     let forward_zeros = zeros("Forward", &forward_fields, &forward_nodes);
     let backward_zeros = zeros("Backward", &backward_fields, &backward_nodes);
+    let capacity_used = |nodes: &[NodeId]| nodes.iter().any(|id| plan.is_varying(*id));
+    let forward_capacity = if capacity_used(&forward_nodes) {
+        "capacity"
+    } else {
+        "_capacity"
+    }
+    .to_string();
+    let backward_capacity = if capacity_used(&backward_nodes) {
+        "capacity"
+    } else {
+        "_capacity"
+    }
+    .to_string();
+
+    // The transposed copies of parameters.
+    let mut transposed_fields = Vec::new();
+    let mut transposed_zeros = Vec::new();
+    let mut transposed_update = String::new();
+    for t in &plan.transposed {
+        let d = &plan.params[t.param].declared;
+        let Shape::Matrix(m, k) = d.shape else {
+            continue;
+        };
+        transposed_fields.push(Field {
+            doc: format!("`{}ᵀ`, a matrix [{k}, {m}]", d.name),
+            name: t.ident.clone(),
+            ty: boxed_type(Shape::Matrix(k, m)),
+            unread: false,
+        });
+        transposed_zeros.push(format!("{}: {}", t.ident, zero_value(Shape::Matrix(k, m))));
+        kernels.insert("transpose");
+        transposed_update.push_str(&layout::call(
+            8,
+            "",
+            "kernels::transpose",
+            &[format!("&mut self.{}", t.ident), format!("&p.{}", d.ident)],
+            ";\n",
+        ));
+    }
+    let transposed_zeros = layout::struct_literal(8, "", "Transposed", &transposed_zeros, "");
 
     // The passes.
     let mut predict = String::new();
     for &id in &plan.predict {
         predict.push_str(&statement(plan, &writer, id, &mut kernels));
     }
+    let predict = with_rows(predict, &writer);
     let predict_roots = writer.take_roots();
-    let mut forward = "    predict(p, e, f);\n".to_string();
+    let mut forward = "    predict(p, t, e, f);\n".to_string();
     for &id in &plan.forward {
         forward.push_str(&statement(plan, &writer, id, &mut kernels));
     }
-    let loss_path = plan.path(plan.loss).unwrap_or("0.0");
-    forward.push_str(&format!("    {loss_path}\n"));
+    let loss_path = plan.path(plan.loss).unwrap_or("f.missing");
+    // The batch's loss: the sum of its rows' losses, in order.
+    forward.push_str(&if plan.is_varying(plan.loss) {
+        format!("    {loss_path}[..n].iter().sum()\n")
+    } else {
+        format!("    {loss_path} * n as Real\n")
+    });
+    let forward = with_rows(forward, &writer);
     let _ = writer.take_roots();
     let mut backward = String::new();
     for step in &plan.backward {
@@ -408,6 +487,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
             }
         }
     }
+    let backward = with_rows(backward, &writer);
     let backward_roots = writer.take_roots();
     kernels.extend(writer.functions());
 
@@ -420,7 +500,8 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         "predict",
         &[
             argument(&predict_roots, 'p', "&Params"),
-            argument(&predict_roots, 'e', "&Example"),
+            argument(&predict_roots, 't', "&Transposed"),
+            argument(&predict_roots, 'e', "&Batch"),
             "f: &mut Forward".to_string(),
         ],
         " {",
@@ -430,7 +511,8 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         "forward",
         &[
             "p: &Params".to_string(),
-            "e: &Example".to_string(),
+            "t: &Transposed".to_string(),
+            "e: &Batch".to_string(),
             "f: &mut Forward".to_string(),
         ],
         " -> Real {",
@@ -440,7 +522,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         "backward",
         &[
             argument(&backward_roots, 'p', "&Params"),
-            argument(&backward_roots, 'e', "&Example"),
+            argument(&backward_roots, 'e', "&Batch"),
             argument(&backward_roots, 'f', "&Forward"),
             argument(&backward_roots, 'b', "&mut Backward"),
             argument(&backward_roots, 'g', "&mut Params"),
@@ -448,10 +530,13 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         " {",
     );
 
-    // The output and the classes.
+    // The output and the classes, of row `r`.
     let output_path = plan.path(plan.output).unwrap_or("f.missing");
     let output_shape = plan.graph()[plan.output].shape;
-    let output = format!("    {}\n", flat(output_path, output_shape, false));
+    let output_varying = plan.is_varying(plan.output);
+    let output_row = row_of(output_path, output_varying);
+    let output_r = if output_varying { "r" } else { "_r" }.to_string();
+    let output = format!("    {}\n", flat(&output_row, output_shape, false));
     let output_doc = layout::comment_text(
         &plan
             .names
@@ -466,11 +551,11 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
             (
                 format!(
                     "    kernels::argmax({})\n",
-                    flat(output_path, output_shape, false)
+                    flat(&output_row, output_shape, false)
                 ),
                 format!(
                     "    kernels::argmax({})\n",
-                    flat(&format!("e.{}", t.ident), t.shape, false)
+                    flat(&format!("e.{}[r]", t.ident), t.shape, false)
                 ),
             )
         }
@@ -478,8 +563,8 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
             let (_, suffix) = element_loops(output_shape);
             let (_, target_suffix) = element_loops(t.shape);
             (
-                format!("    usize::from({output_path}{suffix} >= 0.5)\n"),
-                format!("    usize::from(e.{}{target_suffix} >= 0.5)\n", t.ident),
+                format!("    usize::from({output_row}{suffix} >= 0.5)\n"),
+                format!("    usize::from(e.{}[r]{target_suffix} >= 0.5)\n", t.ident),
             )
         }
         _ => (String::new(), String::new()),
@@ -489,7 +574,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         || forward_nodes
             .iter()
             .chain(&backward_nodes)
-            .any(|id| !plan.graph()[*id].shape.is_scalar());
+            .any(|id| !plan.graph()[*id].shape.is_scalar() && !plan.is_varying(*id));
     let functions: Vec<&str> = kernels
         .iter()
         .copied()
@@ -523,6 +608,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         columns,
         input_columns: task.input_columns,
         classes: task.classes,
+        work: multiply_adds(plan),
         constants,
         params: param_fields,
         params_zeros,
@@ -532,12 +618,18 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         values_mut,
         initial_seed,
         initial,
-        example,
-        example_from_row,
+        batch: batch_fields,
+        batch_new,
+        gather,
         forward_fields,
         forward_zeros,
+        forward_capacity,
         backward_fields,
         backward_zeros,
+        backward_capacity,
+        transposed_fields,
+        transposed_zeros,
+        transposed_update,
         predict_signature,
         predict,
         forward_signature,
@@ -545,12 +637,62 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         backward_signature,
         backward,
         output,
+        output_r,
         output_doc,
         predicted_class,
         true_class,
         kernels,
         uses_zeroed,
     }
+}
+
+/// A function body, with `let n = e.rows;` first when it loops over the rows of the batch.
+fn with_rows(body: String, writer: &Writer) -> String {
+    let uses_n = body.contains("0..n") || body.contains("..n]") || body.contains(" n as ");
+    if uses_n {
+        writer.note("e.rows");
+        format!("    let n = e.rows;\n{body}")
+    } else {
+        body
+    }
+}
+
+/// `path[r]` for a value with a row per example, else `path`.
+fn row_of(path: &str, varying: bool) -> String {
+    if varying {
+        format!("{path}[r]")
+    } else {
+        path.to_string()
+    }
+}
+
+/// The multiply–adds of one example's forward and backward pass: the matrix products', which
+/// are nearly all of the work (for `--bench`).
+fn multiply_adds(plan: &Plan) -> usize {
+    let graph = plan.graph();
+    let mut total = 0;
+    let nodes =
+        plan.predict
+            .iter()
+            .chain(&plan.forward)
+            .copied()
+            .chain(plan.backward.iter().filter_map(|s| match *s {
+                Step::Compute(id) => Some(id),
+                Step::Accumulate(index) => {
+                    let g = plan.params[index].gradient;
+                    (plan.storage[g.index()] == Storage::Inline).then_some(g)
+                }
+            }));
+    for id in nodes {
+        total += match graph[id].op {
+            Op::Binary(Binary::MatMul, a, b) => {
+                graph[a].shape.size() * graph[b].shape.dims().get(1).copied().unwrap_or(1)
+            }
+            Op::Binary(Binary::Outer, ..) => graph[id].shape.size(),
+            _ => 0,
+        };
+    }
+    total
 }
 
 /// The kernels' functions of one number, imported by name.
@@ -623,10 +765,11 @@ fn comment_text(plan: &Plan, id: NodeId) -> String {
     layout::comment_text(&text)
 }
 
-/// A kernel's slice argument for a stored node.
+/// A kernel's argument for a stored node: row `r` of a value that varies, else the value.
 fn argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String {
     let path = plan.path(node).unwrap_or("missing");
     writer.note(path);
+    let path = row_of(path, plan.is_varying(node));
     if mutable {
         format!("&mut {path}")
     } else {
@@ -634,37 +777,126 @@ fn argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String
     }
 }
 
-/// The statement that fills a node's buffer, under its comment.
+/// A batched kernel's argument: the first `n` rows of a value that varies, else the value.
+fn rows_argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String {
+    let path = plan.path(node).unwrap_or("missing");
+    writer.note(path);
+    let rows = if plan.is_varying(node) { "[..n]" } else { "" };
+    if mutable {
+        format!("&mut {path}{rows}")
+    } else {
+        format!("&{path}{rows}")
+    }
+}
+
+/// The statement that fills a node's buffer, under its comment: one call of a kernel that works
+/// on the whole batch, or the statement of one row in a loop over the rows when the value varies
+/// from example to example.
 fn statement(
     plan: &Plan,
     writer: &Writer,
     id: NodeId,
     kernels: &mut BTreeSet<&'static str>,
 ) -> String {
+    let mut out = layout::comment(4, &comment_text(plan, id));
+    if let Some(call) = batch_kernel(plan, writer, id, kernels) {
+        out.push_str(&call);
+    } else if plan.is_varying(id) {
+        out.push_str("    for r in 0..n {\n");
+        out.push_str(&row_statement(plan, writer, id, kernels, 8));
+        out.push_str("    }\n");
+    } else {
+        out.push_str(&row_statement(plan, writer, id, kernels, 4));
+    }
+    out
+}
+
+/// A kernel that computes a product for every row of the batch at once, when `id` is one:
+/// `W x` and `Wᵀ δ` for a parameter `W` and each row's vector.
+fn batch_kernel(
+    plan: &Plan,
+    writer: &Writer,
+    id: NodeId,
+    kernels: &mut BTreeSet<&'static str>,
+) -> Option<String> {
+    let graph = plan.graph();
+    let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
+        return None;
+    };
+    if graph[b].shape.rank() != 1 || !plan.is_varying(b) {
+        return None;
+    }
+    let (kernel, matrix) = match (&graph[a].op, &plan.storage[a.index()]) {
+        (Op::Unary(Unary::Transpose, w), Storage::TransposedView) if !plan.is_varying(*w) => (
+            "matvec_transposed_rows",
+            rows_argument(plan, writer, *w, false),
+        ),
+        _ if plan.is_varying(a) || graph[a].shape.rank() != 2 => return None,
+        _ => match plan.transposed_path(a) {
+            // W x from Wᵀ, kept transposed once per step: (Wᵀ)ᵀ x.
+            Some(path) => {
+                writer.note(&path);
+                ("matvec_transposed_rows", format!("&{path}"))
+            }
+            // Dot products summed in parts: f32 only; an f64 trainer keeps the evaluator's order.
+            None if plan.dtype == Dtype::F32 => {
+                ("matvec_rows", rows_argument(plan, writer, a, false))
+            }
+            None => return None,
+        },
+    };
+    kernels.insert(kernel);
+    let args = vec![
+        rows_argument(plan, writer, id, true),
+        matrix,
+        rows_argument(plan, writer, b, false),
+    ];
+    Some(layout::call(
+        4,
+        "",
+        &format!("kernels::{kernel}"),
+        &args,
+        ";\n",
+    ))
+}
+
+/// The statement for one row (or for the value, if it does not vary) at `indent`.
+fn row_statement(
+    plan: &Plan,
+    writer: &Writer,
+    id: NodeId,
+    kernels: &mut BTreeSet<&'static str>,
+    indent: usize,
+) -> String {
     let graph = plan.graph();
     let node = &graph[id];
     let path = plan.path(id).unwrap_or("missing").to_string();
     writer.note(&path);
-    let mut out = layout::comment(4, &comment_text(plan, id));
+    let lhs = row_of(&path, plan.is_varying(id));
+    let pad = " ".repeat(indent);
     let mut call = |kernel: &'static str, args: Vec<String>| {
         kernels.insert(kernel);
-        layout::call(4, "", &format!("kernels::{kernel}"), &args, ";\n")
+        layout::call(indent, "", &format!("kernels::{kernel}"), &args, ";\n")
     };
     let out_arg = || argument(plan, writer, id, true);
     let arg = |n: NodeId| argument(plan, writer, n, false);
-    let text = match &node.op {
+    match &node.op {
         Op::Unary(Unary::Sum | Unary::Mean, a) => {
             let shape = graph[*a].shape;
             let (ranges, suffix) = element_loops(shape);
             let element = writer.element(*a, &suffix).text;
             if ranges.is_empty() {
-                format!("    {path} = {element};\n")
+                format!("{pad}{lhs} = {element};\n")
             } else {
-                let mut text = format!("    {path} = 0.0;\n");
-                text.push_str(&layout::loops(4, &ranges, &format!("{path} += {element};")));
+                let mut text = format!("{pad}{lhs} = 0.0;\n");
+                text.push_str(&layout::loops(
+                    indent,
+                    &ranges,
+                    &format!("{lhs} += {element};"),
+                ));
                 if let Op::Unary(Unary::Mean, _) = node.op {
                     let n = float_literal(shape.size() as f64, plan.dtype);
-                    text.push_str(&format!("    {path} /= {n};\n"));
+                    text.push_str(&format!("{pad}{lhs} /= {n};\n"));
                 }
                 text
             }
@@ -683,27 +915,25 @@ fn statement(
         Op::Broadcast(a, shape) => {
             let value = writer.element(*a, "").text;
             match shape {
-                Shape::Scalar => format!("    {path} = {value};\n"),
-                Shape::Vector(_) => format!("    {path}.fill({value});\n"),
-                Shape::Matrix(..) => format!("    {path}.as_flattened_mut().fill({value});\n"),
+                Shape::Scalar => format!("{pad}{lhs} = {value};\n"),
+                Shape::Vector(_) => format!("{pad}{lhs}.fill({value});\n"),
+                Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill({value});\n"),
             }
         }
         _ => {
             let (ranges, suffix) = element_loops(node.shape);
             let value = writer.definition(id, &suffix).text;
-            let line = format!("{path}{suffix} = {value};");
+            let line = format!("{lhs}{suffix} = {value};");
             if ranges.is_empty() {
-                format!("    {line}\n")
+                format!("{pad}{line}\n")
             } else {
-                layout::loops(4, &ranges, &line)
+                layout::loops(indent, &ranges, &line)
             }
         }
-    };
-    out.push_str(&text);
-    out
+    }
 }
 
-/// Adds one example's gradient of a parameter to the batch's sum.
+/// Adds the batch's gradient of a parameter to the sum: each row's, in order.
 fn accumulate(
     model: &Model,
     plan: &Plan,
@@ -736,7 +966,20 @@ fn accumulate(
     let mut out = layout::comment(4, &format!("{} = {rhs}", render(&lhs)));
     let target = format!("g.{}", param.declared.ident);
     writer.note(&target);
+    // Every row adds its gradient; a gradient that does not vary is added once per row.
+    let row = if plan.is_varying(gradient) { "r" } else { "_" };
     let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
+        (Op::Binary(Binary::Outer, u, v), Storage::Inline)
+            if plan.is_varying(*u) && plan.is_varying(*v) =>
+        {
+            kernels.insert("outer_add_rows");
+            let args = vec![
+                format!("&mut {target}"),
+                rows_argument(plan, writer, *u, false),
+                rows_argument(plan, writer, *v, false),
+            ];
+            layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
+        }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
             kernels.insert("outer_add");
             let args = vec![
@@ -744,17 +987,21 @@ fn accumulate(
                 argument(plan, writer, *u, false),
                 argument(plan, writer, *v, false),
             ];
-            layout::call(4, "", "kernels::outer_add", &args, ";\n")
+            format!(
+                "    for {row} in 0..n {{\n{}    }}\n",
+                layout::call(8, "", "kernels::outer_add", &args, ";\n")
+            )
         }
         _ => {
             let (ranges, suffix) = element_loops(param.declared.shape);
             let value = writer.element(gradient, &suffix).text;
             let line = format!("{target}{suffix} += {value};");
-            if ranges.is_empty() {
-                format!("    {line}\n")
+            let body = if ranges.is_empty() {
+                format!("        {line}\n")
             } else {
-                layout::loops(4, &ranges, &line)
-            }
+                layout::loops(8, &ranges, &line)
+            };
+            format!("    for {row} in 0..n {{\n{body}    }}\n")
         }
     };
     out.push_str(&text);

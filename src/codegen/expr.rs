@@ -1,9 +1,10 @@
-//! Rust expressions for one element of a node: `sigmoid(f.w1_x[i] + p.b1[i])`.
+//! Rust expressions for one element of a node: `sigmoid(f.w1_x[r][i] + p.b1[i])`.
 //!
-//! A stored node is read where it is stored; an inline node is written out from its operation,
-//! recursively, with the parentheses Rust's precedence needs and no others. The expression
-//! performs exactly the float operations of `eval::float`, in the same order: same functions
-//! (the stable `sigmoid` of the generated kernels), integer powers by `powi`, others by `powf`.
+//! A stored node is read where it is stored, at row `r` of the batch when it varies from example
+//! to example; an inline node is written out from its operation, recursively, with the
+//! parentheses Rust's precedence needs and no others. The expression performs exactly the float
+//! operations of `eval::float`, in the same order: same functions (the stable `sigmoid` of the
+//! generated kernels), integer powers by `powi`, others by `powf`.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -95,10 +96,16 @@ impl<'p> Writer<'p> {
         match &self.plan.storage[node.index()] {
             Storage::Declared(path) | Storage::Buffer(path) | Storage::ConstArray(path) => {
                 self.note(path);
-                if scalar {
-                    Expr::atom(path.clone())
+                // A value that varies has a row per example: row `r` of the batch.
+                let row = if self.plan.is_varying(node) {
+                    "[r]"
                 } else {
-                    Expr::atom(format!("{path}{index}"))
+                    ""
+                };
+                if scalar {
+                    Expr::atom(format!("{path}{row}"))
+                } else {
+                    Expr::atom(format!("{path}{row}{index}"))
                 }
             }
             Storage::Number => match graph[node].op {

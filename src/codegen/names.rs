@@ -23,7 +23,10 @@ const KEYWORDS: &[&str] = &[
 /// The model module's own constants, which a user's constant must not take. (A user's value
 /// becomes a field, `f.h`, or an UPPER_CASE constant, so it never meets the program's
 /// lowercase locals and functions.)
-const PROGRAM_CONSTANTS: &[&str] = &["COLUMNS", "INPUT_COLUMNS", "CLASSES", "PARAMS"];
+const PROGRAM_CONSTANTS: &[&str] = &["COLUMNS", "INPUT_COLUMNS", "CLASSES", "PARAMS", "WORK"];
+
+/// The fields the program gives its own structs beside the user's values: `Batch::rows`.
+const PROGRAM_FIELDS: &[&str] = &["rows"];
 
 /// Hands out unique identifiers in one namespace, lowercase (fields) or uppercase (constants).
 #[derive(Clone, Debug, Default)]
@@ -34,7 +37,11 @@ pub struct Namer {
 impl Namer {
     pub fn new() -> Namer {
         let mut taken: HashSet<String> = HashSet::new();
-        for name in KEYWORDS.iter().chain(PROGRAM_CONSTANTS) {
+        for name in KEYWORDS
+            .iter()
+            .chain(PROGRAM_CONSTANTS)
+            .chain(PROGRAM_FIELDS)
+        {
             taken.insert(name.to_string());
         }
         Namer { taken }

@@ -105,6 +105,22 @@ pub struct Plan {
     pub forward: Vec<NodeId>,
     pub backward: Vec<Step>,
     pub dtype: Dtype,
+    /// Whether each node varies from example to example (it depends on an input or a target):
+    /// such a value has a row per example of a batch. The others (parameters, constants and what
+    /// depends on nothing else) are the same for every row and are stored once.
+    pub varying: Vec<bool>,
+    /// Parameter matrices kept transposed as well, once per step, because a product `W x` reads
+    /// `Wᵀ` row by row faster than `W` (see [`transpose_for_product`]).
+    pub transposed: Vec<Transposed>,
+}
+
+/// A parameter matrix that the trainer also keeps transposed.
+#[derive(Clone, Debug)]
+pub struct Transposed {
+    /// Index into [`Plan::params`].
+    pub param: usize,
+    /// The field of the generated `Transposed` struct: `w1t`.
+    pub ident: String,
 }
 
 impl Plan {
@@ -120,6 +136,20 @@ impl Plan {
             }
             _ => None,
         }
+    }
+
+    /// Whether a node has a row per example of a batch.
+    pub fn is_varying(&self, node: NodeId) -> bool {
+        self.varying[node.index()]
+    }
+
+    /// The transposed copy of a parameter's node (`t.w1t`), if the trainer keeps one.
+    pub fn transposed_path(&self, node: NodeId) -> Option<String> {
+        self.transposed.iter().find_map(|t| {
+            let declared = &self.params[t.param].declared;
+            (self.storage[node.index()] == Storage::Declared(format!("p.{}", declared.ident)))
+                .then(|| format!("t.{}", t.ident))
+        })
     }
 
     /// Whether a node is computed by `forward`/`predict` (else by `backward`).
@@ -347,6 +377,17 @@ pub fn plan(
             declared,
         })
         .collect();
+    let mut varying = vec![false; graph.len()];
+    for id in graph.ids() {
+        varying[id.index()] = match &graph[id].op {
+            Op::Var(decl) => matches!(
+                model.declaration(*decl).kind,
+                DeclKind::Input | DeclKind::Target
+            ),
+            Op::Literal(_) => false,
+            op => op.operands().any(|o| varying[o.index()]),
+        };
+    }
     let mut plan = Plan {
         gradient,
         storage,
@@ -363,6 +404,8 @@ pub fn plan(
         forward: Vec::new(),
         backward: Vec::new(),
         dtype,
+        varying,
+        transposed: Vec::new(),
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {
@@ -385,7 +428,67 @@ pub fn plan(
     name_buffers(&mut plan, model, &mut naming);
     fit_expressions(&mut plan, model, &mut naming);
     order(&mut plan);
+    choose_transposed(&mut plan, &mut naming.namer);
     plan
+}
+
+/// Elements of one 512-bit vector register of the trainer's number type.
+pub fn lanes(dtype: Dtype) -> usize {
+    match dtype {
+        Dtype::F32 => 16,
+        Dtype::F64 => 8,
+    }
+}
+
+/// Whether the product `W x` of an `[m, k]` parameter and each row's `x` should read a copy of
+/// `Wᵀ` made once per step. From `Wᵀ`, the kernel computes a vector of outputs at once, each sum
+/// in the evaluator's order; from `W` itself, it computes each output as a dot product cut into
+/// vector-wide partial sums, added up at the end. An f64 trainer always reads `Wᵀ`, so that its
+/// sums are the evaluator's. An f32 trainer reads it when there are at least two vectors of
+/// outputs and the copy is small (at most 64k elements): copying `W` costs `m·k` moves a step,
+/// and a large matrix's copy costs more than the faster product saves.
+pub fn transpose_for_product(m: usize, k: usize, dtype: Dtype) -> bool {
+    match dtype {
+        Dtype::F64 => true,
+        Dtype::F32 => m >= 2 * lanes(dtype) && m * k <= 65_536,
+    }
+}
+
+/// Picks the parameters whose products `W x` read a transposed copy.
+fn choose_transposed(plan: &mut Plan, namer: &mut Namer) {
+    let graph = plan.graph();
+    let mut chosen: Vec<usize> = Vec::new();
+    for id in graph.ids() {
+        if !matches!(plan.storage[id.index()], Storage::Buffer(_)) {
+            continue;
+        }
+        let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
+            continue;
+        };
+        let Shape::Matrix(m, k) = graph[a].shape else {
+            continue;
+        };
+        if graph[b].shape.rank() != 1 || !plan.varying[b.index()] || plan.varying[a.index()] {
+            continue;
+        }
+        let param = plan.params.iter().position(|p| {
+            plan.storage[a.index()] == Storage::Declared(format!("p.{}", p.declared.ident))
+        });
+        if let Some(param) = param
+            && transpose_for_product(m, k, plan.dtype)
+            && !chosen.contains(&param)
+        {
+            chosen.push(param);
+        }
+    }
+    chosen.sort_unstable();
+    plan.transposed = chosen
+        .into_iter()
+        .map(|param| Transposed {
+            param,
+            ident: namer.field(&format!("{}t", plan.params[param].declared.ident)),
+        })
+        .collect();
 }
 
 /// Gives a buffer to a part of any expression longer than [`MAX_EXPRESSION`]: the longest

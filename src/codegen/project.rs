@@ -56,6 +56,13 @@ impl Context {
     pub fn uses(&self, name: &str) -> bool {
         self.kernels.contains(name)
     }
+
+    /// Whether the model calls a kernel of the batch, in register tiles (`c.batched()`).
+    pub fn batched(&self) -> bool {
+        ["matvec_rows", "matvec_transposed_rows", "outer_add_rows"]
+            .iter()
+            .any(|k| self.kernels.contains(k))
+    }
 }
 
 /// Epochs of a file without `train(epochs = …)`.

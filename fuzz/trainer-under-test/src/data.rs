@@ -7,11 +7,14 @@
 //! Every problem is reported with the file, line and column, and what was found there.
 
 use crate::Real;
-use crate::model::{self, COLUMNS, Example, INPUT_COLUMNS};
+use crate::model::{self, COLUMNS, INPUT_COLUMNS};
 
-/// The examples of a data file.
+/// The examples of a data file: row after row, each the `COLUMNS.len()` values of the inputs
+/// and then the targets (a class column already made one-hot).
 pub struct Data {
-    pub examples: Vec<Example>,
+    pub values: Vec<Real>,
+    /// How many rows (examples).
+    pub rows: usize,
     /// The text labels of the class column, in class order (empty for numbered classes).
     pub labels: Vec<String>,
 }
@@ -46,16 +49,16 @@ impl Layout {
     }
 }
 
-/// Reads the examples of the CSV file at `path`.
-pub fn load(path: &str, need: Need) -> Result<Data, String> {
+/// Reads the examples of the CSV file at `path`, in up to `threads` pieces at once.
+pub fn load(path: &str, need: Need, threads: usize) -> Result<Data, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    from_bytes(path, &bytes, need)
+    from_bytes(path, &bytes, need, threads)
 }
 
 /// The examples in `bytes`, the contents of the file `path` (named in messages).
-pub fn from_bytes(path: &str, bytes: &[u8], need: Need) -> Result<Data, String> {
+pub fn from_bytes(path: &str, bytes: &[u8], need: Need, threads: usize) -> Result<Data, String> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(path, text, need),
+        Ok(text) => parse(path, text, need, threads),
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -69,15 +72,19 @@ pub fn from_bytes(path: &str, bytes: &[u8], need: Need) -> Result<Data, String> 
     }
 }
 
-/// The examples of `text`, the contents of the file `path` (named in messages).
-pub fn parse(path: &str, text: &str, need: Need) -> Result<Data, String> {
+/// A file smaller than this is read by one thread.
+const PARALLEL_BYTES: usize = 1 << 20;
+
+/// The examples of `text`, the contents of the file `path` (named in messages). Past the first
+/// rows, a large file is cut into `threads` pieces at line breaks, read at once; the first error
+/// in the file's order is the one reported, as if one thread had read it all.
+pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data, String> {
     let mut lines = text
         .split('\n')
         .enumerate()
         .map(|(i, line)| (i + 1, line.strip_suffix('\r').unwrap_or(line)))
-        .filter(|(_, line)| !line.trim().is_empty())
-        .peekable();
-    let Some(&(first_number, first)) = lines.peek() else {
+        .filter(|(_, line)| !line.trim().is_empty());
+    let Some((first_number, first)) = lines.next() else {
         return Err(format!(
             "{path}:1:1: the file is empty: it has no rows of data"
         ));
@@ -88,66 +95,258 @@ pub fn parse(path: &str, text: &str, need: Need) -> Result<Data, String> {
         Layout::Class => is_header(&first_cells[..INPUT_COLUMNS]),
         _ => is_header(&first_cells),
     };
-    let names: Vec<String> = if header {
-        first_cells.iter().map(|s| s.to_string()).collect()
-    } else {
-        Vec::new()
+    let mut reader = Reader {
+        path,
+        layout,
+        names: if header {
+            first_cells.iter().map(|s| s.to_string()).collect()
+        } else {
+            Vec::new()
+        },
+        header,
+        classes: Classes::default(),
     };
-    if header {
-        lines.next();
+    // The first row of data is read first, alone: it tells whether classes are labels.
+    let mut values: Vec<Real> = Vec::new();
+    let mut rest_line = first_number + 1;
+    let first_row = if header {
+        lines.next()
+    } else {
+        Some((first_number, first))
+    };
+    if let Some((number, line)) = first_row {
+        values.resize(COLUMNS.len(), 0.0);
+        reader.row(number, line, &mut values)?;
+        rest_line = number + 1;
     }
-    let mut examples = Vec::new();
-    let mut classes = Classes::default();
-    // One row's values, on the heap: a row may be wider than the stack.
-    let mut row: Vec<Real> = vec![0.0; COLUMNS.len()];
-    for (number, line) in lines {
-        // Counted before any cell is read, so a row of a million cells costs no memory.
-        let found = line.split(',').count();
-        if found != layout.columns() {
-            let first = if header { "the header" } else { "row 1" };
-            let (column, what) = if found < layout.columns() {
-                (found + 1, "a short row")
-            } else {
-                (layout.columns() + 1, "a long row")
-            };
-            let columns = if found == 1 { "column" } else { "columns" };
-            return Err(format!(
-                "{path}:{number}:{column}: {what}: {found} {columns}, where {first} has {}",
-                layout.columns()
-            ));
-        }
-        row.fill(0.0);
-        for (index, cell) in line.split(',').map(clean).enumerate() {
-            let at = Cell {
-                path,
-                line: number,
-                column: index + 1,
-                name: names.get(index).map(String::as_str),
-                holds: COLUMNS[index],
-            };
-            if layout == Layout::Class && index == INPUT_COLUMNS {
-                let at = Cell {
-                    holds: "the class of y",
-                    ..at
-                };
-                let class = classes.read(cell, &at)?;
-                row[INPUT_COLUMNS + class] = 1.0;
-                continue;
+    // The rest of the file, from the line after that row.
+    let offset = line_offset(text, rest_line);
+    let rest = &text[offset..];
+    // Labels are numbered in order of first appearance, so one thread reads a file of labels.
+    let pieces = if rest.len() >= PARALLEL_BYTES && reader.classes.numbered != Some(false) {
+        threads.max(1)
+    } else {
+        1
+    };
+    let mut bounds = vec![0];
+    for k in 1..pieces {
+        let at = (rest.len() * k / pieces).max(bounds[k - 1]);
+        let newline = rest.as_bytes()[at..].iter().position(|&b| b == b'\n');
+        bounds.push(newline.map_or(rest.len(), |i| at + i + 1));
+    }
+    bounds.push(rest.len());
+    // Each piece writes its rows into a stretch of `values` with room for every line it has;
+    // blank lines leave room unused, closed up afterwards.
+    let mut line = rest_line;
+    let mut room = vec![values.len()];
+    let mut firsts = Vec::new();
+    for k in 0..pieces {
+        firsts.push(line);
+        // A piece ends with a line break, so the next piece starts that many lines later.
+        let lines = count_lines(&rest[bounds[k]..bounds[k + 1]]);
+        line += lines - 1;
+        room.push(room[k] + lines * COLUMNS.len());
+    }
+    values.resize(room[pieces], 0.0);
+    let read = |k: usize, reader: &mut Reader, out: &mut [Real]| {
+        let mut rows = 0;
+        for (i, line) in rest[bounds[k]..bounds[k + 1]].split('\n').enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if !line.trim().is_empty() {
+                let row = &mut out[rows * COLUMNS.len()..(rows + 1) * COLUMNS.len()];
+                reader.row(firsts[k] + i, line, row)?;
+                rows += 1;
             }
-            row[index] = number_in(cell, &at)?;
         }
-        examples.push(Example::from_row(&row));
+        Ok::<usize, String>(rows)
+    };
+    let mut stretches = Vec::new();
+    let mut free = &mut values[room[0]..];
+    for k in 0..pieces {
+        let (stretch, others) = free.split_at_mut(room[k + 1] - room[k]);
+        stretches.push(stretch);
+        free = others;
     }
-    if examples.is_empty() {
+    let rows: Vec<Result<usize, String>> = std::thread::scope(|scope| {
+        let mut stretches = stretches.into_iter().enumerate();
+        let (_, first) = stretches.next().unwrap_or_default();
+        let handles: Vec<_> = stretches
+            .map(|(k, stretch)| {
+                let mut reader = reader.clone();
+                scope.spawn(move || read(k, &mut reader, stretch))
+            })
+            .collect();
+        let mut rows = vec![read(0, &mut reader, first)];
+        for handle in handles {
+            let failed = || Err(format!("{path}: a thread reading the file failed"));
+            rows.push(handle.join().unwrap_or_else(|_| failed()));
+        }
+        rows
+    });
+    let mut end = room[0];
+    for (k, rows) in rows.into_iter().enumerate() {
+        let length = rows? * COLUMNS.len();
+        values.copy_within(room[k]..room[k] + length, end);
+        end += length;
+    }
+    values.truncate(end);
+    if values.is_empty() {
         let line = text.split('\n').count().max(first_number + 1);
         return Err(format!(
             "{path}:{line}:1: the file has a header but no rows of data"
         ));
     }
     Ok(Data {
-        examples,
-        labels: classes.labels,
+        rows: values.len() / COLUMNS.len(),
+        values,
+        labels: reader.classes.labels,
     })
+}
+
+/// How many lines `text` starts (its line breaks, and one more).
+fn count_lines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// The byte offset where line `line` (from 1) of `text` starts; the end if it has fewer lines.
+fn line_offset(text: &str, line: usize) -> usize {
+    let mut offset = 0;
+    for _ in 1..line {
+        match text.as_bytes()[offset..].iter().position(|&b| b == b'\n') {
+            Some(i) => offset += i + 1,
+            None => return text.len(),
+        }
+    }
+    offset
+}
+
+/// What reading a row needs to know: the file's layout and header, and the classes seen.
+#[derive(Clone)]
+struct Reader<'a> {
+    path: &'a str,
+    layout: Layout,
+    /// The header's names of the columns, if the file has a header.
+    names: Vec<String>,
+    header: bool,
+    classes: Classes,
+}
+
+impl Reader<'_> {
+    /// Reads the row of data on line `number`, `line`, into `row` (zeros, `COLUMNS.len()` of them).
+    fn row(&mut self, number: usize, line: &str, row: &mut [Real]) -> Result<(), String> {
+        let columns = self.layout.columns();
+        let bytes = line.as_bytes();
+        // The cell from `start` to the next comma; past the end when the line has no more.
+        let mut start = 0;
+        let mut class = None;
+        for (index, value) in row.iter_mut().enumerate().take(columns) {
+            if start > bytes.len() {
+                return Err(self.wrong_length(number, line));
+            }
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(bytes.len(), |i| start + i);
+            let cell = clean(&line[start..end]);
+            start = end + 1;
+            if self.layout == Layout::Class && index == INPUT_COLUMNS {
+                let at = Cell {
+                    holds: "the class of y",
+                    ..place(self.path, &self.names, number, index)
+                };
+                match self.classes.read(cell, &at) {
+                    Ok(read) => class = Some(read),
+                    Err(message) => return Err(self.unless_wrong_length(number, line, message)),
+                }
+                continue;
+            }
+            *value = match plain_decimal(cell) {
+                Some(x) => x,
+                None => match number_in(cell, &place(self.path, &self.names, number, index)) {
+                    Ok(x) => x,
+                    Err(message) => return Err(self.unless_wrong_length(number, line, message)),
+                },
+            };
+        }
+        if start <= bytes.len() {
+            return Err(self.wrong_length(number, line));
+        }
+        if let Some(class) = class {
+            row[INPUT_COLUMNS + class] = 1.0;
+        }
+        Ok(())
+    }
+
+    /// `message` about a cell, unless the row is too short or too long: that is reported first.
+    fn unless_wrong_length(&self, number: usize, line: &str, message: String) -> String {
+        if line.split(',').count() == self.layout.columns() {
+            message
+        } else {
+            self.wrong_length(number, line)
+        }
+    }
+
+    /// The message for a row with a number of cells other than its layout's.
+    fn wrong_length(&self, number: usize, line: &str) -> String {
+        // Counted, not collected, so a row of a million cells costs no memory.
+        let found = line.split(',').count();
+        let columns = self.layout.columns();
+        let first = if self.header { "the header" } else { "row 1" };
+        let (column, what) = if found < columns {
+            (found + 1, "a short row")
+        } else {
+            (columns + 1, "a long row")
+        };
+        let cells = if found == 1 { "column" } else { "columns" };
+        format!(
+            "{}:{number}:{column}: {what}: {found} {cells}, where {first} has {columns}",
+            self.path
+        )
+    }
+}
+
+/// Where cell `index` of line `number` is, for messages.
+fn place<'a>(path: &'a str, names: &'a [String], number: usize, index: usize) -> Cell<'a> {
+    Cell {
+        path,
+        line: number,
+        column: index + 1,
+        name: names.get(index).map(String::as_str),
+        holds: COLUMNS[index],
+    }
+}
+
+/// The value of a plain decimal such as `0.4353` or `-12`, or `None` for any other text (which
+/// the standard parser then reads). Digits that fit the significand of `Real` exactly, divided by
+/// a power of ten that is exact too, give the correctly rounded value in one division: the same
+/// value the standard parser gives, much sooner.
+fn plain_decimal(cell: &str) -> Option<Real> {
+    const POWERS: [Real; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+    let bytes = cell.as_bytes();
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || digits.len() > 12 {
+        return None;
+    }
+    let (mut mantissa, mut decimals, mut seen, mut point) = (0u64, 0, false, false);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                decimals += usize::from(point);
+                seen = true;
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if !seen || mantissa >= 1 << Real::MANTISSA_DIGITS || decimals >= POWERS.len() {
+        return None;
+    }
+    let x = mantissa as Real / POWERS[decimals];
+    Some(if negative { -x } else { x })
 }
 
 /// The layout a row of `found` cells has, or what was expected.
@@ -198,6 +397,10 @@ fn is_header(numeric: &[&str]) -> bool {
 
 /// A cell without surrounding spaces and double quotes.
 fn clean(cell: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b != b'"' && !b.is_ascii_whitespace());
+    if plain(cell.as_bytes().first()) && plain(cell.as_bytes().last()) && cell.is_ascii() {
+        return cell;
+    }
     let cell = cell.trim();
     cell.strip_prefix('"')
         .and_then(|c| c.strip_suffix('"'))
@@ -252,7 +455,7 @@ fn shorten(cell: &str) -> String {
 }
 
 /// The classes of a file's class column: numbers, or labels numbered as they first appear.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Classes {
     /// Whether the first row's class was a number (then every row's must be).
     numbered: Option<bool>,

@@ -12,7 +12,7 @@ mod weights;
 use std::io::Write;
 use std::process::ExitCode;
 
-use model::{Backward, Forward, Params};
+use model::{Batch, Forward, Params, Transposed};
 
 /// The number type of every value (`nabla gen --dtype`).
 pub type Real = f64;
@@ -36,9 +36,12 @@ options of train (defaults from iris.nabla):
   --save W.json       write the weights there after every epoch
   --log LOSS.csv      write the loss of every epoch there
   --quiet             no progress on standard error
+  --bench             also print the steady speed: examples and GFLOP a second
+  --threads N         use at most N threads (default: one per core)
 
 options of eval and predict:
   --weights W.json    the weights to use, as train --save writes them
+  --threads N         use at most N threads (default: one per core)
 
 Rows hold the inputs' columns, then the targets', in the order iris.nabla
 declares them; a header row is optional. The target may also be one class column.
@@ -88,7 +91,9 @@ struct Options {
     log: Option<String>,
     weights: Option<String>,
     rows: Option<usize>,
+    threads: Option<usize>,
     quiet: bool,
+    bench: bool,
 }
 
 fn parse(arguments: &[String]) -> Result<Options, Failure> {
@@ -158,6 +163,17 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
                 only_train(flag)?;
                 options.quiet = true;
             }
+            "--bench" => {
+                only_train(flag)?;
+                options.bench = true;
+            }
+            "--threads" => {
+                let threads: usize = number(flag, &value(flag)?)?;
+                if threads == 0 {
+                    return Err(usage("--threads must be at least 1".to_string()));
+                }
+                options.threads = Some(threads);
+            }
             "--init" => {
                 only_train(flag)?;
                 options.init = Some(value(flag)?);
@@ -191,6 +207,11 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
     Ok(options)
 }
 
+/// How many threads the processor runs at once: the default of `--threads`.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 /// A number given on the command line.
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, Failure> {
     text.parse()
@@ -209,6 +230,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             options.command
         )));
     };
+    let threads = options.threads.unwrap_or_else(cores);
     let weights = || match &options.weights {
         Some(weights) => Ok(weights::load(weights)?),
         None => Err(Failure::Usage(format!(
@@ -218,7 +240,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
     };
     match options.command.as_str() {
         "train" => {
-            let data = data::load(path, data::Need::Targets)?;
+            let data = data::load(path, data::Need::Targets, threads)?;
             report_labels(&data);
             let seed = options.seed.unwrap_or(1);
             let mut params = match &options.init {
@@ -234,53 +256,46 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
                 save: options.save.clone(),
                 log: options.log.clone(),
                 quiet: options.quiet,
+                threads,
             };
             let start = std::time::Instant::now();
-            train::train(&data, &mut params, &settings)?;
+            let report = train::train(&data, &mut params, &settings)?;
             let seconds = start.elapsed().as_secs_f64();
-            let rows = data.examples.len();
+            let rows = data.rows;
             let mut text = format!(
                 "trained {} epochs on {rows} rows in {seconds:.2} s\n",
                 settings.epochs
             );
-            text.push_str(&score(&params, &data));
+            if options.bench {
+                text.push_str(&bench(&report, rows));
+            }
+            text.push_str(&score(&params, &data, threads));
             print(&text)
         }
         "eval" => {
             let params = weights()?;
-            let data = data::load(path, data::Need::Targets)?;
+            let data = data::load(path, data::Need::Targets, threads)?;
             report_labels(&data);
-            print(&score(&params, &data))
+            print(&score(&params, &data, threads))
         }
         "predict" => {
             let params = weights()?;
-            let data = data::load(path, data::Need::Inputs)?;
-            let mut forward = Forward::zeros();
-            let mut text = String::new();
-            for e in &data.examples {
-                model::predict(&params, e, &mut forward);
-                text.push_str(&format!("{}\n", model::predicted_class(&forward)));
-            }
-            print(&text)
+            let data = data::load(path, data::Need::Inputs, threads)?;
+            print(&predict(&params, &data))
         }
         _ => {
             let params = weights()?;
-            let data = data::load(path, data::Need::Targets)?;
-            print(&gradient(&params, &data, options.rows.unwrap_or(1))?)
+            let data = data::load(path, data::Need::Targets, threads)?;
+            let (rows, parts) = (options.rows.unwrap_or(1), options.threads.unwrap_or(1));
+            print(&gradient(&params, &data, rows, parts)?)
         }
     }
 }
 
 /// The mean loss and the accuracy of `params` on every example.
-fn score(params: &Params, data: &data::Data) -> String {
-    let mut forward = Forward::zeros();
-    let mut total = 0.0;
-    let mut correct = 0;
-    for e in &data.examples {
-        total += model::forward(params, e, &mut forward);
-        correct += usize::from(model::predicted_class(&forward) == model::true_class(e));
-    }
-    let n = data.examples.len();
+fn score(params: &Params, data: &data::Data, threads: usize) -> String {
+    let (total, correct) = train::evaluate(params, data, threads);
+    let n = data.rows;
     let loss = total / n as Real;
     let accuracy = 100.0 * correct as f64 / n as f64;
     format!(
@@ -289,18 +304,67 @@ fn score(params: &Params, data: &data::Data) -> String {
     )
 }
 
+/// The steady speed of training: the median epoch after the first (which warms the caches up).
+fn bench(report: &train::Report, rows: usize) -> String {
+    let mut times: Vec<f64> = report.epochs.iter().skip(1).copied().collect();
+    if times.is_empty() {
+        times = report.epochs.clone();
+    }
+    times.sort_by(f64::total_cmp);
+    let Some(&median) = times.get(times.len() / 2) else {
+        return "bench: no epochs\n".to_string();
+    };
+    let per_second = rows as f64 / median;
+    let gflops = 2.0 * model::WORK as f64 * per_second / 1e9;
+    format!(
+        "bench: {per_second:.0} examples/s, {gflops:.2} GFLOP/s ({} epochs, {} threads)\n",
+        times.len(),
+        report.threads
+    )
+}
+
+/// The output of every row, a line each: its class.
+fn predict(params: &Params, data: &data::Data) -> String {
+    let mut transposed = Transposed::zeros();
+    transposed.update(params);
+    let capacity = train::EVALUATION_BATCH.min(data.rows);
+    let mut batch = Batch::new(capacity);
+    let mut forward = Forward::new(capacity);
+    let all: Vec<usize> = (0..data.rows).collect();
+    let mut text = String::new();
+    for chunk in all.chunks(capacity) {
+        batch.gather(&data.values, chunk);
+        model::predict(params, &transposed, &batch, &mut forward);
+        for r in 0..chunk.len() {
+            text.push_str(&format!("{}\n", model::predicted_class(&forward, r)));
+        }
+    }
+    text
+}
+
 /// The loss and the gradient of every parameter, averaged over the first `rows` examples, as
-/// JSON with every number exact: `{"loss": …, "gradients": {"W1": …}}`. Tests compare it with
-/// nabla's evaluator.
-fn gradient(params: &Params, data: &data::Data, rows: usize) -> Result<String, String> {
-    let rows = rows.clamp(1, data.examples.len());
-    let mut forward = Forward::zeros();
-    let mut backward = Backward::zeros();
+/// JSON with every number exact: `{"loss": …, "gradients": {"W1": …}}`. The rows are one batch,
+/// cut into `parts` parts as training cuts a batch among threads. Tests compare it with nabla's
+/// evaluator.
+fn gradient(
+    params: &Params,
+    data: &data::Data,
+    rows: usize,
+    parts: usize,
+) -> Result<String, String> {
+    let rows = rows.clamp(1, data.rows);
+    let parts = parts.clamp(1, rows);
+    let mut transposed = Transposed::zeros();
+    transposed.update(params);
+    let all: Vec<usize> = (0..rows).collect();
     let mut sum = Params::zeros();
     let mut total = 0.0;
-    for e in &data.examples[..rows] {
-        total += model::forward(params, e, &mut forward);
-        model::backward(params, e, &forward, &mut backward, &mut sum);
+    for k in 0..parts {
+        let share = train::share(&all, k, parts);
+        let mut part = train::Part::new(share.len());
+        part.compute(params, &transposed, data, share);
+        total += part.loss;
+        train::add_into(&mut sum, &part.sum);
     }
     for values in sum.values_mut() {
         for x in values {

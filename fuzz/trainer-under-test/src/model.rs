@@ -1,10 +1,12 @@
-//! The network of `iris.nabla`, specialised: its parameters, one example's values, and the
+//! The network of `iris.nabla`, specialised: its parameters, a batch of examples, and the
 //! forward and backward passes, with every size a constant. The comment over each statement is
 //! the formula it computes, in the notation of `nabla derive`.
 //!
-//! A training step runs `forward` and `backward` for each example of a batch; `backward` adds
-//! the example's gradient to a sum, and the optimizer divides that sum by the batch size (the
-//! gradient of the batch's mean loss).
+//! The passes work on a whole batch at once. A value that varies from example to example has a
+//! row per example (`f.h[r]` is row `r`'s `h`), and a statement for one example runs for every
+//! row, `for r in 0..n`; the products of a parameter with every row's vector are one call of a
+//! kernel each. `backward` adds every row's gradient to a sum, and the optimizer divides that sum
+//! by the number of rows (the gradient of the batch's mean loss).
 
 // The loops index several arrays with the same `i`, as the formulas do.
 #![allow(clippy::needless_range_loop)]
@@ -23,6 +25,9 @@ pub const INPUT_COLUMNS: usize = 4;
 
 /// The target may instead be a single column holding a class, 0 to 2; it becomes one-hot.
 pub const CLASSES: usize = 3;
+
+/// The multiply–adds of one example's forward and backward pass (its matrix products).
+pub const WORK: usize = 272;
 
 /// The names and shapes of the parameters, in the order the file declares them.
 pub const PARAMS: [(&str, &[usize]); 4] = [
@@ -99,58 +104,93 @@ impl Params {
     }
 }
 
-/// One example: a row of data.
-pub struct Example {
-    /// input `x`, a vector [4]
-    pub x: [Real; 4],
-    /// target `y`, a vector [3]
-    pub y: [Real; 3],
+/// Parameters kept transposed as well, updated after every step: a product `W x` reads `Wᵀ` row
+/// by row, which the kernels do fastest.
+pub struct Transposed {
+    /// `W1ᵀ`, a matrix [4, 16]
+    pub w1t: Box<[[Real; 16]; 4]>,
+    /// `W2ᵀ`, a matrix [16, 3]
+    pub w2t: Box<[[Real; 3]; 16]>,
 }
 
-impl Example {
-    /// The example a data row holds: the inputs' columns, then the targets'.
-    pub fn from_row(row: &[Real]) -> Example {
-        let mut example = Example {
-            x: [0.0; 4],
-            y: [0.0; 3],
-        };
-        example.x.copy_from_slice(&row[0..4]);
-        example.y.copy_from_slice(&row[4..7]);
-        example
+impl Transposed {
+    pub fn zeros() -> Transposed {
+        Transposed {
+            w1t: zeroed([0.0; 16]),
+            w2t: zeroed([0.0; 3]),
+        }
+    }
+
+    /// Copies the parameters, transposed.
+    pub fn update(&mut self, p: &Params) {
+        kernels::transpose(&mut self.w1t, &p.w1);
+        kernels::transpose(&mut self.w2t, &p.w2);
+    }
+}
+
+/// A batch of examples: a row per example for each input and target.
+pub struct Batch {
+    /// input `x`, a vector [4], a row per example
+    pub x: Box<[[Real; 4]]>,
+    /// target `y`, a vector [3], a row per example
+    pub y: Box<[[Real; 3]]>,
+    /// How many rows hold examples.
+    pub rows: usize,
+}
+
+impl Batch {
+    /// Room for `capacity` examples.
+    pub fn new(capacity: usize) -> Batch {
+        Batch {
+            x: rows(capacity, [0.0; 4]),
+            y: rows(capacity, [0.0; 3]),
+            rows: 0,
+        }
+    }
+
+    /// The examples `indices` of the data rows `data` (each `COLUMNS.len()` values): the inputs'
+    /// columns, then the targets'.
+    pub fn gather(&mut self, data: &[Real], indices: &[usize]) {
+        self.rows = indices.len();
+        for (r, &index) in indices.iter().enumerate() {
+            let row = &data[index * COLUMNS.len()..(index + 1) * COLUMNS.len()];
+            self.x[r].copy_from_slice(&row[0..4]);
+            self.y[r].copy_from_slice(&row[4..7]);
+        }
     }
 }
 
 /// The values the forward pass keeps: what the output, the loss and the backward pass read.
 pub struct Forward {
     /// W1 x
-    pub w1_x: Box<[Real; 16]>,
+    pub w1_x: Box<[[Real; 16]]>,
     /// h = tanh(W1 x + b1)
-    pub h: Box<[Real; 16]>,
+    pub h: Box<[[Real; 16]]>,
     /// W2 h
-    pub w2_h: Box<[Real; 3]>,
+    pub w2_h: Box<[[Real; 3]]>,
     /// W2 h + b2
-    pub z_p: Box<[Real; 3]>,
+    pub z_p: Box<[[Real; 3]]>,
     /// p = softmax(W2 h + b2)
-    pub p: Box<[Real; 3]>,
+    pub p: Box<[[Real; 3]]>,
     /// log_softmax(W2 h + b2)
-    pub log_softmax_z_p: Box<[Real; 3]>,
+    pub log_softmax_z_p: Box<[[Real; 3]]>,
     /// sum(y ⊙ log_softmax(W2 h + b2))
-    pub t1: Real,
+    pub t1: Box<[Real]>,
     /// L = −sum(y ⊙ log_softmax(W2 h + b2))
-    pub l: Real,
+    pub l: Box<[Real]>,
 }
 
 impl Forward {
-    pub fn zeros() -> Forward {
+    pub fn new(capacity: usize) -> Forward {
         Forward {
-            w1_x: zeroed(0.0),
-            h: zeroed(0.0),
-            w2_h: zeroed(0.0),
-            z_p: zeroed(0.0),
-            p: zeroed(0.0),
-            log_softmax_z_p: zeroed(0.0),
-            t1: 0.0,
-            l: 0.0,
+            w1_x: rows(capacity, [0.0; 16]),
+            h: rows(capacity, [0.0; 16]),
+            w2_h: rows(capacity, [0.0; 3]),
+            z_p: rows(capacity, [0.0; 3]),
+            p: rows(capacity, [0.0; 3]),
+            log_softmax_z_p: rows(capacity, [0.0; 3]),
+            t1: rows(capacity, 0.0),
+            l: rows(capacity, 0.0),
         }
     }
 }
@@ -158,98 +198,129 @@ impl Forward {
 /// The gradients the backward pass computes on its way to the parameters.
 pub struct Backward {
     /// sum(y)
-    pub sum_y: Real,
+    pub sum_y: Box<[Real]>,
     /// δp = p·sum(y) − y
-    pub delta_p: Box<[Real; 3]>,
+    pub delta_p: Box<[[Real; 3]]>,
     /// W2ᵀ δp
-    pub w2t_delta_p: Box<[Real; 16]>,
+    pub w2t_delta_p: Box<[[Real; 16]]>,
     /// δh = (W2ᵀ δp) ⊙ (1 − h²)
-    pub delta_h: Box<[Real; 16]>,
+    pub delta_h: Box<[[Real; 16]]>,
 }
 
 impl Backward {
-    pub fn zeros() -> Backward {
+    pub fn new(capacity: usize) -> Backward {
         Backward {
-            sum_y: 0.0,
-            delta_p: zeroed(0.0),
-            w2t_delta_p: zeroed(0.0),
-            delta_h: zeroed(0.0),
+            sum_y: rows(capacity, 0.0),
+            delta_p: rows(capacity, [0.0; 3]),
+            w2t_delta_p: rows(capacity, [0.0; 16]),
+            delta_h: rows(capacity, [0.0; 16]),
         }
     }
 }
 
-/// The output for example `e`: what `predict` prints.
-pub fn predict(p: &Params, e: &Example, f: &mut Forward) {
+/// The output for every row of the batch `e`: what `predict` prints.
+pub fn predict(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) {
+    let n = e.rows;
     // W1 x
-    kernels::matvec(&mut f.w1_x, &p.w1, &e.x);
+    kernels::matvec_transposed_rows(&mut f.w1_x[..n], &t.w1t, &e.x[..n]);
     // h = tanh(W1 x + b1)
-    for i in 0..16 {
-        f.h[i] = (f.w1_x[i] + p.b1[i]).tanh();
+    for r in 0..n {
+        for i in 0..16 {
+            f.h[r][i] = (f.w1_x[r][i] + p.b1[i]).tanh();
+        }
     }
     // W2 h
-    kernels::matvec(&mut f.w2_h, &p.w2, &f.h);
+    kernels::matvec_transposed_rows(&mut f.w2_h[..n], &t.w2t, &f.h[..n]);
     // W2 h + b2
-    for i in 0..3 {
-        f.z_p[i] = f.w2_h[i] + p.b2[i];
+    for r in 0..n {
+        for i in 0..3 {
+            f.z_p[r][i] = f.w2_h[r][i] + p.b2[i];
+        }
     }
     // p = softmax(W2 h + b2)
-    kernels::softmax(&mut f.p, &f.z_p);
+    for r in 0..n {
+        kernels::softmax(&mut f.p[r], &f.z_p[r]);
+    }
 }
 
-/// The whole forward pass for example `e`; returns its loss.
-pub fn forward(p: &Params, e: &Example, f: &mut Forward) -> Real {
-    predict(p, e, f);
+/// The whole forward pass for the batch `e`; returns the sum of its rows' losses.
+pub fn forward(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real {
+    let n = e.rows;
+    predict(p, t, e, f);
     // log_softmax(W2 h + b2)
-    kernels::log_softmax(&mut f.log_softmax_z_p, &f.z_p);
+    for r in 0..n {
+        kernels::log_softmax(&mut f.log_softmax_z_p[r], &f.z_p[r]);
+    }
     // sum(y ⊙ log_softmax(W2 h + b2))
-    f.t1 = 0.0;
-    for i in 0..3 {
-        f.t1 += e.y[i] * f.log_softmax_z_p[i];
+    for r in 0..n {
+        f.t1[r] = 0.0;
+        for i in 0..3 {
+            f.t1[r] += e.y[r][i] * f.log_softmax_z_p[r][i];
+        }
     }
     // L = −sum(y ⊙ log_softmax(W2 h + b2))
-    f.l = -f.t1;
-    f.l
+    for r in 0..n {
+        f.l[r] = -f.t1[r];
+    }
+    f.l[..n].iter().sum()
 }
 
-/// The backward pass for example `e`, after `forward`: adds ∂loss/∂parameter to `g`.
-pub fn backward(p: &Params, e: &Example, f: &Forward, b: &mut Backward, g: &mut Params) {
+/// The backward pass for the batch `e`, after `forward`: adds every row's ∂loss/∂parameter to
+/// `g`.
+pub fn backward(p: &Params, e: &Batch, f: &Forward, b: &mut Backward, g: &mut Params) {
+    let n = e.rows;
     // sum(y)
-    b.sum_y = 0.0;
-    for i in 0..3 {
-        b.sum_y += e.y[i];
+    for r in 0..n {
+        b.sum_y[r] = 0.0;
+        for i in 0..3 {
+            b.sum_y[r] += e.y[r][i];
+        }
     }
     // δp = p·sum(y) − y
-    for i in 0..3 {
-        b.delta_p[i] = f.p[i] * b.sum_y - e.y[i];
+    for r in 0..n {
+        for i in 0..3 {
+            b.delta_p[r][i] = f.p[r][i] * b.sum_y[r] - e.y[r][i];
+        }
     }
     // ∂L/∂b2 = δp
-    for i in 0..3 {
-        g.b2[i] += b.delta_p[i];
+    for r in 0..n {
+        for i in 0..3 {
+            g.b2[i] += b.delta_p[r][i];
+        }
     }
     // ∂L/∂W2 = δp hᵀ
-    kernels::outer_add(&mut g.w2, &b.delta_p, &f.h);
+    kernels::outer_add_rows(&mut g.w2, &b.delta_p[..n], &f.h[..n]);
     // W2ᵀ δp
-    kernels::matvec_transposed(&mut b.w2t_delta_p, &p.w2, &b.delta_p);
+    kernels::matvec_transposed_rows(&mut b.w2t_delta_p[..n], &p.w2, &b.delta_p[..n]);
     // δh = (W2ᵀ δp) ⊙ (1 − h²)
-    for i in 0..16 {
-        b.delta_h[i] = b.w2t_delta_p[i] * (1.0 - f.h[i].powi(2));
+    for r in 0..n {
+        for i in 0..16 {
+            b.delta_h[r][i] = b.w2t_delta_p[r][i] * (1.0 - f.h[r][i].powi(2));
+        }
     }
     // ∂L/∂b1 = δh
-    for i in 0..16 {
-        g.b1[i] += b.delta_h[i];
+    for r in 0..n {
+        for i in 0..16 {
+            g.b1[i] += b.delta_h[r][i];
+        }
     }
     // ∂L/∂W1 = δh xᵀ
-    kernels::outer_add(&mut g.w1, &b.delta_h, &e.x);
+    kernels::outer_add_rows(&mut g.w1, &b.delta_h[..n], &e.x[..n]);
 }
 
-/// The class the network predicts, after `predict`.
-pub fn predicted_class(f: &Forward) -> usize {
-    kernels::argmax(&f.p[..])
+/// The class the network predicts for row `r`, after `predict`.
+pub fn predicted_class(f: &Forward, r: usize) -> usize {
+    kernels::argmax(&f.p[r][..])
 }
 
-/// The class an example belongs to, by its target.
-pub fn true_class(e: &Example) -> usize {
-    kernels::argmax(&e.y[..])
+/// The class row `r` of a batch belongs to, by its target.
+pub fn true_class(e: &Batch, r: usize) -> usize {
+    kernels::argmax(&e.y[r][..])
+}
+
+/// A zero-filled row for each of `capacity` examples.
+fn rows<T: Copy>(capacity: usize, zero: T) -> Box<[T]> {
+    vec![zero; capacity].into_boxed_slice()
 }
 
 /// A zero-filled array on the heap, where large layers fit.

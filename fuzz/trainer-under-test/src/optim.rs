@@ -3,6 +3,7 @@
 //! gradients over their number).
 
 use crate::Real;
+use crate::kernels;
 use crate::model::Params;
 
 pub struct Optimizer {
@@ -15,13 +16,14 @@ impl Optimizer {
         Optimizer { lr }
     }
 
-    /// One step from `sum`, the sum of `count` examples' gradients.
-    pub fn step(&mut self, params: &mut Params, sum: &Params, count: usize) {
+    /// One step from `sum`, the sum of `count` examples' gradients. Returns whether every
+    /// parameter is still finite.
+    pub fn step(&mut self, params: &mut Params, sum: &Params, count: usize) -> bool {
         let n = count as Real;
+        let mut finite = true;
         for (p, s) in params.values_mut().into_iter().zip(sum.values()) {
-            for (p, s) in p.iter_mut().zip(s) {
-                *p -= self.lr * (s / n);
-            }
+            finite &= kernels::sgd_step(p, s, n, self.lr);
         }
+        finite
     }
 }

@@ -1,12 +1,20 @@
-//! Training: epochs of minibatch steps, with progress on standard error, an optional loss log
-//! and checkpoints of the weights.
+//! Training: epochs of minibatch steps, each batch's rows shared among threads, with progress on
+//! standard error, an optional loss log and checkpoints of the weights.
+//!
+//! A step cuts its batch into parts, one per thread (one part when the batch is too small to
+//! pay for a meeting of threads). Each thread computes the forward and backward passes of its
+//! part into a gradient sum of its own; the main thread adds the parts' sums in order and takes
+//! the optimizer's step. The threads live as long as training does and meet twice a step.
 
 use std::io::{IsTerminal, Write};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::Real;
 use crate::data::Data;
-use crate::model::{self, Backward, Forward, PARAMS, Params};
+use crate::kernels;
+use crate::model::{self, Backward, Batch, Forward, PARAMS, Params, Transposed, WORK};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 use crate::weights;
@@ -24,61 +32,252 @@ pub struct Settings {
     /// Where to write the loss of each epoch, as CSV.
     pub log: Option<String>,
     pub quiet: bool,
+    /// The most threads to use.
+    pub threads: usize,
+}
+
+/// How training went, for `--bench`.
+pub struct Report {
+    /// The time of each epoch, in seconds.
+    pub epochs: Vec<f64>,
+    /// The threads the steps used.
+    pub threads: usize,
+}
+
+/// The least work (multiply–adds) a part of a batch must have to be given a thread of its own:
+/// threads meet twice a step, which costs a few microseconds.
+const MIN_PART_WORK: usize = 1_000_000;
+
+/// How many parts a step on `rows` rows is cut into: at most `threads`, and only as many as have
+/// enough work each.
+pub fn parts(rows: usize, threads: usize) -> usize {
+    threads
+        .min(rows * WORK / MIN_PART_WORK)
+        .clamp(1, rows.max(1))
+}
+
+/// Part `k` of `parts` of `rows`, the parts as even as they can be.
+pub fn share(rows: &[usize], k: usize, parts: usize) -> &[usize] {
+    let n = rows.len();
+    &rows[k * n / parts..(k + 1) * n / parts]
+}
+
+/// One thread's part of a batch: its rows, the values of their passes, and the sum of their
+/// gradients and losses.
+pub struct Part {
+    batch: Batch,
+    forward: Forward,
+    backward: Backward,
+    /// The sum of the rows' gradients.
+    pub sum: Params,
+    /// The sum of the rows' losses.
+    pub loss: Real,
+    /// How many of the rows the network classifies right, before the step.
+    pub correct: usize,
+}
+
+impl Part {
+    /// Room for `capacity` rows.
+    pub fn new(capacity: usize) -> Part {
+        Part {
+            batch: Batch::new(capacity),
+            forward: Forward::new(capacity),
+            backward: Backward::new(capacity),
+            sum: Params::zeros(),
+            loss: 0.0,
+            correct: 0,
+        }
+    }
+
+    /// The forward and backward passes of the rows `indices` of `data`.
+    pub fn compute(&mut self, p: &Params, t: &Transposed, data: &Data, indices: &[usize]) {
+        self.batch.gather(&data.values, indices);
+        for values in self.sum.values_mut() {
+            values.fill(0.0);
+        }
+        self.loss = model::forward(p, t, &self.batch, &mut self.forward);
+        model::backward(
+            p,
+            &self.batch,
+            &self.forward,
+            &mut self.backward,
+            &mut self.sum,
+        );
+        let (f, e) = (&self.forward, &self.batch);
+        self.correct = (0..indices.len())
+            .filter(|&r| model::predicted_class(f, r) == model::true_class(e, r))
+            .count();
+    }
+}
+
+/// Adds `part` into `total`, element by element.
+pub fn add_into(total: &mut Params, part: &Params) {
+    for (total, part) in total.values_mut().into_iter().zip(part.values()) {
+        kernels::add_assign(total, part);
+    }
+}
+
+/// What the threads share: read by all while they compute a step, changed by the main thread
+/// between steps.
+struct Shared {
+    params: Params,
+    transposed: Transposed,
+    /// The order of the rows in this epoch.
+    order: Vec<usize>,
+}
+
+/// A part to compute, and where its rows are in the epoch's order.
+type Job = (Box<Part>, usize, usize);
+
+/// Waits for a message: spinning for a moment first (a step is often over in microseconds, far
+/// sooner than a sleeping thread wakes), then sleeping. `None` once the sender is gone.
+fn receive<T>(channel: &Receiver<T>) -> Option<T> {
+    for _ in 0..20_000 {
+        match channel.try_recv() {
+            Ok(message) => return Some(message),
+            Err(TryRecvError::Empty) => std::hint::spin_loop(),
+            Err(TryRecvError::Disconnected) => return None,
+        }
+    }
+    channel.recv().ok()
 }
 
 /// Trains `params` on `data`. Each epoch puts the rows in a fresh order (a seeded Fisher–Yates
 /// shuffle of 0…n−1, unless shuffling is off) and cuts it into consecutive batches of
 /// `settings.batch` rows, the last one possibly smaller. Each batch is one optimizer step on
 /// the gradient of its mean loss.
-pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<(), String> {
-    let examples = &data.examples;
+pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Report, String> {
+    let batch = settings.batch.clamp(1, data.rows.max(1));
+    let threads = parts(batch, settings.threads);
+    let mut transposed = Transposed::zeros();
+    transposed.update(params);
+    let shared = RwLock::new(Shared {
+        params: params.clone(),
+        transposed,
+        order: (0..data.rows).collect(),
+    });
+    let capacity = batch.div_ceil(threads);
+    let report = std::thread::scope(|scope| {
+        // Every thread but this one: a channel of jobs to it, and one of finished parts back.
+        let mut helpers = Vec::new();
+        for _ in 1..threads {
+            let (jobs, inbox) = mpsc::sync_channel::<Job>(1);
+            let (outbox, done) = mpsc::sync_channel::<Box<Part>>(1);
+            let shared = &shared;
+            scope.spawn(move || {
+                while let Some((mut part, start, end)) = receive(&inbox) {
+                    let s = shared.read().unwrap_or_else(PoisonError::into_inner);
+                    part.compute(&s.params, &s.transposed, data, &s.order[start..end]);
+                    drop(s);
+                    if outbox.send(part).is_err() {
+                        break;
+                    }
+                }
+            });
+            helpers.push(Helper {
+                jobs,
+                done,
+                part: Some(Box::new(Part::new(capacity))),
+            });
+        }
+        let mut main = Part::new(capacity);
+        steps(data, settings, &shared, &mut main, &mut helpers)
+    })?;
+    *params = shared
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .params;
+    Ok(Report {
+        epochs: report,
+        threads,
+    })
+}
+
+/// A helper thread, as the main thread sees it.
+struct Helper {
+    /// Where to send it jobs.
+    jobs: mpsc::SyncSender<Job>,
+    /// Where its parts come back.
+    done: Receiver<Box<Part>>,
+    /// Its part, while the main thread holds it.
+    part: Option<Box<Part>>,
+}
+
+/// The epochs of training, on this thread and the helpers; the time of each epoch.
+fn steps(
+    data: &Data,
+    settings: &Settings,
+    shared: &RwLock<Shared>,
+    main: &mut Part,
+    helpers: &mut [Helper],
+) -> Result<Vec<f64>, String> {
     let mut log = match &settings.log {
         Some(path) => Some(Log::create(path)?),
         None => None,
     };
+    let parts = helpers.len() + 1;
     let mut optimizer = Optimizer::new(settings.lr);
-    let mut forward = Forward::zeros();
-    let mut backward = Backward::zeros();
-    let mut sum = Params::zeros();
-    let mut order: Vec<usize> = (0..examples.len()).collect();
     // The shuffle has a generator of its own (seed + 1), independent of the starting values.
     let mut rng = Rng::new(settings.seed.wrapping_add(1));
     let mut progress = Progress::new(settings.epochs, settings.quiet);
     let mut checkpoint = settings.save.as_deref().map(weights::Checkpoint::new);
+    let mut times = Vec::new();
+    let rows = data.rows;
+    let write = || shared.write().unwrap_or_else(PoisonError::into_inner);
     for epoch in 1..=settings.epochs {
+        let started = Instant::now();
         if settings.shuffle {
+            let order = &mut write().order;
             for (i, row) in order.iter_mut().enumerate() {
                 *row = i;
             }
-            rng.shuffle(&mut order);
+            rng.shuffle(order);
         }
         let mut total = 0.0;
         let mut correct = 0;
-        for (index, batch) in order.chunks(settings.batch.max(1)).enumerate() {
-            for values in sum.values_mut() {
-                values.fill(0.0);
+        let batch = settings.batch.max(1);
+        for (index, start) in (0..rows).step_by(batch).enumerate() {
+            let end = (start + batch).min(rows);
+            let count = end - start;
+            // Part k has rows start + k·count/parts … of the epoch's order.
+            let bound = |k: usize| start + k * count / parts;
+            for (k, helper) in helpers.iter_mut().enumerate() {
+                if let Some(part) = helper.part.take() {
+                    let _ = helper.jobs.send((part, bound(k + 1), bound(k + 2)));
+                }
             }
-            let mut batch_total = 0.0;
-            for &row in batch {
-                let e = &examples[row];
-                batch_total += model::forward(params, e, &mut forward);
-                model::backward(params, e, &forward, &mut backward, &mut sum);
-                correct += usize::from(model::predicted_class(&forward) == model::true_class(e));
+            {
+                let s = shared.read().unwrap_or_else(PoisonError::into_inner);
+                let order = &s.order[bound(0)..bound(1)];
+                main.compute(&s.params, &s.transposed, data, order);
+            }
+            let mut batch_total = main.loss;
+            correct += main.correct;
+            for helper in helpers.iter_mut() {
+                let part = receive(&helper.done).ok_or("a training thread stopped")?;
+                batch_total += part.loss;
+                correct += part.correct;
+                add_into(&mut main.sum, &part.sum);
+                helper.part = Some(part);
             }
             let at = || format!("epoch {epoch}, batch {}", index + 1);
+            let mut s = write();
             if !batch_total.is_finite() {
                 let what = format!("the loss is {batch_total}");
-                return Err(diverged(&at(), &what, params, settings));
+                return Err(diverged(&at(), &what, &s.params, settings));
             }
-            optimizer.step(params, &sum, batch.len());
-            if let Some(element) = non_finite(params) {
+            if !optimizer.step(&mut s.params, &main.sum, count) {
+                let element = non_finite(&s.params).unwrap_or_default();
                 let what = format!("{element} after the step");
-                return Err(diverged(&at(), &what, params, settings));
+                return Err(diverged(&at(), &what, &s.params, settings));
             }
+            let s = &mut *s;
+            s.transposed.update(&s.params);
             total += batch_total;
         }
-        let loss = total / examples.len() as Real;
-        let accuracy = Some(correct as Real / examples.len() as Real);
+        times.push(started.elapsed().as_secs_f64());
+        let loss = total / rows as Real;
+        let accuracy = Some(correct as Real / rows as Real);
         progress.epoch(epoch, loss, accuracy);
         if let Some(log) = &mut log {
             log.write(epoch, loss, accuracy)?;
@@ -86,7 +285,7 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<()
         // After every epoch, so that a run killed at any moment leaves the weights of its last
         // whole epoch (`--init` resumes from them).
         if let Some(checkpoint) = &mut checkpoint {
-            checkpoint.save(params)?;
+            checkpoint.save(&shared.read().unwrap_or_else(PoisonError::into_inner).params)?;
         }
     }
     progress.finish();
@@ -95,11 +294,57 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<()
     }
     if let Some(checkpoint) = &mut checkpoint {
         if settings.epochs == 0 {
-            checkpoint.save(params)?;
+            checkpoint.save(&shared.read().unwrap_or_else(PoisonError::into_inner).params)?;
         }
         checkpoint.sync()?;
     }
-    Ok(())
+    Ok(times)
+}
+
+/// The sum of the losses of `params` on every row of `data`, and how many rows it
+/// classifies right: the rows in batches, shared among at most `threads` threads.
+pub fn evaluate(params: &Params, data: &Data, threads: usize) -> (Real, usize) {
+    let mut transposed = Transposed::zeros();
+    transposed.update(params);
+    let all: Vec<usize> = (0..data.rows).collect();
+    let threads = parts(data.rows, threads);
+    let t = &transposed;
+    let results: Vec<(Real, usize)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .map(|k| {
+                let rows = share(&all, k, threads);
+                scope.spawn(move || evaluate_rows(params, t, data, rows))
+            })
+            .collect();
+        let mut results = vec![evaluate_rows(params, t, data, share(&all, 0, threads))];
+        for handle in handles {
+            results.push(handle.join().unwrap_or((Real::NAN, 0)));
+        }
+        results
+    });
+    results
+        .into_iter()
+        .fold((0.0, 0), |(loss, correct), (l, c)| (loss + l, correct + c))
+}
+
+/// Rows of `data` a forward pass takes at once when evaluating.
+pub const EVALUATION_BATCH: usize = 256;
+
+/// The sum of the losses of the rows `rows`, and how many it classifies right.
+fn evaluate_rows(p: &Params, t: &Transposed, data: &Data, rows: &[usize]) -> (Real, usize) {
+    let capacity = EVALUATION_BATCH.min(rows.len()).max(1);
+    let mut batch = Batch::new(capacity);
+    let mut forward = Forward::new(capacity);
+    let mut loss = 0.0;
+    let mut correct = 0;
+    for chunk in rows.chunks(capacity) {
+        batch.gather(&data.values, chunk);
+        loss += model::forward(p, t, &batch, &mut forward);
+        correct += (0..chunk.len())
+            .filter(|&r| model::predicted_class(&forward, r) == model::true_class(&batch, r))
+            .count();
+    }
+    (loss, correct)
 }
 
 /// The first parameter element that is NaN or infinite, named: `W1[0, 2] is NaN`.
