@@ -48,6 +48,7 @@ declares them; a header row is optional. The target may also be one class column
 ";
 
 fn main() -> ExitCode {
+    kernels::flush_denormals();
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     match run(&arguments) {
         Ok(()) => ExitCode::SUCCESS,

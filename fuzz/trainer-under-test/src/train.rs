@@ -165,6 +165,7 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
             let (outbox, done) = mpsc::sync_channel::<Box<Part>>(1);
             let shared = &shared;
             scope.spawn(move || {
+                kernels::flush_denormals();
                 while let Some((mut part, start, end)) = receive(&inbox) {
                     let s = shared.read().unwrap_or_else(PoisonError::into_inner);
                     part.compute(&s.params, &s.transposed, data, &s.order[start..end]);
@@ -313,7 +314,10 @@ pub fn evaluate(params: &Params, data: &Data, threads: usize) -> (Real, usize) {
         let handles: Vec<_> = (1..threads)
             .map(|k| {
                 let rows = share(&all, k, threads);
-                scope.spawn(move || evaluate_rows(params, t, data, rows))
+                scope.spawn(move || {
+                    kernels::flush_denormals();
+                    evaluate_rows(params, t, data, rows)
+                })
             })
             .collect();
         let mut results = vec![evaluate_rows(params, t, data, share(&all, 0, threads))];
