@@ -45,6 +45,8 @@ pub struct ModelCode {
     pub params: Vec<Field>,
     pub params_zeros: String,
     pub params_table: String,
+    /// `pub const STORED_TRANSPOSED: [bool; n] = […];`
+    pub stored_transposed: String,
     pub params_len: usize,
     pub values: String,
     pub values_mut: String,
@@ -63,10 +65,14 @@ pub struct ModelCode {
     pub transposed_fields: Vec<Field>,
     pub transposed_zeros: String,
     pub transposed_update: String,
+    /// `pub fn predict[](…) => predict_rows`, inside `multiversion!`.
+    pub predict_wrapper: String,
     pub predict_signature: String,
     pub predict: String,
+    pub forward_wrapper: String,
     pub forward_signature: String,
     pub forward: String,
+    pub backward_wrapper: String,
     pub backward_signature: String,
     pub backward: String,
     pub output: String,
@@ -206,12 +212,28 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
 
     // Parameters.
     let params: Vec<&Declared> = plan.params.iter().map(|p| &p.declared).collect();
+    // A parameter stored transposed has the shape [k, m] in its field.
+    let stored_shape = |index: usize| match (plan.stored_transposed[index], params[index].shape) {
+        (true, Shape::Matrix(m, k)) => Shape::Matrix(k, m),
+        (_, shape) => shape,
+    };
     let param_fields = params
         .iter()
-        .map(|d| Field {
-            doc: format!("`{}`, {}", d.name, d.shape.describe()),
+        .enumerate()
+        .map(|(index, d)| Field {
+            doc: if plan.stored_transposed[index] {
+                format!(
+                    "`{}`, {}, stored transposed: `{}[k][i]` is {}[i, k]",
+                    d.name,
+                    d.shape.describe(),
+                    d.ident,
+                    d.name
+                )
+            } else {
+                format!("`{}`, {}", d.name, d.shape.describe())
+            },
             name: d.ident.clone(),
-            ty: boxed_type(d.shape),
+            ty: boxed_type(stored_shape(index)),
             unread: false,
         })
         .collect();
@@ -221,9 +243,20 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         "Params",
         &params
             .iter()
-            .map(|d| format!("{}: {}", d.ident, zero_value(d.shape)))
+            .enumerate()
+            .map(|(index, d)| format!("{}: {}", d.ident, zero_value(stored_shape(index))))
             .collect::<Vec<_>>(),
         "",
+    );
+    let stored_transposed = layout::array_item(
+        0,
+        &format!("pub const STORED_TRANSPOSED: [bool; {}] = ", params.len()),
+        &[plan
+            .stored_transposed
+            .iter()
+            .map(|t| t.to_string())
+            .collect()],
+        ";",
     );
     let params_table = layout::array_item(
         0,
@@ -254,9 +287,38 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     // Starting values.
     let mut initial = String::new();
     let mut uses_rng = false;
-    for (d, param) in params.iter().zip(&plan.params) {
+    for (index, (d, param)) in params.iter().zip(&plan.params).enumerate() {
         let declaration = model.declaration(d.decl);
-        let path = format!("p.{}", d.ident);
+        // A parameter stored transposed is drawn (or given) in the file's layout, then
+        // transposed into its field.
+        let transposed = plan.stored_transposed[index];
+        let field = format!("p.{}", d.ident);
+        let drawn = match &declaration.init {
+            Some(Init::Random(initializer)) => matches!(
+                draw_of(initializer, d.shape),
+                Draw::Uniform { .. } | Draw::Normal { .. }
+            ),
+            _ => false,
+        };
+        let path = if transposed {
+            if let Shape::Matrix(_, k) = d.shape
+                && drawn
+            {
+                initial.push_str(&format!(
+                    "        let mut drawn: {} = zeroed([0.0; {k}]);\n",
+                    boxed_type(d.shape)
+                ));
+            }
+            "drawn".to_string()
+        } else {
+            field.clone()
+        };
+        let transpose = if transposed {
+            kernels.insert("transpose");
+            format!("        kernels::transpose(&mut {field}, &drawn);\n")
+        } else {
+            String::new()
+        };
         match &declaration.init {
             Some(Init::Value(value)) => {
                 if d.shape.is_scalar() {
@@ -269,7 +331,13 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
                     let mut item = doc(0, &format!("The starting value of `{}`.", d.name));
                     item.push_str(&const_item(&name, value.data(), d.shape, dtype, false));
                     constants.push(item);
-                    initial.push_str(&format!("        *{path} = {name};\n"));
+                    if transposed {
+                        initial.push_str(&format!(
+                            "        kernels::transpose(&mut {field}, &{name});\n"
+                        ));
+                    } else {
+                        initial.push_str(&format!("        *{path} = {name};\n"));
+                    }
                 }
             }
             Some(Init::Random(initializer)) => {
@@ -285,7 +353,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
                         initial.push_str(&if d.shape.is_scalar() {
                             format!("        {path} = {value};\n")
                         } else {
-                            format!("        {slice}.fill({value});\n")
+                            format!("        {}.fill({value});\n", flat(&field, d.shape, true))
                                 .replace("&mut ", "")
                                 .replace("[..].fill", ".fill")
                         });
@@ -299,6 +367,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
                             &[slice, format!("{low:?}"), format!("{high:?}")],
                             ";\n",
                         ));
+                        initial.push_str(&transpose);
                     }
                     Draw::Normal { mean, std } => {
                         uses_rng = true;
@@ -309,6 +378,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
                             &[slice, format!("{mean:?}"), format!("{std:?}")],
                             ";\n",
                         ));
+                        initial.push_str(&transpose);
                     }
                 }
             }
@@ -495,40 +565,29 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         let used = if roots.contains(&c) { "" } else { "_" };
         format!("{used}{c}: {ty}")
     };
-    let predict_signature = layout::signature(
-        "pub fn ",
-        "predict",
-        &[
-            argument(&predict_roots, 'p', "&Params"),
-            argument(&predict_roots, 't', "&Transposed"),
-            argument(&predict_roots, 'e', "&Batch"),
-            "f: &mut Forward".to_string(),
-        ],
-        " {",
-    );
-    let forward_signature = layout::signature(
-        "pub fn ",
-        "forward",
-        &[
-            "p: &Params".to_string(),
-            "t: &Transposed".to_string(),
-            "e: &Batch".to_string(),
-            "f: &mut Forward".to_string(),
-        ],
-        " -> Real {",
-    );
-    let backward_signature = layout::signature(
-        "pub fn ",
-        "backward",
-        &[
-            argument(&backward_roots, 'p', "&Params"),
-            argument(&backward_roots, 'e', "&Batch"),
-            argument(&backward_roots, 'f', "&Forward"),
-            argument(&backward_roots, 'b', "&mut Backward"),
-            argument(&backward_roots, 'g', "&mut Params"),
-        ],
-        " {",
-    );
+    let predict_params = [
+        argument(&predict_roots, 'p', "&Params"),
+        argument(&predict_roots, 't', "&Transposed"),
+        argument(&predict_roots, 'e', "&Batch"),
+        "f: &mut Forward".to_string(),
+    ];
+    let forward_params = [
+        "p: &Params".to_string(),
+        "t: &Transposed".to_string(),
+        "e: &Batch".to_string(),
+        "f: &mut Forward".to_string(),
+    ];
+    let backward_params = [
+        argument(&backward_roots, 'p', "&Params"),
+        argument(&backward_roots, 'e', "&Batch"),
+        argument(&backward_roots, 'f', "&Forward"),
+        argument(&backward_roots, 'b', "&mut Backward"),
+        argument(&backward_roots, 'g', "&mut Params"),
+    ];
+    let (predict_wrapper, predict_signature) = pass_signature("predict", &predict_params, "");
+    let (forward_wrapper, forward_signature) =
+        pass_signature("forward", &forward_params, " -> Real");
+    let (backward_wrapper, backward_signature) = pass_signature("backward", &backward_params, "");
 
     // The output and the classes, of row `r`.
     let output_path = plan.path(plan.output).unwrap_or("f.missing");
@@ -581,19 +640,16 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         .filter(|k| SCALAR_FUNCTIONS.contains(k))
         .collect();
     let slice_kernels = kernels.iter().any(|k| !SCALAR_FUNCTIONS.contains(k));
-    let kernels_use = match (slice_kernels, functions.as_slice()) {
-        (false, []) => String::new(),
-        (true, []) => "use crate::kernels;\n".to_string(),
-        (false, [one]) => format!("use crate::kernels::{one};\n"),
-        (slices, many) => {
-            let mut names: Vec<&str> = Vec::new();
-            if slices {
-                names.push("self");
-            }
-            names.extend(many);
-            format!("use crate::kernels::{{{}}};\n", names.join(", "))
-        }
-    };
+    // The passes are compiled for each processor by the kernels' `multiversion!`.
+    let mut names: Vec<&str> = Vec::new();
+    if slice_kernels {
+        names.push("self");
+    }
+    let mut items = functions.clone();
+    items.push("multiversion");
+    items.sort_unstable();
+    names.extend(items);
+    let kernels_use = format!("use crate::kernels::{{{}}};\n", names.join(", "));
 
     let columns = layout::array_item(
         0,
@@ -613,6 +669,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         params: param_fields,
         params_zeros,
         params_table,
+        stored_transposed,
         params_len: params.len(),
         values,
         values_mut,
@@ -630,10 +687,13 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         transposed_fields,
         transposed_zeros,
         transposed_update,
+        predict_wrapper,
         predict_signature,
         predict,
+        forward_wrapper,
         forward_signature,
         forward,
+        backward_wrapper,
         backward_signature,
         backward,
         output,
@@ -644,6 +704,27 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         kernels,
         uses_zeroed,
     }
+}
+
+/// The signature of the function compiled for each processor, `pub fn forward[](…) -> Real`
+/// with the body's name, inside `multiversion!`; and of the pass's body it calls,
+/// `fn forward_rows<const FMA: bool>(…) -> Real {`.
+fn pass_signature(name: &str, params: &[String], returns: &str) -> (String, String) {
+    let body = layout::signature(
+        "fn ",
+        &format!("{name}_rows<const FMA: bool>"),
+        params,
+        &format!("{returns} {{"),
+    );
+    let mut wrapper = format!("    pub fn {name}[]({}){returns}", params.join(", "));
+    if wrapper.chars().count() > layout::MAX_WIDTH {
+        wrapper = format!("    pub fn {name}[](\n");
+        for param in params {
+            wrapper.push_str(&format!("        {param},\n"));
+        }
+        wrapper.push_str(&format!("    ){returns}"));
+    }
+    (format!("{wrapper}\n        => {name}_rows"), body)
 }
 
 /// A function body, with `let n = e.rows;` first when it loops over the rows of the batch.
@@ -832,6 +913,11 @@ fn batch_kernel(
             rows_argument(plan, writer, *w, false),
         ),
         _ if plan.is_varying(a) || graph[a].shape.rank() != 2 => return None,
+        // W x from the field holding Wᵀ: (Wᵀ)ᵀ x.
+        _ if plan.is_stored_transposed(a) => (
+            "matvec_transposed_rows",
+            rows_argument(plan, writer, a, false),
+        ),
         _ => match plan.transposed_path(a) {
             // W x from Wᵀ, kept transposed once per step: (Wᵀ)ᵀ x.
             Some(path) => {
@@ -973,11 +1059,16 @@ fn accumulate(
             if plan.is_varying(*u) && plan.is_varying(*v) =>
         {
             kernels.insert("outer_add_rows");
-            let args = vec![
-                format!("&mut {target}"),
+            let (u, v) = (
                 rows_argument(plan, writer, *u, false),
                 rows_argument(plan, writer, *v, false),
-            ];
+            );
+            // A parameter stored transposed sums (δ xᵀ)ᵀ = x δᵀ.
+            let args = if plan.stored_transposed[index] {
+                vec![format!("&mut {target}"), v, u]
+            } else {
+                vec![format!("&mut {target}"), u, v]
+            };
             layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {

@@ -112,6 +112,9 @@ pub struct Plan {
     /// Parameter matrices kept transposed as well, once per step, because a product `W x` reads
     /// `Wᵀ` row by row faster than `W` (see [`transpose_for_product`]).
     pub transposed: Vec<Transposed>,
+    /// For each parameter, whether it is stored transposed: a matrix used only in products
+    /// `W x`, whose gradient is `δ xᵀ`, is kept as `Wᵀ` itself, so that no copy is made a step.
+    pub stored_transposed: Vec<bool>,
 }
 
 /// A parameter matrix that the trainer also keeps transposed.
@@ -141,6 +144,17 @@ impl Plan {
     /// Whether a node has a row per example of a batch.
     pub fn is_varying(&self, node: NodeId) -> bool {
         self.varying[node.index()]
+    }
+
+    /// Whether a node is a parameter stored transposed (its field holds `Wᵀ`).
+    pub fn is_stored_transposed(&self, node: NodeId) -> bool {
+        self.params
+            .iter()
+            .zip(&self.stored_transposed)
+            .any(|(p, &t)| {
+                t && self.storage[node.index()]
+                    == Storage::Declared(format!("p.{}", p.declared.ident))
+            })
     }
 
     /// The transposed copy of a parameter's node (`t.w1t`), if the trainer keeps one.
@@ -406,6 +420,7 @@ pub fn plan(
         dtype,
         varying,
         transposed: Vec::new(),
+        stored_transposed: Vec::new(),
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {
@@ -454,9 +469,55 @@ pub fn transpose_for_product(m: usize, k: usize, dtype: Dtype) -> bool {
     }
 }
 
-/// Picks the parameters whose products `W x` read a transposed copy.
+/// Whether a parameter used only in products `W x` (with gradient `δ xᵀ`) is better stored as
+/// `Wᵀ`: it then costs nothing a step, so the size limit of a copy does not apply.
+pub fn store_transposed(m: usize, dtype: Dtype) -> bool {
+    match dtype {
+        Dtype::F64 => true,
+        Dtype::F32 => m >= 2 * lanes(dtype),
+    }
+}
+
+/// Picks the parameters stored transposed, and those whose products `W x` read a transposed
+/// copy.
 fn choose_transposed(plan: &mut Plan, namer: &mut Namer) {
     let graph = plan.graph();
+    // Who reads each node the trainer computes.
+    let mut users: Vec<Vec<NodeId>> = vec![Vec::new(); graph.len()];
+    for id in graph.ids() {
+        if plan.storage[id.index()] != Storage::Unused {
+            for operand in graph[id].op.operands() {
+                users[operand.index()].push(id);
+            }
+        }
+    }
+    let node_of = |param: &Param| {
+        graph.ids().find(|&id| {
+            plan.storage[id.index()] == Storage::Declared(format!("p.{}", param.declared.ident))
+        })
+    };
+    let stored_transposed: Vec<bool> = plan
+        .params
+        .iter()
+        .map(|param| {
+            let Shape::Matrix(m, _) = param.declared.shape else {
+                return false;
+            };
+            let Some(node) = node_of(param) else {
+                return false;
+            };
+            let only_products = !users[node.index()].is_empty()
+                && users[node.index()].iter().all(|&user| {
+                    matches!(plan.storage[user.index()], Storage::Buffer(_))
+                        && matches!(graph[user].op, Op::Binary(Binary::MatMul, a, b)
+                            if a == node && graph[b].shape.rank() == 1 && plan.varying[b.index()])
+                });
+            let outer_gradient = plan.storage[param.gradient.index()] == Storage::Inline
+                && matches!(graph[param.gradient].op, Op::Binary(Binary::Outer, u, v)
+                    if plan.varying[u.index()] && plan.varying[v.index()]);
+            only_products && outer_gradient && store_transposed(m, plan.dtype)
+        })
+        .collect();
     let mut chosen: Vec<usize> = Vec::new();
     for id in graph.ids() {
         if !matches!(plan.storage[id.index()], Storage::Buffer(_)) {
@@ -476,12 +537,14 @@ fn choose_transposed(plan: &mut Plan, namer: &mut Namer) {
         });
         if let Some(param) = param
             && transpose_for_product(m, k, plan.dtype)
+            && !stored_transposed[param]
             && !chosen.contains(&param)
         {
             chosen.push(param);
         }
     }
     chosen.sort_unstable();
+    plan.stored_transposed = stored_transposed;
     plan.transposed = chosen
         .into_iter()
         .map(|param| Transposed {

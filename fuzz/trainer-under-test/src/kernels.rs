@@ -74,6 +74,8 @@ macro_rules! multiversion {
 /// trainer learns. (An f64 trainer keeps them, as the evaluator does.)
 pub fn flush_denormals() {}
 
+pub(crate) use multiversion;
+
 multiversion! {
     /// total += part, element by element: adds one thread's gradient sum to the batch's.
     pub fn add_assign[](total: &mut [Real], part: &[Real]) => add_assign_body
@@ -100,6 +102,12 @@ fn sgd_step_body<const FMA: bool>(p: &mut [Real], s: &[Real], n: Real, lr: Real)
         finite &= p.is_finite();
     }
     finite
+}
+
+/// eˣ, from the standard library: an f64 trainer computes what the evaluator computes.
+#[inline(always)]
+fn exp(x: Real) -> Real {
+    x.exp()
 }
 
 multiversion! {
@@ -318,7 +326,7 @@ fn outer_tile<const R: usize, const C: usize, const M: usize, const K: usize, co
 pub fn softmax<const N: usize>(out: &mut [Real; N], z: &[Real; N]) {
     let max = z.iter().fold(Real::NEG_INFINITY, |m, &x| m.max(x));
     for (out, z) in out.iter_mut().zip(z) {
-        *out = (z - max).exp();
+        *out = exp(z - max);
     }
     let total: Real = out.iter().sum();
     for out in out.iter_mut() {
@@ -329,7 +337,7 @@ pub fn softmax<const N: usize>(out: &mut [Real; N], z: &[Real; N]) {
 /// out = log(softmax(z)) = z − max − log Σ exp(z − max): finite for any finite logits.
 pub fn log_softmax<const N: usize>(out: &mut [Real; N], z: &[Real; N]) {
     let max = z.iter().fold(Real::NEG_INFINITY, |m, &x| m.max(x));
-    let total: Real = z.iter().map(|x| (x - max).exp()).sum();
+    let total: Real = z.iter().map(|x| exp(x - max)).sum();
     let log_total = total.ln();
     for (out, z) in out.iter_mut().zip(z) {
         *out = z - max - log_total;

@@ -14,7 +14,7 @@
 #![allow(clippy::approx_constant, clippy::eq_op)]
 
 use crate::Real;
-use crate::kernels;
+use crate::kernels::{self, multiversion};
 use crate::rng::Rng;
 
 /// The columns of a data row, in order: each input's elements, then each target's.
@@ -37,11 +37,24 @@ pub const PARAMS: [(&str, &[usize]); 4] = [
     ("b2", &[3]),
 ];
 
+/// Which parameters are stored transposed: a matrix used only in products `W x` is kept as
+/// `Wᵀ`, which the products read row by row. Weights files keep the file's layout.
+pub const STORED_TRANSPOSED: [bool; 4] = [true, false, false, false];
+
+/// Where element `position` of parameter `index` in the file's layout (row-major in its
+/// declared shape) is in its field: the same place, or the transposed one.
+pub fn stored_at(index: usize, position: usize) -> usize {
+    match (STORED_TRANSPOSED[index], PARAMS[index].1) {
+        (true, [rows, columns]) => position % columns * rows + position / columns,
+        _ => position,
+    }
+}
+
 /// The trainable parameters. The same type holds their gradients and the optimizer's state.
 #[derive(Clone)]
 pub struct Params {
-    /// `W1`, a matrix [16, 4]
-    pub w1: Box<[[Real; 4]; 16]>,
+    /// `W1`, a matrix [16, 4], stored transposed: `w1[k][i]` is W1[i, k]
+    pub w1: Box<[[Real; 16]; 4]>,
     /// `b1`, a vector [16]
     pub b1: Box<[Real; 16]>,
     /// `W2`, a matrix [3, 16]
@@ -54,7 +67,7 @@ impl Params {
     /// Every value zero.
     pub fn zeros() -> Params {
         Params {
-            w1: zeroed([0.0; 4]),
+            w1: zeroed([0.0; 16]),
             b1: zeroed(0.0),
             w2: zeroed([0.0; 16]),
             b2: zeroed(0.0),
@@ -66,12 +79,14 @@ impl Params {
     pub fn initial(seed: u64) -> Params {
         let mut rng = Rng::new(seed);
         let mut p = Params::zeros();
+        let mut drawn: Box<[[Real; 4]; 16]> = zeroed([0.0; 4]);
         // W1 ~ xavier: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / (4 + 16))
         rng.fill_uniform(
-            p.w1.as_flattened_mut(),
+            drawn.as_flattened_mut(),
             -0.5477225575051661,
             0.5477225575051661,
         );
+        kernels::transpose(&mut p.w1, &drawn);
         // b1 ~ zeros
         // W2 ~ xavier: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / (16 + 3))
         rng.fill_uniform(
@@ -107,8 +122,6 @@ impl Params {
 /// Parameters kept transposed as well, updated after every step: a product `W x` reads `Wᵀ` row
 /// by row, which the kernels do fastest.
 pub struct Transposed {
-    /// `W1ᵀ`, a matrix [4, 16]
-    pub w1t: Box<[[Real; 16]; 4]>,
     /// `W2ᵀ`, a matrix [16, 3]
     pub w2t: Box<[[Real; 3]; 16]>,
 }
@@ -116,14 +129,12 @@ pub struct Transposed {
 impl Transposed {
     pub fn zeros() -> Transposed {
         Transposed {
-            w1t: zeroed([0.0; 16]),
             w2t: zeroed([0.0; 3]),
         }
     }
 
     /// Copies the parameters, transposed.
     pub fn update(&mut self, p: &Params) {
-        kernels::transpose(&mut self.w1t, &p.w1);
         kernels::transpose(&mut self.w2t, &p.w2);
     }
 }
@@ -218,11 +229,17 @@ impl Backward {
     }
 }
 
-/// The output for every row of the batch `e`: what `predict` prints.
-pub fn predict(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) {
+multiversion! {
+    /// The output for every row of the batch `e`: what `predict` prints.
+    pub fn predict[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward)
+        => predict_rows
+}
+
+#[inline(always)]
+fn predict_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) {
     let n = e.rows;
     // W1 x
-    kernels::matvec_transposed_rows(&mut f.w1_x[..n], &t.w1t, &e.x[..n]);
+    kernels::matvec_transposed_rows(&mut f.w1_x[..n], &p.w1, &e.x[..n]);
     // h = tanh(W1 x + b1)
     for r in 0..n {
         for i in 0..16 {
@@ -243,8 +260,14 @@ pub fn predict(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) {
     }
 }
 
-/// The whole forward pass for the batch `e`; returns the sum of its rows' losses.
-pub fn forward(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real {
+multiversion! {
+    /// The whole forward pass for the batch `e`; returns the sum of its rows' losses.
+    pub fn forward[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real
+        => forward_rows
+}
+
+#[inline(always)]
+fn forward_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real {
     let n = e.rows;
     predict(p, t, e, f);
     // log_softmax(W2 h + b2)
@@ -265,9 +288,21 @@ pub fn forward(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real {
     f.l[..n].iter().sum()
 }
 
-/// The backward pass for the batch `e`, after `forward`: adds every row's ∂loss/∂parameter to
-/// `g`.
-pub fn backward(p: &Params, e: &Batch, f: &Forward, b: &mut Backward, g: &mut Params) {
+multiversion! {
+    /// The backward pass for the batch `e`, after `forward`: adds every row's ∂loss/∂parameter
+    /// to `g`.
+    pub fn backward[](p: &Params, e: &Batch, f: &Forward, b: &mut Backward, g: &mut Params)
+        => backward_rows
+}
+
+#[inline(always)]
+fn backward_rows<const FMA: bool>(
+    p: &Params,
+    e: &Batch,
+    f: &Forward,
+    b: &mut Backward,
+    g: &mut Params,
+) {
     let n = e.rows;
     // sum(y)
     for r in 0..n {
@@ -305,7 +340,7 @@ pub fn backward(p: &Params, e: &Batch, f: &Forward, b: &mut Backward, g: &mut Pa
         }
     }
     // ∂L/∂W1 = δh xᵀ
-    kernels::outer_add_rows(&mut g.w1, &b.delta_h[..n], &e.x[..n]);
+    kernels::outer_add_rows(&mut g.w1, &e.x[..n], &b.delta_h[..n]);
 }
 
 /// The class the network predicts for row `r`, after `predict`.

@@ -353,10 +353,11 @@ fn evaluate_rows(p: &Params, t: &Transposed, data: &Data, rows: &[usize]) -> (Re
 
 /// The first parameter element that is NaN or infinite, named: `W1[0, 2] is NaN`.
 fn non_finite(params: &Params) -> Option<String> {
-    for ((name, shape), values) in PARAMS.iter().zip(params.values()) {
-        if let Some(position) = values.iter().position(|x| !x.is_finite()) {
+    for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
+        let value = |position: usize| values[model::stored_at(index, position)];
+        if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
             let element = weights::element_name(name, shape, position);
-            return Some(format!("{element} is {}", values[position]));
+            return Some(format!("{element} is {}", value(position)));
         }
     }
     None
@@ -365,17 +366,18 @@ fn non_finite(params: &Params) -> Option<String> {
 /// The parameter element largest in size: `W1[0, 2] = -3.5e150`.
 fn largest(params: &Params) -> String {
     let values = params.values();
+    let value = |index: usize, position: usize| values[index][model::stored_at(index, position)];
     let (mut index, mut position) = (0, 0);
     for (i, tensor) in values.iter().enumerate() {
-        for (j, x) in tensor.iter().enumerate() {
-            if x.abs() > values[index][position].abs() {
+        for j in 0..tensor.len() {
+            if value(i, j).abs() > value(index, position).abs() {
                 (index, position) = (i, j);
             }
         }
     }
     let (name, shape) = PARAMS[index];
     let element = weights::element_name(name, shape, position);
-    format!("{element} = {}", short(values[index][position]))
+    format!("{element} = {}", short(value(index, position)))
 }
 
 /// The message for a run that went to NaN or infinity.

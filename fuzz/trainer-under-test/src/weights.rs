@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use crate::Real;
-use crate::model::{PARAMS, Params};
+use crate::model::{PARAMS, Params, stored_at};
 
 /// Where the weights are kept during training: written after every epoch, atomically, into a
 /// buffer reused from one save to the next.
@@ -61,31 +61,32 @@ pub fn to_json(params: &Params) -> Result<String, String> {
     Ok(out)
 }
 
-/// Appends `params` as JSON to `out`.
+/// Appends `params` as JSON to `out`, each in the file's layout.
 fn write_json(out: &mut String, params: &Params) -> Result<(), String> {
     out.push_str("{\n");
     for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
-        if let Some(position) = values.iter().position(|x| !x.is_finite()) {
+        let value = |position: usize| values[stored_at(index, position)];
+        if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
             return Err(format!(
                 "{} is {}, which a weights file cannot hold",
                 element_name(name, shape, position),
-                values[position]
+                value(position)
             ));
         }
         out.push_str("  ");
         out.push_str(&quoted(name));
         out.push_str(": ");
         match shape {
-            [] => push_number(out, values[0]),
-            [_] => push_row(out, values),
-            [_, columns, ..] => {
+            [] => push_number(out, value(0)),
+            [n] => push_row(out, (0..*n).map(value)),
+            [rows, columns, ..] => {
                 out.push_str("[\n");
-                for (i, row) in values.chunks(*columns).enumerate() {
-                    if i > 0 {
+                for row in 0..*rows {
+                    if row > 0 {
                         out.push_str(",\n");
                     }
                     out.push_str("    ");
-                    push_row(out, row);
+                    push_row(out, (row * columns..(row + 1) * columns).map(value));
                 }
                 out.push_str("\n  ]");
             }
@@ -119,9 +120,9 @@ fn push_number(out: &mut String, x: Real) {
     let _ = write!(out, "{x:?}");
 }
 
-fn push_row(out: &mut String, values: &[Real]) {
+fn push_row(out: &mut String, values: impl Iterator<Item = Real>) {
     out.push('[');
-    for (i, &x) in values.iter().enumerate() {
+    for (i, x) in values.enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
@@ -207,7 +208,10 @@ pub fn parse(path: &str, text: &str) -> Result<Params, String> {
                 &format!("`{name}` should be {}, {found}", describe(shape)),
             )
         })?;
-        params.values_mut()[index].copy_from_slice(&values);
+        let tensors = params.values_mut();
+        for (position, x) in values.iter().enumerate() {
+            tensors[index][stored_at(index, position)] = *x;
+        }
     }
     if let Some(missing) = seen.iter().position(|s| !s) {
         return Err(at(end, &format!("`{}` is missing", PARAMS[missing].0)));
