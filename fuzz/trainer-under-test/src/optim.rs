@@ -4,7 +4,7 @@
 
 use crate::Real;
 use crate::kernels;
-use crate::model::Params;
+use crate::model::{PARAMS, Params};
 
 pub struct Optimizer {
     lr: Real,
@@ -19,11 +19,40 @@ impl Optimizer {
     /// One step from `sum`, the sum of `count` examples' gradients. Returns whether every
     /// parameter is still finite.
     pub fn step(&mut self, params: &mut Params, sum: &Params, count: usize) -> bool {
-        let n = count as Real;
+        let step = self.begin(count);
         let mut finite = true;
-        for (p, s) in params.values_mut().into_iter().zip(sum.values()) {
-            finite &= kernels::sgd_step(p, s, n, self.lr);
+        let tensors = params.values_mut().into_iter().zip(sum.values());
+        for ((p, s), state) in tensors.zip(self.state()) {
+            finite &= update(&step, p, s, state);
         }
         finite
     }
+
+    /// Begins a step from the sum of `count` examples' gradients.
+    pub fn begin(&mut self, count: usize) -> Step {
+        Step {
+            n: count as Real,
+            lr: self.lr,
+        }
+    }
+
+    /// The optimizer's tensors of each parameter: none.
+    pub fn state(&mut self) -> impl Iterator<Item = [&mut [Real]; STATE]> {
+        std::iter::repeat_with(|| []).take(PARAMS.len())
+    }
+}
+
+/// The optimizer's tensors for each parameter: none.
+pub const STATE: usize = 0;
+
+/// What a step's update of every element needs.
+pub struct Step {
+    n: Real,
+    lr: Real,
+}
+
+/// The update of elements of one parameter (any share of its elements, with the same share of
+/// its gradient sum). Returns whether they are still finite.
+pub fn update(step: &Step, p: &mut [Real], s: &[Real], _state: [&mut [Real]; STATE]) -> bool {
+    kernels::sgd_step(p, s, step.n, step.lr)
 }

@@ -15,7 +15,7 @@ use crate::Real;
 use crate::data::Data;
 use crate::kernels;
 use crate::model::{self, Backward, Batch, Forward, PARAMS, Params, Transposed, WORK};
-use crate::optim::Optimizer;
+use crate::optim::{self, Optimizer, STATE, Step};
 use crate::rng::Rng;
 use crate::weights;
 
@@ -126,8 +126,90 @@ struct Shared {
     order: Vec<usize>,
 }
 
-/// A part to compute, and where its rows are in the epoch's order.
-type Job = (Box<Part>, usize, usize);
+/// What the main thread asks a helper to do.
+enum Job {
+    /// Compute a part: the rows from `start` to `end` of the epoch's order.
+    Compute(Box<Part>, usize, usize),
+    /// Update share `k` of every parameter (see `Update`).
+    Update(usize),
+}
+
+/// What a helper answers.
+enum Reply {
+    /// The part, computed.
+    Computed(Box<Part>),
+    /// Whether its share of the parameters is still finite.
+    Updated(bool),
+}
+
+/// A tensor's elements as a pointer and a length, so that several threads can each change
+/// their own share of it at once.
+#[derive(Clone, Copy)]
+struct Raw {
+    at: *mut Real,
+    len: usize,
+}
+
+// SAFETY: a `Raw` is only used through `share`, under the rules written there.
+unsafe impl Send for Raw {}
+unsafe impl Sync for Raw {}
+
+impl Raw {
+    fn new(slice: &mut [Real]) -> Raw {
+        Raw {
+            at: slice.as_mut_ptr(),
+            len: slice.len(),
+        }
+    }
+
+    /// Elements `k·len/n … (k+1)·len/n`: share `k` of `n`.
+    ///
+    /// SAFETY: the slice this was made from must stay borrowed, and unused otherwise, while the
+    /// share is in use, and no two threads may use the same share at once. `update` keeps these
+    /// rules: the main thread holds every borrow until all the helpers have answered, and
+    /// thread `k` uses share `k` only.
+    unsafe fn share<'a>(self, k: usize, n: usize) -> &'a mut [Real] {
+        let (start, end) = (k * self.len / n, (k + 1) * self.len / n);
+        // SAFETY: `start..end` lies inside the slice, which is alive and not otherwise used.
+        unsafe { std::slice::from_raw_parts_mut(self.at.add(start), end - start) }
+    }
+}
+
+/// One step's update, shared among the threads: each parameter's values, its gradient sum of
+/// each part, and the optimizer's tensors for it, in that order; and the step's numbers.
+struct Update {
+    step: Option<Step>,
+    parts: usize,
+    tensors: Vec<Raw>,
+}
+
+impl Update {
+    /// Updates share `k` of every parameter: adds the parts' gradient sums, then takes the
+    /// optimizer's step. Returns whether the share is still finite.
+    fn share(&self, k: usize, threads: usize) -> bool {
+        let Some(step) = &self.step else {
+            return true;
+        };
+        let mut finite = true;
+        for tensor in self.tensors.chunks_exact(1 + self.parts + STATE) {
+            // SAFETY: see `Raw::share`; `tensors` holds disjoint tensors, each once.
+            let share = |raw: Raw| unsafe { raw.share(k, threads) };
+            let p = share(tensor[0]);
+            let sum = share(tensor[1]);
+            for part in &tensor[2..1 + self.parts] {
+                kernels::add_assign(sum, share(*part));
+            }
+            let state: [&mut [Real]; STATE] =
+                std::array::from_fn(|i| share(tensor[1 + self.parts + i]));
+            finite &= optim::update(step, p, sum, state);
+        }
+        finite
+    }
+}
+
+/// Parameters this many or more are updated by all the threads, each its share; fewer, by the
+/// main thread alone.
+const SHARED_UPDATE: usize = 65_536;
 
 /// Waits for a message: spinning for a moment first (a step is often over in microseconds, far
 /// sooner than a sleeping thread wakes), then sleeping. `None` once the sender is gone.
@@ -157,20 +239,33 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
         order: (0..data.rows).collect(),
     });
     let capacity = batch.div_ceil(threads);
+    let update = RwLock::new(Update {
+        step: None,
+        parts: threads,
+        tensors: Vec::new(),
+    });
     let report = std::thread::scope(|scope| {
-        // Every thread but this one: a channel of jobs to it, and one of finished parts back.
+        // Every thread but this one: a channel of jobs to it, and one of answers back.
         let mut helpers = Vec::new();
         for _ in 1..threads {
             let (jobs, inbox) = mpsc::sync_channel::<Job>(1);
-            let (outbox, done) = mpsc::sync_channel::<Box<Part>>(1);
-            let shared = &shared;
+            let (outbox, done) = mpsc::sync_channel::<Reply>(1);
+            let (shared, update) = (&shared, &update);
             scope.spawn(move || {
                 kernels::flush_denormals();
-                while let Some((mut part, start, end)) = receive(&inbox) {
-                    let s = shared.read().unwrap_or_else(PoisonError::into_inner);
-                    part.compute(&s.params, &s.transposed, data, &s.order[start..end]);
-                    drop(s);
-                    if outbox.send(part).is_err() {
+                while let Some(job) = receive(&inbox) {
+                    let reply = match job {
+                        Job::Compute(mut part, start, end) => {
+                            let s = shared.read().unwrap_or_else(PoisonError::into_inner);
+                            part.compute(&s.params, &s.transposed, data, &s.order[start..end]);
+                            Reply::Computed(part)
+                        }
+                        Job::Update(share) => {
+                            let u = update.read().unwrap_or_else(PoisonError::into_inner);
+                            Reply::Updated(u.share(share, threads))
+                        }
+                    };
+                    if outbox.send(reply).is_err() {
                         break;
                     }
                 }
@@ -182,7 +277,12 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
             });
         }
         let mut main = Part::new(capacity);
-        steps(data, settings, &shared, &mut main, &mut helpers)
+        let threads = Threads {
+            shared: &shared,
+            update: &update,
+            helpers: &mut helpers,
+        };
+        steps(data, settings, threads, &mut main)
     })?;
     *params = shared
         .into_inner()
@@ -198,20 +298,36 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
 struct Helper {
     /// Where to send it jobs.
     jobs: mpsc::SyncSender<Job>,
-    /// Where its parts come back.
-    done: Receiver<Box<Part>>,
+    /// Where its answers come back.
+    done: Receiver<Reply>,
     /// Its part, while the main thread holds it.
     part: Option<Box<Part>>,
+}
+
+/// What the threads of training share, as the main thread sees it.
+struct Threads<'a> {
+    shared: &'a RwLock<Shared>,
+    update: &'a RwLock<Update>,
+    helpers: &'a mut [Helper],
 }
 
 /// The epochs of training, on this thread and the helpers; the time of each epoch.
 fn steps(
     data: &Data,
     settings: &Settings,
-    shared: &RwLock<Shared>,
+    threads: Threads,
     main: &mut Part,
-    helpers: &mut [Helper],
 ) -> Result<Vec<f64>, String> {
+    let Threads {
+        shared,
+        update,
+        helpers,
+    } = threads;
+    let size: usize = PARAMS
+        .iter()
+        .map(|(_, shape)| shape.iter().product::<usize>())
+        .sum();
+    let shared_update = !helpers.is_empty() && size >= SHARED_UPDATE;
     let mut log = match &settings.log {
         Some(path) => Some(Log::create(path)?),
         None => None,
@@ -244,7 +360,9 @@ fn steps(
             let bound = |k: usize| start + k * count / parts;
             for (k, helper) in helpers.iter_mut().enumerate() {
                 if let Some(part) = helper.part.take() {
-                    let _ = helper.jobs.send((part, bound(k + 1), bound(k + 2)));
+                    let _ = helper
+                        .jobs
+                        .send(Job::Compute(part, bound(k + 1), bound(k + 2)));
                 }
             }
             {
@@ -255,10 +373,14 @@ fn steps(
             let mut batch_total = main.loss;
             correct += main.correct;
             for helper in helpers.iter_mut() {
-                let part = receive(&helper.done).ok_or("a training thread stopped")?;
+                let Some(Reply::Computed(part)) = receive(&helper.done) else {
+                    return Err("a training thread stopped".to_string());
+                };
                 batch_total += part.loss;
                 correct += part.correct;
-                add_into(&mut main.sum, &part.sum);
+                if !shared_update {
+                    add_into(&mut main.sum, &part.sum);
+                }
                 helper.part = Some(part);
             }
             let at = || format!("epoch {epoch}, batch {}", index + 1);
@@ -267,7 +389,13 @@ fn steps(
                 let what = format!("the loss is {batch_total}");
                 return Err(diverged(&at(), &what, &s.params, settings));
             }
-            if !optimizer.step(&mut s.params, &main.sum, count) {
+            let finite = if shared_update {
+                let step = optimizer.begin(count);
+                share_update(step, &mut s.params, &mut optimizer, main, helpers, update)?
+            } else {
+                optimizer.step(&mut s.params, &main.sum, count)
+            };
+            if !finite {
                 let element = non_finite(&s.params).unwrap_or_default();
                 let what = format!("{element} after the step");
                 return Err(diverged(&at(), &what, &s.params, settings));
@@ -300,6 +428,58 @@ fn steps(
         checkpoint.sync()?;
     }
     Ok(times)
+}
+
+/// The optimizer's step on the parameters, each thread taking its share of every tensor (after
+/// adding the parts' gradient sums in that share). Returns whether every parameter is finite.
+fn share_update(
+    step: Step,
+    params: &mut Params,
+    optimizer: &mut Optimizer,
+    main: &mut Part,
+    helpers: &mut [Helper],
+    update: &RwLock<Update>,
+) -> Result<bool, String> {
+    let threads = helpers.len() + 1;
+    {
+        let mut u = update.write().unwrap_or_else(PoisonError::into_inner);
+        u.step = Some(step);
+        u.parts = threads;
+        u.tensors.clear();
+        // Raw views of every tensor the step changes or reads. The borrows they come from are
+        // held (`params`, `optimizer`, `main`, `helpers`) and not used again until every helper
+        // has answered below.
+        for t in 0..PARAMS.len() {
+            let p = params.values_mut().into_iter().nth(t);
+            let parts = helpers
+                .iter_mut()
+                .map(|h| h.part.as_mut().map(|p| &mut p.sum));
+            let sums = std::iter::once(Some(&mut main.sum))
+                .chain(parts)
+                .map(|sum| sum.and_then(|sum| sum.values_mut().into_iter().nth(t)));
+            for tensor in std::iter::once(p).chain(sums) {
+                let tensor = tensor.ok_or("a training thread stopped")?;
+                u.tensors.push(Raw::new(tensor));
+            }
+            for tensor in optimizer.state().nth(t).into_iter().flatten() {
+                u.tensors.push(Raw::new(tensor));
+            }
+        }
+    }
+    for (k, helper) in helpers.iter().enumerate() {
+        let _ = helper.jobs.send(Job::Update(k + 1));
+    }
+    let mut finite = update
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .share(0, threads);
+    for helper in helpers.iter() {
+        let Some(Reply::Updated(share)) = receive(&helper.done) else {
+            return Err("a training thread stopped".to_string());
+        };
+        finite &= share;
+    }
+    Ok(finite)
 }
 
 /// The sum of the losses of `params` on every row of `data`, and how many rows it
