@@ -880,6 +880,19 @@ fn statement(
     kernels: &mut BTreeSet<&'static str>,
 ) -> String {
     let mut out = layout::comment(4, &comment_text(plan, id));
+    if let Op::Unary(Unary::LogSoftmax, a) = plan.graph()[id].op
+        && softmax_partner(plan, a).is_some_and(|(softmax, _)| softmax < id)
+    {
+        let p = plan.path(softmax_partner(plan, a).map_or(id, |(s, _)| s));
+        out.push_str(&layout::comment(
+            4,
+            &format!(
+                "(computed with {}, from the same exponentials)",
+                p.unwrap_or("it")
+            ),
+        ));
+        return out;
+    }
     if let Some(call) = batch_kernel(plan, writer, id, kernels) {
         out.push_str(&call);
     } else if plan.is_varying(id) {
@@ -890,6 +903,24 @@ fn statement(
         out.push_str(&row_statement(plan, writer, id, kernels, 4));
     }
     out
+}
+
+/// The softmax of `z` the trainer stores, and its log-softmax if it stores that too: then one
+/// kernel computes both from the same exponentials (the same numbers each alone gives).
+fn softmax_partner(plan: &Plan, z: NodeId) -> Option<(NodeId, Option<NodeId>)> {
+    let graph = plan.graph();
+    let stored = |unary: Unary| {
+        graph.ids().find(|&id| {
+            graph[id].op == Op::Unary(unary, z)
+                && matches!(plan.storage[id.index()], Storage::Buffer(_))
+        })
+    };
+    let softmax = stored(Unary::Softmax)?;
+    let log = stored(Unary::LogSoftmax).filter(|&log| {
+        // Both in the forward pass, the log-softmax after the softmax.
+        plan.in_forward(log) && plan.in_forward(softmax) && softmax < log
+    });
+    Some((softmax, log))
 }
 
 /// A kernel that computes a product for every row of the batch at once, when `id` is one:
@@ -987,7 +1018,13 @@ fn row_statement(
                 text
             }
         }
-        Op::Unary(Unary::Softmax, a) => call("softmax", vec![out_arg(), arg(*a)]),
+        Op::Unary(Unary::Softmax, a) => match softmax_partner(plan, *a) {
+            Some((_, Some(log))) => {
+                let log_arg = argument(plan, writer, log, true);
+                call("softmax_and_log_softmax", vec![out_arg(), log_arg, arg(*a)])
+            }
+            _ => call("softmax", vec![out_arg(), arg(*a)]),
+        },
         Op::Unary(Unary::LogSoftmax, a) => call("log_softmax", vec![out_arg(), arg(*a)]),
         Op::Unary(Unary::Transpose, a) => call("transpose", vec![out_arg(), arg(*a)]),
         Op::Binary(Binary::MatMul, a, b) => match (&graph[*a].op, &plan.storage[a.index()]) {

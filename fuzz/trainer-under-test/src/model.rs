@@ -256,7 +256,7 @@ fn predict_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut 
     }
     // p = softmax(W2 h + b2)
     for r in 0..n {
-        kernels::softmax(&mut f.p[r], &f.z_p[r]);
+        kernels::softmax_and_log_softmax(&mut f.p[r], &mut f.log_softmax_z_p[r], &f.z_p[r]);
     }
 }
 
@@ -271,9 +271,7 @@ fn forward_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut 
     let n = e.rows;
     predict(p, t, e, f);
     // log_softmax(W2 h + b2)
-    for r in 0..n {
-        kernels::log_softmax(&mut f.log_softmax_z_p[r], &f.z_p[r]);
-    }
+    // (computed with f.p, from the same exponentials)
     // sum(y ⊙ log_softmax(W2 h + b2))
     for r in 0..n {
         f.t1[r] = 0.0;
