@@ -234,10 +234,12 @@ fn transposed_tile<
             sums.copy_from_slice(&out[k..k + C]);
         }
     }
+    // Each row's d[start…], cut to the length of `a`, so that the loop's indices need no checks.
+    let d: [&[Real]; R] = std::array::from_fn(|r| &d[r][start..start + a.len()]);
     for (i, a) in a.iter().enumerate() {
         let a: &[Real; C] = a[k..k + C].try_into().unwrap_or(&[0.0; C]);
         for (sums, d) in sums.iter_mut().zip(d) {
-            let d = d[start + i];
+            let d = d[i];
             for l in 0..C {
                 sums[l] = mul_add::<FMA>(d, a[l], sums[l]);
             }
