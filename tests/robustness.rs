@@ -129,13 +129,7 @@ proptest! {
         example in 0usize..64,
         edits in proptest::collection::vec((any::<u16>(), any::<u16>(), proptest::sample::select(TOKENS)), 1..6),
     ) {
-        let sources = example_sources();
-        let mut source = sources[example % sources.len()].clone();
-        for (at, len, insert) in edits {
-            let at = floor_char_boundary(&source, at as usize % (source.len() + 1));
-            let end = floor_char_boundary(&source, (at + len as usize % 8).min(source.len()));
-            source.replace_range(at..end.max(at), insert);
-        }
+        let source = mutated_example(example, &edits);
         let _ = nabla::compile(&source);
     }
 
@@ -154,13 +148,7 @@ proptest! {
         example in 0usize..64,
         edits in proptest::collection::vec((any::<u16>(), any::<u16>(), proptest::sample::select(TOKENS)), 0..3),
     ) {
-        let sources = example_sources();
-        let mut source = sources[example % sources.len()].clone();
-        for (at, len, insert) in edits {
-            let at = floor_char_boundary(&source, at as usize % (source.len() + 1));
-            let end = floor_char_boundary(&source, (at + len as usize % 8).min(source.len()));
-            source.replace_range(at..end.max(at), insert);
-        }
+        let source = mutated_example(example, &edits);
         if let (Some(model), _) = nabla::compile(&source) {
             run_every_command(&model);
         }
@@ -216,6 +204,19 @@ fn run_every_command(model: &nabla::ir::Model) {
         );
     }
     ok(pipeline::graph(model, true), false);
+}
+
+/// Example number `example` (modulo their count) with each edit (position, length, insertion)
+/// applied: a few characters replaced by a piece of the language.
+fn mutated_example(example: usize, edits: &[(u16, u16, &str)]) -> String {
+    let sources = example_sources();
+    let mut source = sources[example % sources.len()].clone();
+    for &(at, len, insert) in edits {
+        let at = floor_char_boundary(&source, at as usize % (source.len() + 1));
+        let end = floor_char_boundary(&source, (at + len as usize % 8).min(source.len()));
+        source.replace_range(at..end.max(at), insert);
+    }
+    source
 }
 
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {
