@@ -1230,6 +1230,76 @@ fn the_benchmark_networks_generate_build_and_train_on_two_threads() {
     }
 }
 
+/// A large network's step is shared among the threads: each sums the gradient of its share of
+/// every parameter's rows over the whole batch and updates them. Whatever the threads, every
+/// parameter ends where one thread takes it (in f64, within the rounding of the parts' sums).
+#[test]
+fn a_step_shared_among_threads_updates_every_parameter_as_one_thread_does() {
+    let trainer = trainer("benches/workloads/mnist-size.nabla", "f64");
+    let mut numbers = Numbers(11);
+    let mut csv = String::new();
+    for row in 0..100 {
+        let pixels: Vec<String> = (0..784)
+            .map(|_| format!("{:.3}", numbers.next(0.0, 1.0)))
+            .collect();
+        csv.push_str(&format!("{},{}\n", pixels.join(","), row % 10));
+    }
+    let data = trainer.write("hundred.csv", &csv);
+    let weights = |threads: &str| {
+        let saved = format!("threads-{threads}.json");
+        let run = trainer.run(&[
+            "train",
+            &data,
+            "--epochs",
+            "2",
+            "--threads",
+            threads,
+            "--save",
+            &saved,
+            "--quiet",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let json = std::fs::read_to_string(trainer.dir.join(&saved)).expect("weights are saved");
+        let names = ["W1", "b1", "W2", "b2", "W3", "b3"];
+        names.map(|name| numbers_under(&json, name))
+    };
+    let (one, two) = (weights("1"), weights("2"));
+    let start = trainer.run(&["train", &data, "--epochs", "0", "--save", "start.json"]);
+    assert_eq!(start.code, 0, "{}", start.stderr);
+    let start = std::fs::read_to_string(trainer.dir.join("start.json")).expect("saved");
+    for ((name, one), two) in ["W1", "b1", "W2", "b2", "W3", "b3"]
+        .iter()
+        .zip(&one)
+        .zip(&two)
+    {
+        assert_eq!(one.len(), two.len(), "{name}");
+        for (i, (a, b)) in one.iter().zip(two).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-9,
+                "{name}[{i}]: {a} on one thread, {b} on two"
+            );
+        }
+        // Every parameter moved: no share of any tensor was left out of the step.
+        let moved = numbers_under(&start, name)
+            .iter()
+            .zip(two)
+            .filter(|(a, b)| a != b)
+            .count();
+        assert!(
+            moved * 2 > two.len(),
+            "{name}: only {moved} of {} moved",
+            two.len()
+        );
+    }
+    // Every input is nonzero, so every column of W1 moved (its rows, as the trainer stores it
+    // transposed, are the ones the threads share).
+    let (start_w1, w1) = (numbers_under(&start, "W1"), &two[0]);
+    for column in 0..784 {
+        let moved = (0..256).any(|row| start_w1[row * 784 + column] != w1[row * 784 + column]);
+        assert!(moved, "column {column} of W1 did not move");
+    }
+}
+
 #[test]
 fn a_large_file_is_read_in_pieces_as_one_thread_reads_it() {
     let trainer = trainer("examples/iris.nabla", "f64");

@@ -75,6 +75,10 @@ pub struct ModelCode {
     pub backward_wrapper: String,
     pub backward_signature: String,
     pub backward: String,
+    /// `pub const ROW_PRODUCTS: [bool; n] = […];`
+    pub row_products: String,
+    /// The function `add_gradient_rows`, whole.
+    pub gradient_rows: String,
     pub output: String,
     /// `r`, or `_r` when the output is the same for every row.
     pub output_r: String,
@@ -549,16 +553,30 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     let forward = with_rows(forward, &writer);
     let _ = writer.take_roots();
     let mut backward = String::new();
+    let mut row_product_arms = Vec::new();
+    let mut row_products = vec![false; plan.params.len()];
     for step in &plan.backward {
         match *step {
             Step::Compute(id) => backward.push_str(&statement(plan, &writer, id, &mut kernels)),
             Step::Accumulate(index) => {
-                backward.push_str(&accumulate(model, plan, &writer, index, &mut kernels))
+                let accumulation = accumulate(model, plan, &writer, index, &mut kernels);
+                backward.push_str(&accumulation.statement);
+                if let Some(arm) = accumulation.row_product {
+                    row_product_arms.push(arm);
+                    row_products[index] = true;
+                }
             }
         }
     }
     let backward = with_rows(backward, &writer);
     let backward_roots = writer.take_roots();
+    let gradient_rows = gradient_rows(&row_product_arms);
+    let row_products = layout::array_item(
+        0,
+        &format!("pub const ROW_PRODUCTS: [bool; {}] = ", plan.params.len()),
+        &[row_products.iter().map(|t| t.to_string()).collect()],
+        ";",
+    );
     kernels.extend(writer.functions());
 
     let argument = |roots: &BTreeSet<char>, c: char, ty: &str| {
@@ -696,6 +714,8 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         backward_wrapper,
         backward_signature,
         backward,
+        row_products,
+        gradient_rows,
         output,
         output_r,
         output_doc,
@@ -704,6 +724,41 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         kernels,
         uses_zeroed,
     }
+}
+
+/// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
+/// rows.
+fn gradient_rows(arms: &[String]) -> String {
+    let mut out = String::new();
+    let uses = |root: &str| arms.iter().any(|arm| arm.contains(&format!("&{root}.")));
+    let name = |root: &str| {
+        let used = if uses(root) { "" } else { "_" };
+        format!("{used}{root}")
+    };
+    let params = [
+        format!("{}index: usize", if arms.is_empty() { "_" } else { "" }),
+        format!("{}out: &mut [Real]", if arms.is_empty() { "_" } else { "" }),
+        format!("{}first: usize", if arms.is_empty() { "_" } else { "" }),
+        format!("{}e: &Batch", if arms.is_empty() { "_" } else { "" }),
+        format!("{}: &Forward", name("f")),
+        format!("{}: &Backward", name("b")),
+    ];
+    out.push_str("pub fn add_gradient_rows(\n");
+    for param in &params {
+        out.push_str(&format!("    {param},\n"));
+    }
+    out.push_str(") {\n");
+    if arms.is_empty() {
+        out.push_str("    // No parameter's gradient is a product of rows.\n");
+    } else {
+        out.push_str("    let n = e.rows;\n    match index {\n");
+        for arm in arms {
+            out.push_str(arm);
+        }
+        out.push_str("        _ => {}\n    }\n");
+    }
+    out.push('}');
+    out
 }
 
 /// The signature of the function compiled for each processor, `pub fn forward[](…) -> Real`
@@ -1056,6 +1111,15 @@ fn row_statement(
     }
 }
 
+/// What `backward` writes for a parameter's gradient, and what `add_gradient_rows` does for it.
+struct Accumulation {
+    /// The statement in `backward`: each row's gradient added to the sum, in order (or a comment).
+    statement: String,
+    /// For a gradient that is one product `u vᵀ` of two values with a row per example: the arm
+    /// of `add_gradient_rows` that sums it over a batch, a few rows of the matrix at a time.
+    row_product: Option<String>,
+}
+
 /// Adds the batch's gradient of a parameter to the sum: each row's, in order.
 fn accumulate(
     model: &Model,
@@ -1063,7 +1127,7 @@ fn accumulate(
     writer: &Writer,
     index: usize,
     kernels: &mut BTreeSet<&'static str>,
-) -> String {
+) -> Accumulation {
     let param = &plan.params[index];
     let graph = plan.graph();
     let gradient = param.gradient;
@@ -1072,7 +1136,7 @@ fn accumulate(
         name_formula(&param.declared.name),
     );
     if is_zero(graph, gradient) {
-        return layout::comment(
+        let statement = layout::comment(
             4,
             &format!(
                 "{} = 0: the loss does not depend on {}",
@@ -1080,15 +1144,18 @@ fn accumulate(
                 param.declared.name
             ),
         );
+        return Accumulation {
+            statement,
+            row_product: None,
+        };
     }
     let rhs = match plan.names.get(gradient) {
         Some(name) if *name == lhs => definition(graph, &plan.names, gradient),
         _ => formula(graph, &plan.names, gradient),
     };
-    let rhs = render(&rhs);
-    let mut out = layout::comment(4, &format!("{} = {rhs}", render(&lhs)));
+    let formula_text = format!("{} = {}", render(&lhs), render(&rhs));
+    let mut statement = layout::comment(4, &formula_text);
     let target = format!("g.{}", param.declared.ident);
-    writer.note(&target);
     // Every row adds its gradient; a gradient that does not vary is added once per row.
     let row = if plan.is_varying(gradient) { "r" } else { "_" };
     let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
@@ -1096,19 +1163,46 @@ fn accumulate(
             if plan.is_varying(*u) && plan.is_varying(*v) =>
         {
             kernels.insert("outer_add_rows");
-            let (u, v) = (
-                rows_argument(plan, writer, *u, false),
-                rows_argument(plan, writer, *v, false),
-            );
+            // Read by `add_gradient_rows`, not by `backward`: not noted as the pass's.
+            let rows = |node: NodeId| format!("&{}[..n]", plan.path(node).unwrap_or("missing"));
+            let (u, v) = (rows(*u), rows(*v));
             // A parameter stored transposed sums (δ xᵀ)ᵀ = x δᵀ.
-            let args = if plan.stored_transposed[index] {
-                vec![format!("&mut {target}"), v, u]
+            let (u, v) = if plan.stored_transposed[index] {
+                (v, u)
             } else {
-                vec![format!("&mut {target}"), u, v]
+                (u, v)
             };
-            layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
+            let row_length = match (plan.stored_transposed[index], param.declared.shape) {
+                (true, Shape::Matrix(m, _)) => m,
+                (_, Shape::Matrix(_, k)) => k,
+                _ => 1,
+            };
+            let out = format!("out.as_chunks_mut::<{row_length}>().0");
+            let call = layout::call(
+                12,
+                "",
+                "kernels::outer_add_rows",
+                &[out, "first".to_string(), u, v],
+                "",
+            );
+            let mut arm = layout::comment(8, &formula_text);
+            arm.push_str(&format!(
+                "        {index} => {{
+{call};
+        }}
+"
+            ));
+            statement.push_str(&layout::comment(
+                4,
+                "(the step sums it over the batch, by `add_gradient_rows`)",
+            ));
+            return Accumulation {
+                statement,
+                row_product: Some(arm),
+            };
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
+            writer.note(&target);
             kernels.insert("outer_add");
             let args = vec![
                 format!("&mut {target}"),
@@ -1121,6 +1215,7 @@ fn accumulate(
             )
         }
         _ => {
+            writer.note(&target);
             let (ranges, suffix) = element_loops(param.declared.shape);
             let value = writer.element(gradient, &suffix).text;
             let line = format!("{target}{suffix} += {value};");
@@ -1132,6 +1227,9 @@ fn accumulate(
             format!("    for {row} in 0..n {{\n{body}    }}\n")
         }
     };
-    out.push_str(&text);
-    out
+    statement.push_str(&text);
+    Accumulation {
+        statement,
+        row_product: None,
+    }
 }

@@ -18,6 +18,22 @@ const LANES: usize = 64 / std::mem::size_of::<Real>();
 /// Columns of one register tile: two vectors.
 const WIDE: usize = 2 * LANES;
 
+/// Asks the processor to bring the cache lines of `values` (at most 64 bytes apart) into the
+/// cache, without waiting for them.
+#[inline(always)]
+fn prefetch(values: &[Real]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in values.chunks(64 / std::mem::size_of::<Real>()) {
+        // SAFETY: prefetching is a hint that never faults, and the address is inside a slice.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = values;
+}
+
 /// Whether multiply–adds are fused: in an f32 trainer, where the processor has the instruction.
 const FUSED: bool = std::mem::size_of::<Real>() == 4;
 
@@ -175,8 +191,15 @@ fn matvec_transposed_rows_body<const M: usize, const K: usize, const FMA: bool>(
     let mut start = 0;
     while start < M {
         let end = (start + SPAN).min(M);
+        let next = &a[end..(end + SPAN).min(M)];
         for c in 0..wide {
             let k = c * WIDE;
+            // The same columns of the next rows, on their way to the cache while these are
+            // computed: read column strip by column strip, rows a power of two apart are
+            // found too late by the processor's own prefetching.
+            for row in next {
+                prefetch(&row[k..k + WIDE]);
+            }
             transposed_columns::<WIDE, M, K, FMA>(out, a, d, k, start, end);
         }
         if half == 1 {
@@ -190,7 +213,7 @@ fn matvec_transposed_rows_body<const M: usize, const K: usize, const FMA: bool>(
 }
 
 /// Columns k .. k + C of every row of `out`, from rows `start..end` of A (added to what the
-/// previous rows gave, if any).
+/// previous rows gave, if any), in tiles of 8 rows of `out`, then 4, then single rows.
 #[inline(always)]
 fn transposed_columns<const C: usize, const M: usize, const K: usize, const FMA: bool>(
     out: &mut [[Real; K]],
@@ -201,8 +224,13 @@ fn transposed_columns<const C: usize, const M: usize, const K: usize, const FMA:
     end: usize,
 ) {
     let a = &a[start..end];
-    let (out_tiles, out_rest) = out.as_chunks_mut::<4>();
-    let (d_tiles, d_rest) = d.as_chunks::<4>();
+    let (out_tiles, out_rest) = out.as_chunks_mut::<8>();
+    let (d_tiles, d_rest) = d.as_chunks::<8>();
+    for (out, d) in out_tiles.iter_mut().zip(d_tiles) {
+        transposed_tile::<8, C, M, K, FMA>(out, d, a, k, start);
+    }
+    let (out_tiles, out_rest) = out_rest.as_chunks_mut::<4>();
+    let (d_tiles, d_rest) = d_rest.as_chunks::<4>();
     for (out, d) in out_tiles.iter_mut().zip(d_tiles) {
         transposed_tile::<4, C, M, K, FMA>(out, d, a, k, start);
     }
@@ -251,10 +279,12 @@ fn transposed_tile<
 }
 
 multiversion! {
-    /// sum += Σ_r u[r] v[r]ᵀ: sum[i][k] += u[r][i] v[r][k], row after row. Adds a batch's
-    /// gradient of a weight matrix to the sum.
+    /// sum += Σ_r u[r] v[r]ᵀ for the rows `first …` of the sum (as many as `sum` has):
+    /// sum[i − first][k] += u[r][i] v[r][k], batch row after batch row. Adds a batch's gradient of
+    /// a few rows of a weight matrix to their sum.
     pub fn outer_add_rows[M, K](
-        sum: &mut [[Real; K]; M],
+        sum: &mut [[Real; K]],
+        first: usize,
         u: &[[Real; M]],
         v: &[[Real; K]],
     ) => outer_add_rows_body
@@ -262,38 +292,50 @@ multiversion! {
 
 #[inline(always)]
 fn outer_add_rows_body<const M: usize, const K: usize, const FMA: bool>(
-    sum: &mut [[Real; K]; M],
+    sum: &mut [[Real; K]],
+    first: usize,
     u: &[[Real; M]],
     v: &[[Real; K]],
 ) {
     let n = u.len().min(v.len());
     let (u, v) = (&u[..n], &v[..n]);
+    // At most the rows u has, so that the tiles' indices need no checks.
+    let rows = sum.len().min(M.saturating_sub(first));
+    let sum = &mut sum[..rows];
+    // The columns of u the next rows of the sum will read, on their way to the cache: each
+    // batch row's are in a cache line of their own.
+    let next = (first + rows).min(M)..(first + 2 * rows).min(M);
+    for u in u {
+        prefetch(&u[next.clone()]);
+    }
     let wide = K / WIDE;
     let half = (K % WIDE) / LANES;
     for c in 0..wide {
-        outer_columns::<WIDE, M, K, FMA>(sum, u, v, c * WIDE);
+        outer_columns::<WIDE, M, K, FMA>(sum, first, u, v, c * WIDE);
     }
     if half == 1 {
-        outer_columns::<LANES, M, K, FMA>(sum, u, v, wide * WIDE);
+        outer_columns::<LANES, M, K, FMA>(sum, first, u, v, wide * WIDE);
     }
     for k in wide * WIDE + half * LANES..K {
-        outer_columns::<1, M, K, FMA>(sum, u, v, k);
+        outer_columns::<1, M, K, FMA>(sum, first, u, v, k);
     }
 }
 
-/// Columns k .. k + C of every row of `sum`, in tiles of 12 rows, then 6, then single rows.
+/// Columns k .. k + C of every row of `sum` (rows `first …` of the whole sum), in tiles of 12
+/// rows, then 6, then single rows.
 #[inline(always)]
 fn outer_columns<const C: usize, const M: usize, const K: usize, const FMA: bool>(
-    sum: &mut [[Real; K]; M],
+    sum: &mut [[Real; K]],
+    first: usize,
     u: &[[Real; M]],
     v: &[[Real; K]],
     k: usize,
 ) {
     let (tiles, rest) = sum.as_chunks_mut::<12>();
     for (t, sum) in tiles.iter_mut().enumerate() {
-        outer_tile::<12, C, M, K, FMA>(sum, 12 * t, u, v, k);
+        outer_tile::<12, C, M, K, FMA>(sum, first + 12 * t, u, v, k);
     }
-    let i = 12 * tiles.len();
+    let i = first + 12 * tiles.len();
     let (tiles, rest) = rest.as_chunks_mut::<6>();
     for (t, sum) in tiles.iter_mut().enumerate() {
         outer_tile::<6, C, M, K, FMA>(sum, i + 6 * t, u, v, k);

@@ -358,15 +358,16 @@ fn gradient(
     let mut transposed = Transposed::zeros();
     transposed.update(params);
     let all: Vec<usize> = (0..rows).collect();
-    let mut sum = Params::zeros();
+    let mut computed = Vec::new();
     let mut total = 0.0;
     for k in 0..parts {
         let share = train::share(&all, k, parts);
         let mut part = train::Part::new(share.len());
         part.compute(params, &transposed, data, share);
         total += part.loss;
-        train::add_into(&mut sum, &part.sum);
+        computed.push(part);
     }
+    let mut sum = train::gradient_sum(&computed.iter().collect::<Vec<_>>());
     for values in sum.values_mut() {
         for x in values {
             *x /= rows as Real;

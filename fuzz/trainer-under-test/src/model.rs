@@ -322,7 +322,7 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂W2 = δp hᵀ
-    kernels::outer_add_rows(&mut g.w2, &b.delta_p[..n], &f.h[..n]);
+    // (the step sums it over the batch, by `add_gradient_rows`)
     // W2ᵀ δp
     kernels::matvec_transposed_rows(&mut b.w2t_delta_p[..n], &p.w2, &b.delta_p[..n]);
     // δh = (W2ᵀ δp) ⊙ (1 − h²)
@@ -338,7 +338,47 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂W1 = δh xᵀ
-    kernels::outer_add_rows(&mut g.w1, &e.x[..n], &b.delta_h[..n]);
+    // (the step sums it over the batch, by `add_gradient_rows`)
+}
+
+/// For each parameter, in the order of `PARAMS`, whether its gradient is one product `u vᵀ` of
+/// two values with a row per example. `backward` leaves such a gradient out: the optimizer's step
+/// sums it over the whole batch a few rows of the matrix at a time (`add_gradient_rows`), just
+/// before updating those rows, so that no sum of the whole matrix is stored.
+pub const ROW_PRODUCTS: [bool; 4] = [true, false, true, false];
+
+/// Adds the gradient of rows `first …` of parameter `index` (rows of its field, as many as `out`
+/// holds, flattened) for the rows of the batch `e` to `out`, for a parameter of `ROW_PRODUCTS`.
+pub fn add_gradient_rows(
+    index: usize,
+    out: &mut [Real],
+    first: usize,
+    e: &Batch,
+    f: &Forward,
+    b: &Backward,
+) {
+    let n = e.rows;
+    match index {
+        // ∂L/∂W2 = δp hᵀ
+        2 => {
+            kernels::outer_add_rows(
+                out.as_chunks_mut::<16>().0,
+                first,
+                &b.delta_p[..n],
+                &f.h[..n],
+            );
+        }
+        // ∂L/∂W1 = δh xᵀ
+        0 => {
+            kernels::outer_add_rows(
+                out.as_chunks_mut::<16>().0,
+                first,
+                &e.x[..n],
+                &b.delta_h[..n],
+            );
+        }
+        _ => {}
+    }
 }
 
 /// The class the network predicts for row `r`, after `predict`.

@@ -4,7 +4,7 @@
 
 use crate::Real;
 use crate::kernels;
-use crate::model::{PARAMS, Params};
+use crate::model::PARAMS;
 
 pub struct Optimizer {
     lr: Real,
@@ -14,18 +14,6 @@ impl Optimizer {
     /// The file's `sgd(…)`, with the learning rate `lr`.
     pub fn new(lr: Real) -> Optimizer {
         Optimizer { lr }
-    }
-
-    /// One step from `sum`, the sum of `count` examples' gradients. Returns whether every
-    /// parameter is still finite.
-    pub fn step(&mut self, params: &mut Params, sum: &Params, count: usize) -> bool {
-        let step = self.begin(count);
-        let mut finite = true;
-        let tensors = params.values_mut().into_iter().zip(sum.values());
-        for ((p, s), state) in tensors.zip(self.state()) {
-            finite &= update(&step, p, s, state);
-        }
-        finite
     }
 
     /// Begins a step from the sum of `count` examples' gradients.

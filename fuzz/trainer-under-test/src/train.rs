@@ -3,8 +3,12 @@
 //!
 //! A step cuts its batch into parts, one per thread (one part when the batch is too small to
 //! pay for a meeting of threads). Each thread computes the forward and backward passes of its
-//! part into a gradient sum of its own; the main thread adds the parts' sums in order and takes
-//! the optimizer's step. The threads live as long as training does and meet twice a step.
+//! part. Then each thread takes the optimizer's step on its share of the rows of every parameter
+//! (all of them on one thread when the parameters are few): a few rows at a time, it sums their
+//! gradient over the whole batch — from the rows' values for a gradient `u vᵀ` summed over the
+//! examples, else from the parts' sums — and updates them while they are in the cache. No
+//! gradient of a whole weight matrix is stored, and the parameters a thread updates are the ones
+//! it keeps in its cache. The threads live as long as training does and meet twice a step.
 
 use std::io::{IsTerminal, Write};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -62,13 +66,14 @@ pub fn share(rows: &[usize], k: usize, parts: usize) -> &[usize] {
     &rows[k * n / parts..(k + 1) * n / parts]
 }
 
-/// One thread's part of a batch: its rows, the values of their passes, and the sum of their
-/// gradients and losses.
+/// One thread's part of a batch: its rows, the values of their passes, and the sums of their
+/// losses and of their gradients (of the parameters whose gradient the step sums itself: see
+/// `model::ROW_PRODUCTS`).
 pub struct Part {
     batch: Batch,
     forward: Forward,
     backward: Backward,
-    /// The sum of the rows' gradients.
+    /// The sum of the rows' gradients, of the parameters not in `model::ROW_PRODUCTS`.
     pub sum: Params,
     /// The sum of the rows' losses.
     pub loss: Real,
@@ -92,8 +97,10 @@ impl Part {
     /// The forward and backward passes of the rows `indices` of `data`.
     pub fn compute(&mut self, p: &Params, t: &Transposed, data: &Data, indices: &[usize]) {
         self.batch.gather(&data.values, indices);
-        for values in self.sum.values_mut() {
-            values.fill(0.0);
+        for (values, row_product) in self.sum.values_mut().into_iter().zip(model::ROW_PRODUCTS) {
+            if !row_product {
+                values.fill(0.0);
+            }
         }
         self.loss = model::forward(p, t, &self.batch, &mut self.forward);
         model::backward(
@@ -110,11 +117,120 @@ impl Part {
     }
 }
 
-/// Adds `part` into `total`, element by element.
-pub fn add_into(total: &mut Params, part: &Params) {
-    for (total, part) in total.values_mut().into_iter().zip(part.values()) {
-        kernels::add_assign(total, part);
+/// How many elements a row of parameter `index` has as its field stores it: a matrix's rows
+/// (its columns, when it is stored transposed); anything else is rows of one element.
+fn row_length(index: usize) -> usize {
+    match (model::STORED_TRANSPOSED[index], PARAMS[index].1) {
+        (true, [rows, _]) => *rows,
+        (false, [_, columns]) => *columns,
+        _ => 1,
     }
+}
+
+/// How many rows of its field parameter `index` has.
+fn row_count(index: usize) -> usize {
+    PARAMS[index].1.iter().product::<usize>() / row_length(index)
+}
+
+/// Rows of the register tiles of `kernels::outer_add_rows`: a row-product gradient is summed in
+/// runs of a multiple of this many rows where it can be, so that every tile is whole.
+const TILE_ROWS: usize = 12;
+
+/// Gradient elements summed at a time, before the optimizer's step on them: few enough (16 KB
+/// in f32) to stay in the first-level cache beside what the kernels read.
+pub const CHUNK: usize = 4096;
+
+/// Room for the gradient of a run of rows of any parameter: `CHUNK` elements, or one row.
+pub fn gradient_buffer() -> Vec<Real> {
+    let longest = (0..PARAMS.len()).map(row_length).max().unwrap_or(1);
+    vec![0.0; CHUNK.max(longest)]
+}
+
+/// The batch's gradient sum of rows `first …` of parameter `index` (as many rows as `out`
+/// holds, flattened), over the rows of every part in order: computed from the rows' values for a
+/// parameter of `model::ROW_PRODUCTS`, else added up from the parts' sums.
+fn gradient_rows(index: usize, first: usize, out: &mut [Real], parts: &[&Part]) {
+    out.fill(0.0);
+    for part in parts {
+        if model::ROW_PRODUCTS[index] {
+            let (e, f, b) = (&part.batch, &part.forward, &part.backward);
+            model::add_gradient_rows(index, out, first, e, f, b);
+        } else {
+            let start = first * row_length(index);
+            let sum = &part.sum.values()[index][start..start + out.len()];
+            kernels::add_assign(out, sum);
+        }
+    }
+}
+
+/// How many rows of parameter `index` to sum and update at once, with a buffer of `room`
+/// elements.
+fn rows_at_once(index: usize, room: usize) -> usize {
+    let rows = (room / row_length(index)).max(1);
+    if model::ROW_PRODUCTS[index] && rows > TILE_ROWS {
+        rows - rows % TILE_ROWS
+    } else {
+        rows
+    }
+}
+
+/// The batch's gradient sum of every parameter, over the rows of every part in order: what a
+/// step sums a few rows at a time, whole (for the trainer's `gradient` command).
+pub fn gradient_sum(parts: &[&Part]) -> Params {
+    let mut sum = Params::zeros();
+    let mut buffer = gradient_buffer();
+    for (index, values) in sum.values_mut().into_iter().enumerate() {
+        let length = row_length(index);
+        let at_once = rows_at_once(index, buffer.len());
+        for (run, out) in values.chunks_mut(at_once * length).enumerate() {
+            let g = &mut buffer[..out.len()];
+            gradient_rows(index, run * at_once, g, parts);
+            out.copy_from_slice(g);
+        }
+    }
+    sum
+}
+
+/// The optimizer's step on rows `first …` of parameter `index`, given as `p` and the
+/// optimizer's `state` for those rows only: a few rows at a time, their gradient summed over
+/// the parts into `buffer`, then updated. Returns whether they are still finite.
+fn update_rows(
+    step: &Step,
+    index: usize,
+    first: usize,
+    p: &mut [Real],
+    mut state: [&mut [Real]; STATE],
+    parts: &[&Part],
+    buffer: &mut [Real],
+) -> bool {
+    let length = row_length(index);
+    let at_once = rows_at_once(index, buffer.len()) * length;
+    let mut finite = true;
+    let mut start = 0;
+    while start < p.len() {
+        let end = (start + at_once).min(p.len());
+        let g = &mut buffer[..end - start];
+        gradient_rows(index, first + start / length, g, parts);
+        let state = state.each_mut().map(|s| &mut s[start..end]);
+        finite &= optim::update(step, &mut p[start..end], g, state);
+        start = end;
+    }
+    finite
+}
+
+/// The rows of parameter `index` that thread `k` of `threads` updates: shares as even as whole
+/// register tiles allow.
+fn share_rows(index: usize, k: usize, threads: usize) -> std::ops::Range<usize> {
+    let rows = row_count(index);
+    let bound = |k: usize| {
+        let even = k * rows / threads;
+        if k == threads || !model::ROW_PRODUCTS[index] {
+            even
+        } else {
+            ((even + TILE_ROWS / 2) / TILE_ROWS * TILE_ROWS).min(rows)
+        }
+    };
+    bound(k)..bound(k + 1)
 }
 
 /// What the threads share: read by all while they compute a step, changed by the main thread
@@ -128,29 +244,29 @@ struct Shared {
 
 /// What the main thread asks a helper to do.
 enum Job {
-    /// Compute a part: the rows from `start` to `end` of the epoch's order.
-    Compute(Box<Part>, usize, usize),
-    /// Update share `k` of every parameter (see `Update`).
-    Update(usize),
+    /// Compute its part: the rows from `start` to `end` of the epoch's order.
+    Compute(usize, usize),
+    /// Update its share of every parameter (see `Update`).
+    Update,
 }
 
 /// What a helper answers.
 enum Reply {
-    /// The part, computed.
-    Computed(Box<Part>),
+    /// Its part is computed.
+    Computed,
     /// Whether its share of the parameters is still finite.
     Updated(bool),
 }
 
 /// A tensor's elements as a pointer and a length, so that several threads can each change
-/// their own share of it at once.
+/// their own rows of it at once.
 #[derive(Clone, Copy)]
 struct Raw {
     at: *mut Real,
     len: usize,
 }
 
-// SAFETY: a `Raw` is only used through `share`, under the rules written there.
+// SAFETY: a `Raw` is only used through `elements`, under the rules written there.
 unsafe impl Send for Raw {}
 unsafe impl Sync for Raw {}
 
@@ -162,46 +278,58 @@ impl Raw {
         }
     }
 
-    /// Elements `k·len/n … (k+1)·len/n`: share `k` of `n`.
+    /// The elements `range` (clamped to the tensor).
     ///
     /// SAFETY: the slice this was made from must stay borrowed, and unused otherwise, while the
-    /// share is in use, and no two threads may use the same share at once. `update` keeps these
-    /// rules: the main thread holds every borrow until all the helpers have answered, and
-    /// thread `k` uses share `k` only.
-    unsafe fn share<'a>(self, k: usize, n: usize) -> &'a mut [Real] {
-        let (start, end) = (k * self.len / n, (k + 1) * self.len / n);
+    /// elements are in use, and no two threads may use the same elements at once. `Update`
+    /// keeps these rules: the main thread holds every borrow until all the helpers have
+    /// answered, and thread `k` uses the rows `share_rows(…, k, …)` only, which are disjoint.
+    unsafe fn elements<'a>(self, range: std::ops::Range<usize>) -> &'a mut [Real] {
+        let end = range.end.min(self.len);
+        let start = range.start.min(end);
         // SAFETY: `start..end` lies inside the slice, which is alive and not otherwise used.
         unsafe { std::slice::from_raw_parts_mut(self.at.add(start), end - start) }
     }
 }
 
-/// One step's update, shared among the threads: each parameter's values, its gradient sum of
-/// each part, and the optimizer's tensors for it, in that order; and the step's numbers.
+/// One step's update, shared among the threads: each parameter's values and the optimizer's
+/// tensors for it, in that order; and the step's numbers.
 struct Update {
     step: Option<Step>,
-    parts: usize,
+    threads: usize,
     tensors: Vec<Raw>,
 }
 
 impl Update {
-    /// Updates share `k` of every parameter: adds the parts' gradient sums, then takes the
-    /// optimizer's step. Returns whether the share is still finite.
-    fn share(&self, k: usize, threads: usize) -> bool {
+    /// Updates thread `k`'s share of every parameter: sums its gradient over the parts, a few
+    /// rows at a time, and takes the optimizer's step on them. Returns whether the share is
+    /// still finite.
+    fn share(&self, k: usize, parts: &[RwLock<Part>], buffer: &mut [Real]) -> bool {
         let Some(step) = &self.step else {
             return true;
         };
+        let read: Vec<_> = parts
+            .iter()
+            .map(|part| part.read().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        let parts: Vec<&Part> = read.iter().map(|part| &**part).collect();
         let mut finite = true;
-        for tensor in self.tensors.chunks_exact(1 + self.parts + STATE) {
-            // SAFETY: see `Raw::share`; `tensors` holds disjoint tensors, each once.
-            let share = |raw: Raw| unsafe { raw.share(k, threads) };
-            let p = share(tensor[0]);
-            let sum = share(tensor[1]);
-            for part in &tensor[2..1 + self.parts] {
-                kernels::add_assign(sum, share(*part));
-            }
-            let state: [&mut [Real]; STATE] =
-                std::array::from_fn(|i| share(tensor[1 + self.parts + i]));
-            finite &= optim::update(step, p, sum, state);
+        for (index, tensor) in self.tensors.chunks_exact(1 + STATE).enumerate() {
+            let rows = share_rows(index, k, self.threads);
+            let length = row_length(index);
+            let elements = rows.start * length..rows.end * length;
+            // SAFETY: see `Raw::elements`; `tensors` holds disjoint tensors, each once.
+            let share = |raw: Raw| unsafe { raw.elements(elements.clone()) };
+            let state: [&mut [Real]; STATE] = std::array::from_fn(|i| share(tensor[1 + i]));
+            finite &= update_rows(
+                step,
+                index,
+                rows.start,
+                share(tensor[0]),
+                state,
+                &parts,
+                buffer,
+            );
         }
         finite
     }
@@ -239,30 +367,40 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
         order: (0..data.rows).collect(),
     });
     let capacity = batch.div_ceil(threads);
+    let parts: Vec<RwLock<Part>> = (0..threads)
+        .map(|_| RwLock::new(Part::new(capacity)))
+        .collect();
+    let size: usize = PARAMS
+        .iter()
+        .map(|(_, shape)| shape.iter().product::<usize>())
+        .sum();
+    let sharing = if size >= SHARED_UPDATE { threads } else { 1 };
     let update = RwLock::new(Update {
         step: None,
-        parts: threads,
+        threads: sharing,
         tensors: Vec::new(),
     });
     let report = std::thread::scope(|scope| {
         // Every thread but this one: a channel of jobs to it, and one of answers back.
         let mut helpers = Vec::new();
-        for _ in 1..threads {
+        for k in 1..threads {
             let (jobs, inbox) = mpsc::sync_channel::<Job>(1);
             let (outbox, done) = mpsc::sync_channel::<Reply>(1);
-            let (shared, update) = (&shared, &update);
+            let (shared, update, parts) = (&shared, &update, &parts);
             scope.spawn(move || {
                 kernels::flush_denormals();
+                let mut buffer = gradient_buffer();
                 while let Some(job) = receive(&inbox) {
                     let reply = match job {
-                        Job::Compute(mut part, start, end) => {
+                        Job::Compute(start, end) => {
                             let s = shared.read().unwrap_or_else(PoisonError::into_inner);
+                            let mut part = parts[k].write().unwrap_or_else(PoisonError::into_inner);
                             part.compute(&s.params, &s.transposed, data, &s.order[start..end]);
-                            Reply::Computed(part)
+                            Reply::Computed
                         }
-                        Job::Update(share) => {
+                        Job::Update => {
                             let u = update.read().unwrap_or_else(PoisonError::into_inner);
-                            Reply::Updated(u.share(share, threads))
+                            Reply::Updated(u.share(k, parts, &mut buffer))
                         }
                     };
                     if outbox.send(reply).is_err() {
@@ -270,19 +408,15 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
                     }
                 }
             });
-            helpers.push(Helper {
-                jobs,
-                done,
-                part: Some(Box::new(Part::new(capacity))),
-            });
+            helpers.push(Helper { jobs, done });
         }
-        let mut main = Part::new(capacity);
         let threads = Threads {
             shared: &shared,
             update: &update,
-            helpers: &mut helpers,
+            parts: &parts,
+            helpers: &helpers,
         };
-        steps(data, settings, threads, &mut main)
+        steps(data, settings, threads)
     })?;
     *params = shared
         .into_inner()
@@ -300,40 +434,31 @@ struct Helper {
     jobs: mpsc::SyncSender<Job>,
     /// Where its answers come back.
     done: Receiver<Reply>,
-    /// Its part, while the main thread holds it.
-    part: Option<Box<Part>>,
 }
 
 /// What the threads of training share, as the main thread sees it.
 struct Threads<'a> {
     shared: &'a RwLock<Shared>,
     update: &'a RwLock<Update>,
-    helpers: &'a mut [Helper],
+    /// Each thread's part of a batch: the main thread's first.
+    parts: &'a [RwLock<Part>],
+    helpers: &'a [Helper],
 }
 
 /// The epochs of training, on this thread and the helpers; the time of each epoch.
-fn steps(
-    data: &Data,
-    settings: &Settings,
-    threads: Threads,
-    main: &mut Part,
-) -> Result<Vec<f64>, String> {
+fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>, String> {
     let Threads {
         shared,
         update,
+        parts,
         helpers,
     } = threads;
-    let size: usize = PARAMS
-        .iter()
-        .map(|(_, shape)| shape.iter().product::<usize>())
-        .sum();
-    let shared_update = !helpers.is_empty() && size >= SHARED_UPDATE;
     let mut log = match &settings.log {
         Some(path) => Some(Log::create(path)?),
         None => None,
     };
-    let parts = helpers.len() + 1;
     let mut optimizer = Optimizer::new(settings.lr);
+    let mut buffer = gradient_buffer();
     // The shuffle has a generator of its own (seed + 1), independent of the starting values.
     let mut rng = Rng::new(settings.seed.wrapping_add(1));
     let mut progress = Progress::new(settings.epochs, settings.quiet);
@@ -341,6 +466,7 @@ fn steps(
     let mut times = Vec::new();
     let rows = data.rows;
     let write = || shared.write().unwrap_or_else(PoisonError::into_inner);
+    let part = |k: usize| parts[k].read().unwrap_or_else(PoisonError::into_inner);
     for epoch in 1..=settings.epochs {
         let started = Instant::now();
         if settings.shuffle {
@@ -357,31 +483,26 @@ fn steps(
             let end = (start + batch).min(rows);
             let count = end - start;
             // Part k has rows start + k·count/parts … of the epoch's order.
-            let bound = |k: usize| start + k * count / parts;
-            for (k, helper) in helpers.iter_mut().enumerate() {
-                if let Some(part) = helper.part.take() {
-                    let _ = helper
-                        .jobs
-                        .send(Job::Compute(part, bound(k + 1), bound(k + 2)));
-                }
+            let bound = |k: usize| start + k * count / parts.len();
+            for (k, helper) in helpers.iter().enumerate() {
+                let _ = helper.jobs.send(Job::Compute(bound(k + 1), bound(k + 2)));
             }
             {
                 let s = shared.read().unwrap_or_else(PoisonError::into_inner);
                 let order = &s.order[bound(0)..bound(1)];
+                let mut main = parts[0].write().unwrap_or_else(PoisonError::into_inner);
                 main.compute(&s.params, &s.transposed, data, order);
             }
-            let mut batch_total = main.loss;
-            correct += main.correct;
-            for helper in helpers.iter_mut() {
-                let Some(Reply::Computed(part)) = receive(&helper.done) else {
+            for helper in helpers {
+                let Some(Reply::Computed) = receive(&helper.done) else {
                     return Err("a training thread stopped".to_string());
                 };
+            }
+            let mut batch_total = 0.0;
+            for k in 0..parts.len() {
+                let part = part(k);
                 batch_total += part.loss;
                 correct += part.correct;
-                if !shared_update {
-                    add_into(&mut main.sum, &part.sum);
-                }
-                helper.part = Some(part);
             }
             let at = || format!("epoch {epoch}, batch {}", index + 1);
             let mut s = write();
@@ -389,12 +510,16 @@ fn steps(
                 let what = format!("the loss is {batch_total}");
                 return Err(diverged(&at(), &what, &s.params, settings));
             }
-            let finite = if shared_update {
-                let step = optimizer.begin(count);
-                share_update(step, &mut s.params, &mut optimizer, main, helpers, update)?
-            } else {
-                optimizer.step(&mut s.params, &main.sum, count)
-            };
+            let step = optimizer.begin(count);
+            let finite = shared_step(
+                step,
+                &mut s.params,
+                &mut optimizer,
+                update,
+                parts,
+                helpers,
+                &mut buffer,
+            )?;
             if !finite {
                 let element = non_finite(&s.params).unwrap_or_default();
                 let what = format!("{element} after the step");
@@ -430,50 +555,40 @@ fn steps(
     Ok(times)
 }
 
-/// The optimizer's step on the parameters, each thread taking its share of every tensor (after
-/// adding the parts' gradient sums in that share). Returns whether every parameter is finite.
-fn share_update(
+/// The optimizer's step on the parameters, each thread taking its share of every tensor (see
+/// `Update`), or this thread all of them when the parameters are too few to share. Returns
+/// whether every parameter is finite.
+fn shared_step(
     step: Step,
     params: &mut Params,
     optimizer: &mut Optimizer,
-    main: &mut Part,
-    helpers: &mut [Helper],
     update: &RwLock<Update>,
+    parts: &[RwLock<Part>],
+    helpers: &[Helper],
+    buffer: &mut [Real],
 ) -> Result<bool, String> {
-    let threads = helpers.len() + 1;
-    {
+    let sharing = {
         let mut u = update.write().unwrap_or_else(PoisonError::into_inner);
         u.step = Some(step);
-        u.parts = threads;
         u.tensors.clear();
-        // Raw views of every tensor the step changes or reads. The borrows they come from are
-        // held (`params`, `optimizer`, `main`, `helpers`) and not used again until every helper
-        // has answered below.
-        for t in 0..PARAMS.len() {
-            let p = params.values_mut().into_iter().nth(t);
-            let parts = helpers
-                .iter_mut()
-                .map(|h| h.part.as_mut().map(|p| &mut p.sum));
-            let sums = std::iter::once(Some(&mut main.sum))
-                .chain(parts)
-                .map(|sum| sum.and_then(|sum| sum.values_mut().into_iter().nth(t)));
-            for tensor in std::iter::once(p).chain(sums) {
-                let tensor = tensor.ok_or("a training thread stopped")?;
-                u.tensors.push(Raw::new(tensor));
-            }
-            for tensor in optimizer.state().nth(t).into_iter().flatten() {
+        // Raw views of every tensor the step changes. The borrows they come from (`params`,
+        // `optimizer`) are held and not used again until every helper has answered below.
+        let states = optimizer.state();
+        for (p, state) in params.values_mut().into_iter().zip(states) {
+            u.tensors.push(Raw::new(p));
+            for tensor in state {
                 u.tensors.push(Raw::new(tensor));
             }
         }
+        u.threads
+    };
+    let helpers = &helpers[..sharing - 1];
+    for helper in helpers {
+        let _ = helper.jobs.send(Job::Update);
     }
-    for (k, helper) in helpers.iter().enumerate() {
-        let _ = helper.jobs.send(Job::Update(k + 1));
-    }
-    let mut finite = update
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .share(0, threads);
-    for helper in helpers.iter() {
+    let u = update.read().unwrap_or_else(PoisonError::into_inner);
+    let mut finite = u.share(0, parts, buffer);
+    for helper in helpers {
         let Some(Reply::Updated(share)) = receive(&helper.done) else {
             return Err("a training thread stopped".to_string());
         };
