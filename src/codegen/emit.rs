@@ -65,6 +65,8 @@ pub struct ModelCode {
     pub transposed_fields: Vec<Field>,
     pub transposed_zeros: String,
     pub transposed_update: String,
+    /// The array `Transposed::copies_mut` returns.
+    pub transposed_copies: String,
     /// `pub fn predict[](…) => predict_rows`, inside `multiversion!`.
     pub predict_wrapper: String,
     pub predict_signature: String,
@@ -531,6 +533,12 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         ));
     }
     let transposed_zeros = layout::struct_literal(8, "", "Transposed", &transposed_zeros, "");
+    let copies: Vec<String> = plan
+        .transposed
+        .iter()
+        .map(|t| format!("({}, self.{}.as_flattened_mut())", t.param, t.ident))
+        .collect();
+    let transposed_copies = layout::array_item(8, "", &[copies], "\n");
 
     // The passes.
     let mut predict = String::new();
@@ -705,6 +713,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         transposed_fields,
         transposed_zeros,
         transposed_update,
+        transposed_copies,
         predict_wrapper,
         predict_signature,
         predict,

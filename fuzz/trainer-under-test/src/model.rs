@@ -137,6 +137,12 @@ impl Transposed {
     pub fn update(&mut self, p: &Params) {
         kernels::transpose(&mut self.w2t, &p.w2);
     }
+
+    /// Each copy, flattened, with the index in `PARAMS` of the parameter it copies: the step
+    /// writes the rows it updates into them.
+    pub fn copies_mut(&mut self) -> [(usize, &mut [Real]); 1] {
+        [(2, self.w2t.as_flattened_mut())]
+    }
 }
 
 /// A batch of examples: a row per example for each input and target.

@@ -266,7 +266,8 @@ struct Raw {
     len: usize,
 }
 
-// SAFETY: a `Raw` is only used through `elements`, under the rules written there.
+// SAFETY: a `Raw` is only used through `elements` and `write_transposed`, under the rules
+// written there.
 unsafe impl Send for Raw {}
 unsafe impl Sync for Raw {}
 
@@ -275,6 +276,29 @@ impl Raw {
         Raw {
             at: slice.as_mut_ptr(),
             len: slice.len(),
+        }
+    }
+
+    /// Writes `rows`, rows `first …` of a matrix with `m` rows of `k` elements each, into
+    /// this transposed copy of it: element [i, j] to element [j, i].
+    ///
+    /// SAFETY: as for `elements`, with the elements [j, first …] of every j in place of a
+    /// range: only the thread that updated those rows of the matrix writes them, and nothing
+    /// reads the copy until every helper has answered.
+    unsafe fn write_transposed(self, rows: &[Real], first: usize, m: usize, k: usize) {
+        let count = rows.len() / k.max(1);
+        // 16 rows at a time, which fill a cache line of each row of the copy.
+        for block in (0..count).step_by(16) {
+            let block = block..(block + 16).min(count);
+            for j in 0..k {
+                for r in block.clone() {
+                    let at = j * m + first + r;
+                    if at < self.len {
+                        // SAFETY: `at` lies inside the copy, and no other thread writes it now.
+                        unsafe { self.at.add(at).write(rows[r * k + j]) };
+                    }
+                }
+            }
         }
     }
 
@@ -293,17 +317,19 @@ impl Raw {
 }
 
 /// One step's update, shared among the threads: each parameter's values and the optimizer's
-/// tensors for it, in that order; and the step's numbers.
+/// tensors for it, in that order; the transposed copies of parameters, with the index of the
+/// parameter each copies; and the step's numbers.
 struct Update {
     step: Option<Step>,
     threads: usize,
     tensors: Vec<Raw>,
+    copies: Vec<(usize, Raw)>,
 }
 
 impl Update {
     /// Updates thread `k`'s share of every parameter: sums its gradient over the parts, a few
-    /// rows at a time, and takes the optimizer's step on them. Returns whether the share is
-    /// still finite.
+    /// rows at a time, and takes the optimizer's step on them; then writes the rows into the
+    /// parameter's transposed copy, if it has one. Returns whether the share is still finite.
     fn share(&self, k: usize, parts: &[RwLock<Part>], buffer: &mut [Real]) -> bool {
         let Some(step) = &self.step else {
             return true;
@@ -321,15 +347,14 @@ impl Update {
             // SAFETY: see `Raw::elements`; `tensors` holds disjoint tensors, each once.
             let share = |raw: Raw| unsafe { raw.elements(elements.clone()) };
             let state: [&mut [Real]; STATE] = std::array::from_fn(|i| share(tensor[1 + i]));
-            finite &= update_rows(
-                step,
-                index,
-                rows.start,
-                share(tensor[0]),
-                state,
-                &parts,
-                buffer,
-            );
+            let p = share(tensor[0]);
+            finite &= update_rows(step, index, rows.start, p, state, &parts, buffer);
+            for (of, copy) in &self.copies {
+                if let (true, [m, k]) = (*of == index, PARAMS[index].1) {
+                    // SAFETY: see `Raw::write_transposed`; this thread updated these rows.
+                    unsafe { copy.write_transposed(p, rows.start, *m, *k) };
+                }
+            }
         }
         finite
     }
@@ -379,6 +404,7 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
         step: None,
         threads: sharing,
         tensors: Vec::new(),
+        copies: Vec::new(),
     });
     let report = std::thread::scope(|scope| {
         // Every thread but this one: a channel of jobs to it, and one of answers back.
@@ -511,9 +537,10 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
                 return Err(diverged(&at(), &what, &s.params, settings));
             }
             let step = optimizer.begin(count);
+            let s = &mut *s;
             let finite = shared_step(
                 step,
-                &mut s.params,
+                (&mut s.params, &mut s.transposed),
                 &mut optimizer,
                 update,
                 parts,
@@ -525,8 +552,6 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
                 let what = format!("{element} after the step");
                 return Err(diverged(&at(), &what, &s.params, settings));
             }
-            let s = &mut *s;
-            s.transposed.update(&s.params);
             total += batch_total;
         }
         times.push(started.elapsed().as_secs_f64());
@@ -560,7 +585,7 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
 /// whether every parameter is finite.
 fn shared_step(
     step: Step,
-    params: &mut Params,
+    (params, transposed): (&mut Params, &mut Transposed),
     optimizer: &mut Optimizer,
     update: &RwLock<Update>,
     parts: &[RwLock<Part>],
@@ -571,8 +596,13 @@ fn shared_step(
         let mut u = update.write().unwrap_or_else(PoisonError::into_inner);
         u.step = Some(step);
         u.tensors.clear();
+        u.copies.clear();
         // Raw views of every tensor the step changes. The borrows they come from (`params`,
-        // `optimizer`) are held and not used again until every helper has answered below.
+        // `transposed`, `optimizer`) are held and not used again until every helper has
+        // answered below.
+        for (index, copy) in transposed.copies_mut() {
+            u.copies.push((index, Raw::new(copy)));
+        }
         let states = optimizer.state();
         for (p, state) in params.values_mut().into_iter().zip(states) {
             u.tensors.push(Raw::new(p));
