@@ -270,6 +270,41 @@ fn xor_trains_to_a_loss_below_a_hundredth() {
     assert_eq!(reported(&run.stdout, "accuracy "), 100.0);
 }
 
+/// A step computes the next batch's product `W1 x` as it updates the rows of `W1ᵀ`, so only a
+/// run's first step computes it in its forward pass. Five epochs of one step each in one run
+/// must end at the very weights of five runs of one epoch, each resuming from the last (plain
+/// SGD keeps no state between steps, and one thread sums the product in the same order).
+#[test]
+fn products_computed_ahead_by_the_step_are_those_the_forward_pass_computes() {
+    let trainer = trainer("examples/xor.nabla", "f64");
+    let data = root().join("examples/data/xor.csv");
+    let data = data.to_string_lossy();
+    let train = |epochs: &str, init: Option<&str>, save: &str| {
+        let mut args = vec![
+            "train", &data, "--epochs", epochs, "--save", save, "--quiet",
+        ];
+        args.extend(init.map(|init| ["--init", init]).into_iter().flatten());
+        let run = trainer.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        std::fs::read_to_string(trainer.dir.join(save)).expect("the weights are saved")
+    };
+    let at_once = train("5", None, "ahead-0.json");
+    let mut resumed = train("1", None, "ahead-1.json");
+    for k in 2..=5 {
+        let (init, save) = (format!("ahead-{}.json", k - 1), format!("ahead-{k}.json"));
+        resumed = train("1", Some(&init), &save);
+    }
+    let start = train("0", None, "ahead-start.json");
+    for name in ["W1", "b1", "W2", "b2"] {
+        let (ours, theirs) = (numbers_under(&at_once, name), numbers_under(&resumed, name));
+        assert_eq!(
+            ours, theirs,
+            "{name} after 5 epochs at once and one at a time"
+        );
+        assert_ne!(ours, numbers_under(&start, name), "{name} did not move");
+    }
+}
+
 #[test]
 fn iris_reaches_95_percent_training_accuracy_in_f32() {
     let data = root().join("../shared/data/iris.csv");

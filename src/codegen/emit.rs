@@ -67,6 +67,11 @@ pub struct ModelCode {
     pub transposed_update: String,
     /// The array `Transposed::copies_mut` returns.
     pub transposed_copies: String,
+    /// `pub const INPUT_PRODUCTS: [bool; n] = […];`
+    pub input_products: String,
+    /// The functions `add_input_product` and `input_product_mut`, whole.
+    pub add_input_product: String,
+    pub input_product_mut: String,
     /// `pub fn predict[](…) => predict_rows`, inside `multiversion!`.
     pub predict_wrapper: String,
     pub predict_signature: String,
@@ -542,12 +547,35 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
 
     // The passes.
     let mut predict = String::new();
+    let mut input_products = vec![false; plan.params.len()];
+    let (mut add_arms, mut output_arms) = (String::new(), String::new());
     for &id in &plan.predict {
-        predict.push_str(&statement(plan, &writer, id, &mut kernels));
+        let arms = input_product_param(plan, id)
+            .and_then(|param| Some((param, input_product_arms(plan, id, param)?)));
+        let call = arms
+            .as_ref()
+            .and_then(|_| batch_kernel(plan, &writer, id, &mut kernels, 8));
+        match (arms, call) {
+            (Some((param, (add, output))), Some(call)) => {
+                let comment = format!(
+                    "{} (unless the step has computed it)",
+                    comment_text(plan, id)
+                );
+                predict.push_str(&layout::comment(4, &comment));
+                predict.push_str("    if products == Products::Compute {\n");
+                predict.push_str(&call);
+                predict.push_str("    }\n");
+                add_arms.push_str(&add);
+                output_arms.push_str(&output);
+                input_products[param] = true;
+                kernels.insert("matvec_transposed_rows_add");
+            }
+            _ => predict.push_str(&statement(plan, &writer, id, &mut kernels)),
+        }
     }
     let predict = with_rows(predict, &writer);
     let predict_roots = writer.take_roots();
-    let mut forward = "    predict(p, t, e, f);\n".to_string();
+    let mut forward = "    predict(p, t, e, f, products);\n".to_string();
     for &id in &plan.forward {
         forward.push_str(&statement(plan, &writer, id, &mut kernels));
     }
@@ -591,18 +619,32 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         let used = if roots.contains(&c) { "" } else { "_" };
         format!("{used}{c}: {ty}")
     };
+    let products_used = if add_arms.is_empty() {
+        "_products"
+    } else {
+        "products"
+    };
     let predict_params = [
         argument(&predict_roots, 'p', "&Params"),
         argument(&predict_roots, 't', "&Transposed"),
         argument(&predict_roots, 'e', "&Batch"),
         "f: &mut Forward".to_string(),
+        format!("{products_used}: Products"),
     ];
     let forward_params = [
         "p: &Params".to_string(),
         "t: &Transposed".to_string(),
         "e: &Batch".to_string(),
         "f: &mut Forward".to_string(),
+        "products: Products".to_string(),
     ];
+    let input_products = layout::array_item(
+        0,
+        &format!("pub const INPUT_PRODUCTS: [bool; {}] = ", plan.params.len()),
+        &[input_products.iter().map(|t| t.to_string()).collect()],
+        ";",
+    );
+    let (add_input_product, input_product_mut) = input_product_functions(&add_arms, &output_arms);
     let backward_params = [
         argument(&backward_roots, 'p', "&Params"),
         argument(&backward_roots, 'e', "&Batch"),
@@ -714,6 +756,9 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         transposed_zeros,
         transposed_update,
         transposed_copies,
+        input_products,
+        add_input_product,
+        input_product_mut,
         predict_wrapper,
         predict_signature,
         predict,
@@ -733,6 +778,69 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         kernels,
         uses_zeroed,
     }
+}
+
+/// `match index { … }` over arms `        N => {\n …        }\n` that return nothing, or `if index
+/// == N { … }` for a single arm (as clippy prefers).
+fn dispatch(arms: &str) -> String {
+    let single = arms.matches(" => {\n").count() == 1;
+    match arms.split_once(" => {\n") {
+        Some((head, body)) if single => {
+            // Comments over the arm, then its number.
+            let (comments, index) = head.rsplit_once('\n').unwrap_or(("", head));
+            let dedent = |text: &str| -> String {
+                text.lines()
+                    .map(|line| format!("{}\n", line.strip_prefix("    ").unwrap_or(line)))
+                    .collect()
+            };
+            let body = body.trim_end();
+            let body = body.strip_suffix('}').map_or(body, str::trim_end);
+            format!(
+                "{}    if index == {} {{\n{}    }}\n",
+                dedent(comments),
+                index.trim(),
+                dedent(body)
+            )
+        }
+        _ => format!("    match index {{\n{arms}        _ => {{}}\n    }}\n"),
+    }
+}
+
+/// `add_input_product` and `input_product_mut`: matches on the parameter, an arm for each input
+/// product.
+fn input_product_functions(add_arms: &str, output_arms: &str) -> (String, String) {
+    let used = if add_arms.is_empty() { "_" } else { "" };
+    let params = [
+        format!("{used}index: usize"),
+        format!("{used}out: &mut [Real]"),
+        format!("{used}w: &[Real]"),
+        format!("{used}first: usize"),
+        format!("{used}e: &Batch"),
+    ];
+    let mut add = format!("pub fn add_input_product({}) {{\n", params.join(", "));
+    if add.trim_end().chars().count() > layout::MAX_WIDTH {
+        add = "pub fn add_input_product(\n".to_string();
+        for param in &params {
+            add.push_str(&format!("    {param},\n"));
+        }
+        add.push_str(") {\n");
+    }
+    let mut output = format!(
+        "pub fn input_product_mut({used}index: usize, {used}f: &mut Forward, {used}n: usize) \
+         -> &mut [Real] {{\n"
+    );
+    if add_arms.is_empty() {
+        add.push_str("    // No product of a parameter with an input is computed by the step.\n");
+        output.push_str("    &mut []\n");
+    } else {
+        add.push_str(&format!("    let n = e.rows;\n{}", dispatch(add_arms)));
+        output.push_str(&format!(
+            "    match index {{\n{output_arms}        _ => &mut [],\n    }}\n"
+        ));
+    }
+    add.push('}');
+    output.push('}');
+    (add, output)
 }
 
 /// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
@@ -760,11 +868,8 @@ fn gradient_rows(arms: &[String]) -> String {
     if arms.is_empty() {
         out.push_str("    // No parameter's gradient is a product of rows.\n");
     } else {
-        out.push_str("    let n = e.rows;\n    match index {\n");
-        for arm in arms {
-            out.push_str(arm);
-        }
-        out.push_str("        _ => {}\n    }\n");
+        out.push_str("    let n = e.rows;\n");
+        out.push_str(&dispatch(&arms.concat()));
     }
     out.push('}');
     out
@@ -957,7 +1062,7 @@ fn statement(
         ));
         return out;
     }
-    if let Some(call) = batch_kernel(plan, writer, id, kernels) {
+    if let Some(call) = batch_kernel(plan, writer, id, kernels, 4) {
         out.push_str(&call);
     } else if plan.is_varying(id) {
         out.push_str("    for r in 0..n {\n");
@@ -994,6 +1099,7 @@ fn batch_kernel(
     writer: &Writer,
     id: NodeId,
     kernels: &mut BTreeSet<&'static str>,
+    indent: usize,
 ) -> Option<String> {
     let graph = plan.graph();
     let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
@@ -1033,12 +1139,68 @@ fn batch_kernel(
         rows_argument(plan, writer, b, false),
     ];
     Some(layout::call(
-        4,
+        indent,
         "",
         &format!("kernels::{kernel}"),
         &args,
         ";\n",
     ))
+}
+
+/// The parameter (index into [`Plan::params`]) of a product `W x` of a parameter stored
+/// transposed with an input, when `id` is one and the only such product of its parameter: the
+/// step computes it for the next batch as it updates the rows of `Wᵀ`.
+fn input_product_param(plan: &Plan, id: NodeId) -> Option<usize> {
+    let graph = plan.graph();
+    let product_of = |id: NodeId| {
+        let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
+            return None;
+        };
+        let input = plan
+            .inputs
+            .iter()
+            .any(|d| plan.path(b) == Some(&format!("e.{}", d.ident)));
+        let stored = matches!(plan.storage[id.index()], Storage::Buffer(_));
+        if !input || !stored || !plan.is_stored_transposed(a) || !plan.is_varying(id) {
+            return None;
+        }
+        plan.params
+            .iter()
+            .position(|p| plan.path(a) == Some(&format!("p.{}", p.declared.ident)))
+    };
+    let param = product_of(id)?;
+    let products = plan
+        .predict
+        .iter()
+        .filter(|&&other| product_of(other) == Some(param));
+    (products.count() == 1).then_some(param)
+}
+
+/// The arms of `add_input_product` and `input_product_mut` for an input product (see
+/// [`input_product_param`]) of parameter `param`.
+fn input_product_arms(plan: &Plan, id: NodeId, param: usize) -> Option<(String, String)> {
+    let Op::Binary(Binary::MatMul, _, b) = plan.graph()[id].op else {
+        return None;
+    };
+    let Shape::Vector(columns) = plan.graph()[id].shape else {
+        return None;
+    };
+    let (out, x) = (plan.path(id)?, plan.path(b)?);
+    let call = layout::call(
+        12,
+        "",
+        "kernels::matvec_transposed_rows_add",
+        &[
+            format!("out.as_chunks_mut::<{columns}>().0"),
+            format!("w.as_chunks::<{columns}>().0"),
+            "first".to_string(),
+            format!("&{x}[..n]"),
+        ],
+        ";\n",
+    );
+    let add = format!("        {param} => {{\n{call}        }}\n");
+    let output = format!("        {param} => {out}[..n].as_flattened_mut(),\n");
+    Some((add, output))
 }
 
 /// The statement for one row (or for the value, if it does not vary) at `indent`.

@@ -191,7 +191,7 @@ fn matvec_transposed_rows_body<const M: usize, const K: usize, const FMA: bool>(
     let mut start = 0;
     while start < M {
         let end = (start + SPAN).min(M);
-        let next = &a[end..(end + SPAN).min(M)];
+        let (rows, next) = (&a[start..end], &a[end..(end + SPAN).min(M)]);
         for c in 0..wide {
             let k = c * WIDE;
             // The same columns of the next rows, on their way to the cache while these are
@@ -200,48 +200,86 @@ fn matvec_transposed_rows_body<const M: usize, const K: usize, const FMA: bool>(
             for row in next {
                 prefetch(&row[k..k + WIDE]);
             }
-            transposed_columns::<WIDE, M, K, FMA>(out, a, d, k, start, end);
+            transposed_columns::<WIDE, M, K, FMA>(out, rows, d, k, start, start > 0);
         }
         if half == 1 {
-            transposed_columns::<LANES, M, K, FMA>(out, a, d, wide * WIDE, start, end);
+            transposed_columns::<LANES, M, K, FMA>(out, rows, d, wide * WIDE, start, start > 0);
         }
         for k in wide * WIDE + half * LANES..K {
-            transposed_columns::<1, M, K, FMA>(out, a, d, k, start, end);
+            transposed_columns::<1, M, K, FMA>(out, rows, d, k, start, start > 0);
         }
         start = end;
     }
 }
 
-/// Columns k .. k + C of every row of `out`, from rows `start..end` of A (added to what the
-/// previous rows gave, if any), in tiles of 8 rows of `out`, then 4, then single rows.
+multiversion! {
+    /// out[r] += Aᵀ d[r] over a few rows of A only: out[r][k] += Σᵢ a[i][k] d[r][first + i] for
+    /// the rows `a`, rows `first …` of A. A product summed a few rows of the matrix at a time, as
+    /// the step updates them.
+    pub fn matvec_transposed_rows_add[M, K](
+        out: &mut [[Real; K]],
+        a: &[[Real; K]],
+        first: usize,
+        d: &[[Real; M]],
+    ) => matvec_transposed_rows_add_body
+}
+
+#[inline(always)]
+fn matvec_transposed_rows_add_body<const M: usize, const K: usize, const FMA: bool>(
+    out: &mut [[Real; K]],
+    a: &[[Real; K]],
+    first: usize,
+    d: &[[Real; M]],
+) {
+    let n = out.len().min(d.len());
+    let (out, d) = (&mut out[..n], &d[..n]);
+    // At most the rows d has, so that the tiles' indices need no checks.
+    let a = &a[..a.len().min(M.saturating_sub(first))];
+    let wide = K / WIDE;
+    let half = (K % WIDE) / LANES;
+    for (s, rows) in a.chunks(SPAN).enumerate() {
+        let start = first + s * SPAN;
+        for c in 0..wide {
+            transposed_columns::<WIDE, M, K, FMA>(out, rows, d, c * WIDE, start, true);
+        }
+        if half == 1 {
+            transposed_columns::<LANES, M, K, FMA>(out, rows, d, wide * WIDE, start, true);
+        }
+        for k in wide * WIDE + half * LANES..K {
+            transposed_columns::<1, M, K, FMA>(out, rows, d, k, start, true);
+        }
+    }
+}
+
+/// Columns k .. k + C of every row of `out`, from the rows `a` of A, rows `start …` of it
+/// (added to what `out` holds if `add`), in tiles of 8 rows of `out`, then 4, then single rows.
 #[inline(always)]
 fn transposed_columns<const C: usize, const M: usize, const K: usize, const FMA: bool>(
     out: &mut [[Real; K]],
-    a: &[[Real; K]; M],
+    a: &[[Real; K]],
     d: &[[Real; M]],
     k: usize,
     start: usize,
-    end: usize,
+    add: bool,
 ) {
-    let a = &a[start..end];
     let (out_tiles, out_rest) = out.as_chunks_mut::<8>();
     let (d_tiles, d_rest) = d.as_chunks::<8>();
     for (out, d) in out_tiles.iter_mut().zip(d_tiles) {
-        transposed_tile::<8, C, M, K, FMA>(out, d, a, k, start);
+        transposed_tile::<8, C, M, K, FMA>(out, d, a, k, start, add);
     }
     let (out_tiles, out_rest) = out_rest.as_chunks_mut::<4>();
     let (d_tiles, d_rest) = d_rest.as_chunks::<4>();
     for (out, d) in out_tiles.iter_mut().zip(d_tiles) {
-        transposed_tile::<4, C, M, K, FMA>(out, d, a, k, start);
+        transposed_tile::<4, C, M, K, FMA>(out, d, a, k, start, add);
     }
     for (out, d) in out_rest.iter_mut().zip(d_rest) {
         let (out, d) = (std::array::from_mut(out), std::array::from_ref(d));
-        transposed_tile::<1, C, M, K, FMA>(out, d, a, k, start);
+        transposed_tile::<1, C, M, K, FMA>(out, d, a, k, start, add);
     }
 }
 
 /// R rows by C columns of out[r][k] = Σᵢ A[i][k] d[r][i], over the rows of `a` (rows
-/// `start…` of A).
+/// `start…` of A), added to what `out` holds if `add`.
 #[inline(always)]
 fn transposed_tile<
     const R: usize,
@@ -255,9 +293,10 @@ fn transposed_tile<
     a: &[[Real; K]],
     k: usize,
     start: usize,
+    add: bool,
 ) {
     let mut sums = [[0.0; C]; R];
-    if start > 0 {
+    if add {
         for (sums, out) in sums.iter_mut().zip(out.iter()) {
             sums.copy_from_slice(&out[k..k + C]);
         }

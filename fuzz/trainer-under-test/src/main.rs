@@ -12,7 +12,7 @@ mod weights;
 use std::io::Write;
 use std::process::ExitCode;
 
-use model::{Batch, Forward, Params, Transposed};
+use model::{Batch, Forward, Params, Products, Transposed};
 
 /// The number type of every value (`nabla gen --dtype`).
 pub type Real = f64;
@@ -335,7 +335,7 @@ fn predict(params: &Params, data: &data::Data) -> String {
     let mut text = String::new();
     for chunk in all.chunks(capacity) {
         batch.gather(&data.values, chunk);
-        model::predict(params, &transposed, &batch, &mut forward);
+        model::predict(params, &transposed, &batch, &mut forward, Products::Compute);
         for r in 0..chunk.len() {
             text.push_str(&format!("{}\n", model::predicted_class(&forward, r)));
         }
@@ -363,7 +363,8 @@ fn gradient(
     for k in 0..parts {
         let share = train::share(&all, k, parts);
         let mut part = train::Part::new(share.len());
-        part.compute(params, &transposed, data, share);
+        part.gather(data, share);
+        part.compute(params, &transposed, Products::Compute);
         total += part.loss;
         computed.push(part);
     }

@@ -235,17 +235,63 @@ impl Backward {
     }
 }
 
+/// Whether a pass computes the products of parameters with inputs (see `INPUT_PRODUCTS`)
+/// itself, or finds them computed: by the previous step, as it updated the parameters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Products {
+    Compute,
+    Given,
+}
+
+/// For each parameter, in the order of `PARAMS`, whether it is the matrix of a product `W x`
+/// with an input, stored as `Wᵀ`. Training computes such a product for the next batch as the
+/// step updates the rows of `Wᵀ` (`add_input_product`), while they are in the cache, rather
+/// than reading the whole matrix again in the next forward pass.
+pub const INPUT_PRODUCTS: [bool; 4] = [true, false, false, false];
+
+/// Adds rows `first …` of parameter `index`'s field (`w`, as many rows as it holds, flattened)
+/// times the matching elements of each row's input to `out` (a row per example of the batch
+/// `e`, flattened): their part of the product `W x` of a parameter of `INPUT_PRODUCTS`.
+pub fn add_input_product(index: usize, out: &mut [Real], w: &[Real], first: usize, e: &Batch) {
+    let n = e.rows;
+    if index == 0 {
+        kernels::matvec_transposed_rows_add(
+            out.as_chunks_mut::<16>().0,
+            w.as_chunks::<16>().0,
+            first,
+            &e.x[..n],
+        );
+    }
+}
+
+/// The buffer of the first `n` rows of the product `W x` of parameter `index`, for a parameter
+/// of `INPUT_PRODUCTS`, flattened.
+pub fn input_product_mut(index: usize, f: &mut Forward, n: usize) -> &mut [Real] {
+    match index {
+        0 => f.w1_x[..n].as_flattened_mut(),
+        _ => &mut [],
+    }
+}
+
 multiversion! {
     /// The output for every row of the batch `e`: what `predict` prints.
-    pub fn predict[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward)
+    pub fn predict[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward, products: Products)
         => predict_rows
 }
 
 #[inline(always)]
-fn predict_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) {
+fn predict_rows<const FMA: bool>(
+    p: &Params,
+    t: &Transposed,
+    e: &Batch,
+    f: &mut Forward,
+    products: Products,
+) {
     let n = e.rows;
-    // W1 x
-    kernels::matvec_transposed_rows(&mut f.w1_x[..n], &p.w1, &e.x[..n]);
+    // W1 x (unless the step has computed it)
+    if products == Products::Compute {
+        kernels::matvec_transposed_rows(&mut f.w1_x[..n], &p.w1, &e.x[..n]);
+    }
     // h = tanh(W1 x + b1)
     for r in 0..n {
         for i in 0..16 {
@@ -268,14 +314,26 @@ fn predict_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut 
 
 multiversion! {
     /// The whole forward pass for the batch `e`; returns the sum of its rows' losses.
-    pub fn forward[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real
+    pub fn forward[](
+        p: &Params,
+        t: &Transposed,
+        e: &Batch,
+        f: &mut Forward,
+        products: Products,
+    ) -> Real
         => forward_rows
 }
 
 #[inline(always)]
-fn forward_rows<const FMA: bool>(p: &Params, t: &Transposed, e: &Batch, f: &mut Forward) -> Real {
+fn forward_rows<const FMA: bool>(
+    p: &Params,
+    t: &Transposed,
+    e: &Batch,
+    f: &mut Forward,
+    products: Products,
+) -> Real {
     let n = e.rows;
-    predict(p, t, e, f);
+    predict(p, t, e, f, products);
     // log_softmax(W2 h + b2)
     // (computed with f.p, from the same exponentials)
     // sum(y ⊙ log_softmax(W2 h + b2))
