@@ -546,11 +546,14 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     let transposed_copies = layout::array_item(8, "", &[copies], "\n");
 
     // The passes.
+    let parameters: usize = plan.params.iter().map(|p| p.declared.shape.size()).sum();
+    let large = parameters >= super::LARGE_NETWORK;
     let mut predict = String::new();
     let mut input_products = vec![false; plan.params.len()];
     let (mut add_arms, mut output_arms) = (String::new(), String::new());
     for &id in &plan.predict {
         let arms = input_product_param(plan, id)
+            .filter(|_| large)
             .and_then(|param| Some((param, input_product_arms(plan, id, param)?)));
         let call = arms
             .as_ref()
@@ -595,7 +598,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         match *step {
             Step::Compute(id) => backward.push_str(&statement(plan, &writer, id, &mut kernels)),
             Step::Accumulate(index) => {
-                let accumulation = accumulate(model, plan, &writer, index, &mut kernels);
+                let accumulation = accumulate(model, plan, &writer, (index, large), &mut kernels);
                 backward.push_str(&accumulation.statement);
                 if let Some(arm) = accumulation.row_product {
                     row_product_arms.push(arm);
@@ -1296,7 +1299,7 @@ fn accumulate(
     model: &Model,
     plan: &Plan,
     writer: &Writer,
-    index: usize,
+    (index, large): (usize, bool),
     kernels: &mut BTreeSet<&'static str>,
 ) -> Accumulation {
     let param = &plan.params[index];
@@ -1331,7 +1334,7 @@ fn accumulate(
     let row = if plan.is_varying(gradient) { "r" } else { "_" };
     let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
         (Op::Binary(Binary::Outer, u, v), Storage::Inline)
-            if plan.is_varying(*u) && plan.is_varying(*v) =>
+            if large && plan.is_varying(*u) && plan.is_varying(*v) =>
         {
             kernels.insert("outer_add_rows");
             // Read by `add_gradient_rows`, not by `backward`: not noted as the pass's.
@@ -1371,6 +1374,24 @@ fn accumulate(
                 statement,
                 row_product: Some(arm),
             };
+        }
+        (Op::Binary(Binary::Outer, u, v), Storage::Inline)
+            if plan.is_varying(*u) && plan.is_varying(*v) =>
+        {
+            writer.note(&target);
+            kernels.insert("outer_add_rows");
+            let (u, v) = (
+                rows_argument(plan, writer, *u, false),
+                rows_argument(plan, writer, *v, false),
+            );
+            // A parameter stored transposed sums (δ xᵀ)ᵀ = x δᵀ.
+            let (u, v) = if plan.stored_transposed[index] {
+                (v, u)
+            } else {
+                (u, v)
+            };
+            let args = [format!("&mut {target}[..]"), "0".to_string(), u, v];
+            layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
             writer.note(&target);

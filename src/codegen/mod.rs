@@ -13,6 +13,13 @@
 //! no I/O (the CLI writes the files) and its output holds no time, path or machine detail, so
 //! the same file always gives the same project.
 
+/// Networks with at least this many parameters train with the machinery of large steps: the
+/// threads share each step's update, the step sums gradients that are products of rows itself
+/// and computes the next batch's products with inputs as it updates. A smaller network's step
+/// (a microsecond for XOR) is too short for it to pay: its gradients are summed in the backward
+/// pass, and one thread takes the step.
+pub const LARGE_NETWORK: usize = 65_536;
+
 pub mod emit;
 pub mod expr;
 pub mod layout;

@@ -49,6 +49,8 @@ pub struct Context {
     pub class_column: String,
     pub weights_list: String,
     pub kernels: BTreeSet<&'static str>,
+    /// `LARGE_NETWORK`, for the trainer's `SHARED_UPDATE`.
+    pub large_network: usize,
 }
 
 impl Context {
@@ -244,6 +246,7 @@ fn context(
         ),
         weights_list: weights_list(model),
         kernels: code.kernels.clone(),
+        large_network: super::LARGE_NETWORK,
     }
 }
 

@@ -212,45 +212,6 @@ fn matvec_transposed_rows_body<const M: usize, const K: usize, const FMA: bool>(
     }
 }
 
-multiversion! {
-    /// out[r] += Aᵀ d[r] over a few rows of A only: out[r][k] += Σᵢ a[i][k] d[r][first + i] for
-    /// the rows `a`, rows `first …` of A. A product summed a few rows of the matrix at a time, as
-    /// the step updates them.
-    pub fn matvec_transposed_rows_add[M, K](
-        out: &mut [[Real; K]],
-        a: &[[Real; K]],
-        first: usize,
-        d: &[[Real; M]],
-    ) => matvec_transposed_rows_add_body
-}
-
-#[inline(always)]
-fn matvec_transposed_rows_add_body<const M: usize, const K: usize, const FMA: bool>(
-    out: &mut [[Real; K]],
-    a: &[[Real; K]],
-    first: usize,
-    d: &[[Real; M]],
-) {
-    let n = out.len().min(d.len());
-    let (out, d) = (&mut out[..n], &d[..n]);
-    // At most the rows d has, so that the tiles' indices need no checks.
-    let a = &a[..a.len().min(M.saturating_sub(first))];
-    let wide = K / WIDE;
-    let half = (K % WIDE) / LANES;
-    for (s, rows) in a.chunks(SPAN).enumerate() {
-        let start = first + s * SPAN;
-        for c in 0..wide {
-            transposed_columns::<WIDE, M, K, FMA>(out, rows, d, c * WIDE, start, true);
-        }
-        if half == 1 {
-            transposed_columns::<LANES, M, K, FMA>(out, rows, d, wide * WIDE, start, true);
-        }
-        for k in wide * WIDE + half * LANES..K {
-            transposed_columns::<1, M, K, FMA>(out, rows, d, k, start, true);
-        }
-    }
-}
-
 /// Columns k .. k + C of every row of `out`, from the rows `a` of A, rows `start …` of it
 /// (added to what `out` holds if `add`), in tiles of 8 rows of `out`, then 4, then single rows.
 #[inline(always)]

@@ -247,35 +247,24 @@ pub enum Products {
 /// with an input, stored as `Wᵀ`. Training computes such a product for the next batch as the
 /// step updates the rows of `Wᵀ` (`add_input_product`), while they are in the cache, rather
 /// than reading the whole matrix again in the next forward pass.
-pub const INPUT_PRODUCTS: [bool; 4] = [true, false, false, false];
+pub const INPUT_PRODUCTS: [bool; 4] = [false, false, false, false];
 
 /// Adds rows `first …` of parameter `index`'s field (`w`, as many rows as it holds, flattened)
 /// times the matching elements of each row's input to `out` (a row per example of the batch
 /// `e`, flattened): their part of the product `W x` of a parameter of `INPUT_PRODUCTS`.
-pub fn add_input_product(index: usize, out: &mut [Real], w: &[Real], first: usize, e: &Batch) {
-    let n = e.rows;
-    if index == 0 {
-        kernels::matvec_transposed_rows_add(
-            out.as_chunks_mut::<16>().0,
-            w.as_chunks::<16>().0,
-            first,
-            &e.x[..n],
-        );
-    }
+pub fn add_input_product(_index: usize, _out: &mut [Real], _w: &[Real], _first: usize, _e: &Batch) {
+    // No product of a parameter with an input is computed by the step.
 }
 
 /// The buffer of the first `n` rows of the product `W x` of parameter `index`, for a parameter
 /// of `INPUT_PRODUCTS`, flattened.
-pub fn input_product_mut(index: usize, f: &mut Forward, n: usize) -> &mut [Real] {
-    match index {
-        0 => f.w1_x[..n].as_flattened_mut(),
-        _ => &mut [],
-    }
+pub fn input_product_mut(_index: usize, _f: &mut Forward, _n: usize) -> &mut [Real] {
+    &mut []
 }
 
 multiversion! {
     /// The output for every row of the batch `e`: what `predict` prints.
-    pub fn predict[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward, products: Products)
+    pub fn predict[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward, _products: Products)
         => predict_rows
 }
 
@@ -285,13 +274,11 @@ fn predict_rows<const FMA: bool>(
     t: &Transposed,
     e: &Batch,
     f: &mut Forward,
-    products: Products,
+    _products: Products,
 ) {
     let n = e.rows;
-    // W1 x (unless the step has computed it)
-    if products == Products::Compute {
-        kernels::matvec_transposed_rows(&mut f.w1_x[..n], &p.w1, &e.x[..n]);
-    }
+    // W1 x
+    kernels::matvec_transposed_rows(&mut f.w1_x[..n], &p.w1, &e.x[..n]);
     // h = tanh(W1 x + b1)
     for r in 0..n {
         for i in 0..16 {
@@ -386,7 +373,7 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂W2 = δp hᵀ
-    // (the step sums it over the batch, by `add_gradient_rows`)
+    kernels::outer_add_rows(&mut g.w2[..], 0, &b.delta_p[..n], &f.h[..n]);
     // W2ᵀ δp
     kernels::matvec_transposed_rows(&mut b.w2t_delta_p[..n], &p.w2, &b.delta_p[..n]);
     // δh = (W2ᵀ δp) ⊙ (1 − h²)
@@ -402,47 +389,26 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂W1 = δh xᵀ
-    // (the step sums it over the batch, by `add_gradient_rows`)
+    kernels::outer_add_rows(&mut g.w1[..], 0, &e.x[..n], &b.delta_h[..n]);
 }
 
 /// For each parameter, in the order of `PARAMS`, whether its gradient is one product `u vᵀ` of
 /// two values with a row per example. `backward` leaves such a gradient out: the optimizer's step
 /// sums it over the whole batch a few rows of the matrix at a time (`add_gradient_rows`), just
 /// before updating those rows, so that no sum of the whole matrix is stored.
-pub const ROW_PRODUCTS: [bool; 4] = [true, false, true, false];
+pub const ROW_PRODUCTS: [bool; 4] = [false, false, false, false];
 
 /// Adds the gradient of rows `first …` of parameter `index` (rows of its field, as many as `out`
 /// holds, flattened) for the rows of the batch `e` to `out`, for a parameter of `ROW_PRODUCTS`.
 pub fn add_gradient_rows(
-    index: usize,
-    out: &mut [Real],
-    first: usize,
-    e: &Batch,
-    f: &Forward,
-    b: &Backward,
+    _index: usize,
+    _out: &mut [Real],
+    _first: usize,
+    _e: &Batch,
+    _f: &Forward,
+    _b: &Backward,
 ) {
-    let n = e.rows;
-    match index {
-        // ∂L/∂W2 = δp hᵀ
-        2 => {
-            kernels::outer_add_rows(
-                out.as_chunks_mut::<16>().0,
-                first,
-                &b.delta_p[..n],
-                &f.h[..n],
-            );
-        }
-        // ∂L/∂W1 = δh xᵀ
-        0 => {
-            kernels::outer_add_rows(
-                out.as_chunks_mut::<16>().0,
-                first,
-                &e.x[..n],
-                &b.delta_h[..n],
-            );
-        }
-        _ => {}
-    }
+    // No parameter's gradient is a product of rows.
 }
 
 /// The class the network predicts for row `r`, after `predict`.

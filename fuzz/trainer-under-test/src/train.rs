@@ -151,8 +151,35 @@ pub const CHUNK: usize = 16384;
 
 /// Room for the gradient of a run of rows of any parameter: `CHUNK` elements, or one row.
 pub fn gradient_buffer() -> Vec<Real> {
+    vec![0.0; room()]
+}
+
+/// The elements of `gradient_buffer`.
+fn room() -> usize {
     let longest = (0..PARAMS.len()).map(row_length).max().unwrap_or(1);
-    vec![0.0; CHUNK.max(longest)]
+    CHUNK.max(longest)
+}
+
+/// A thread's share of a parameter, worked out once for the whole run (a small network's step
+/// is about a microsecond): rows `rows` of parameter `index`, rows of `length` elements, summed
+/// and updated `run` rows at a time.
+struct Share {
+    index: usize,
+    rows: std::ops::Range<usize>,
+    length: usize,
+    run: usize,
+}
+
+/// Thread `k`'s share of every parameter, when `threads` threads update them.
+fn shares(k: usize, threads: usize) -> Vec<Share> {
+    (0..PARAMS.len())
+        .map(|index| Share {
+            index,
+            rows: share_rows(index, k, threads),
+            length: row_length(index),
+            run: rows_at_once(index, room()),
+        })
+        .collect()
 }
 
 /// The batch's gradient sum of rows `first …` of parameter `index` (as many rows as `out`
@@ -200,23 +227,24 @@ pub fn gradient_sum(parts: &[&Part]) -> Params {
     sum
 }
 
-/// The optimizer's step on rows `first …` of parameter `index`, given as `p` and the
-/// optimizer's `state` for those rows only: a few rows at a time, their gradient summed over
-/// the parts into `buffer`, then updated. With `products`, this thread's sums of the
+/// The optimizer's step on a thread's share of a parameter, given as `p` and the optimizer's
+/// `state` for those rows only: a few rows at a time, their gradient summed over the parts into
+/// `buffer`, then updated. With `products`, this thread's sums of the
 /// parameter's product with an input for the next batch (a row per example of each part's
 /// next rows; see `model::INPUT_PRODUCTS`), the updated rows' terms are added to them. Returns
 /// whether the rows are still finite.
 fn update_rows(
     step: &Step,
-    (index, first): (usize, usize),
+    share: &Share,
     p: &mut [Real],
     mut state: [&mut [Real]; STATE],
     parts: &[&Part],
     buffer: &mut [Real],
     mut products: Option<&mut [Vec<Real>]>,
 ) -> bool {
-    let length = row_length(index);
-    let at_once = rows_at_once(index, buffer.len()) * length;
+    let (index, length) = (share.index, share.length);
+    let at_once = share.run * length;
+    let mut first = share.rows.start;
     if let Some(sums) = products.as_deref_mut() {
         for (sum, part) in sums.iter_mut().zip(parts) {
             sum[..part.next.rows * length].fill(0.0);
@@ -226,18 +254,29 @@ fn update_rows(
     let mut start = 0;
     while start < p.len() {
         let end = (start + at_once).min(p.len());
-        let g = &mut buffer[..end - start];
-        gradient_rows(index, first + start / length, g, parts);
         let state = state.each_mut().map(|s| &mut s[start..end]);
+        let g: &[Real] = match parts {
+            // One part's sum is the gradient sum itself.
+            [part] if !model::ROW_PRODUCTS[index] => {
+                let at = share.rows.start * length;
+                &part.sum.values()[index][at + start..at + end]
+            }
+            _ => {
+                let g = &mut buffer[..end - start];
+                gradient_rows(index, first, g, parts);
+                g
+            }
+        };
         finite &= optim::update(step, &mut p[start..end], g, state);
         // The updated rows' terms of the product with the next batch's inputs, while the rows
         // are in the cache.
         if let Some(sums) = products.as_deref_mut() {
             for (sum, part) in sums.iter_mut().zip(parts) {
                 let (out, e) = (&mut sum[..part.next.rows * length], &part.next);
-                model::add_input_product(index, out, &p[start..end], first + start / length, e);
+                model::add_input_product(index, out, &p[start..end], first, e);
             }
         }
+        first += share.run;
         start = end;
     }
     finite
@@ -305,7 +344,8 @@ struct Plan {
 /// parameter `index` and part `k`, element `index · parts + k`, a row per example.
 type ProductSums = RwLock<Vec<Vec<Real>>>;
 
-/// The passes of part `k` of a step.
+/// The passes of part `k` of a step; the sum of its rows' losses, and how many of them the
+/// network classifies right (for a classifier).
 fn compute(
     k: usize,
     plan: Plan,
@@ -313,7 +353,7 @@ fn compute(
     parts: &[RwLock<Part>],
     sums: &[ProductSums],
     data: &Data,
-) {
+) -> (Real, usize) {
     let mut part = parts[k].write().unwrap_or_else(PoisonError::into_inner);
     let part = &mut *part;
     let products = if plan.given {
@@ -341,6 +381,7 @@ fn compute(
         part.next.gather(&data.values, s.rows(next, k, parts.len()));
     }
     part.compute(&s.params, &s.transposed, products);
+    (part.loss, part.correct)
 }
 
 /// What the main thread asks a helper to do.
@@ -353,8 +394,8 @@ enum Job {
 
 /// What a helper answers.
 enum Reply {
-    /// Its part is computed.
-    Computed,
+    /// Its part is computed: the sum of its rows' losses, and how many it classifies right.
+    Computed(Real, usize),
     /// Whether its share of the parameters is still finite.
     Updated(bool),
 }
@@ -422,7 +463,6 @@ impl Raw {
 /// parameter each copies; and the step's numbers.
 struct Update {
     step: Option<Step>,
-    threads: usize,
     tensors: Vec<Raw>,
     copies: Vec<(usize, Raw)>,
     /// Whether there is a next batch to compute the products of parameters with inputs for.
@@ -430,12 +470,45 @@ struct Update {
 }
 
 impl Update {
+    /// An update of no step yet.
+    fn new() -> Update {
+        Update {
+            step: None,
+            tensors: Vec::new(),
+            copies: Vec::new(),
+            next: false,
+        }
+    }
+
+    /// Points the update at this step's numbers and at every tensor the step changes: the
+    /// parameters, their transposed copies and the optimizer's state.
+    fn prepare(
+        &mut self,
+        (step, next): (Step, bool),
+        (params, transposed, optimizer): (&mut Params, &mut Transposed, &mut Optimizer),
+    ) {
+        self.step = Some(step);
+        self.next = next;
+        self.tensors.clear();
+        self.copies.clear();
+        for (index, copy) in transposed.copies_mut() {
+            self.copies.push((index, Raw::new(copy)));
+        }
+        let states = optimizer.state();
+        for (p, state) in params.values_mut().into_iter().zip(states) {
+            self.tensors.push(Raw::new(p));
+            for tensor in state {
+                self.tensors.push(Raw::new(tensor));
+            }
+        }
+    }
+
     /// Updates thread `k`'s share of every parameter: sums its gradient over the parts, a few
     /// rows at a time, and takes the optimizer's step on them; then writes the rows into the
     /// parameter's transposed copy, if it has one. Returns whether the share is still finite.
     fn share(
         &self,
-        k: usize,
+        own: &[Share],
         parts: &[RwLock<Part>],
         sums: &ProductSums,
         buffer: &mut [Real],
@@ -443,33 +516,46 @@ impl Update {
         let Some(step) = &self.step else {
             return true;
         };
+        // One part, as on one thread: no list to make (a small network's step is a microsecond).
+        if let [part] = parts {
+            let part = part.read().unwrap_or_else(PoisonError::into_inner);
+            return self.share_of(own, step, &[&*part], sums, buffer);
+        }
         let read: Vec<_> = parts
             .iter()
             .map(|part| part.read().unwrap_or_else(PoisonError::into_inner))
             .collect();
         let parts: Vec<&Part> = read.iter().map(|part| &**part).collect();
-        let mut sums = sums.write().unwrap_or_else(PoisonError::into_inner);
+        self.share_of(own, step, &parts, sums, buffer)
+    }
+
+    /// `share`, with the parts read.
+    fn share_of(
+        &self,
+        own: &[Share],
+        step: &Step,
+        parts: &[&Part],
+        sums: &ProductSums,
+        buffer: &mut [Real],
+    ) -> bool {
+        // The sums of products are written only when there is a next batch to compute them for.
+        let mut sums = self
+            .next
+            .then(|| sums.write().unwrap_or_else(PoisonError::into_inner));
         let mut finite = true;
-        for (index, tensor) in self.tensors.chunks_exact(1 + STATE).enumerate() {
-            let rows = share_rows(index, k, self.threads);
-            let length = row_length(index);
+        for (own, tensor) in own.iter().zip(self.tensors.chunks_exact(1 + STATE)) {
+            let (index, rows, length) = (own.index, &own.rows, own.length);
             let elements = rows.start * length..rows.end * length;
             // SAFETY: see `Raw::elements`; `tensors` holds disjoint tensors, each once.
             let share = |raw: Raw| unsafe { raw.elements(elements.clone()) };
             let state: [&mut [Real]; STATE] = std::array::from_fn(|i| share(tensor[1 + i]));
             let p = share(tensor[0]);
             let n = parts.len();
-            let products = (self.next && model::INPUT_PRODUCTS[index])
-                .then(|| &mut sums[index * n..(index + 1) * n]);
-            finite &= update_rows(
-                step,
-                (index, rows.start),
-                p,
-                state,
-                &parts,
-                buffer,
-                products,
-            );
+            let products = sums
+                .as_mut()
+                .filter(|_| model::INPUT_PRODUCTS[index])
+                .map(|sums| &mut sums[index * n..(index + 1) * n]);
+            finite &= update_rows(step, own, p, state, parts, buffer, products);
             for (of, copy) in &self.copies {
                 if let (true, [m, k]) = (*of == index, PARAMS[index].1) {
                     // SAFETY: see `Raw::write_transposed`; this thread updated these rows.
@@ -483,7 +569,7 @@ impl Update {
 
 /// Parameters this many or more are updated by all the threads, each its share; fewer, by the
 /// main thread alone.
-const SHARED_UPDATE: usize = 65_536;
+const SHARED_UPDATE: usize = 65536;
 
 /// Waits for a message: spinning for a moment first (a step is often over in microseconds, far
 /// sooner than a sleeping thread wakes), then sleeping. `None` once the sender is gone.
@@ -522,13 +608,7 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
         .map(|(_, shape)| shape.iter().product::<usize>())
         .sum();
     let sharing = if size >= SHARED_UPDATE { threads } else { 1 };
-    let update = RwLock::new(Update {
-        step: None,
-        threads: sharing,
-        tensors: Vec::new(),
-        copies: Vec::new(),
-        next: false,
-    });
+    let update = RwLock::new(Update::new());
     // Room for the sums of each product of a parameter with an input, for each part's rows.
     let product_sums = |_| {
         let sums = (0..PARAMS.len())
@@ -554,17 +634,22 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
             scope.spawn(move || {
                 kernels::flush_denormals();
                 let mut buffer = gradient_buffer();
+                let own = if k < sharing {
+                    shares(k, sharing)
+                } else {
+                    Vec::new()
+                };
                 while let Some(job) = receive(&inbox) {
                     let reply = match job {
                         Job::Compute(plan) => {
                             let s = shared.read().unwrap_or_else(PoisonError::into_inner);
-                            compute(k, plan, &s, parts, &sums[..sharing], data);
-                            Reply::Computed
+                            let (loss, correct) = compute(k, plan, &s, parts, sums, data);
+                            Reply::Computed(loss, correct)
                         }
                         Job::Update => {
                             let u = update.read().unwrap_or_else(PoisonError::into_inner);
                             // Only the first `sharing` threads are asked to update.
-                            Reply::Updated(u.share(k, parts, &sums[k], &mut buffer))
+                            Reply::Updated(u.share(&own, parts, &sums[k], &mut buffer))
                         }
                     };
                     if outbox.send(reply).is_err() {
@@ -580,6 +665,7 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
             parts: &parts,
             sums: &sums,
             helpers: &helpers,
+            sharing,
         };
         steps(data, settings, threads)
     })?;
@@ -611,6 +697,8 @@ struct Threads<'a> {
     /// The sums of each thread that updates a share of the parameters.
     sums: &'a [ProductSums],
     helpers: &'a [Helper],
+    /// How many threads update a share of the parameters.
+    sharing: usize,
 }
 
 /// The epochs of training, on this thread and the helpers; the time of each epoch.
@@ -628,6 +716,9 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
     };
     let mut optimizer = Optimizer::new(settings.lr);
     let mut buffer = gradient_buffer();
+    let mut solo = Update::new();
+    // This thread's share of every parameter, on its own or with the others.
+    let (alone, first) = (shares(0, 1), shares(0, threads.sharing));
     // The shuffle has a generator of its own (seed + 1), independent of the starting values.
     let mut rng = Rng::new(settings.seed.wrapping_add(1));
     let mut progress = Progress::new(settings.epochs, settings.quiet);
@@ -635,7 +726,6 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
     let mut times = Vec::new();
     let rows = data.rows;
     let write = || shared.write().unwrap_or_else(PoisonError::into_inner);
-    let part = |k: usize| parts[k].read().unwrap_or_else(PoisonError::into_inner);
     // A fresh order of the rows for an epoch (the same draws, in the same order, whether the
     // next epoch's order is drawn early or not).
     let mut draw = |order: &mut Vec<usize>| {
@@ -696,21 +786,18 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
             for helper in helpers {
                 let _ = helper.jobs.send(Job::Compute(plan));
             }
-            {
+            let (mut batch_total, mut right) = {
                 let s = shared.read().unwrap_or_else(PoisonError::into_inner);
-                compute(0, plan, &s, parts, sums, data);
-            }
+                compute(0, plan, &s, parts, sums, data)
+            };
             for helper in helpers {
-                let Some(Reply::Computed) = receive(&helper.done) else {
+                let Some(Reply::Computed(loss, count)) = receive(&helper.done) else {
                     return Err("a training thread stopped".to_string());
                 };
+                batch_total += loss;
+                right += count;
             }
-            let mut batch_total = 0.0;
-            for k in 0..parts.len() {
-                let part = part(k);
-                batch_total += part.loss;
-                correct += part.correct;
-            }
+            correct += right;
             let at = || format!("epoch {epoch}, batch {}", index + 1);
             let mut s = write();
             if !batch_total.is_finite() {
@@ -723,7 +810,8 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
                 (step, plan.next.is_some()),
                 (&mut s.params, &mut s.transposed),
                 &mut optimizer,
-                threads,
+                (threads, &mut solo),
+                (&alone, &first),
                 &mut buffer,
             )?;
             if !finite {
@@ -767,7 +855,8 @@ fn shared_step(
     (step, next): (Step, bool),
     (params, transposed): (&mut Params, &mut Transposed),
     optimizer: &mut Optimizer,
-    threads: Threads,
+    (threads, solo): (Threads, &mut Update),
+    (alone, first): (&[Share], &[Share]),
     buffer: &mut [Real],
 ) -> Result<bool, String> {
     let Threads {
@@ -775,35 +864,27 @@ fn shared_step(
         parts,
         sums,
         helpers,
+        sharing,
         ..
     } = threads;
-    let sharing = {
-        let mut u = update.write().unwrap_or_else(PoisonError::into_inner);
-        u.step = Some(step);
-        u.next = next;
-        u.tensors.clear();
-        u.copies.clear();
-        // Raw views of every tensor the step changes. The borrows they come from (`params`,
-        // `transposed`, `optimizer`) are held and not used again until every helper has
-        // answered below.
-        for (index, copy) in transposed.copies_mut() {
-            u.copies.push((index, Raw::new(copy)));
-        }
-        let states = optimizer.state();
-        for (p, state) in params.values_mut().into_iter().zip(states) {
-            u.tensors.push(Raw::new(p));
-            for tensor in state {
-                u.tensors.push(Raw::new(tensor));
-            }
-        }
-        u.threads
-    };
+    // The borrows the update's raw views come from (`params`, `transposed`, `optimizer`) are
+    // held and not used again until every helper has answered below.
+    let tensors = (params, transposed, optimizer);
+    if sharing == 1 {
+        // This thread alone: no other thread reads the update, so it needs no lock.
+        solo.prepare((step, next), tensors);
+        return Ok(solo.share(alone, parts, &sums[0], buffer));
+    }
+    update
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .prepare((step, next), tensors);
     let helpers = &helpers[..sharing - 1];
     for helper in helpers {
         let _ = helper.jobs.send(Job::Update);
     }
     let u = update.read().unwrap_or_else(PoisonError::into_inner);
-    let mut finite = u.share(0, parts, &sums[0], buffer);
+    let mut finite = u.share(first, parts, &sums[0], buffer);
     for helper in helpers {
         let Some(Reply::Updated(share)) = receive(&helper.done) else {
             return Err("a training thread stopped".to_string());
