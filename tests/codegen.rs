@@ -532,6 +532,7 @@ fn f64_gradients_agree_with_the_evaluator_for_every_function_and_loss() {
         "tests/fixtures/codegen/classifier.nabla",
         "tests/fixtures/codegen/algebra.nabla",
         "tests/fixtures/codegen/linear.nabla",
+        "tests/fixtures/codegen/tied.nabla",
         "examples/iris.nabla",
         "examples/classics/step-by-step-2-2-2.nabla",
     ] {

@@ -650,6 +650,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     let (add_input_product, input_product_mut) = input_product_functions(&add_arms, &output_arms);
     let backward_params = [
         argument(&backward_roots, 'p', "&Params"),
+        argument(&backward_roots, 't', "&Transposed"),
         argument(&backward_roots, 'e', "&Batch"),
         argument(&backward_roots, 'f', "&Forward"),
         argument(&backward_roots, 'b', "&mut Backward"),

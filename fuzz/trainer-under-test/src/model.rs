@@ -340,13 +340,21 @@ fn forward_rows<const FMA: bool>(
 multiversion! {
     /// The backward pass for the batch `e`, after `forward`: adds every row's ∂loss/∂parameter
     /// to `g`.
-    pub fn backward[](p: &Params, e: &Batch, f: &Forward, b: &mut Backward, g: &mut Params)
+    pub fn backward[](
+        p: &Params,
+        _t: &Transposed,
+        e: &Batch,
+        f: &Forward,
+        b: &mut Backward,
+        g: &mut Params,
+    )
         => backward_rows
 }
 
 #[inline(always)]
 fn backward_rows<const FMA: bool>(
     p: &Params,
+    _t: &Transposed,
     e: &Batch,
     f: &Forward,
     b: &mut Backward,

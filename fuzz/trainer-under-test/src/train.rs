@@ -112,6 +112,7 @@ impl Part {
         self.loss = model::forward(p, t, &self.batch, &mut self.forward, products);
         model::backward(
             p,
+            t,
             &self.batch,
             &self.forward,
             &mut self.backward,
