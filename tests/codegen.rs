@@ -43,6 +43,16 @@ impl Trainer {
         }
     }
 
+    /// Trains on the CSV file `data` with the options `options` (besides `--save` and
+    /// `--quiet`), and returns the weights it saved in `save` (a file of the project directory).
+    fn saved(&self, data: &str, options: &[&str], save: &str) -> String {
+        let mut args = vec!["train", data, "--save", save, "--quiet"];
+        args.extend(options);
+        let run = self.run(&args);
+        assert_eq!(run.code, 0, "train {}: {}", options.join(" "), run.stderr);
+        std::fs::read_to_string(self.dir.join(save)).expect("the weights are saved")
+    }
+
     /// Writes a file into the project directory, returning its name there.
     fn write(&self, name: &str, contents: &str) -> String {
         std::fs::write(self.dir.join(name), contents).expect("the scratch directory is writable");
@@ -313,21 +323,9 @@ fn products_computed_ahead_by_the_step_are_those_the_forward_pass_computes() {
     }
     let data = trainer.write("forty.csv", &csv);
     let train = |epochs: &str, init: Option<&str>, save: &str| {
-        let mut args = vec![
-            "train",
-            &data,
-            "--epochs",
-            epochs,
-            "--save",
-            save,
-            "--quiet",
-            "--threads",
-            "1",
-        ];
-        args.extend(init.map(|init| ["--init", init]).into_iter().flatten());
-        let run = trainer.run(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        std::fs::read_to_string(trainer.dir.join(save)).expect("the weights are saved")
+        let mut options = vec!["--epochs", epochs, "--threads", "1"];
+        options.extend(init.map(|init| ["--init", init]).into_iter().flatten());
+        trainer.saved(&data, &options, save)
     };
     let at_once = train("5", None, "ahead-0.json");
     let mut resumed = train("1", None, "ahead-1.json");
@@ -1323,27 +1321,13 @@ fn a_step_shared_among_threads_updates_every_parameter_as_one_thread_does() {
     }
     let data = trainer.write("hundred.csv", &csv);
     let weights = |threads: &str| {
-        let saved = format!("threads-{threads}.json");
-        let run = trainer.run(&[
-            "train",
-            &data,
-            "--epochs",
-            "2",
-            "--threads",
-            threads,
-            "--save",
-            &saved,
-            "--quiet",
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let json = std::fs::read_to_string(trainer.dir.join(&saved)).expect("weights are saved");
+        let options = ["--epochs", "2", "--threads", threads];
+        let json = trainer.saved(&data, &options, &format!("threads-{threads}.json"));
         let names = ["W1", "b1", "W2", "b2", "W3", "b3"];
         names.map(|name| numbers_under(&json, name))
     };
     let (one, two) = (weights("1"), weights("2"));
-    let start = trainer.run(&["train", &data, "--epochs", "0", "--save", "start.json"]);
-    assert_eq!(start.code, 0, "{}", start.stderr);
-    let start = std::fs::read_to_string(trainer.dir.join("start.json")).expect("saved");
+    let start = trainer.saved(&data, &["--epochs", "0"], "start.json");
     for ((name, one), two) in ["W1", "b1", "W2", "b2", "W3", "b3"]
         .iter()
         .zip(&one)
