@@ -734,6 +734,28 @@ fn project_text(file: &str, dtype: Dtype) -> String {
         .collect()
 }
 
+/// The model of a network large enough for the machinery of large steps (row-product gradients
+/// summed by the step, the first layer's product computed ahead): its `model.rs` as a reader
+/// sees it, without the list of its 304 columns.
+#[test]
+fn generated_model_of_a_large_network() {
+    let dir = scratch().join("sources");
+    std::fs::create_dir_all(&dir).expect("the scratch directory is writable");
+    let file = dir.join("large-model.nabla");
+    std::fs::write(&file, LARGE_SGD_NETWORK).expect("the scratch directory is writable");
+    let project = project_text(&file.to_string_lossy(), Dtype::F32);
+    let model = project
+        .split("===== ")
+        .find(|f| f.starts_with("src/model.rs"))
+        .expect("the project has src/model.rs");
+    let columns = model
+        .find("pub const COLUMNS")
+        .expect("the columns are listed");
+    let after = model[columns..].find("];\n").expect("the list ends") + columns + 3;
+    let shown = format!("{}(the columns)\n{}", &model[..columns], &model[after..]);
+    insta::assert_snapshot!(shown);
+}
+
 #[test]
 fn generated_project_xor() {
     insta::assert_snapshot!(project_text("examples/xor.nabla", Dtype::F64));

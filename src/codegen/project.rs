@@ -51,6 +51,8 @@ pub struct Context {
     pub kernels: BTreeSet<&'static str>,
     /// `LARGE_NETWORK`, for the trainer's `SHARED_UPDATE`.
     pub large_network: usize,
+    /// The same for people: `65,536`.
+    pub large_network_text: String,
 }
 
 impl Context {
@@ -247,6 +249,7 @@ fn context(
         weights_list: weights_list(model),
         kernels: code.kernels.clone(),
         large_network: super::LARGE_NETWORK,
+        large_network_text: with_thousands(super::LARGE_NETWORK),
     }
 }
 
@@ -295,4 +298,17 @@ fn weights_list(model: &Model) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `65536` as `65,536`.
+fn with_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }

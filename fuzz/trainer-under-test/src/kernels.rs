@@ -1,9 +1,10 @@
 //! The numeric kernels of the model. The kernels of one example are small loops over arrays
 //! whose sizes are compile-time constants, so the compiler unrolls and vectorizes them and drops
 //! every bounds check; they are written into the passes that call them (`#[inline(always)]`), to
-//! be compiled with the passes' vector instructions. The kernels of a batch (`…_rows`) compute a product for every row at once,
-//! in register tiles the compiler turns into vector instructions: AVX-512 or AVX2 when the
-//! processor has them (checked at each call), plain arithmetic otherwise.
+//! be compiled with the passes' vector instructions. The kernels of a batch (`…_rows`) compute a
+//! product for every row at once, in register tiles the compiler turns into vector instructions:
+//! AVX-512 or AVX2 when the processor has them (checked at each call), plain arithmetic
+//! otherwise.
 //!
 //! Each kernel adds its terms in the evaluator's order (sums from 0, index by index), so an f64
 //! trainer's numbers are `nabla`'s own to the last bit. An f32 trainer trades that for speed: it

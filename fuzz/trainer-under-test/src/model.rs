@@ -244,9 +244,10 @@ pub enum Products {
 }
 
 /// For each parameter, in the order of `PARAMS`, whether it is the matrix of a product `W x`
-/// with an input, stored as `Wᵀ`. Training computes such a product for the next batch as the
-/// step updates the rows of `Wᵀ` (`add_input_product`), while they are in the cache, rather
-/// than reading the whole matrix again in the next forward pass.
+/// with an input, stored as `Wᵀ`, in a network of 65,536 parameters or more. Training
+/// computes such a product for the next batch as the step updates the rows of `Wᵀ`
+/// (`add_input_product`), while they are in the cache, rather than reading the whole matrix
+/// again in the next forward pass.
 pub const INPUT_PRODUCTS: [bool; 4] = [false, false, false, false];
 
 /// Adds rows `first …` of parameter `index`'s field (`w`, as many rows as it holds, flattened)
@@ -339,7 +340,7 @@ fn forward_rows<const FMA: bool>(
 
 multiversion! {
     /// The backward pass for the batch `e`, after `forward`: adds every row's ∂loss/∂parameter
-    /// to `g`.
+    /// to `g`, but for the gradients the step sums itself (`ROW_PRODUCTS`).
     pub fn backward[](
         p: &Params,
         _t: &Transposed,
@@ -401,9 +402,10 @@ fn backward_rows<const FMA: bool>(
 }
 
 /// For each parameter, in the order of `PARAMS`, whether its gradient is one product `u vᵀ` of
-/// two values with a row per example. `backward` leaves such a gradient out: the optimizer's step
-/// sums it over the whole batch a few rows of the matrix at a time (`add_gradient_rows`), just
-/// before updating those rows, so that no sum of the whole matrix is stored.
+/// two values with a row per example, in a network of 65,536 parameters or more.
+/// `backward` leaves such a gradient out: the optimizer's step sums it over the whole batch a few
+/// rows of the matrix at a time (`add_gradient_rows`), just before updating those rows, so that
+/// no sum of the whole matrix is stored. (A smaller network's step is too short for this to pay.)
 pub const ROW_PRODUCTS: [bool; 4] = [false, false, false, false];
 
 /// Adds the gradient of rows `first …` of parameter `index` (rows of its field, as many as `out`
