@@ -323,7 +323,8 @@ fn outer_add_rows_body<const M: usize, const K: usize, const FMA: bool>(
 }
 
 /// Columns k .. k + C of every row of `sum` (rows `first …` of the whole sum), in tiles of 12
-/// rows, then 6, then single rows.
+/// rows, then 6, 4 and 2, then single rows. (A tile of one row has too few sums to keep the
+/// multiply–add units busy: W1's 64 rows in digits, or an output layer's 10, end in whole tiles.)
 #[inline(always)]
 fn outer_columns<const C: usize, const M: usize, const K: usize, const FMA: bool>(
     sum: &mut [[Real; K]],
@@ -342,6 +343,16 @@ fn outer_columns<const C: usize, const M: usize, const K: usize, const FMA: bool
         outer_tile::<6, C, M, K, FMA>(sum, i + 6 * t, u, v, k);
     }
     let i = i + 6 * tiles.len();
+    let (tiles, rest) = rest.as_chunks_mut::<4>();
+    for (t, sum) in tiles.iter_mut().enumerate() {
+        outer_tile::<4, C, M, K, FMA>(sum, i + 4 * t, u, v, k);
+    }
+    let i = i + 4 * tiles.len();
+    let (tiles, rest) = rest.as_chunks_mut::<2>();
+    for (t, sum) in tiles.iter_mut().enumerate() {
+        outer_tile::<2, C, M, K, FMA>(sum, i + 2 * t, u, v, k);
+    }
+    let i = i + 2 * tiles.len();
     for (j, sum) in rest.iter_mut().enumerate() {
         outer_tile::<1, C, M, K, FMA>(std::array::from_mut(sum), i + j, u, v, k);
     }
