@@ -249,7 +249,7 @@ fn context(
         weights_list: weights_list(model),
         kernels: code.kernels.clone(),
         large_network: super::LARGE_NETWORK,
-        large_network_text: with_thousands(super::LARGE_NETWORK),
+        large_network_text: crate::check::group_digits(super::LARGE_NETWORK as u64),
     }
 }
 
@@ -298,17 +298,4 @@ fn weights_list(model: &Model) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// `65536` as `65,536`.
-fn with_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
