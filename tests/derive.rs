@@ -77,6 +77,21 @@ fn wrt_selects_inputs_and_parameters() {
     );
 }
 
+/// Tied weights: W encodes, Wᵀ decodes. The chain rule through Wᵀ gives (δx̂ hᵀ)ᵀ, which the
+/// derivation writes as a textbook does, h δx̂ᵀ (and a trainer computes without a transpose).
+#[test]
+fn the_transpose_of_a_product_of_vectors_is_the_product_the_other_way_round() {
+    let args = ["derive", "tests/fixtures/codegen/tied.nabla", "--wrt", "W"];
+    let run = nabla(&args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let gradient = run
+        .stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("∂L/∂W ="))
+        .unwrap_or_else(|| panic!("no ∂L/∂W line in\n{}", run.stdout));
+    assert_eq!(gradient.trim(), "∂L/∂W = h δxhatᵀ + δh xᵀ");
+}
+
 /// The 2-2-2 network computed directly in f64, as a learner would with a calculator.
 #[test]
 fn json_values_agree_with_an_independent_float_computation() {

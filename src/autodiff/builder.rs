@@ -250,10 +250,13 @@ impl Builder<'_> {
     }
 
     pub fn transpose(&mut self, a: NodeId) -> Built {
-        if let Op::Unary(Unary::Transpose, x) = self.graph[a].op {
-            return Ok(x);
+        match self.graph[a].op {
+            Op::Unary(Unary::Transpose, x) => Ok(x),
+            // (u vᵀ)ᵀ = v uᵀ: a textbook writes the product the other way round, and a trainer
+            // computes it without making the matrix only to transpose it.
+            Op::Binary(Binary::Outer, u, v) => self.outer(v, u),
+            _ => self.node(Op::Unary(Unary::Transpose, a)),
         }
-        self.node(Op::Unary(Unary::Transpose, a))
     }
 
     pub fn sum(&mut self, a: NodeId) -> Built {
