@@ -847,6 +847,22 @@ fn input_product_functions(add_arms: &str, output_arms: &str) -> (String, String
     (add, output)
 }
 
+/// The factors `u`, `v` of a product `u vᵀ` written into the expression that uses it, both with a
+/// row per example: one example's share of a gradient that a batch kernel can sum.
+fn row_outer(plan: &Plan, node: NodeId) -> Option<(NodeId, NodeId)> {
+    match (&plan.graph()[node].op, &plan.storage[node.index()]) {
+        (Op::Binary(Binary::Outer, u, v), Storage::Inline)
+            if plan.is_varying(*u)
+                && plan.is_varying(*v)
+                && plan.path(*u).is_some()
+                && plan.path(*v).is_some() =>
+        {
+            Some((*u, *v))
+        }
+        _ => None,
+    }
+}
+
 /// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
 /// rows.
 fn gradient_rows(arms: &[String]) -> String {
@@ -1393,6 +1409,29 @@ fn accumulate(
             };
             let args = [format!("&mut {target}[..]"), "0".to_string(), u, v];
             layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
+        }
+        (Op::Binary(Binary::Add, x, y), Storage::Inline)
+            if row_outer(plan, *x).is_some() && row_outer(plan, *y).is_some() =>
+        {
+            writer.note(&target);
+            kernels.insert("outer_pair_add_rows");
+            // A parameter stored transposed sums each product transposed: (δ xᵀ)ᵀ = x δᵀ.
+            let pair = |node: NodeId| {
+                let (u, v) = row_outer(plan, node).unwrap_or((node, node));
+                let (u, v) = (
+                    rows_argument(plan, writer, u, false),
+                    rows_argument(plan, writer, v, false),
+                );
+                if plan.stored_transposed[index] {
+                    [v, u]
+                } else {
+                    [u, v]
+                }
+            };
+            let mut args = vec![format!("&mut {target}[..]")];
+            args.extend(pair(*x));
+            args.extend(pair(*y));
+            layout::call(4, "", "kernels::outer_pair_add_rows", &args, ";\n")
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
             writer.note(&target);

@@ -257,6 +257,17 @@ pub fn plan(
         .filter(|c| c.used)
         .collect();
 
+    let mut varying = vec![false; graph.len()];
+    for id in graph.ids() {
+        varying[id.index()] = match &graph[id].op {
+            Op::Var(decl) => matches!(
+                model.declaration(*decl).kind,
+                DeclKind::Input | DeclKind::Target
+            ),
+            Op::Literal(_) => false,
+            op => op.operands().any(|o| varying[o.index()]),
+        };
+    }
     let mut storage = vec![Storage::Unused; graph.len()];
     for (prefix, list) in [("e.", &inputs), ("e.", &targets), ("p.", &params)] {
         for d in list.iter() {
@@ -371,6 +382,20 @@ pub fn plan(
                 {
                     // A parameter's gradient `δ xᵀ`: added to the sum by an outer-product kernel.
                     Storage::Inline
+                } else if inline
+                    && !named
+                    && single.flatten().is_some_and(|user| {
+                        // A gradient `h δx̂ᵀ + δh xᵀ` (a matrix used twice): both products are
+                        // summed by one kernel, not stored as a matrix for every example.
+                        let outer = |n: NodeId| {
+                            matches!(graph[n].op, Op::Binary(Binary::Outer, u, v)
+                                if varying[u.index()] && varying[v.index()])
+                        };
+                        matches!(graph[user].op, Op::Binary(Binary::Add, x, y)
+                            if outer(x) && outer(y) && users[user.index()].as_slice() == [None])
+                    })
+                {
+                    Storage::Inline
                 } else {
                     Storage::Buffer(String::new())
                 }
@@ -391,17 +416,6 @@ pub fn plan(
             declared,
         })
         .collect();
-    let mut varying = vec![false; graph.len()];
-    for id in graph.ids() {
-        varying[id.index()] = match &graph[id].op {
-            Op::Var(decl) => matches!(
-                model.declaration(*decl).kind,
-                DeclKind::Input | DeclKind::Target
-            ),
-            Op::Literal(_) => false,
-            op => op.operands().any(|o| varying[o.index()]),
-        };
-    }
     let mut plan = Plan {
         gradient,
         storage,
