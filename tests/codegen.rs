@@ -981,18 +981,16 @@ fn mutated(text: &[u8], numbers: &mut Numbers, inserts: &[&str]) -> Vec<u8> {
     bytes
 }
 
-/// Whether a trainer's message reads `error: FILE:LINE:COLUMN: …`.
+/// Whether a trainer's message reads `error: FILE:LINE:COLUMN: …`, by the rule the fuzz targets
+/// of the readers check.
 fn located(stderr: &str, file: &str) -> bool {
-    let Some(rest) = stderr.strip_prefix(&format!("error: {file}:")) else {
-        return false;
-    };
-    let mut parts = rest.splitn(3, ':');
-    let number = |part: Option<&str>| {
-        part.and_then(|p| p.parse::<usize>().ok())
-            .is_some_and(|n| n >= 1)
-    };
-    number(parts.next()) && number(parts.next()) && parts.next().is_some_and(|r| r.starts_with(' '))
+    stderr
+        .strip_prefix("error: ")
+        .is_some_and(|message| fuzz_rule::located(message, file))
 }
+
+#[path = "../fuzz/shared/located.rs"]
+mod fuzz_rule;
 
 /// The fuzz targets' property, on a few hundred mutated files: a trainer reads a data or weights
 /// file, or says what is wrong at which line and column; it never crashes.

@@ -11,7 +11,10 @@ fuzz_target!(|bytes: &[u8]| {
     let (model, diagnostics) = nabla::compile(source);
     for diagnostic in &diagnostics {
         let range = diagnostic.span.range();
-        assert!(range.end <= source.len(), "span past the end: {diagnostic:?}");
+        assert!(
+            range.end <= source.len(),
+            "span past the end: {diagnostic:?}"
+        );
         assert!(source.is_char_boundary(range.start) && source.is_char_boundary(range.end));
     }
     if let Some(model) = model {

@@ -11,6 +11,10 @@ pub type Real = f64;
 
 #[path = "../trainer-under-test/src/data.rs"]
 mod data;
+#[path = "../shared/located.rs"]
+mod located;
+use located::located;
+
 #[path = "../trainer-under-test/src/kernels.rs"]
 mod kernels;
 #[path = "../trainer-under-test/src/model.rs"]
@@ -25,16 +29,3 @@ fuzz_target!(|bytes: &[u8]| {
         }
     }
 });
-
-/// Whether `message` starts `FILE:LINE:COLUMN: ` with both numbers at least 1.
-fn located(message: &str, file: &str) -> bool {
-    let Some(rest) = message.strip_prefix(file).and_then(|m| m.strip_prefix(':')) else {
-        return false;
-    };
-    let mut parts = rest.splitn(3, ':');
-    let number = |part: Option<&str>| {
-        part.and_then(|p| p.parse::<usize>().ok())
-            .is_some_and(|n| n >= 1)
-    };
-    number(parts.next()) && number(parts.next()) && parts.next().is_some_and(|r| r.starts_with(' '))
-}

@@ -2,14 +2,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../shared/source.rs"]
+mod source;
 use nabla::pipeline::{self, DeriveOptions, Form};
 use nabla::render::derive::Format;
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(source) = std::str::from_utf8(bytes) else {
-        return;
-    };
-    let (Some(model), _) = nabla::compile(source) else {
+    let Some(model) = source::model_of(bytes) else {
         return;
     };
     for form in [Form::Vector, Form::Scalar] {

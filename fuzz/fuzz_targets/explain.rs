@@ -3,17 +3,23 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../shared/source.rs"]
+mod source;
 use nabla::pipeline::{self, ExplainOptions};
 use nabla::render::explain::{Format, Language};
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(source) = std::str::from_utf8(bytes) else {
+    let Some(model) = source::model_of(bytes) else {
         return;
     };
-    let (Some(model), _) = nabla::compile(source) else {
-        return;
-    };
-    for format in [Format::Text, Format::Markdown, Format::Latex, Format::Html, Format::Json] {
+    for format in [
+        Format::Text,
+        Format::Markdown,
+        Format::Latex,
+        Format::Html,
+        Format::Json,
+    ] {
         for language in [Language::English, Language::Vietnamese] {
             let options = ExplainOptions {
                 wrt: Vec::new(),
@@ -27,7 +33,8 @@ fuzz_target!(|bytes: &[u8]| {
             };
             match pipeline::explain(&model, &options, &mut |_| {}) {
                 Ok(output) if format == Format::Json => {
-                    serde_json::from_str::<serde_json::Value>(&output).expect("explain JSON parses");
+                    serde_json::from_str::<serde_json::Value>(&output)
+                        .expect("explain JSON parses");
                 }
                 Err(pipeline::Failure::Internal(message)) => panic!("{message}"),
                 _ => {}

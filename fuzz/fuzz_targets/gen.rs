@@ -3,13 +3,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "../shared/source.rs"]
+mod source;
 use nabla::codegen::{self, Dtype, GenError};
 
 fuzz_target!(|bytes: &[u8]| {
-    let Ok(source) = std::str::from_utf8(bytes) else {
-        return;
-    };
-    let (Some(model), _) = nabla::compile(source) else {
+    let Some(model) = source::model_of(bytes) else {
         return;
     };
     for dtype in [Dtype::F64, Dtype::F32] {

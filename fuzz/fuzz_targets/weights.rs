@@ -10,6 +10,10 @@ use libfuzzer_sys::fuzz_target;
 /// The trainer's number type, as its `main.rs` defines it.
 pub type Real = f64;
 
+#[path = "../shared/located.rs"]
+mod located;
+use located::located;
+
 #[path = "../trainer-under-test/src/kernels.rs"]
 mod kernels;
 #[path = "../trainer-under-test/src/model.rs"]
@@ -47,17 +51,4 @@ fn round_trip(params: &model::Params) {
         let b: Vec<u64> = b.iter().map(|x| x.to_bits()).collect();
         assert_eq!(a, b, "{json}");
     }
-}
-
-/// Whether `message` starts `FILE:LINE:COLUMN: ` with both numbers at least 1.
-fn located(message: &str, file: &str) -> bool {
-    let Some(rest) = message.strip_prefix(file).and_then(|m| m.strip_prefix(':')) else {
-        return false;
-    };
-    let mut parts = rest.splitn(3, ':');
-    let number = |part: Option<&str>| {
-        part.and_then(|p| p.parse::<usize>().ok())
-            .is_some_and(|n| n >= 1)
-    };
-    number(parts.next()) && number(parts.next()) && parts.next().is_some_and(|r| r.starts_with(' '))
 }
