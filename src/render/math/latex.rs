@@ -34,7 +34,7 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Neg(a) => {
             out.push('-');
-            operand(a, 3, false, out);
+            STYLE.operand(a, 3, false, out);
         }
         Formula::Binary(Operator::Div, a, b) => {
             out.push_str("\\frac{");
@@ -45,7 +45,7 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
-            operand_in(f, a, p, (false, false), out);
+            STYLE.operand_in(f, a, p, (false, false), out);
             out.push_str(match op {
                 Operator::Add => " + ",
                 Operator::Sub => " - ",
@@ -63,18 +63,18 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Equals => " = ",
                 Operator::Div => "/",
             });
-            operand_in(f, b, p, (matches!(op, Operator::Sub), true), out);
+            STYLE.operand_in(f, b, p, (matches!(op, Operator::Sub), true), out);
         }
         Formula::Pow(base, exponent) => {
             out.push('{');
-            operand(base, 6, false, out);
+            STYLE.operand(base, 6, false, out);
             out.push_str("}^{");
             write(exponent, out);
             out.push('}');
         }
         Formula::Transpose(a) => {
             out.push('{');
-            operand(a, 6, false, out);
+            STYLE.operand(a, 6, false, out);
             out.push_str("}^{\\top}");
         }
         Formula::Call(Function::Abs, a) => {
@@ -95,9 +95,9 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Partial(of, wrt) => {
             out.push_str("\\frac{\\partial ");
-            operand(of, 6, false, out);
+            STYLE.operand(of, 6, false, out);
             out.push_str("}{\\partial ");
-            operand(wrt, 6, false, out);
+            STYLE.operand(wrt, 6, false, out);
             out.push('}');
         }
         Formula::Derivative(var, of) => {
@@ -107,7 +107,7 @@ fn write(f: &Formula, out: &mut String) {
             write(of, out);
         }
         Formula::Kronecker(i, j) => out.push_str(&format!("\\delta_{{{i}{j}}}")),
-        Formula::Product(factors) => join(factors, " \\cdot ", f.precedence(), out),
+        Formula::Product(factors) => STYLE.join(factors, " \\cdot ", f.precedence(), out),
         Formula::Decimal(d) => {
             if d.negative {
                 out.push('-');
@@ -132,7 +132,7 @@ fn write(f: &Formula, out: &mut String) {
             }
             out.push_str("\\end{bmatrix}");
         }
-        Formula::Sum(terms) => join(terms, " + ", f.precedence(), out),
+        Formula::Sum(terms) => STYLE.join(terms, " + ", f.precedence(), out),
     }
 }
 
@@ -264,25 +264,8 @@ pub fn escape_text(text: &str) -> String {
     out
 }
 
-const PARENS: super::Parens = super::Parens {
+const STYLE: super::Style = super::Style {
+    write,
     open: "\\left(",
     close: "\\right)",
 };
-
-fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    super::operand(write, &PARENS, f, precedence, strict, out);
-}
-
-fn operand_in(
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    sides: (bool, bool),
-    out: &mut String,
-) {
-    super::operand_in(write, &PARENS, parent, f, precedence, sides, out);
-}
-
-fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
-    super::join(write, &PARENS, items, separator, precedence, out);
-}

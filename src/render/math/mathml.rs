@@ -36,7 +36,7 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Neg(a) => {
             out.push_str("<mrow><mo>−</mo>");
-            operand(a, 3, false, out);
+            STYLE.operand(a, 3, false, out);
             out.push_str("</mrow>");
         }
         Formula::Binary(Operator::Div, a, b) => {
@@ -48,7 +48,7 @@ fn write(f: &Formula, out: &mut String) {
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
             out.push_str("<mrow>");
-            operand_in(f, a, p, (false, false), out);
+            STYLE.operand_in(f, a, p, (false, false), out);
             out.push_str(match op {
                 Operator::Add => "<mo>+</mo>",
                 Operator::Sub => "<mo>−</mo>",
@@ -58,7 +58,7 @@ fn write(f: &Formula, out: &mut String) {
                 Operator::Equals => "<mo>=</mo>",
                 Operator::Div => "<mo>/</mo>",
             });
-            operand_in(f, b, p, (matches!(op, Operator::Sub), true), out);
+            STYLE.operand_in(f, b, p, (matches!(op, Operator::Sub), true), out);
             out.push_str("</mrow>");
         }
         Formula::Pow(base, exponent) => {
@@ -91,9 +91,9 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Partial(of, wrt) => {
             out.push_str("<mfrac><mrow><mo>∂</mo>");
-            operand(of, 6, false, out);
+            STYLE.operand(of, 6, false, out);
             out.push_str("</mrow><mrow><mo>∂</mo>");
-            operand(wrt, 6, false, out);
+            STYLE.operand(wrt, 6, false, out);
             out.push_str("</mrow></mfrac>");
         }
         Formula::Derivative(var, of) => {
@@ -153,7 +153,7 @@ fn wrap(f: &Formula, out: &mut String) {
 /// An operand that must be one element (the base of a power).
 fn operand_wrapped(f: &Formula, precedence: u8, out: &mut String) {
     out.push_str("<mrow>");
-    operand(f, precedence, false, out);
+    STYLE.operand(f, precedence, false, out);
     out.push_str("</mrow>");
 }
 
@@ -218,27 +218,15 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const PARENS: super::Parens = super::Parens {
+const STYLE: super::Style = super::Style {
+    write,
     open: "<mrow><mo>(</mo>",
     close: "<mo>)</mo></mrow>",
 };
 
-fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    super::operand(write, &PARENS, f, precedence, strict, out);
-}
-
-fn operand_in(
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    sides: (bool, bool),
-    out: &mut String,
-) {
-    super::operand_in(write, &PARENS, parent, f, precedence, sides, out);
-}
-
+/// Terms or factors, as one `<mrow>`.
 fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
     out.push_str("<mrow>");
-    super::join(write, &PARENS, items, separator, precedence, out);
+    STYLE.join(items, separator, precedence, out);
     out.push_str("</mrow>");
 }

@@ -67,78 +67,71 @@ pub(crate) fn starts_negative(f: &Formula) -> bool {
     }
 }
 
-/// How a format writes parentheses.
-pub(crate) struct Parens {
+/// What the three formats share when writing operands: the format's writer of a formula and
+/// its parentheses. Each renderer has one constant `STYLE` and calls these methods on it.
+pub(crate) struct Style {
+    pub write: fn(&Formula, &mut String),
     pub open: &'static str,
     pub close: &'static str,
 }
 
-/// A formula writer of one format.
-pub(crate) type Write = fn(&Formula, &mut String);
-
-pub(crate) fn parenthesized(write: Write, parens: &Parens, f: &Formula, out: &mut String) {
-    out.push_str(parens.open);
-    write(f, out);
-    out.push_str(parens.close);
-}
-
-/// `f` as an operand of something binding at `precedence`, in parentheses when it needs them.
-pub(crate) fn operand(
-    write: Write,
-    parens: &Parens,
-    f: &Formula,
-    precedence: u8,
-    strict: bool,
-    out: &mut String,
-) {
-    if needs_parens(f, precedence, strict) {
-        parenthesized(write, parens, f, out);
-    } else {
-        write(f, out);
+impl Style {
+    fn parenthesized(&self, f: &Formula, out: &mut String) {
+        out.push_str(self.open);
+        (self.write)(f, out);
+        out.push_str(self.close);
     }
-}
 
-/// An operand of the binary formula `parent`; `right` marks the operand after the operator.
-pub(crate) fn operand_in(
-    write: Write,
-    parens: &Parens,
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    (strict, right): (bool, bool),
-    out: &mut String,
-) {
-    // `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
-    let sign_after_sign = right
-        && matches!(
-            parent,
-            Formula::Binary(
-                crate::notation::Operator::Add | crate::notation::Operator::Sub,
-                ..
-            )
-        )
-        && starts_negative(f);
-    if clarify(parent, f) || sign_after_sign {
-        parenthesized(write, parens, f, out);
-    } else {
-        operand(write, parens, f, precedence, strict, out);
-    }
-}
-
-/// Factors of a product or terms of a sum, with `separator` between. Both are associative: only
-/// an item binding more loosely needs parentheses.
-pub(crate) fn join(
-    write: Write,
-    parens: &Parens,
-    items: &[Formula],
-    separator: &str,
-    precedence: u8,
-    out: &mut String,
-) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(separator);
+    /// `f` as an operand of something binding at `precedence`, in parentheses when it needs
+    /// them.
+    pub(crate) fn operand(&self, f: &Formula, precedence: u8, strict: bool, out: &mut String) {
+        if needs_parens(f, precedence, strict) {
+            self.parenthesized(f, out);
+        } else {
+            (self.write)(f, out);
         }
-        operand(write, parens, item, precedence, false, out);
+    }
+
+    /// An operand of the binary formula `parent`; `right` marks the operand after the operator.
+    pub(crate) fn operand_in(
+        &self,
+        parent: &Formula,
+        f: &Formula,
+        precedence: u8,
+        (strict, right): (bool, bool),
+        out: &mut String,
+    ) {
+        // `a + (−3)`, `a − (−3)`: a sign right after `+` or `−` gets parentheses.
+        let sign_after_sign = right
+            && matches!(
+                parent,
+                Formula::Binary(
+                    crate::notation::Operator::Add | crate::notation::Operator::Sub,
+                    ..
+                )
+            )
+            && starts_negative(f);
+        if clarify(parent, f) || sign_after_sign {
+            self.parenthesized(f, out);
+        } else {
+            self.operand(f, precedence, strict, out);
+        }
+    }
+
+    /// Factors of a product or terms of a sum, with `separator` between. Both are associative:
+    /// only an item binding more loosely needs parentheses.
+    pub(crate) fn join(
+        &self,
+        items: &[Formula],
+        separator: &str,
+        precedence: u8,
+        out: &mut String,
+    ) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(separator);
+            }
+            self.operand(item, precedence, false, out);
+        }
     }
 }

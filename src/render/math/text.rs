@@ -38,7 +38,7 @@ fn write(f: &Formula, out: &mut String) {
         }
         Formula::Neg(a) => {
             out.push('−');
-            operand(a, 3, false, out);
+            STYLE.operand(a, 3, false, out);
         }
         Formula::Binary(op, a, b) => {
             let p = f.precedence();
@@ -49,16 +49,16 @@ fn write(f: &Formula, out: &mut String) {
                             && !is_number(b)
                             && super::may_juxtapose(a)) =>
                 {
-                    operand(a, p, false, out);
-                    operand(b, p, true, out);
+                    STYLE.operand(a, p, false, out);
+                    STYLE.operand(b, p, true, out);
                 }
                 Operator::MatMul => {
-                    operand_in(f, a, p, (false, false), out);
+                    STYLE.operand_in(f, a, p, (false, false), out);
                     out.push(' ');
-                    operand_in(f, b, p, (true, true), out);
+                    STYLE.operand_in(f, b, p, (true, true), out);
                 }
                 _ => {
-                    operand_in(f, a, p, (false, false), out);
+                    STYLE.operand_in(f, a, p, (false, false), out);
                     out.push_str(match op {
                         Operator::Add => " + ",
                         Operator::Sub => " − ",
@@ -69,22 +69,22 @@ fn write(f: &Formula, out: &mut String) {
                         Operator::MatMul => " ",
                     });
                     let strict = matches!(op, Operator::Sub | Operator::Div);
-                    operand_in(f, b, p, (strict, true), out);
+                    STYLE.operand_in(f, b, p, (strict, true), out);
                 }
             }
         }
         Formula::Pow(base, exponent) => {
-            operand(base, 6, false, out);
+            STYLE.operand(base, 6, false, out);
             match superscript(exponent) {
                 Some(sup) => out.push_str(&sup),
                 None => {
                     out.push('^');
-                    operand(exponent, 6, false, out);
+                    STYLE.operand(exponent, 6, false, out);
                 }
             }
         }
         Formula::Transpose(a) => {
-            operand(a, 6, false, out);
+            STYLE.operand(a, 6, false, out);
             out.push('ᵀ');
         }
         Formula::Call(function, a) => match function {
@@ -102,9 +102,9 @@ fn write(f: &Formula, out: &mut String) {
         },
         Formula::Partial(of, wrt) => {
             out.push('∂');
-            operand(of, 6, false, out);
+            STYLE.operand(of, 6, false, out);
             out.push_str("/∂");
-            operand(wrt, 6, false, out);
+            STYLE.operand(wrt, 6, false, out);
         }
         Formula::Derivative(var, of) => {
             out.push_str("d/d");
@@ -117,7 +117,7 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str(&subscript(i));
             out.push_str(&subscript(j));
         }
-        Formula::Product(factors) => join(factors, " · ", f.precedence(), out),
+        Formula::Product(factors) => STYLE.join(factors, " · ", f.precedence(), out),
         Formula::Decimal(d) => {
             if d.negative {
                 out.push('−');
@@ -147,7 +147,7 @@ fn write(f: &Formula, out: &mut String) {
             }
             out.push(']');
         }
-        Formula::Sum(terms) => join(terms, " + ", f.precedence(), out),
+        Formula::Sum(terms) => STYLE.join(terms, " + ", f.precedence(), out),
     }
 }
 
@@ -236,25 +236,8 @@ fn superscript(exponent: &Formula) -> Option<String> {
         .collect()
 }
 
-const PARENS: super::Parens = super::Parens {
+const STYLE: super::Style = super::Style {
+    write,
     open: "(",
     close: ")",
 };
-
-fn operand(f: &Formula, precedence: u8, strict: bool, out: &mut String) {
-    super::operand(write, &PARENS, f, precedence, strict, out);
-}
-
-fn operand_in(
-    parent: &Formula,
-    f: &Formula,
-    precedence: u8,
-    sides: (bool, bool),
-    out: &mut String,
-) {
-    super::operand_in(write, &PARENS, parent, f, precedence, sides, out);
-}
-
-fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
-    super::join(write, &PARENS, items, separator, precedence, out);
-}
