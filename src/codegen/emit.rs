@@ -550,16 +550,16 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     let large = parameters >= super::LARGE_NETWORK;
     let mut predict = String::new();
     let mut input_products = vec![false; plan.params.len()];
-    let (mut add_arms, mut output_arms) = (String::new(), String::new());
+    let (mut product_arms, mut product_buffers) = (Vec::new(), Vec::new());
     for &id in &plan.predict {
-        let arms = input_product_param(plan, id)
+        let arm = input_product_param(plan, id)
             .filter(|_| large)
-            .and_then(|param| Some((param, input_product_arms(plan, id, param)?)));
-        let call = arms
+            .and_then(|param| input_product_arm(plan, id, param));
+        let call = arm
             .as_ref()
             .and_then(|_| batch_kernel(plan, &writer, id, &mut kernels, 8));
-        match (arms, call) {
-            (Some((param, (add, output))), Some(call)) => {
+        match (arm, call) {
+            (Some((arm, buffer)), Some(call)) => {
                 let comment = format!(
                     "{} (unless the step has computed it)",
                     comment_text(plan, id)
@@ -568,9 +568,9 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
                 predict.push_str("    if products == Products::Compute {\n");
                 predict.push_str(&call);
                 predict.push_str("    }\n");
-                add_arms.push_str(&add);
-                output_arms.push_str(&output);
-                input_products[param] = true;
+                input_products[arm.index] = true;
+                product_arms.push(arm);
+                product_buffers.push(buffer);
                 kernels.insert("matvec_transposed_rows_add");
             }
             _ => predict.push_str(&statement(plan, &writer, id, &mut kernels)),
@@ -622,7 +622,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         let used = if roots.contains(&c) { "" } else { "_" };
         format!("{used}{c}: {ty}")
     };
-    let products_used = if add_arms.is_empty() {
+    let products_used = if product_arms.is_empty() {
         "_products"
     } else {
         "products"
@@ -647,7 +647,8 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         &[input_products.iter().map(|t| t.to_string()).collect()],
         ";",
     );
-    let (add_input_product, input_product_mut) = input_product_functions(&add_arms, &output_arms);
+    let (add_input_product, input_product_mut) =
+        input_product_functions(&product_arms, &product_buffers);
     let backward_params = [
         argument(&backward_roots, 'p', "&Params"),
         argument(&backward_roots, 't', "&Transposed"),
@@ -784,36 +785,54 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     }
 }
 
-/// `match index { … }` over arms `        N => {\n …        }\n` that return nothing, or `if index
-/// == N { … }` for a single arm (as clippy prefers).
-fn dispatch(arms: &str) -> String {
-    let single = arms.matches(" => {\n").count() == 1;
-    match arms.split_once(" => {\n") {
-        Some((head, body)) if single => {
-            // Comments over the arm, then its number.
-            let (comments, index) = head.rsplit_once('\n').unwrap_or(("", head));
-            let dedent = |text: &str| -> String {
-                text.lines()
-                    .map(|line| format!("{}\n", line.strip_prefix("    ").unwrap_or(line)))
-                    .collect()
-            };
-            let body = body.trim_end();
-            let body = body.strip_suffix('}').map_or(body, str::trim_end);
-            format!(
-                "{}    if index == {} {{\n{}    }}\n",
-                dedent(comments),
-                index.trim(),
-                dedent(body)
-            )
-        }
-        _ => format!("    match index {{\n{arms}        _ => {{}}\n    }}\n"),
+/// One parameter's case of a function that dispatches on the parameter's index: a kernel call,
+/// under a comment.
+struct Arm {
+    index: usize,
+    comment: Option<String>,
+    callee: &'static str,
+    args: Vec<String>,
+}
+
+impl Arm {
+    /// Whether the call reads the root `e`, `f` or `b` (the function's parameter of that name).
+    fn reads(&self, root: char) -> bool {
+        let prefix = format!("&{root}.");
+        self.args.iter().any(|arg| arg.starts_with(&prefix))
     }
 }
 
+/// The body of a function that dispatches on `index`: `match index { N => …, _ => {} }`, or
+/// `if index == N { … }` for a single arm (as clippy prefers).
+fn dispatch(arms: &[Arm]) -> String {
+    let comment = |arm: &Arm, indent: usize| {
+        arm.comment
+            .as_deref()
+            .map(|c| layout::comment(indent, c))
+            .unwrap_or_default()
+    };
+    if let [arm] = arms {
+        let call = layout::call(8, "", arm.callee, &arm.args, ";\n");
+        return format!(
+            "{}    if index == {} {{\n{call}    }}\n",
+            comment(arm, 4),
+            arm.index
+        );
+    }
+    let mut out = "    match index {\n".to_string();
+    for arm in arms {
+        let call = layout::call(12, "", arm.callee, &arm.args, ";\n");
+        out.push_str(&comment(arm, 8));
+        out.push_str(&format!("        {} => {{\n{call}        }}\n", arm.index));
+    }
+    out.push_str("        _ => {}\n    }\n");
+    out
+}
+
 /// `add_input_product` and `input_product_mut`: matches on the parameter, an arm for each input
-/// product.
-fn input_product_functions(add_arms: &str, output_arms: &str) -> (String, String) {
-    let used = if add_arms.is_empty() { "_" } else { "" };
+/// product, and the buffer each fills.
+fn input_product_functions(arms: &[Arm], buffers: &[String]) -> (String, String) {
+    let used = if arms.is_empty() { "_" } else { "" };
     let params = [
         format!("{used}index: usize"),
         format!("{used}out: &mut [Real]"),
@@ -821,26 +840,31 @@ fn input_product_functions(add_arms: &str, output_arms: &str) -> (String, String
         format!("{used}first: usize"),
         format!("{used}e: &Batch"),
     ];
-    let mut add = format!("pub fn add_input_product({}) {{\n", params.join(", "));
-    if add.trim_end().chars().count() > layout::MAX_WIDTH {
-        add = "pub fn add_input_product(\n".to_string();
-        for param in &params {
-            add.push_str(&format!("    {param},\n"));
-        }
-        add.push_str(") {\n");
-    }
-    let mut output = format!(
-        "pub fn input_product_mut({used}index: usize, {used}f: &mut Forward, {used}n: usize) \
-         -> &mut [Real] {{\n"
+    let mut add = layout::signature("pub fn ", "add_input_product", &params, " {") + "\n";
+    let params = [
+        format!("{used}index: usize"),
+        format!("{used}f: &mut Forward"),
+        format!("{used}n: usize"),
+    ];
+    let mut output = layout::signature(
+        "pub fn ",
+        "input_product_mut",
+        &params,
+        " -> &mut [Real] {\n",
     );
-    if add_arms.is_empty() {
+    if arms.is_empty() {
         add.push_str("    // No product of a parameter with an input is computed by the step.\n");
         output.push_str("    &mut []\n");
     } else {
-        add.push_str(&format!("    let n = e.rows;\n{}", dispatch(add_arms)));
-        output.push_str(&format!(
-            "    match index {{\n{output_arms}        _ => &mut [],\n    }}\n"
-        ));
+        add.push_str(&format!("    let n = e.rows;\n{}", dispatch(arms)));
+        output.push_str("    match index {\n");
+        for (arm, buffer) in arms.iter().zip(buffers) {
+            let index = arm.index;
+            output.push_str(&format!(
+                "        {index} => {buffer}[..n].as_flattened_mut(),\n"
+            ));
+        }
+        output.push_str("        _ => &mut [],\n    }\n");
     }
     add.push('}');
     output.push('}');
@@ -864,32 +888,25 @@ fn row_outer(plan: &Plan, node: NodeId) -> Option<(NodeId, NodeId)> {
 }
 
 /// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
+/// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
 /// rows.
-fn gradient_rows(arms: &[String]) -> String {
-    let mut out = String::new();
-    let uses = |root: &str| arms.iter().any(|arm| arm.contains(&format!("&{root}.")));
-    let name = |root: &str| {
-        let used = if uses(root) { "" } else { "_" };
-        format!("{used}{root}")
-    };
+fn gradient_rows(arms: &[Arm]) -> String {
+    let used = |read: bool| if read { "" } else { "_" };
+    let some = !arms.is_empty();
     let params = [
-        format!("{}index: usize", if arms.is_empty() { "_" } else { "" }),
-        format!("{}out: &mut [Real]", if arms.is_empty() { "_" } else { "" }),
-        format!("{}first: usize", if arms.is_empty() { "_" } else { "" }),
-        format!("{}e: &Batch", if arms.is_empty() { "_" } else { "" }),
-        format!("{}: &Forward", name("f")),
-        format!("{}: &Backward", name("b")),
+        format!("{}index: usize", used(some)),
+        format!("{}out: &mut [Real]", used(some)),
+        format!("{}first: usize", used(some)),
+        format!("{}e: &Batch", used(some)),
+        format!("{}f: &Forward", used(arms.iter().any(|a| a.reads('f')))),
+        format!("{}b: &Backward", used(arms.iter().any(|a| a.reads('b')))),
     ];
-    out.push_str("pub fn add_gradient_rows(\n");
-    for param in &params {
-        out.push_str(&format!("    {param},\n"));
-    }
-    out.push_str(") {\n");
-    if arms.is_empty() {
-        out.push_str("    // No parameter's gradient is a product of rows.\n");
-    } else {
+    let mut out = layout::signature("pub fn ", "add_gradient_rows", &params, " {") + "\n";
+    if some {
         out.push_str("    let n = e.rows;\n");
-        out.push_str(&dispatch(&arms.concat()));
+        out.push_str(&dispatch(arms));
+    } else {
+        out.push_str("    // No parameter's gradient is a product of rows.\n");
     }
     out.push('}');
     out
@@ -1196,9 +1213,9 @@ fn input_product_param(plan: &Plan, id: NodeId) -> Option<usize> {
     (products.count() == 1).then_some(param)
 }
 
-/// The arms of `add_input_product` and `input_product_mut` for an input product (see
-/// [`input_product_param`]) of parameter `param`.
-fn input_product_arms(plan: &Plan, id: NodeId, param: usize) -> Option<(String, String)> {
+/// The arm of `add_input_product` for an input product (see [`input_product_param`]) of
+/// parameter `param`, and the buffer it fills.
+fn input_product_arm(plan: &Plan, id: NodeId, param: usize) -> Option<(Arm, String)> {
     let Op::Binary(Binary::MatMul, _, b) = plan.graph()[id].op else {
         return None;
     };
@@ -1206,21 +1223,18 @@ fn input_product_arms(plan: &Plan, id: NodeId, param: usize) -> Option<(String, 
         return None;
     };
     let (out, x) = (plan.path(id)?, plan.path(b)?);
-    let call = layout::call(
-        12,
-        "",
-        "kernels::matvec_transposed_rows_add",
-        &[
+    let arm = Arm {
+        index: param,
+        comment: None,
+        callee: "kernels::matvec_transposed_rows_add",
+        args: vec![
             format!("out.as_chunks_mut::<{columns}>().0"),
             format!("w.as_chunks::<{columns}>().0"),
             "first".to_string(),
             format!("&{x}[..n]"),
         ],
-        ";\n",
-    );
-    let add = format!("        {param} => {{\n{call}        }}\n");
-    let output = format!("        {param} => {out}[..n].as_flattened_mut(),\n");
-    Some((add, output))
+    };
+    Some((arm, out.to_string()))
 }
 
 /// The statement for one row (or for the value, if it does not vary) at `indent`.
@@ -1308,7 +1322,7 @@ struct Accumulation {
     statement: String,
     /// For a gradient that is one product `u vᵀ` of two values with a row per example: the arm
     /// of `add_gradient_rows` that sums it over a batch, a few rows of the matrix at a time.
-    row_product: Option<String>,
+    row_product: Option<Arm>,
 }
 
 /// Adds the batch's gradient of a parameter to the sum: each row's, in order.
@@ -1349,40 +1363,43 @@ fn accumulate(
     let target = format!("g.{}", param.declared.ident);
     // Every row adds its gradient; a gradient that does not vary is added once per row.
     let row = if plan.is_varying(gradient) { "r" } else { "_" };
+    // The two factors of a product `u vᵀ`, in the order the parameter's field holds it: a
+    // parameter stored transposed sums (u vᵀ)ᵀ = v uᵀ.
+    let stored = |(u, v): (NodeId, NodeId)| {
+        if plan.stored_transposed[index] {
+            (v, u)
+        } else {
+            (u, v)
+        }
+    };
+    let pair = match graph[gradient].op {
+        Op::Binary(Binary::Add, x, y) if plan.storage[gradient.index()] == Storage::Inline => {
+            row_outer(plan, x).zip(row_outer(plan, y))
+        }
+        _ => None,
+    };
     let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
-        (Op::Binary(Binary::Outer, u, v), Storage::Inline)
-            if large && plan.is_varying(*u) && plan.is_varying(*v) =>
-        {
+        _ if let Some(product) = row_outer(plan, gradient).filter(|_| large) => {
             kernels.insert("outer_add_rows");
             // Read by `add_gradient_rows`, not by `backward`: not noted as the pass's.
+            let (u, v) = stored(product);
             let rows = |node: NodeId| format!("&{}[..n]", plan.path(node).unwrap_or("missing"));
-            let (u, v) = (rows(*u), rows(*v));
-            // A parameter stored transposed sums (δ xᵀ)ᵀ = x δᵀ.
-            let (u, v) = if plan.stored_transposed[index] {
-                (v, u)
-            } else {
-                (u, v)
-            };
             let row_length = match (plan.stored_transposed[index], param.declared.shape) {
                 (true, Shape::Matrix(m, _)) => m,
                 (_, Shape::Matrix(_, k)) => k,
                 _ => 1,
             };
-            let out = format!("out.as_chunks_mut::<{row_length}>().0");
-            let call = layout::call(
-                12,
-                "",
-                "kernels::outer_add_rows",
-                &[out, "first".to_string(), u, v],
-                "",
-            );
-            let mut arm = layout::comment(8, &formula_text);
-            arm.push_str(&format!(
-                "        {index} => {{
-{call};
-        }}
-"
-            ));
+            let arm = Arm {
+                index,
+                comment: Some(formula_text),
+                callee: "kernels::outer_add_rows",
+                args: vec![
+                    format!("out.as_chunks_mut::<{row_length}>().0"),
+                    "first".to_string(),
+                    rows(u),
+                    rows(v),
+                ],
+            };
             statement.push_str(&layout::comment(
                 4,
                 "(the step sums it over the batch, by `add_gradient_rows`)",
@@ -1392,45 +1409,27 @@ fn accumulate(
                 row_product: Some(arm),
             };
         }
-        (Op::Binary(Binary::Outer, u, v), Storage::Inline)
-            if plan.is_varying(*u) && plan.is_varying(*v) =>
-        {
+        _ if let Some(product) = row_outer(plan, gradient) => {
             writer.note(&target);
             kernels.insert("outer_add_rows");
-            let (u, v) = (
-                rows_argument(plan, writer, *u, false),
-                rows_argument(plan, writer, *v, false),
-            );
-            // A parameter stored transposed sums (δ xᵀ)ᵀ = x δᵀ.
-            let (u, v) = if plan.stored_transposed[index] {
-                (v, u)
-            } else {
-                (u, v)
-            };
-            let args = [format!("&mut {target}[..]"), "0".to_string(), u, v];
+            let (u, v) = stored(product);
+            let args = [
+                format!("&mut {target}[..]"),
+                "0".to_string(),
+                rows_argument(plan, writer, u, false),
+                rows_argument(plan, writer, v, false),
+            ];
             layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
         }
-        (Op::Binary(Binary::Add, x, y), Storage::Inline)
-            if row_outer(plan, *x).is_some() && row_outer(plan, *y).is_some() =>
-        {
+        _ if let Some((first, second)) = pair => {
             writer.note(&target);
             kernels.insert("outer_pair_add_rows");
-            // A parameter stored transposed sums each product transposed: (δ xᵀ)ᵀ = x δᵀ.
-            let pair = |node: NodeId| {
-                let (u, v) = row_outer(plan, node).unwrap_or((node, node));
-                let (u, v) = (
-                    rows_argument(plan, writer, u, false),
-                    rows_argument(plan, writer, v, false),
-                );
-                if plan.stored_transposed[index] {
-                    [v, u]
-                } else {
-                    [u, v]
-                }
-            };
             let mut args = vec![format!("&mut {target}[..]")];
-            args.extend(pair(*x));
-            args.extend(pair(*y));
+            for product in [first, second] {
+                let (u, v) = stored(product);
+                args.push(rows_argument(plan, writer, u, false));
+                args.push(rows_argument(plan, writer, v, false));
+            }
             layout::call(4, "", "kernels::outer_pair_add_rows", &args, ";\n")
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
