@@ -317,8 +317,7 @@ impl Shared {
         } else {
             &self.order
         };
-        let bound = |k: usize| rows.start + k * rows.count / parts;
-        &order[bound(k)..bound(k + 1)]
+        share(&order[rows.start..rows.start + rows.count], k, parts)
     }
 }
 
