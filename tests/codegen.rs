@@ -280,22 +280,8 @@ fn xor_trains_to_a_loss_below_a_hundredth() {
     assert_eq!(reported(&run.stdout, "accuracy "), 100.0);
 }
 
-/// A network with a product `W1 x` of a parameter with an input, large enough (78,084
-/// parameters) for the step to compute the next batch's product as it updates the rows of
-/// `W1ᵀ`; plain SGD, one step an epoch.
-const LARGE_SGD_NETWORK: &str = "\
-input  x[300]
-target y[4]
-param W1[256, 300] ~ he
-param b1[256] ~ zeros
-param W2[4, 256] ~ he
-param b2[4] ~ zeros
-h = tanh(W1 @ x + b1)
-p = softmax(W2 @ h + b2)
-loss L = cross_entropy(p, y)
-optimizer sgd(lr = 0.1)
-train(epochs = 5, batch = 40, shuffle = false, seed = 3)
-";
+/// A network of 78,084 parameters, with a first layer `W1 x` the step computes ahead; plain SGD.
+const LARGE_SGD_NETWORK: &str = "tests/fixtures/codegen/large-sgd.nabla";
 
 /// Only a run's first step computes `W1 x` in its forward pass; every later step finds it
 /// computed by the step before. Five epochs of one step each in one run must end at the very
@@ -303,11 +289,7 @@ train(epochs = 5, batch = 40, shuffle = false, seed = 3)
 /// between steps, and one thread sums the product in the forward pass's order).
 #[test]
 fn products_computed_ahead_by_the_step_are_those_the_forward_pass_computes() {
-    let dir = scratch().join("sources");
-    std::fs::create_dir_all(&dir).expect("the scratch directory is writable");
-    let file = dir.join("large-sgd.nabla");
-    std::fs::write(&file, LARGE_SGD_NETWORK).expect("the scratch directory is writable");
-    let trainer = trainer(&file.to_string_lossy(), "f64");
+    let trainer = trainer(LARGE_SGD_NETWORK, "f64");
     let model = std::fs::read_to_string(trainer.dir.join("src/model.rs")).expect("generated");
     assert!(
         model.contains("pub const INPUT_PRODUCTS: [bool; 4] = [true, false, false, false];"),
@@ -739,11 +721,7 @@ fn project_text(file: &str, dtype: Dtype) -> String {
 /// sees it, without the list of its 304 columns.
 #[test]
 fn generated_model_of_a_large_network() {
-    let dir = scratch().join("sources");
-    std::fs::create_dir_all(&dir).expect("the scratch directory is writable");
-    let file = dir.join("large-model.nabla");
-    std::fs::write(&file, LARGE_SGD_NETWORK).expect("the scratch directory is writable");
-    let project = project_text(&file.to_string_lossy(), Dtype::F32);
+    let project = project_text(LARGE_SGD_NETWORK, Dtype::F32);
     let model = project
         .split("===== ")
         .find(|f| f.starts_with("src/model.rs"))
