@@ -78,8 +78,6 @@ pub struct Part {
     pub sum: Params,
     /// The sum of the rows' losses.
     pub loss: Real,
-    /// How many of the rows the network classifies right, before the step.
-    pub correct: usize,
 }
 
 impl Part {
@@ -92,7 +90,6 @@ impl Part {
             backward: Backward::new(capacity),
             sum: Params::zeros(),
             loss: 0.0,
-            correct: 0,
         }
     }
 
@@ -118,10 +115,14 @@ impl Part {
             &mut self.backward,
             &mut self.sum,
         );
+    }
+
+    /// How many of the rows the network classifies right, after `compute` (before the step).
+    pub fn correct(&self) -> usize {
         let (f, e) = (&self.forward, &self.batch);
-        self.correct = (0..e.rows)
+        (0..e.rows)
             .filter(|&r| model::predicted_class(f, r) == model::true_class(e, r))
-            .count();
+            .count()
     }
 }
 
@@ -338,6 +339,9 @@ struct Plan {
     given: bool,
     /// The next step's batch, which this step gathers and computes those products for.
     next: Option<Rows>,
+    /// Whether the parts count the rows they classify right: for the progress line and the loss
+    /// log, which nothing else reads (for digits, a twentieth of a step).
+    count: bool,
 }
 
 /// Each thread's sums of the products of parameters with inputs for the next batch: for
@@ -345,7 +349,7 @@ struct Plan {
 type ProductSums = RwLock<Vec<Vec<Real>>>;
 
 /// The passes of part `k` of a step; the sum of its rows' losses, and how many of them the
-/// network classifies right (for a classifier).
+/// network classifies right (for a classifier, when the plan counts them).
 fn compute(
     k: usize,
     plan: Plan,
@@ -381,7 +385,7 @@ fn compute(
         part.next.gather(&data.values, s.rows(next, k, parts.len()));
     }
     part.compute(&s.params, &s.transposed, products);
-    (part.loss, part.correct)
+    (part.loss, if plan.count { part.correct() } else { 0 })
 }
 
 /// What the main thread asks a helper to do.
@@ -741,6 +745,8 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
     // has any (see `model::INPUT_PRODUCTS`).
     let ahead = model::INPUT_PRODUCTS.contains(&true);
     let mut given = false;
+    // The accuracy is shown on the progress line and written to the log, if there are any.
+    let counted = !settings.quiet || log.is_some();
     for epoch in 1..=settings.epochs {
         let started = Instant::now();
         {
@@ -782,6 +788,7 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
                 },
                 given,
                 next: next.filter(|_| ahead),
+                count: counted,
             };
             given = plan.next.is_some();
             for helper in helpers {
@@ -824,7 +831,7 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
         }
         times.push(started.elapsed().as_secs_f64());
         let loss = total / rows as Real;
-        let accuracy = Some(correct as Real / rows as Real);
+        let accuracy = counted.then(|| correct as Real / rows as Real);
         progress.epoch(epoch, loss, accuracy);
         if let Some(log) = &mut log {
             log.write(epoch, loss, accuracy)?;
