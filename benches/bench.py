@@ -3,10 +3,16 @@ trainers, the data and the peak probe, then runs this with a Python that has PyT
 
     python3 benches/bench.py OUT RUNS
 
-OUT holds `trainers/NAME/target/release/NAME` (the generated f32 trainers), `peak.txt` (the
-probe's output) and `data.json` (the data file of each workload). Each system runs each workload
-RUNS times; the table shows the median. The generated trainer is timed as a whole process (reading
-the CSV file, training, scoring); PyTorch and NumPy by their training loop alone.
+OUT holds `trainers/NAME/target/release/NAME` (the generated f32 trainers) and `data.json` (the
+data file of each workload); the peak probe is `benches/peak/target/release/peak`. Each workload
+runs RUNS rounds, and a round runs the peak probe, the generated trainer, PyTorch and NumPy once
+each, one after the other: a slow moment of this shared machine then slows a round's systems
+together, and the speed-up over PyTorch is each round's; the table shows the medians over the
+rounds. The peak is the highest any round's probe measured (a probe lasts 50 ms, and other
+machines' work sometimes takes one of these cores for that long: the lowest probes are about half
+the highest). The generated trainer is timed as a whole process (reading the CSV file, training,
+scoring); PyTorch and NumPy by their training loop alone. Every round's numbers are written to
+OUT/rounds.json.
 """
 
 import json
@@ -21,76 +27,98 @@ sys.path.insert(0, os.path.dirname(__file__))
 import reference  # noqa: E402
 
 WORKLOADS = ["xor", "iris", "digits", "mnist-size"]
+PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peak", "target", "release",
+                     "peak")
 
 
-def trainer_runs(out, name, data, runs):
+def peak():
+    """The probe's f32 multiply–add peak now: GFLOP/s on one core, on all, and how many cores."""
+    text = subprocess.run([PROBE], capture_output=True, text=True, check=True).stdout
+    found = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
+    return float(found["one-core"][0]), float(found["all-cores"][0]), int(found["all-cores"][1])
+
+
+def trainer_run(out, name, data, work):
+    """One whole run of the generated trainer: seconds, loss, accuracy, rate in the loop, work."""
     program = os.path.join(out, "trainers", name, "target", "release", name)
-    work = None
+    start = time.perf_counter()
+    done = subprocess.run([program, "train", data, "--quiet", "--bench"],
+                          capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - start
+    text = done.stdout
+    loss = float(re.search(r"^loss (\S+)", text, re.M).group(1))
+    accuracy = float(re.search(r"^accuracy (\S+)%", text, re.M).group(1)) / 100
+    loop = float(re.search(r"^bench: .*?, (\S+) GFLOP/s", text, re.M).group(1))
+    trained = re.search(r"^trained (\d+) epochs on (\d+) rows", text, re.M)
+    epochs, rows = int(trained.group(1)), int(trained.group(2))
+    return dict(seconds=seconds, loss=loss, accuracy=accuracy, loop=loop,
+                flops=2.0 * work * rows * epochs)
+
+
+def reference_run(system, w, x, y, seed):
+    """One training run in PyTorch (`torch`) or NumPy: seconds of its loop, loss, accuracy."""
+    run = reference.run_torch if system == "torch" else reference.run_numpy
+    seconds, loss, accuracy = run(w, x, y, seed)
+    return dict(seconds=seconds, loss=loss, accuracy=accuracy)
+
+
+def rounds(out, name, data, runs):
+    """`runs` rounds of the workload: each the peak probe, then each system once."""
     with open(os.path.join(out, "trainers", name, "src", "model.rs")) as f:
         work = int(re.search(r"pub const WORK: usize = (\d+);", f.read()).group(1))
-    results = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run([program, "train", data, "--quiet", "--bench"],
-                              capture_output=True, text=True, check=True)
-        seconds = time.perf_counter() - start
-        text = done.stdout
-        loss = float(re.search(r"^loss (\S+)", text, re.M).group(1))
-        accuracy = float(re.search(r"^accuracy (\S+)%", text, re.M).group(1)) / 100
-        loop = float(re.search(r"^bench: .*?, (\S+) GFLOP/s", text, re.M).group(1))
-        epochs = int(re.search(r"^trained (\d+) epochs on (\d+) rows", text, re.M).group(1))
-        rows = int(re.search(r"^trained (\d+) epochs on (\d+) rows", text, re.M).group(2))
-        results.append(dict(seconds=seconds, loss=loss, accuracy=accuracy, loop=loop,
-                            flops=2.0 * work * rows * epochs))
-    return results
-
-
-def reference_runs(system, name, data, runs):
     w = reference.WORKLOADS[name]
     x, y = reference.load(data, w["sizes"][-1])
-    run = reference.run_torch if system == "torch" else reference.run_numpy
     results = []
     for seed in range(runs):
-        seconds, loss, accuracy = run(w, x, y, seed)
-        results.append(dict(seconds=seconds, loss=loss, accuracy=accuracy))
+        print(f"{name}: round {seed + 1} of {runs}", file=sys.stderr, flush=True)
+        one_core, all_cores, cores = peak()
+        ours = trainer_run(out, name, data, work)
+        results.append(dict(one_core=one_core, all_cores=all_cores, cores=cores, ours=ours,
+                            torch=reference_run("torch", w, x, y, seed),
+                            numpy=reference_run("numpy", w, x, y, seed)))
     return results
 
 
-def median(results, key):
-    return statistics.median(r[key] for r in results)
+def median(values):
+    return statistics.median(list(values))
 
 
 def main():
     out, runs = sys.argv[1], int(sys.argv[2])
     with open(os.path.join(out, "data.json")) as f:
         data = json.load(f)
-    with open(os.path.join(out, "peak.txt")) as f:
-        peak = {line.split()[0]: line.split()[1:] for line in f if line.strip()}
-    one_core, all_cores = float(peak["one-core"][0]), float(peak["all-cores"][0])
-    cores = peak["all-cores"][1]
+    measured = {name: rounds(out, name, data[name], runs) for name in WORKLOADS}
+    with open(os.path.join(out, "rounds.json"), "w") as f:
+        json.dump(measured, f, indent=1)
+    peaks = [r for results in measured.values() for r in results]
+    one_core = max(r["one_core"] for r in peaks)
+    all_cores = max(r["all_cores"] for r in peaks)
     rows = []
-    for name in WORKLOADS:
-        ours = trainer_runs(out, name, data[name], runs)
-        flops = ours[0]["flops"]
-        torch = reference_runs("torch", name, data[name], runs)
-        numpy = reference_runs("numpy", name, data[name], runs)
-        torch_seconds = median(torch, "seconds")
-        for system, results in [("nabla gen (f32)", ours), ("PyTorch 2 threads", torch),
-                                ("NumPy", numpy)]:
-            seconds = median(results, "seconds")
+    for name, results in measured.items():
+        flops = results[0]["ours"]["flops"]
+        for system, label in [("ours", "nabla gen (f32)"), ("torch", "PyTorch 2 threads"),
+                              ("numpy", "NumPy")]:
+            seconds = median(r[system]["seconds"] for r in results)
+            speedup = median(r["torch"]["seconds"] / r[system]["seconds"] for r in results)
             gflops = flops / seconds / 1e9
-            loop = median(results, "loop") if "loop" in results[0] else None
+            if system == "ours":
+                loop = median(r["ours"]["loop"] for r in results)
+                rate = f"{gflops:.2f} ({loop:.1f} in the loop)"
+                share = loop / all_cores
+            else:
+                rate = f"{gflops:.2f}"
+                share = gflops / all_cores
             rows.append([
-                name, system, f"{seconds:.3f}", f"{torch_seconds / seconds:.1f}×",
-                f"{gflops:.2f}" + (f" ({loop:.1f} in the loop)" if loop is not None else ""),
-                f"{100 * (loop if loop is not None else gflops) / all_cores:.1f}%",
-                f"{median(results, 'loss'):.4f}", f"{100 * median(results, 'accuracy'):.1f}%",
+                name, label, f"{seconds:.3f}", f"{speedup:.1f}×", rate, f"{100 * share:.1f}%",
+                f"{median(r[system]['loss'] for r in results):.4f}",
+                f"{100 * median(r[system]['accuracy'] for r in results):.1f}%",
             ])
-        print(f"{name}: done", file=sys.stderr, flush=True)
     header = ["workload", "system", "seconds (median of %d)" % runs, "speed-up over PyTorch",
               "GFLOP/s", "share of peak", "final loss", "accuracy"]
-    print(f"peak (f32 multiply–adds): {one_core:.1f} GFLOP/s on one core, "
-          f"{all_cores:.1f} GFLOP/s on {cores} cores\n")
+    low = min(r["all_cores"] for r in peaks)
+    print(f"peak (f32 multiply–adds, the highest of the {len(peaks)} rounds' probes): "
+          f"{one_core:.1f} GFLOP/s on one core, {all_cores:.1f} GFLOP/s on "
+          f"{peaks[0]['cores']} cores (the lowest all-core probe: {low:.1f})\n")
     print("| " + " | ".join(header) + " |")
     print("| " + " | ".join("---" for _ in header) + " |")
     for row in rows:

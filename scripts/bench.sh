@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark of docs/performance.md (not run in CI): generates and builds the f32 trainers of
-# the four workloads (xor, iris, digits, mnist-size), measures the machine's f32 peak, and runs
-# each workload RUNS times (default 5) in the generated trainer, in PyTorch (2 threads) and in
-# plain NumPy. Prints the table: seconds (median), speed-up over PyTorch, GFLOP/s, share of the
-# all-core peak, final loss and accuracy.
+# the four workloads (xor, iris, digits, mnist-size) and the f32 peak probe, then runs each
+# workload in RUNS rounds (default 5), each round the probe, the generated trainer, PyTorch (2
+# threads) and plain NumPy, one after the other (benches/bench.py). Prints the table: seconds
+# (median), speed-up over PyTorch and share of the all-core peak (medians of each round's),
+# GFLOP/s, final loss and accuracy.
 #
-#   scripts/bench.sh          # five runs of everything, about three minutes
-#   RUNS=1 scripts/bench.sh   # one run each
+#   scripts/bench.sh          # five rounds of everything, about five minutes
+#   RUNS=1 scripts/bench.sh   # one round each
 #
 # PyTorch and NumPy come from /tmp/nabla-torch-venv when it has them (NABLA_TORCH_VENV to choose
 # another), else from a virtual environment this script makes under $BENCH_DIR. The mnist-size
@@ -55,14 +56,14 @@ for spec in xor:examples/xor.nabla iris:examples/iris.nabla \
   (cd "$out/trainers/$name" && cargo build --release --quiet)
 done
 
-echo "== the peak probe"
+echo "== the peak probe (run again in every round)"
 (cd benches/peak && cargo build --release --quiet)
-benches/peak/target/release/peak | tee "$out/peak.txt"
+benches/peak/target/release/peak
 
 echo "== machine"
 lscpu | grep -E '^(Model name|CPU\(s\)|Thread|Core|L1d|L2|L3)' || true
 echo "nproc: $(nproc)"
 "$py" -c 'import torch, numpy; print("PyTorch", torch.__version__, "NumPy", numpy.__version__)'
 
-echo "== running ($runs runs of each)"
+echo "== running ($runs rounds of each workload)"
 "$py" benches/bench.py "$out" "$runs"
