@@ -9,6 +9,7 @@ mod rng;
 mod train;
 mod weights;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -16,6 +17,46 @@ use model::{Batch, Forward, Params, Products, Transposed};
 
 /// The number type of every value (`nabla gen --dtype`).
 pub type Real = f64;
+
+/// Every block of memory of a cache line (64 bytes) or more starts at a cache line, so that a
+/// row of a matrix or a batch that starts a line holds whole vectors: the system's allocator
+/// aligns blocks to 16 bytes only, and a vector load that straddles two lines reads both. (For
+/// mnist-size, `W1ᵀ`, m and v each began 32 bytes into a line: aligned, its loop ran at 163
+/// rather than 152 GFLOP/s, and digits' at 87 rather than 82; five runs each, side by side.)
+#[global_allocator]
+static ALLOCATOR: LineAligned = LineAligned;
+
+/// The system's allocator, asked to align every block of a cache line or more to a line.
+struct LineAligned;
+
+// SAFETY: each method hands the system allocator the block's layout through `line_aligned`, so
+// a block is freed with the layout it was allocated with, aligned at least as asked.
+unsafe impl GlobalAlloc for LineAligned {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: `line_aligned` keeps the size, which the caller made nonzero.
+        unsafe { System.alloc(line_aligned(layout)) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(line_aligned(layout)) }
+    }
+
+    unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {
+        // SAFETY: `block` came from `alloc` or `alloc_zeroed` with this layout, so from the
+        // system's allocator with `line_aligned(layout)`.
+        unsafe { System.dealloc(block, line_aligned(layout)) }
+    }
+}
+
+/// `layout`, aligned to a cache line if it is at least a line long.
+fn line_aligned(layout: Layout) -> Layout {
+    if layout.size() >= 64 {
+        layout.align_to(64).unwrap_or(layout)
+    } else {
+        layout
+    }
+}
 
 const USAGE: &str = "\
 usage: trainer-under-test <command> DATA.csv [options]
