@@ -900,6 +900,7 @@ fn gradient_rows(arms: &[Arm]) -> String {
         format!("{}e: &Batch", used(some)),
         format!("{}f: &Forward", used(arms.iter().any(|a| a.reads('f')))),
         format!("{}b: &Backward", used(arms.iter().any(|a| a.reads('b')))),
+        format!("{}add: bool", used(some)),
     ];
     let mut out = layout::signature("pub fn ", "add_gradient_rows", &params, " {") + "\n";
     if some {
@@ -1398,6 +1399,7 @@ fn accumulate(
                     "first".to_string(),
                     rows(u),
                     rows(v),
+                    "add".to_string(),
                 ],
             };
             statement.push_str(&layout::comment(
@@ -1418,6 +1420,7 @@ fn accumulate(
                 "0".to_string(),
                 rows_argument(plan, writer, u, false),
                 rows_argument(plan, writer, v, false),
+                "true".to_string(),
             ];
             layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
         }

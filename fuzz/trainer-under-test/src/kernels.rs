@@ -282,12 +282,14 @@ fn transposed_tile<
 multiversion! {
     /// sum += Σ_r u[r] v[r]ᵀ for the rows `first …` of the sum (as many as `sum` has):
     /// sum[i − first][k] += u[r][i] v[r][k], batch row after batch row. Adds a batch's gradient of
-    /// a few rows of a weight matrix to their sum.
+    /// a few rows of a weight matrix to their sum; or, unless `add`, writes it over what `sum`
+    /// holds (the same numbers as adding it to zeros, without reading them).
     pub fn outer_add_rows[M, K](
         sum: &mut [[Real; K]],
         first: usize,
         u: &[[Real; M]],
         v: &[[Real; K]],
+        add: bool,
     ) => outer_add_rows_body
 }
 
@@ -297,6 +299,7 @@ fn outer_add_rows_body<const M: usize, const K: usize, const FMA: bool>(
     first: usize,
     u: &[[Real; M]],
     v: &[[Real; K]],
+    add: bool,
 ) {
     let n = u.len().min(v.len());
     let (u, v) = (&u[..n], &v[..n]);
@@ -312,13 +315,13 @@ fn outer_add_rows_body<const M: usize, const K: usize, const FMA: bool>(
     let wide = K / WIDE;
     let half = (K % WIDE) / LANES;
     for c in 0..wide {
-        outer_columns::<WIDE, M, K, FMA>(sum, first, u, v, c * WIDE);
+        outer_columns::<WIDE, M, K, FMA>(sum, first, u, v, c * WIDE, add);
     }
     if half == 1 {
-        outer_columns::<LANES, M, K, FMA>(sum, first, u, v, wide * WIDE);
+        outer_columns::<LANES, M, K, FMA>(sum, first, u, v, wide * WIDE, add);
     }
     for k in wide * WIDE + half * LANES..K {
-        outer_columns::<1, M, K, FMA>(sum, first, u, v, k);
+        outer_columns::<1, M, K, FMA>(sum, first, u, v, k, add);
     }
 }
 
@@ -332,33 +335,36 @@ fn outer_columns<const C: usize, const M: usize, const K: usize, const FMA: bool
     u: &[[Real; M]],
     v: &[[Real; K]],
     k: usize,
+    add: bool,
 ) {
     let (tiles, rest) = sum.as_chunks_mut::<12>();
     for (t, sum) in tiles.iter_mut().enumerate() {
-        outer_tile::<12, C, M, K, FMA>(sum, first + 12 * t, u, v, k);
+        outer_tile::<12, C, M, K, FMA>(sum, first + 12 * t, u, v, k, add);
     }
     let i = first + 12 * tiles.len();
     let (tiles, rest) = rest.as_chunks_mut::<6>();
     for (t, sum) in tiles.iter_mut().enumerate() {
-        outer_tile::<6, C, M, K, FMA>(sum, i + 6 * t, u, v, k);
+        outer_tile::<6, C, M, K, FMA>(sum, i + 6 * t, u, v, k, add);
     }
     let i = i + 6 * tiles.len();
     let (tiles, rest) = rest.as_chunks_mut::<4>();
     for (t, sum) in tiles.iter_mut().enumerate() {
-        outer_tile::<4, C, M, K, FMA>(sum, i + 4 * t, u, v, k);
+        outer_tile::<4, C, M, K, FMA>(sum, i + 4 * t, u, v, k, add);
     }
     let i = i + 4 * tiles.len();
     let (tiles, rest) = rest.as_chunks_mut::<2>();
     for (t, sum) in tiles.iter_mut().enumerate() {
-        outer_tile::<2, C, M, K, FMA>(sum, i + 2 * t, u, v, k);
+        outer_tile::<2, C, M, K, FMA>(sum, i + 2 * t, u, v, k, add);
     }
     let i = i + 2 * tiles.len();
     for (j, sum) in rest.iter_mut().enumerate() {
-        outer_tile::<1, C, M, K, FMA>(std::array::from_mut(sum), i + j, u, v, k);
+        let sum = std::array::from_mut(sum);
+        outer_tile::<1, C, M, K, FMA>(sum, i + j, u, v, k, add);
     }
 }
 
-/// Rows i .. i + R, columns k .. k + C of the sum, over every row of the batch.
+/// Rows i .. i + R, columns k .. k + C of the sum, over every row of the batch (added to what
+/// the sum holds if `add`).
 #[inline(always)]
 fn outer_tile<const R: usize, const C: usize, const M: usize, const K: usize, const FMA: bool>(
     sum: &mut [[Real; K]; R],
@@ -366,10 +372,13 @@ fn outer_tile<const R: usize, const C: usize, const M: usize, const K: usize, co
     u: &[[Real; M]],
     v: &[[Real; K]],
     k: usize,
+    add: bool,
 ) {
     let mut sums = [[0.0; C]; R];
-    for (sums, sum) in sums.iter_mut().zip(sum.iter()) {
-        sums.copy_from_slice(&sum[k..k + C]);
+    if add {
+        for (sums, sum) in sums.iter_mut().zip(sum.iter()) {
+            sums.copy_from_slice(&sum[k..k + C]);
+        }
     }
     for (u, v) in u.iter().zip(v) {
         let v: &[Real; C] = v[k..k + C].try_into().unwrap_or(&[0.0; C]);

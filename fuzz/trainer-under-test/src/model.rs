@@ -382,7 +382,7 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂W2 = δp hᵀ
-    kernels::outer_add_rows(&mut g.w2[..], 0, &b.delta_p[..n], &f.h[..n]);
+    kernels::outer_add_rows(&mut g.w2[..], 0, &b.delta_p[..n], &f.h[..n], true);
     // W2ᵀ δp
     kernels::matvec_transposed_rows(&mut b.w2t_delta_p[..n], &p.w2, &b.delta_p[..n]);
     // δh = (W2ᵀ δp) ⊙ (1 − h²)
@@ -398,7 +398,7 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂W1 = δh xᵀ
-    kernels::outer_add_rows(&mut g.w1[..], 0, &e.x[..n], &b.delta_h[..n]);
+    kernels::outer_add_rows(&mut g.w1[..], 0, &e.x[..n], &b.delta_h[..n], true);
 }
 
 /// For each parameter, in the order of `PARAMS`, whether its gradient is one product `u vᵀ` of
@@ -409,7 +409,8 @@ fn backward_rows<const FMA: bool>(
 pub const ROW_PRODUCTS: [bool; 4] = [false, false, false, false];
 
 /// Adds the gradient of rows `first …` of parameter `index` (rows of its field, as many as `out`
-/// holds, flattened) for the rows of the batch `e` to `out`, for a parameter of `ROW_PRODUCTS`.
+/// holds, flattened) for the rows of the batch `e` to `out`, for a parameter of `ROW_PRODUCTS`;
+/// unless `add`, writes it over what `out` holds.
 pub fn add_gradient_rows(
     _index: usize,
     _out: &mut [Real],
@@ -417,6 +418,7 @@ pub fn add_gradient_rows(
     _e: &Batch,
     _f: &Forward,
     _b: &Backward,
+    _add: bool,
 ) {
     // No parameter's gradient is a product of rows.
 }

@@ -188,15 +188,19 @@ fn shares(k: usize, threads: usize) -> Vec<Share> {
 /// holds, flattened), over the rows of every part in order: computed from the rows' values for a
 /// parameter of `model::ROW_PRODUCTS`, else added up from the parts' sums.
 fn gradient_rows(index: usize, first: usize, out: &mut [Real], parts: &[&Part]) {
-    out.fill(0.0);
-    for part in parts {
+    // The first part's terms are written over `out`, which is never zeroed first.
+    for (k, part) in parts.iter().enumerate() {
         if model::ROW_PRODUCTS[index] {
             let (e, f, b) = (&part.batch, &part.forward, &part.backward);
-            model::add_gradient_rows(index, out, first, e, f, b);
+            model::add_gradient_rows(index, out, first, e, f, b, k > 0);
         } else {
             let start = first * row_length(index);
             let sum = &part.sum.values()[index][start..start + out.len()];
-            kernels::add_assign(out, sum);
+            if k == 0 {
+                out.copy_from_slice(sum);
+            } else {
+                kernels::add_assign(out, sum);
+            }
         }
     }
 }
