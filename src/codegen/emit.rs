@@ -1362,6 +1362,12 @@ fn accumulate(
     let formula_text = format!("{} = {}", render(&lhs), render(&rhs));
     let mut statement = layout::comment(4, &formula_text);
     let target = format!("g.{}", param.declared.ident);
+    // `backward` writes each sum whole: the statements that add row after row start from zero.
+    let zeroed = match param.declared.shape {
+        Shape::Scalar => format!("    {target} = 0.0;\n"),
+        Shape::Vector(_) => format!("    {target}.fill(0.0);\n"),
+        Shape::Matrix(..) => format!("    {target}.as_flattened_mut().fill(0.0);\n"),
+    };
     // Every row adds its gradient; a gradient that does not vary is added once per row.
     let row = if plan.is_varying(gradient) { "r" } else { "_" };
     // The two factors of a product `u vᵀ`, in the order the parameter's field holds it: a
@@ -1420,7 +1426,7 @@ fn accumulate(
                 "0".to_string(),
                 rows_argument(plan, writer, u, false),
                 rows_argument(plan, writer, v, false),
-                "true".to_string(),
+                "false".to_string(),
             ];
             layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
         }
@@ -1433,7 +1439,7 @@ fn accumulate(
                 args.push(rows_argument(plan, writer, u, false));
                 args.push(rows_argument(plan, writer, v, false));
             }
-            layout::call(4, "", "kernels::outer_pair_add_rows", &args, ";\n")
+            zeroed + &layout::call(4, "", "kernels::outer_pair_add_rows", &args, ";\n")
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
             writer.note(&target);
@@ -1444,7 +1450,7 @@ fn accumulate(
                 argument(plan, writer, *v, false),
             ];
             format!(
-                "    for {row} in 0..n {{\n{}    }}\n",
+                "{zeroed}    for {row} in 0..n {{\n{}    }}\n",
                 layout::call(8, "", "kernels::outer_add", &args, ";\n")
             )
         }
@@ -1458,7 +1464,7 @@ fn accumulate(
             } else {
                 layout::loops(8, &ranges, &line)
             };
-            format!("    for {row} in 0..n {{\n{body}    }}\n")
+            format!("{zeroed}    for {row} in 0..n {{\n{body}    }}\n")
         }
     };
     statement.push_str(&text);

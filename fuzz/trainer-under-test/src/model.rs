@@ -5,8 +5,8 @@
 //! The passes work on a whole batch at once. A value that varies from example to example has a
 //! row per example (`f.h[r]` is row `r`'s `h`), and a statement for one example runs for every
 //! row, `for r in 0..n`; the products of a parameter with every row's vector are one call of a
-//! kernel each. `backward` adds every row's gradient to a sum, and the optimizer divides that sum
-//! by the number of rows (the gradient of the batch's mean loss).
+//! kernel each. `backward` writes the sum of every row's gradient, and the optimizer divides that
+//! sum by the number of rows (the gradient of the batch's mean loss).
 
 // The loops index several arrays with the same `i`, as the formulas do.
 #![allow(clippy::needless_range_loop)]
@@ -339,8 +339,8 @@ fn forward_rows<const FMA: bool>(
 }
 
 multiversion! {
-    /// The backward pass for the batch `e`, after `forward`: adds every row's ∂loss/∂parameter
-    /// to `g`, but for the gradients the step sums itself (`ROW_PRODUCTS`).
+    /// The backward pass for the batch `e`, after `forward`: writes the sum of every row's
+    /// ∂loss/∂parameter into `g`, but for the gradients the step sums itself (`ROW_PRODUCTS`).
     pub fn backward[](
         p: &Params,
         _t: &Transposed,
@@ -376,13 +376,14 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂b2 = δp
+    g.b2.fill(0.0);
     for r in 0..n {
         for i in 0..3 {
             g.b2[i] += b.delta_p[r][i];
         }
     }
     // ∂L/∂W2 = δp hᵀ
-    kernels::outer_add_rows(&mut g.w2[..], 0, &b.delta_p[..n], &f.h[..n], true);
+    kernels::outer_add_rows(&mut g.w2[..], 0, &b.delta_p[..n], &f.h[..n], false);
     // W2ᵀ δp
     kernels::matvec_transposed_rows(&mut b.w2t_delta_p[..n], &p.w2, &b.delta_p[..n]);
     // δh = (W2ᵀ δp) ⊙ (1 − h²)
@@ -392,13 +393,14 @@ fn backward_rows<const FMA: bool>(
         }
     }
     // ∂L/∂b1 = δh
+    g.b1.fill(0.0);
     for r in 0..n {
         for i in 0..16 {
             g.b1[i] += b.delta_h[r][i];
         }
     }
     // ∂L/∂W1 = δh xᵀ
-    kernels::outer_add_rows(&mut g.w1[..], 0, &e.x[..n], &b.delta_h[..n], true);
+    kernels::outer_add_rows(&mut g.w1[..], 0, &e.x[..n], &b.delta_h[..n], false);
 }
 
 /// For each parameter, in the order of `PARAMS`, whether its gradient is one product `u vᵀ` of

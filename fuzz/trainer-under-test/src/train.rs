@@ -101,11 +101,6 @@ impl Part {
     /// The forward and backward passes of the part's rows, with the products of parameters with
     /// inputs given or computed.
     pub fn compute(&mut self, p: &Params, t: &Transposed, products: Products) {
-        for (values, row_product) in self.sum.values_mut().into_iter().zip(model::ROW_PRODUCTS) {
-            if !row_product {
-                values.fill(0.0);
-            }
-        }
         self.loss = model::forward(p, t, &self.batch, &mut self.forward, products);
         model::backward(
             p,
