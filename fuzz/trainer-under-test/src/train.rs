@@ -140,11 +140,12 @@ fn row_count(index: usize) -> usize {
 /// runs of a multiple of this many rows where it can be, so that every tile is whole.
 const TILE_ROWS: usize = 12;
 
-/// Gradient elements summed at a time, before the optimizer's step on them (64 KB in f32): few
-/// enough to stay in the second-level cache beside what the kernels read, and enough rows of a
+/// Gradient elements summed at a time, before the optimizer's step on them (32 KB in f32): few
+/// enough to stay in the first-level cache until the optimizer reads them, and enough rows of a
 /// large matrix that its product with the next batch (see `model::INPUT_PRODUCTS`) is summed in
-/// few passes over the batch (for mnist-size, 16,384 ran about 10% faster than 4,096).
-pub const CHUNK: usize = 16384;
+/// few passes over the batch. For mnist-size, side by side: 8,192 ran at 174 and 180 GFLOP/s in
+/// the loop where 16,384 ran at 170 and 4,096 at 170 (10 and 6 runs each).
+pub const CHUNK: usize = 8192;
 
 /// Room for the gradient of a run of rows of any parameter: `CHUNK` elements, or one row.
 pub fn gradient_buffer() -> Vec<Real> {
