@@ -734,6 +734,36 @@ fn generated_model_of_a_large_network() {
     insta::assert_snapshot!(shown);
 }
 
+/// A network whose second layer, 40 × 64, is read in the forward pass as `W2 h1` and in the
+/// backward pass as `W2ᵀ δ`, with `inputs` inputs.
+fn hidden_layers(inputs: usize) -> String {
+    format!(
+        "input x[{inputs}]\ntarget y[4]\nparam W1[64, {inputs}] ~ he\nparam b1[64] ~ zeros\n\
+         param W2[40, 64] ~ he\nparam b2[40] ~ zeros\nparam W3[4, 40] ~ he\n\
+         param b3[4] ~ zeros\nh1 = relu(W1 @ x + b1)\nh2 = relu(W2 @ h1 + b2)\n\
+         p = softmax(W3 @ h2 + b3)\nloss L = cross_entropy(p, y)\noptimizer sgd(lr = 0.1)\n"
+    )
+}
+
+#[test]
+fn an_f32_trainer_keeps_a_transposed_copy_for_products_only_in_a_small_network() {
+    let dir = scratch().join("transposed-copies");
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let copies = |inputs: usize, dtype: Dtype| {
+        let file = dir.join(format!("layers-{inputs}.nabla"));
+        std::fs::write(&file, hidden_layers(inputs)).expect("writable");
+        let project = project_text(&file.to_string_lossy(), dtype);
+        project.contains("pub w2t: Box<[[Real; 40]; 64]>")
+    };
+    // 4,108 parameters: W2 h1 reads the copy W2ᵀ, kept once a step.
+    assert!(copies(20, Dtype::F32));
+    // 73,228 parameters (the step is shared by threads, which would each write their rows of the
+    // copy for the other core to read): W2 h1 from W2 itself.
+    assert!(!copies(1100, Dtype::F32));
+    // An f64 trainer sums in the evaluator's order, from the copy, at any size.
+    assert!(copies(1100, Dtype::F64));
+}
+
 #[test]
 fn generated_project_xor() {
     insta::assert_snapshot!(project_text("examples/xor.nabla", Dtype::F64));
