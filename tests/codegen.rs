@@ -734,6 +734,43 @@ fn generated_model_of_a_large_network() {
     insta::assert_snapshot!(shown);
 }
 
+/// The loss log holds each epoch's loss and accuracy, also in a `--quiet` run (which classifies
+/// a step's rows only when something shows the count), and so does the progress line.
+#[test]
+fn the_loss_log_and_the_progress_line_show_each_epochs_accuracy() {
+    let trainer = trainer("examples/xor.nabla", "f32");
+    let data = root().join("examples/data/xor.csv");
+    let data = data.to_string_lossy();
+    let log = trainer.dir.join("epochs.csv");
+    let log_path = log.to_string_lossy();
+    let args = [
+        "train", &data, "--epochs", "3", "--quiet", "--log", &log_path,
+    ];
+    let run = trainer.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "", "a quiet run prints no progress");
+    let text = std::fs::read_to_string(&log).expect("the log is written");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("epoch,loss,accuracy"));
+    let rows: Vec<Vec<f64>> = lines
+        .map(|line| {
+            line.split(',')
+                .map(|cell| cell.parse().expect("a number"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for (epoch, row) in rows.iter().enumerate() {
+        assert_eq!(row.len(), 3, "{text}");
+        assert_eq!(row[0], (epoch + 1) as f64);
+        // XOR's four rows, of which its starting weights classify two right.
+        assert_eq!(row[2], 0.5, "{text}");
+    }
+    let run = trainer.run(&["train", &data, "--epochs", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("accuracy 50.0%"), "{}", run.stderr);
+}
+
 /// A network whose second layer, 40 × 64, is read in the forward pass as `W2 h1` and in the
 /// backward pass as `W2ᵀ δ`, with `inputs` inputs.
 fn hidden_layers(inputs: usize) -> String {
