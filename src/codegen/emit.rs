@@ -546,8 +546,7 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     let transposed_copies = layout::array_item(8, "", &[copies], "\n");
 
     // The passes.
-    let parameters: usize = plan.params.iter().map(|p| p.declared.shape.size()).sum();
-    let large = parameters >= super::LARGE_NETWORK;
+    let large = plan.is_large();
     let mut predict = String::new();
     let mut input_products = vec![false; plan.params.len()];
     let (mut product_arms, mut product_buffers) = (Vec::new(), Vec::new());

@@ -141,6 +141,14 @@ impl Plan {
         }
     }
 
+    /// Whether the network has [`super::LARGE_NETWORK`] parameters or more: then the trainer's
+    /// step is shared by its threads, row by row of each parameter (see `ROW_PRODUCTS` and
+    /// `INPUT_PRODUCTS` in the generated `model.rs`).
+    pub fn is_large(&self) -> bool {
+        let parameters: usize = self.params.iter().map(|p| p.declared.shape.size()).sum();
+        parameters >= super::LARGE_NETWORK
+    }
+
     /// Whether a node has a row per example of a batch.
     pub fn is_varying(&self, node: NodeId) -> bool {
         self.varying[node.index()]
@@ -536,8 +544,7 @@ fn choose_transposed(plan: &mut Plan, namer: &mut Namer) {
             only_products && outer_gradient && store_transposed(m, plan.dtype)
         })
         .collect();
-    let parameters: usize = plan.params.iter().map(|p| p.declared.shape.size()).sum();
-    let large = parameters >= super::LARGE_NETWORK;
+    let large = plan.is_large();
     let mut chosen: Vec<usize> = Vec::new();
     for id in graph.ids() {
         if !matches!(plan.storage[id.index()], Storage::Buffer(_)) {
