@@ -62,6 +62,15 @@ impl Trainer {
 
 type Built = Arc<OnceLock<Result<Trainer, String>>>;
 
+/// The trainer of `examples/xor.nabla` in `dtype`, and the path of its data file.
+fn xor_trainer(dtype: &str) -> (Trainer, String) {
+    let data = root().join("examples/data/xor.csv");
+    (
+        trainer("examples/xor.nabla", dtype),
+        data.to_string_lossy().into_owned(),
+    )
+}
+
 /// The trainer for `file` (relative to the repository root) in `dtype`, generated and built on
 /// first use.
 fn trainer(file: &str, dtype: &str) -> Trainer {
@@ -266,9 +275,8 @@ fn generated_code_is_clippy_clean() {
 
 #[test]
 fn xor_trains_to_a_loss_below_a_hundredth() {
-    let trainer = trainer("examples/xor.nabla", "f64");
-    let data = root().join("examples/data/xor.csv");
-    let run = trainer.run(&["train", &data.to_string_lossy(), "--quiet"]);
+    let (trainer, data) = xor_trainer("f64");
+    let run = trainer.run(&["train", &data, "--quiet"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.starts_with("trained 10000 epochs on 4 rows"),
@@ -650,9 +658,7 @@ fn a_diverging_run_stops_and_says_where() {
 
 #[test]
 fn bad_weights_files_are_reported() {
-    let trainer = trainer("examples/xor.nabla", "f64");
-    let data = root().join("examples/data/xor.csv");
-    let data = data.to_string_lossy();
+    let (trainer, data) = xor_trainer("f64");
     let cases = [
         (
             "missing-b2.json",
@@ -679,9 +685,7 @@ fn bad_weights_files_are_reported() {
 
 #[test]
 fn saved_weights_read_back_exactly() {
-    let trainer = trainer("examples/xor.nabla", "f64");
-    let data = root().join("examples/data/xor.csv");
-    let data = data.to_string_lossy();
+    let (trainer, data) = xor_trainer("f64");
     let first = trainer.run(&[
         "train", &data, "--epochs", "50", "--save", "a.json", "--quiet",
     ]);
@@ -738,18 +742,19 @@ fn generated_model_of_a_large_network() {
 /// a step's rows only when something shows the count), and so does the progress line.
 #[test]
 fn the_loss_log_and_the_progress_line_show_each_epochs_accuracy() {
-    let trainer = trainer("examples/xor.nabla", "f32");
-    let data = root().join("examples/data/xor.csv");
-    let data = data.to_string_lossy();
-    let log = trainer.dir.join("epochs.csv");
-    let log_path = log.to_string_lossy();
-    let args = [
-        "train", &data, "--epochs", "3", "--quiet", "--log", &log_path,
-    ];
-    let run = trainer.run(&args);
+    let (trainer, data) = xor_trainer("f32");
+    let run = trainer.run(&[
+        "train",
+        &data,
+        "--epochs",
+        "3",
+        "--quiet",
+        "--log",
+        "epochs.csv",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "", "a quiet run prints no progress");
-    let text = std::fs::read_to_string(&log).expect("the log is written");
+    let text = std::fs::read_to_string(trainer.dir.join("epochs.csv")).expect("the log is written");
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("epoch,loss,accuracy"));
     let rows: Vec<Vec<f64>> = lines
@@ -901,9 +906,7 @@ fn without_varying_numbers(text: &str) -> String {
 
 #[test]
 fn a_run_killed_at_any_moment_leaves_a_checkpoint_that_resumes() {
-    let trainer = trainer("examples/xor.nabla", "f64");
-    let data = root().join("examples/data/xor.csv");
-    let data = data.to_string_lossy();
+    let (trainer, data) = xor_trainer("f64");
     let mut transcript = String::new();
     // Killed (SIGKILL: no chance to clean up) at three different moments of a long run.
     for (round, wait) in [5u64, 37, 113].into_iter().enumerate() {
@@ -957,7 +960,7 @@ fn a_run_killed_at_any_moment_leaves_a_checkpoint_that_resumes() {
             assert_eq!(run.code, 0, "{}", run.stderr);
             shown.push_str(&format!(
                 "$ xor {}\nexit {}\n{}{}",
-                args.join(" ").replace(data.as_ref(), "xor.csv"),
+                args.join(" ").replace(data.as_str(), "xor.csv"),
                 run.code,
                 run.stdout,
                 run.stderr
