@@ -79,10 +79,6 @@ def rounds(out, name, data, runs):
     return results
 
 
-def median(values):
-    return statistics.median(list(values))
-
-
 def main():
     out, runs = sys.argv[1], int(sys.argv[2])
     with open(os.path.join(out, "data.json")) as f:
@@ -98,11 +94,12 @@ def main():
         flops = results[0]["ours"]["flops"]
         for system, label in [("ours", "nabla gen (f32)"), ("torch", "PyTorch 2 threads"),
                               ("numpy", "NumPy")]:
-            seconds = median(r[system]["seconds"] for r in results)
-            speedup = median(r["torch"]["seconds"] / r[system]["seconds"] for r in results)
+            seconds = statistics.median(r[system]["seconds"] for r in results)
+            speedup = statistics.median(r["torch"]["seconds"] / r[system]["seconds"]
+                                        for r in results)
             gflops = flops / seconds / 1e9
             if system == "ours":
-                loop = median(r["ours"]["loop"] for r in results)
+                loop = statistics.median(r["ours"]["loop"] for r in results)
                 rate = f"{gflops:.2f} ({loop:.1f} in the loop)"
                 share = loop / all_cores
             else:
@@ -110,8 +107,8 @@ def main():
                 share = gflops / all_cores
             rows.append([
                 name, label, f"{seconds:.3f}", f"{speedup:.1f}×", rate, f"{100 * share:.1f}%",
-                f"{median(r[system]['loss'] for r in results):.4f}",
-                f"{100 * median(r[system]['accuracy'] for r in results):.1f}%",
+                f"{statistics.median(r[system]['loss'] for r in results):.4f}",
+                f"{100 * statistics.median(r[system]['accuracy'] for r in results):.1f}%",
             ])
     header = ["workload", "system", "seconds (median of %d)" % runs, "speed-up over PyTorch",
               "GFLOP/s", "share of peak", "final loss", "accuracy"]
