@@ -806,6 +806,80 @@ fn an_f32_trainer_keeps_a_transposed_copy_for_products_only_in_a_small_network()
     assert!(copies(1100, Dtype::F64));
 }
 
+/// The test an f32 trainer's kernels get from `the_dot_products_of_a_tile_add_the_same_pairs`:
+/// random vectors, with signs and exponents spread so that the order of the additions shows in
+/// the bits.
+const REDUCTION_TEST: &str = r#"//! Written by nabla's tests/codegen.rs.
+pub type Real = f32;
+
+#[allow(dead_code, unused)]
+#[path = "../src/kernels.rs"]
+mod kernels;
+
+#[test]
+fn sixteen_at_once_add_as_one_at_a_time() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut reordered = 0;
+    for _ in 0..2000 {
+        let mut vectors = [[0.0f32; 16]; 16];
+        for value in vectors.iter_mut().flatten() {
+            let bits = next();
+            let magnitude = (bits >> 40) as f32 * 2f32.powi((bits % 30) as i32 - 40);
+            *value = if bits & 1 == 0 { magnitude } else { -magnitude };
+        }
+        let together = kernels::add_pairwise_together(vectors);
+        for (i, vector) in vectors.iter().enumerate() {
+            let pairwise = kernels::add_pairwise(*vector);
+            assert_eq!(together[i].to_bits(), pairwise.to_bits(), "{vector:?}");
+            let in_order: f32 = vector.iter().sum();
+            reordered += usize::from(in_order.to_bits() != pairwise.to_bits());
+        }
+    }
+    // The vectors are ones whose sum depends on the order of the additions.
+    assert!(reordered > 1000, "{reordered}");
+}
+"#;
+
+/// An f32 trainer adds a dot product's partial sums (one per vector lane) pairwise; where a tile
+/// has as many dot products as a vector has lanes (digits' output layer, 4 rows by 4 outputs), it
+/// adds all of them at once, packing two vectors' halves into one each round. Both must give the
+/// same bits, or an example's output would depend on where it falls in a batch.
+#[test]
+fn the_dot_products_of_a_tile_add_the_same_pairs() {
+    let trainer = trainer("benches/workloads/digits.nabla", "f32");
+    let kernels = std::fs::read_to_string(trainer.dir.join("src/kernels.rs")).expect("generated");
+    assert!(kernels.contains("add_pairwise_together(partials)"));
+    let tests = trainer.dir.join("tests");
+    std::fs::create_dir_all(&tests).expect("a tests directory");
+    std::fs::write(tests.join("reductions.rs"), REDUCTION_TEST).expect("writable");
+    let home = trainer
+        .dir
+        .parent()
+        .expect("the project is in its scratch directory");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = Command::new(cargo)
+        .args(["test", "--quiet", "--test", "reductions", "--manifest-path"])
+        .arg(trainer.dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", home.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[test]
 fn generated_project_xor() {
     insta::assert_snapshot!(project_text("examples/xor.nabla", Dtype::F64));
