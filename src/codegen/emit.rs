@@ -1139,6 +1139,9 @@ fn batch_kernel(
     indent: usize,
 ) -> Option<String> {
     let graph = plan.graph();
+    if let Op::Unary(Unary::Softmax, z) = graph[id].op {
+        return softmax_rows(plan, writer, id, z, kernels, indent);
+    }
     let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
         return None;
     };
@@ -1174,6 +1177,38 @@ fn batch_kernel(
         rows_argument(plan, writer, id, true),
         matrix,
         rows_argument(plan, writer, b, false),
+    ];
+    Some(layout::call(
+        indent,
+        "",
+        &format!("kernels::{kernel}"),
+        &args,
+        ";\n",
+    ))
+}
+
+/// The softmax of every row of `z` and its log-softmax, when the trainer stores both: one call
+/// for the batch, whose exponentials of all the rows are one loop of vector instructions (a
+/// row's ten, alone, were not). The numbers are the row-by-row kernel's.
+fn softmax_rows(
+    plan: &Plan,
+    writer: &Writer,
+    id: NodeId,
+    z: NodeId,
+    kernels: &mut BTreeSet<&'static str>,
+    indent: usize,
+) -> Option<String> {
+    let (_, log) = softmax_partner(plan, z)?;
+    let log = log?;
+    if ![id, log, z].iter().all(|&node| plan.is_varying(node)) {
+        return None;
+    }
+    let kernel = "softmax_and_log_softmax_rows";
+    kernels.insert(kernel);
+    let args = vec![
+        rows_argument(plan, writer, id, true),
+        rows_argument(plan, writer, log, true),
+        rows_argument(plan, writer, z, false),
     ];
     Some(layout::call(
         indent,

@@ -295,9 +295,7 @@ fn predict_rows<const FMA: bool>(
         }
     }
     // p = softmax(W2 h + b2)
-    for r in 0..n {
-        kernels::softmax_and_log_softmax(&mut f.p[r], &mut f.log_softmax_z_p[r], &f.z_p[r]);
-    }
+    kernels::softmax_and_log_softmax_rows(&mut f.p[..n], &mut f.log_softmax_z_p[..n], &f.z_p[..n]);
 }
 
 multiversion! {
