@@ -243,6 +243,16 @@ impl Reader<'_> {
             if start > bytes.len() {
                 return Err(self.wrong_length(number, line));
             }
+            // A cell of one digit, as most of an image's pixels are (`0`): its value at once.
+            if let Some(&digit) = bytes.get(start)
+                && digit.is_ascii_digit()
+                && bytes.get(start + 1).is_none_or(|&b| b == b',')
+                && !(self.layout == Layout::Class && index == INPUT_COLUMNS)
+            {
+                *value = Real::from(digit - b'0');
+                start += 2;
+                continue;
+            }
             let end = bytes[start..]
                 .iter()
                 .position(|&b| b == b',')
