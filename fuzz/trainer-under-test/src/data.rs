@@ -203,9 +203,13 @@ pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data,
     })
 }
 
-/// How many lines `text` starts (its line breaks, and one more).
+/// How many lines `text` starts (its line breaks, and one more). Counted in blocks of 255
+/// bytes, each block's count a byte, so that the compiler counts many bytes per instruction
+/// (mnist-size's 25 MB took 15 ms counted one byte at a time into a `usize`).
 fn count_lines(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n').count() + 1
+    let blocks = text.as_bytes().chunks(255);
+    let breaks = blocks.map(|block| block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
+    breaks.map(usize::from).sum::<usize>() + 1
 }
 
 /// The byte offset where line `line` (from 1) of `text` starts; the end if it has fewer lines.
