@@ -1172,19 +1172,23 @@ fn batch_kernel(
             None => return None,
         },
     };
-    kernels.insert(kernel);
     let args = vec![
         rows_argument(plan, writer, id, true),
         matrix,
         rows_argument(plan, writer, b, false),
     ];
-    Some(layout::call(
-        indent,
-        "",
-        &format!("kernels::{kernel}"),
-        &args,
-        ";\n",
-    ))
+    Some(kernel_call(kernels, kernel, &args, indent))
+}
+
+/// A statement calling `kernel` of the trainer's `kernels.rs`, which the trainer then includes.
+fn kernel_call(
+    kernels: &mut BTreeSet<&'static str>,
+    kernel: &'static str,
+    args: &[String],
+    indent: usize,
+) -> String {
+    kernels.insert(kernel);
+    layout::call(indent, "", &format!("kernels::{kernel}"), args, ";\n")
 }
 
 /// The softmax of every row of `z` and its log-softmax, when the trainer stores both: one call
@@ -1203,19 +1207,16 @@ fn softmax_rows(
     if ![id, log, z].iter().all(|&node| plan.is_varying(node)) {
         return None;
     }
-    let kernel = "softmax_and_log_softmax_rows";
-    kernels.insert(kernel);
     let args = vec![
         rows_argument(plan, writer, id, true),
         rows_argument(plan, writer, log, true),
         rows_argument(plan, writer, z, false),
     ];
-    Some(layout::call(
-        indent,
-        "",
-        &format!("kernels::{kernel}"),
+    Some(kernel_call(
+        kernels,
+        "softmax_and_log_softmax_rows",
         &args,
-        ";\n",
+        indent,
     ))
 }
 
@@ -1286,10 +1287,8 @@ fn row_statement(
     writer.note(&path);
     let lhs = row_of(&path, plan.is_varying(id));
     let pad = " ".repeat(indent);
-    let mut call = |kernel: &'static str, args: Vec<String>| {
-        kernels.insert(kernel);
-        layout::call(indent, "", &format!("kernels::{kernel}"), &args, ";\n")
-    };
+    let mut call =
+        |kernel: &'static str, args: Vec<String>| kernel_call(kernels, kernel, &args, indent);
     let out_arg = || argument(plan, writer, id, true);
     let arg = |n: NodeId| argument(plan, writer, n, false);
     match &node.op {
