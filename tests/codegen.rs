@@ -88,6 +88,22 @@ fn trainer(file: &str, dtype: &str) -> Trainer {
         .unwrap_or_else(|message| panic!("{message}"))
 }
 
+/// `cargo ARGS` on the generated project in `dir`, with warnings as errors and a target
+/// directory of its own beside the project, whatever cargo set for nabla's own tests.
+fn cargo_on(dir: &Path, args: &[&str]) -> std::io::Result<std::process::Output> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let home = dir.parent().unwrap_or(dir);
+    Command::new(cargo)
+        .args(args)
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", home.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+}
+
 fn build(file: &str, dtype: &str) -> Result<Trainer, String> {
     let stem = Path::new(file)
         .file_stem()
@@ -103,16 +119,8 @@ fn build(file: &str, dtype: &str) -> Result<Trainer, String> {
     if generated.code != 0 {
         return Err(format!("nabla gen {file} failed:\n{}", generated.stderr));
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
-        .args(["build", "--quiet", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", home.join("target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let output =
+        cargo_on(&dir, &["build", "--quiet"]).map_err(|e| format!("cannot run cargo: {e}"))?;
     if !output.status.success() {
         return Err(format!(
             "the trainer of {file} does not build without warnings:\n{}",
@@ -256,15 +264,7 @@ fn generated_code_is_clippy_clean() {
         ("tests/fixtures/codegen/classifier.nabla", "f64"),
     ] {
         let trainer = trainer(file, dtype);
-        let home = trainer.dir.parent().expect("the project is in its home");
-        let output = Command::new(&cargo)
-            .args(["clippy", "--quiet", "--manifest-path"])
-            .arg(trainer.dir.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", home.join("target"))
-            .env("RUSTFLAGS", "-D warnings")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .output()
-            .expect("cargo clippy runs");
+        let output = cargo_on(&trainer.dir, &["clippy", "--quiet"]).expect("cargo clippy runs");
         assert!(
             output.status.success(),
             "clippy finds fault with the trainer of {file}:\n{}",
@@ -858,20 +858,8 @@ fn the_dot_products_of_a_tile_add_the_same_pairs() {
     let tests = trainer.dir.join("tests");
     std::fs::create_dir_all(&tests).expect("a tests directory");
     std::fs::write(tests.join("reductions.rs"), REDUCTION_TEST).expect("writable");
-    let home = trainer
-        .dir
-        .parent()
-        .expect("the project is in its scratch directory");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = Command::new(cargo)
-        .args(["test", "--quiet", "--test", "reductions", "--manifest-path"])
-        .arg(trainer.dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", home.join("target"))
-        .env("RUSTFLAGS", "-D warnings")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .output()
-        .expect("cargo runs");
+    let output =
+        cargo_on(&trainer.dir, &["test", "--quiet", "--test", "reductions"]).expect("cargo runs");
     assert!(
         output.status.success(),
         "{}{}",
