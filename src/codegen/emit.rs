@@ -887,7 +887,6 @@ fn row_outer(plan: &Plan, node: NodeId) -> Option<(NodeId, NodeId)> {
 }
 
 /// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
-/// `add_gradient_rows`: a match on the parameter, an arm for each gradient that is a product of
 /// rows.
 fn gradient_rows(arms: &[Arm]) -> String {
     let used = |read: bool| if read { "" } else { "_" };
