@@ -1394,6 +1394,7 @@ fn f64_batches_agree_with_the_evaluator_however_they_are_cut() {
         "tests/fixtures/codegen/algebra.nabla",
         "tests/fixtures/codegen/tiles.nabla",
         "tests/fixtures/codegen/tied.nabla",
+        "tests/fixtures/codegen/prior.nabla",
         "examples/iris.nabla",
     ] {
         for (rows, parts) in [(1, 1), (3, 1), (3, 2), (32, 1), (32, 2), (64, 2), (67, 2)] {
