@@ -262,6 +262,7 @@ fn generated_code_is_clippy_clean() {
         ("examples/iris.nabla", "f32"),
         ("tests/fixtures/codegen/algebra.nabla", "f64"),
         ("tests/fixtures/codegen/classifier.nabla", "f64"),
+        ("tests/fixtures/codegen/cut.nabla", "f32"),
     ] {
         let trainer = trainer(file, dtype);
         let output = cargo_on(&trainer.dir, &["clippy", "--quiet"]).expect("cargo clippy runs");
@@ -1541,4 +1542,123 @@ fn a_large_file_is_read_in_pieces_as_one_thread_reads_it() {
         }
     }
     insta::assert_snapshot!(transcript);
+}
+
+/// A step too small to share by rows is cut by units between two threads (see
+/// `src/codegen/units.rs`): each keeps its half of a hidden layer's units, and the threads swap
+/// the partial sums of the one product over them. Training ends where one thread takes it,
+/// within the f32 rounding of adding two halves, and every parameter's both halves move.
+#[test]
+fn a_step_cut_by_units_trains_as_one_thread_does() {
+    for (file, names) in [
+        (
+            "benches/workloads/digits.nabla",
+            &["W1", "b1", "W2", "b2"][..],
+        ),
+        (
+            "tests/fixtures/codegen/cut.nabla",
+            &["W1", "b1", "W2", "b2", "W3"][..],
+        ),
+    ] {
+        let trainer = trainer(file, "f32");
+        assert!(trainer.dir.join("src/units.rs").exists(), "{file}");
+        assert_rustfmt_clean(&trainer);
+        let mut numbers = Numbers(29);
+        let mut csv = String::new();
+        for row in 0..70 {
+            let pixels: Vec<String> = (0..64)
+                .map(|_| format!("{:.3}", numbers.next(0.0, 1.0)))
+                .collect();
+            csv.push_str(&format!("{},{}\n", pixels.join(","), row * 7 % 10));
+        }
+        let data = trainer.write("cut.csv", &csv);
+        let train = |threads: &str| {
+            let save = format!("cut-{threads}.json");
+            let log = format!("cut-{threads}.csv");
+            let options = [
+                "--epochs",
+                "4",
+                "--threads",
+                threads,
+                "--log",
+                &log,
+                "--bench",
+            ];
+            let json = trainer.saved(&data, &options, &save);
+            let log = std::fs::read_to_string(trainer.dir.join(&log)).expect("a log");
+            (
+                names
+                    .iter()
+                    .map(|n| numbers_under(&json, n))
+                    .collect::<Vec<_>>(),
+                log,
+            )
+        };
+        let ((one, one_log), (two, two_log)) = (train("1"), train("2"));
+        let start = trainer.saved(&data, &["--epochs", "0"], "cut-start.json");
+        for ((name, one), two) in names.iter().zip(&one).zip(&two) {
+            assert_eq!(one.len(), two.len(), "{file}: {name}");
+            for (i, (a, b)) in one.iter().zip(two).enumerate() {
+                assert!(
+                    (a - b).abs() <= 1e-5 * a.abs().max(1.0),
+                    "{file}: {name}[{i}]: {a} on one thread, {b} cut in two"
+                );
+            }
+            let start = numbers_under(&start, name);
+            let moved = |range: std::ops::Range<usize>| {
+                range.clone().filter(|&i| start[i] != two[i]).count() * 10 >= range.len() * 9
+            };
+            let half = two.len() / 2;
+            assert!(
+                moved(0..half) && moved(half..two.len()),
+                "{file}: {name} did not move"
+            );
+        }
+        // The same epochs' losses, to the rounding of f32.
+        for (a, b) in one_log.lines().zip(two_log.lines()).skip(1) {
+            let loss = |line: &str| line.split(',').nth(1).and_then(|x| x.parse::<f64>().ok());
+            let (a, b) = (loss(a).expect("a loss"), loss(b).expect("a loss"));
+            assert!((a - b).abs() <= 1e-5 * a.abs(), "{file}: {a} vs {b}");
+        }
+        assert_eq!(one_log.lines().count(), 5, "{file}");
+    }
+}
+
+/// A cut step that diverges stops at the same batch with the same message as one thread.
+#[test]
+fn a_cut_step_that_diverges_says_where_as_one_thread_does() {
+    let trainer = trainer("tests/fixtures/codegen/cut.nabla", "f32");
+    let mut numbers = Numbers(31);
+    let mut csv = String::new();
+    for row in 0..64 {
+        let pixels: Vec<String> = (0..64)
+            .map(|_| format!("{:.2}", numbers.next(-1.0, 1.0)))
+            .collect();
+        csv.push_str(&format!("{},{}\n", pixels.join(","), row % 10));
+    }
+    let data = trainer.write("diverge.csv", &csv);
+    // The loss of a batch goes to NaN; a step takes a parameter to infinity.
+    for (lr, what) in [
+        ("1e37", "the loss is NaN"),
+        ("3e38", "is -inf after the step"),
+    ] {
+        let run = |threads: &str| {
+            trainer.run(&["train", &data, "--lr", lr, "--threads", threads, "--quiet"])
+        };
+        let (one, two) = (run("1"), run("2"));
+        assert_eq!(
+            (one.code, two.code),
+            (1, 1),
+            "{}\n{}",
+            one.stderr,
+            two.stderr
+        );
+        assert!(
+            two.stderr.contains("training stopped at epoch 1, batch "),
+            "{}",
+            two.stderr
+        );
+        assert!(two.stderr.contains(what), "{}", two.stderr);
+        assert_eq!(one.stderr, two.stderr);
+    }
 }

@@ -400,6 +400,12 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         format!(
             "        let mut rng = Rng::new(seed);\n        let mut p = Params::zeros();\n{initial}"
         )
+    } else if initial
+        .lines()
+        .all(|line| line.trim_start().starts_with("//"))
+    {
+        // Every parameter starts at zero: nothing changes `p`.
+        format!("        let p = Params::zeros();\n{initial}")
     } else {
         format!("        let mut p = Params::zeros();\n{initial}")
     };
@@ -574,12 +580,20 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
             }
             _ => predict.push_str(&statement(plan, &writer, id, &mut kernels)),
         }
+        predict.push_str(&exchange_call(plan, id));
     }
     let predict = with_rows(predict, &writer);
     let predict_roots = writer.take_roots();
-    let mut forward = "    predict(p, t, e, f, products);\n".to_string();
+    let exchanged = plan.exchange.is_some();
+    let mut forward = if exchanged {
+        "    predict(p, t, e, f, products, exchange);\n"
+    } else {
+        "    predict(p, t, e, f, products);\n"
+    }
+    .to_string();
     for &id in &plan.forward {
         forward.push_str(&statement(plan, &writer, id, &mut kernels));
+        forward.push_str(&exchange_call(plan, id));
     }
     let loss_path = plan.path(plan.loss).unwrap_or("f.missing");
     // The batch's loss: the sum of its rows' losses, in order.
@@ -626,20 +640,24 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
     } else {
         "products"
     };
-    let predict_params = [
+    let mut predict_params = vec![
         argument(&predict_roots, 'p', "&Params"),
         argument(&predict_roots, 't', "&Transposed"),
         argument(&predict_roots, 'e', "&Batch"),
         "f: &mut Forward".to_string(),
         format!("{products_used}: Products"),
     ];
-    let forward_params = [
+    let mut forward_params = vec![
         "p: &Params".to_string(),
         "t: &Transposed".to_string(),
         "e: &Batch".to_string(),
         "f: &mut Forward".to_string(),
         "products: Products".to_string(),
     ];
+    if exchanged {
+        predict_params.push("exchange: &Exchange".to_string());
+        forward_params.push("exchange: &Exchange".to_string());
+    }
     let input_products = layout::array_item(
         0,
         &format!("pub const INPUT_PRODUCTS: [bool; {}] = ", plan.params.len()),
@@ -930,6 +948,27 @@ fn pass_signature(name: &str, params: &[String], returns: &str) -> (String, Stri
         wrapper.push_str(&format!("    ){returns}"));
     }
     (format!("{wrapper}\n        => {name}_rows"), body)
+}
+
+/// After the statement of the product a cut step swaps (see [`super::units`]): the call that
+/// swaps this thread's partial sums for the whole sums; else nothing.
+fn exchange_call(plan: &Plan, id: NodeId) -> String {
+    if plan.exchange != Some(id) {
+        return String::new();
+    }
+    let path = plan.path(id).unwrap_or("f.missing");
+    let rows = match plan.graph()[id].shape {
+        Shape::Scalar => format!("&mut {path}[..n]"),
+        _ => format!("{path}[..n].as_flattened_mut()"),
+    };
+    let comment = format!(
+        "{}: so far the sums over this thread's units,",
+        comment_text(plan, id)
+    );
+    format!(
+        "{}    // swapped for the sums over all of them (both threads' added)\n    exchange.sum({rows});\n",
+        layout::comment(4, &comment)
+    )
 }
 
 /// A function body, with `let n = e.rows;` first when it loops over the rows of the batch.

@@ -27,6 +27,7 @@ pub mod names;
 pub mod plan;
 pub mod project;
 pub mod task;
+pub mod units;
 
 use num_rational::BigRational;
 
@@ -114,10 +115,40 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
     let gradient = crate::autodiff::differentiate(model, &wrt)
         .map_err(|e| GenError::Internal(format!("{e:?}")))?;
     let derivation = crate::explain::gradients::derive(model, &gradient);
+    let cut = units::find(model, &gradient, task.output, options.dtype)
+        .and_then(|cut| half_code(model, &cut, &wrt, &task, options.dtype));
     let plan = plan::plan(model, gradient, &derivation, task.output, options.dtype);
     check_literals(&plan)?;
     let code = emit::emit(model, &plan, &task);
-    Ok(project::render(model, &plan, &task, &code, options))
+    Ok(project::render(
+        model,
+        (&plan, &code),
+        &task,
+        cut.as_ref(),
+        options,
+    ))
+}
+
+/// A step cut by units: the cut, and the code of the model one thread computes (see
+/// [`units`]). `None` when its model turns out not to fit the cut trainer (a network large
+/// enough for the machinery of large steps).
+fn half_code(
+    model: &Model,
+    cut: &units::UnitCut,
+    wrt: &[crate::ir::DeclId],
+    task: &task::Task,
+    dtype: Dtype,
+) -> Option<(units::UnitCut, emit::ModelCode)> {
+    let half = units::half_model(model, cut)?;
+    let gradient = crate::autodiff::differentiate(&half, wrt).ok()?;
+    let derivation = crate::explain::gradients::derive(&half, &gradient);
+    let mut plan = plan::plan(&half, gradient, &derivation, task.output, dtype);
+    plan.exchange = Some(cut.exchange);
+    if plan.is_large() || !matches!(plan.storage[cut.exchange.index()], plan::Storage::Buffer(_)) {
+        return None;
+    }
+    let code = emit::emit(&half, &plan, task);
+    Some((cut.clone(), code))
 }
 
 /// Whether an exact value survives the trip to the trainer's float type.

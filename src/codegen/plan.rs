@@ -115,6 +115,9 @@ pub struct Plan {
     /// For each parameter, whether it is stored transposed: a matrix used only in products
     /// `W x`, whose gradient is `δ xᵀ`, is kept as `Wᵀ` itself, so that no copy is made a step.
     pub stored_transposed: Vec<bool>,
+    /// In the model of one thread of a step cut by units (see [`super::units`]): the product
+    /// whose partial sums the threads swap, right after computing it.
+    pub exchange: Option<NodeId>,
 }
 
 /// A parameter matrix that the trainer also keeps transposed.
@@ -443,6 +446,7 @@ pub fn plan(
         varying,
         transposed: Vec::new(),
         stored_transposed: Vec::new(),
+        exchange: None,
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {

@@ -13,6 +13,7 @@ use super::emit::ModelCode;
 use super::expr::float_literal;
 use super::plan::Plan;
 use super::task::Task;
+use super::units::UnitCut;
 use super::{File, Options};
 use crate::ir::{DeclKind, Init, Initializer, Model, Optimizer};
 use crate::shape::Shape;
@@ -53,6 +54,22 @@ pub struct Context {
     pub large_network: usize,
     /// The same for people: `65,536`.
     pub large_network_text: String,
+    /// How a step is cut by units, when it is (`units.rs` and `half.rs`).
+    pub cut: Option<CutText>,
+}
+
+/// What `units.rs` shows of a step cut by units.
+pub struct CutText {
+    /// The units cut in two, and each thread's.
+    pub units: usize,
+    pub half: usize,
+    /// For each parameter, the axis cut: `[Some(0), Some(0), Some(1), None]`.
+    pub axes: String,
+    pub params: usize,
+    /// Elements of one row of the swapped product.
+    pub swapped: usize,
+    /// The swapped product, as the comments write it: `W2 h`.
+    pub swapped_text: String,
 }
 
 impl Context {
@@ -101,6 +118,14 @@ struct Main<'a> {
 struct ModelRs<'a> {
     c: &'a Context,
     m: &'a ModelCode,
+    /// For `half.rs`, the model of one thread of a step cut by units: the cut.
+    half: Option<&'a CutText>,
+}
+
+#[derive(Template)]
+#[template(path = "trainer/src/units.rs.txt")]
+struct Units<'a> {
+    cut: &'a CutText,
 }
 
 #[derive(Template)]
@@ -139,18 +164,31 @@ struct Train<'a> {
 
 pub fn render(
     model: &Model,
-    plan: &Plan,
+    (plan, code): (&Plan, &ModelCode),
     task: &Task,
-    code: &ModelCode,
+    cut: Option<&(UnitCut, ModelCode)>,
     options: &Options,
 ) -> Vec<File> {
-    let c = context(model, plan, task, code, options);
-    let files: [(&str, Result<String, askama::Error>); 11] = [
+    let mut c = context(model, plan, task, code, options);
+    if let Some((cut, half)) = cut {
+        c.kernels.extend(half.kernels.iter().copied());
+        c.cut = Some(cut_text(model, plan, cut));
+    }
+    let c = c;
+    let mut files: Vec<(&str, Result<String, askama::Error>)> = vec![
         ("Cargo.toml", CargoToml { c: &c }.render()),
         ("README.md", Readme { c: &c }.render()),
         (".gitignore", GitIgnore.render()),
         ("src/main.rs", Main { c: &c }.render()),
-        ("src/model.rs", ModelRs { c: &c, m: code }.render()),
+        (
+            "src/model.rs",
+            ModelRs {
+                c: &c,
+                m: code,
+                half: None,
+            }
+            .render(),
+        ),
         ("src/kernels.rs", Kernels { c: &c }.render()),
         ("src/data.rs", Data { c: &c }.render()),
         ("src/weights.rs", Weights.render()),
@@ -158,6 +196,18 @@ pub fn render(
         ("src/rng.rs", Rng { c: &c }.render()),
         ("src/train.rs", Train { c: &c }.render()),
     ];
+    if let (Some((_, half)), Some(text)) = (cut, &c.cut) {
+        files.push((
+            "src/half.rs",
+            ModelRs {
+                c: &c,
+                m: half,
+                half: Some(text),
+            }
+            .render(),
+        ));
+        files.push(("src/units.rs", Units { cut: text }.render()));
+    }
     files
         .into_iter()
         .map(|(path, rendered)| {
@@ -250,6 +300,33 @@ fn context(
         kernels: code.kernels.clone(),
         large_network: super::LARGE_NETWORK,
         large_network_text: crate::check::group_digits(super::LARGE_NETWORK as u64),
+        cut: None,
+    }
+}
+
+fn cut_text(model: &Model, plan: &Plan, cut: &UnitCut) -> CutText {
+    let axes: Vec<String> = model
+        .declarations
+        .iter()
+        .zip(&cut.axes)
+        .filter(|(d, _)| d.kind == DeclKind::Param)
+        .map(|(_, axis)| match axis {
+            Some(axis) => format!("Some({axis})"),
+            None => "None".to_string(),
+        })
+        .collect();
+    let exchange = &plan.graph()[cut.exchange];
+    CutText {
+        units: cut.units,
+        half: cut.units / super::units::THREADS,
+        params: axes.len(),
+        axes: format!("[{}]", axes.join(", ")),
+        swapped: exchange.shape.size(),
+        swapped_text: crate::render::math::text::render(&crate::notation::from_graph::formula(
+            plan.graph(),
+            &plan.names,
+            cut.exchange,
+        )),
     }
 }
 

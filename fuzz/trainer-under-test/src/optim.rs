@@ -4,16 +4,21 @@
 
 use crate::Real;
 use crate::kernels;
-use crate::model::PARAMS;
 
 pub struct Optimizer {
     lr: Real,
+    /// How many parameters there are.
+    params: usize,
 }
 
 impl Optimizer {
-    /// The file's `sgd(…)`, with the learning rate `lr`.
-    pub fn new(lr: Real) -> Optimizer {
-        Optimizer { lr }
+    /// The file's `sgd(…)`, with the learning rate `lr`, for parameters of these names and
+    /// shapes (`PARAMS`: the network's, or one thread's share of them).
+    pub fn new(lr: Real, params: &[(&str, &[usize])]) -> Optimizer {
+        Optimizer {
+            lr,
+            params: params.len(),
+        }
     }
 
     /// Begins a step from the sum of `count` examples' gradients.
@@ -26,7 +31,7 @@ impl Optimizer {
 
     /// The optimizer's tensors of each parameter: none.
     pub fn state(&mut self) -> impl Iterator<Item = [&mut [Real]; STATE]> {
-        std::iter::repeat_with(|| []).take(PARAMS.len())
+        std::iter::repeat_with(|| []).take(self.params)
     }
 }
 

@@ -719,7 +719,7 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
         Some(path) => Some(Log::create(path)?),
         None => None,
     };
-    let mut optimizer = Optimizer::new(settings.lr);
+    let mut optimizer = Optimizer::new(settings.lr, &PARAMS);
     let mut buffer = gradient_buffer();
     let mut solo = Update::new();
     // This thread's share of every parameter, on its own or with the others.
@@ -952,7 +952,7 @@ fn evaluate_rows(p: &Params, t: &Transposed, data: &Data, rows: &[usize]) -> (Re
 }
 
 /// The first parameter element that is NaN or infinite, named: `W1[0, 2] is NaN`.
-fn non_finite(params: &Params) -> Option<String> {
+pub fn non_finite(params: &Params) -> Option<String> {
     for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
         let value = |position: usize| values[model::stored_at(index, position)];
         if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
@@ -981,7 +981,7 @@ fn largest(params: &Params) -> String {
 }
 
 /// The message for a run that went to NaN or infinity.
-fn diverged(at: &str, what: &str, params: &Params, settings: &Settings) -> String {
+pub fn diverged(at: &str, what: &str, params: &Params, settings: &Settings) -> String {
     let parameters = match non_finite(params) {
         Some(element) if !what.contains(" after ") => format!("; {element}"),
         Some(_) => String::new(),
@@ -1009,13 +1009,13 @@ fn plain(x: Real) -> String {
 }
 
 /// The loss of each epoch, as CSV.
-struct Log {
+pub struct Log {
     path: String,
     out: std::io::BufWriter<std::fs::File>,
 }
 
 impl Log {
-    fn create(path: &str) -> Result<Log, String> {
+    pub fn create(path: &str) -> Result<Log, String> {
         let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
         let mut log = Log {
             path: path.to_string(),
@@ -1025,7 +1025,7 @@ impl Log {
         Ok(log)
     }
 
-    fn write(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) -> Result<(), String> {
+    pub fn write(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) -> Result<(), String> {
         match accuracy {
             Some(accuracy) => self.line(&format!("{epoch},{loss:?},{accuracy:?}")),
             None => self.line(&format!("{epoch},{loss:?}")),
@@ -1036,7 +1036,7 @@ impl Log {
         writeln!(self.out, "{line}").map_err(|e| format!("cannot write {}: {e}", self.path))
     }
 
-    fn finish(mut self) -> Result<(), String> {
+    pub fn finish(mut self) -> Result<(), String> {
         self.out
             .flush()
             .map_err(|e| format!("cannot write {}: {e}", self.path))
@@ -1045,7 +1045,7 @@ impl Log {
 
 /// One line per epoch on standard error: redrawn in place on a terminal (at most ten times a
 /// second), otherwise printed for at most a hundred epochs spread over the run.
-struct Progress {
+pub struct Progress {
     epochs: u64,
     start: Instant,
     drawn: Option<Instant>,
@@ -1054,7 +1054,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(epochs: u64, quiet: bool) -> Progress {
+    pub fn new(epochs: u64, quiet: bool) -> Progress {
         Progress {
             epochs,
             start: Instant::now(),
@@ -1064,7 +1064,7 @@ impl Progress {
         }
     }
 
-    fn epoch(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) {
+    pub fn epoch(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) {
         if self.quiet {
             return;
         }
@@ -1098,7 +1098,7 @@ impl Progress {
         self.drawn = Some(Instant::now());
     }
 
-    fn finish(&self) {
+    pub fn finish(&self) {
         if self.terminal && !self.quiet && self.drawn.is_some() {
             eprintln!();
         }
