@@ -117,7 +117,13 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
     let derivation = crate::explain::gradients::derive(model, &gradient);
     let cut = units::find(model, &gradient, task.output, options.dtype)
         .and_then(|cut| half_code(model, &cut, &wrt, &task, options.dtype));
-    let plan = plan::plan(model, gradient, &derivation, task.output, options.dtype);
+    let plan = plan::plan(
+        model,
+        gradient,
+        &derivation,
+        (task.output, None),
+        options.dtype,
+    );
     check_literals(&plan)?;
     let code = emit::emit(model, &plan, &task);
     Ok(project::render(
@@ -130,8 +136,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
 }
 
 /// A step cut by units: the cut, and the code of the model one thread computes (see
-/// [`units`]). `None` when its model turns out not to fit the cut trainer (a network large
-/// enough for the machinery of large steps).
+/// [`units`]). `None` when the swapped product turns out to have no buffer to swap in.
 fn half_code(
     model: &Model,
     cut: &units::UnitCut,
@@ -142,9 +147,9 @@ fn half_code(
     let half = units::half_model(model, cut)?;
     let gradient = crate::autodiff::differentiate(&half, wrt).ok()?;
     let derivation = crate::explain::gradients::derive(&half, &gradient);
-    let mut plan = plan::plan(&half, gradient, &derivation, task.output, dtype);
-    plan.exchange = Some(cut.exchange);
-    if plan.is_large() || !matches!(plan.storage[cut.exchange.index()], plan::Storage::Buffer(_)) {
+    let output = (task.output, Some(cut.exchange));
+    let plan = plan::plan(&half, gradient, &derivation, output, dtype);
+    if !matches!(plan.storage[cut.exchange.index()], plan::Storage::Buffer(_)) {
         return None;
     }
     let code = emit::emit(&half, &plan, task);

@@ -146,10 +146,11 @@ impl Plan {
 
     /// Whether the network has [`super::LARGE_NETWORK`] parameters or more: then the trainer's
     /// step is shared by its threads, row by row of each parameter (see `ROW_PRODUCTS` and
-    /// `INPUT_PRODUCTS` in the generated `model.rs`).
+    /// `INPUT_PRODUCTS` in the generated `model.rs`). Never for the model of one thread of a step
+    /// cut by units, whose thread takes its whole step alone.
     pub fn is_large(&self) -> bool {
         let parameters: usize = self.params.iter().map(|p| p.declared.shape.size()).sum();
-        parameters >= super::LARGE_NETWORK
+        parameters >= super::LARGE_NETWORK && self.exchange.is_none()
     }
 
     /// Whether a node has a row per example of a batch.
@@ -219,11 +220,13 @@ fn needs_stored_operand(op: &Op) -> bool {
     )
 }
 
+/// The plan of `model`'s trainer; with `exchange`, of the model one thread of a step cut by
+/// units computes, which swaps the partial sums of that product (see [`super::units`]).
 pub fn plan(
     model: &Model,
     gradient: Gradient,
     derivation: &GradientDerivation,
-    output: NodeId,
+    (output, exchange): (NodeId, Option<NodeId>),
     dtype: Dtype,
 ) -> Plan {
     let graph = &gradient.graph;
@@ -446,7 +449,7 @@ pub fn plan(
         varying,
         transposed: Vec::new(),
         stored_transposed: Vec::new(),
-        exchange: None,
+        exchange,
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {

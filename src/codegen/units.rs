@@ -72,7 +72,7 @@ enum Refusal {
 /// The cut of `model`'s step by the units of a hidden layer, if there is one that pays: tried
 /// from each parameter matrix `W` of a product `W x`, cutting its rows (the layer's units).
 pub fn find(model: &Model, gradient: &Gradient, output: NodeId, dtype: Dtype) -> Option<UnitCut> {
-    if dtype != Dtype::F32 || model.parameter_count() >= super::LARGE_NETWORK as u64 {
+    if dtype != Dtype::F32 {
         return None;
     }
     let graph = &gradient.graph;
@@ -423,6 +423,19 @@ mod tests {
         };
         assert!(cut_of(&source("relu(W1 @ x) + x"), Dtype::F32).is_none());
         assert!(cut_of(&source("relu(W1 @ x)"), Dtype::F32).is_some());
+    }
+
+    #[test]
+    fn a_large_network_is_cut_as_well() {
+        let source = include_str!("../../benches/workloads/mnist-size.nabla");
+        let (cut, axes) = cut_of(source, Dtype::F32).expect("a cut");
+        assert_eq!(cut.units, 256);
+        let cut_ones: Vec<&str> = axes
+            .iter()
+            .filter(|(_, axis)| axis.is_some())
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(cut_ones, ["W1", "b1", "W2"]);
     }
 
     #[test]
