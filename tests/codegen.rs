@@ -1566,6 +1566,11 @@ fn a_step_cut_by_units_trains_as_one_thread_does() {
             784,
             &["W1", "b1", "W2", "b2", "W3", "b3"][..],
         ),
+        (
+            "tests/fixtures/codegen/cut-aside.nabla",
+            64,
+            &["W1", "W2", "W3"][..],
+        ),
     ] {
         let trainer = trainer(file, "f32");
         assert!(trainer.dir.join("src/units.rs").exists(), "{file}");

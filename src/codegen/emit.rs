@@ -654,8 +654,14 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
         "f: &mut Forward".to_string(),
         "products: Products".to_string(),
     ];
-    if exchanged {
-        predict_params.push("exchange: &Exchange".to_string());
+    if let Some(node) = plan.exchange {
+        // `predict` swaps only when the output needs the swapped product.
+        let used = if plan.predict.contains(&node) {
+            ""
+        } else {
+            "_"
+        };
+        predict_params.push(format!("{used}exchange: &Exchange"));
         forward_params.push("exchange: &Exchange".to_string());
     }
     let input_products = layout::array_item(
