@@ -75,6 +75,35 @@ pub fn from_bytes(path: &str, bytes: &[u8], need: Need, threads: usize) -> Resul
 /// A file smaller than this is read by one thread.
 const PARALLEL_BYTES: usize = 1 << 20;
 
+/// Asks the system to back the room of `values` (its capacity, not yet written) with pages of
+/// 2 MB where it can (Linux's transparent huge pages, when they are left to a program's choice).
+/// A step gathers its batch from rows all over the data: with 4 KB pages nearly every row is a
+/// miss of the address cache, and a large file's room is 8,000 page faults as it is first
+/// written. (mnist-size's 32 MB, side by side: the loop 175.1 → 180.9 and 179.4 → 187.3 GFLOP/s,
+/// five and six runs each; the process 405.8 → 380.8 and 400.7 → 377.7 ms, medians of eight.)
+/// Nothing changes elsewhere or if the system declines.
+fn large_pages(values: &mut Vec<Real>) {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn madvise(address: *mut u8, length: usize, advice: i32) -> i32;
+        }
+        const MADV_HUGEPAGE: i32 = 14;
+        const PAGE: usize = 2 << 20;
+        let start = values.as_mut_ptr() as usize;
+        let end = start + values.capacity() * size_of::<Real>();
+        // The whole large pages inside the room.
+        let (first, last) = (start.next_multiple_of(PAGE), end / PAGE * PAGE);
+        if first < last {
+            // SAFETY: the range lies inside the vector's allocation, and the advice changes how
+            // its pages are backed, never their contents.
+            unsafe { madvise(first as *mut u8, last - first, MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = values;
+}
+
 /// The examples of `text`, the contents of the file `path` (named in messages). Past the first
 /// rows, a large file is cut into `threads` pieces at line breaks, read at once; the first error
 /// in the file's order is the one reported, as if one thread had read it all.
@@ -147,6 +176,8 @@ pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data,
         line += lines - 1;
         room.push(room[k] + lines * COLUMNS.len());
     }
+    values.reserve_exact(room[pieces] - values.len());
+    large_pages(&mut values);
     values.resize(room[pieces], 0.0);
     let read = |k: usize, reader: &mut Reader, out: &mut [Real]| {
         let mut rows = 0;
