@@ -304,14 +304,7 @@ fn products_computed_ahead_by_the_step_are_those_the_forward_pass_computes() {
         model.contains("pub const INPUT_PRODUCTS: [bool; 4] = [true, false, false, false];"),
         "the step does not compute W1 x ahead"
     );
-    let mut numbers = Numbers(5);
-    let mut csv = String::new();
-    for row in 0..40 {
-        let x: Vec<String> = (0..300)
-            .map(|_| format!("{:.3}", numbers.next(-1.0, 1.0)))
-            .collect();
-        csv.push_str(&format!("{},{}\n", x.join(","), row % 4));
-    }
+    let csv = class_rows(5, (40, 300), (-1.0, 1.0), |row| row % 4);
     let data = trainer.write("forty.csv", &csv);
     let train = |epochs: &str, init: Option<&str>, save: &str| {
         let mut options = vec!["--epochs", epochs, "--threads", "1"];
@@ -368,6 +361,25 @@ impl Numbers {
             .wrapping_add(1442695040888963407);
         low + (high - low) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
     }
+}
+
+/// `rows` rows of a data file: `inputs` numbers drawn from `range` (three decimals), then a class
+/// column, `class(row)`.
+fn class_rows(
+    seed: u64,
+    (rows, inputs): (usize, usize),
+    range: (f64, f64),
+    class: impl Fn(usize) -> usize,
+) -> String {
+    let mut numbers = Numbers(seed);
+    let mut csv = String::new();
+    for row in 0..rows {
+        let cells: Vec<String> = (0..inputs)
+            .map(|_| format!("{:.3}", numbers.next(range.0, range.1)))
+            .collect();
+        csv.push_str(&format!("{},{}\n", cells.join(","), class(row)));
+    }
+    csv
 }
 
 /// A JSON value in the nested shape of `tensor`.
@@ -1411,14 +1423,7 @@ fn the_benchmark_networks_generate_build_and_train_on_two_threads() {
         ("benches/workloads/mnist-size.nabla", 784),
     ] {
         let trainer = trainer(file, "f32");
-        let mut numbers = Numbers(inputs as u64);
-        let mut csv = String::new();
-        for row in 0..70 {
-            let pixels: Vec<String> = (0..inputs)
-                .map(|_| format!("{:.3}", numbers.next(0.0, 1.0)))
-                .collect();
-            csv.push_str(&format!("{},{}\n", pixels.join(","), row % 10));
-        }
+        let csv = class_rows(inputs as u64, (70, inputs), (0.0, 1.0), |row| row % 10);
         let data = trainer.write("seventy.csv", &csv);
         let run = trainer.run(&[
             "train",
@@ -1444,14 +1449,7 @@ fn the_benchmark_networks_generate_build_and_train_on_two_threads() {
 #[test]
 fn a_step_shared_among_threads_updates_every_parameter_as_one_thread_does() {
     let trainer = trainer("benches/workloads/mnist-size.nabla", "f64");
-    let mut numbers = Numbers(11);
-    let mut csv = String::new();
-    for row in 0..100 {
-        let pixels: Vec<String> = (0..784)
-            .map(|_| format!("{:.3}", numbers.next(0.0, 1.0)))
-            .collect();
-        csv.push_str(&format!("{},{}\n", pixels.join(","), row % 10));
-    }
+    let csv = class_rows(11, (100, 784), (0.0, 1.0), |row| row % 10);
     let data = trainer.write("hundred.csv", &csv);
     let weights = |threads: &str| {
         let options = ["--epochs", "2", "--threads", threads];
@@ -1575,14 +1573,7 @@ fn a_step_cut_by_units_trains_as_one_thread_does() {
         let trainer = trainer(file, "f32");
         assert!(trainer.dir.join("src/units.rs").exists(), "{file}");
         assert_rustfmt_clean(&trainer);
-        let mut numbers = Numbers(29);
-        let mut csv = String::new();
-        for row in 0..70 {
-            let pixels: Vec<String> = (0..inputs)
-                .map(|_| format!("{:.3}", numbers.next(0.0, 1.0)))
-                .collect();
-            csv.push_str(&format!("{},{}\n", pixels.join(","), row * 7 % 10));
-        }
+        let csv = class_rows(29, (70, inputs), (0.0, 1.0), |row| row * 7 % 10);
         let data = trainer.write("cut.csv", &csv);
         let train = |threads: &str| {
             let save = format!("cut-{threads}.json");
@@ -1647,14 +1638,7 @@ fn a_step_cut_by_units_trains_as_one_thread_does() {
 #[test]
 fn a_cut_step_that_diverges_says_where_as_one_thread_does() {
     let trainer = trainer("tests/fixtures/codegen/cut.nabla", "f32");
-    let mut numbers = Numbers(31);
-    let mut csv = String::new();
-    for row in 0..64 {
-        let pixels: Vec<String> = (0..64)
-            .map(|_| format!("{:.2}", numbers.next(-1.0, 1.0)))
-            .collect();
-        csv.push_str(&format!("{},{}\n", pixels.join(","), row % 10));
-    }
+    let csv = class_rows(31, (64, 64), (-1.0, 1.0), |row| row % 10);
     let data = trainer.write("diverge.csv", &csv);
     // The loss of a batch goes to NaN; a step takes a parameter to infinity.
     for (lr, what) in [
