@@ -88,8 +88,11 @@ pub fn find(model: &Model, gradient: &Gradient, output: NodeId, dtype: Dtype) ->
             let Shape::Matrix(units, _) = d.shape else {
                 return None;
             };
-            // Each thread's units fill whole vectors of the trainer's number type.
-            if units % (THREADS * lanes(dtype)) != 0 {
+            // Each thread's units fill whole vectors of the trainer's number type, at least two
+            // (so that its share of a first layer is stored transposed, as the whole one is:
+            // `plan::store_transposed`).
+            let lanes = lanes(dtype);
+            if units % (THREADS * lanes) != 0 || units / THREADS < 2 * lanes {
                 return None;
             }
             let mut axes = vec![None; model.declarations.len()];
@@ -97,8 +100,8 @@ pub fn find(model: &Model, gradient: &Gradient, output: NodeId, dtype: Dtype) ->
             let statuses = loop {
                 match statuses(model, graph, &axes) {
                     Ok(statuses) => break statuses,
-                    Err(Refusal::Needs(decl, axis)) if axes[decl.0 as usize].is_none() => {
-                        axes[decl.0 as usize] = Some(axis);
+                    Err(Refusal::Needs(decl, axis)) if axes[decl.index()].is_none() => {
+                        axes[decl.index()] = Some(axis);
                     }
                     Err(_) => return None,
                 }
@@ -195,7 +198,7 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
             _ => return None,
         };
         let declaration = model.declaration(decl);
-        (declaration.kind == DeclKind::Param && axes[decl.0 as usize].is_none())
+        (declaration.kind == DeclKind::Param && axes[decl.index()].is_none())
             .then_some(Refusal::Needs(decl, axis))
     };
     for id in graph.ids() {
@@ -207,7 +210,7 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
         let scalar = |node: NodeId| graph[node].shape.is_scalar();
         use Status::{Cut, Summed, Whole};
         let status = match &graph[id].op {
-            Op::Var(decl) => axes[decl.0 as usize].map_or(Whole, Cut),
+            Op::Var(decl) => axes[decl.index()].map_or(Whole, Cut),
             Op::Literal(_) => Whole,
             Op::Broadcast(a, _) | Op::Unary(Unary::Sum | Unary::Mean, a) => match of(*a) {
                 Whole => Whole,
@@ -275,7 +278,7 @@ pub fn half_model(model: &Model, cut: &UnitCut) -> Option<Model> {
     for id in model.graph.ids() {
         let node = &model.graph[id];
         let made = match &node.op {
-            Op::Var(decl) => graph.var(*decl, declarations[decl.0 as usize].shape, node.span),
+            Op::Var(decl) => graph.var(*decl, declarations[decl.index()].shape, node.span),
             op => graph.add(op.clone(), node.span).ok()?,
         };
         if made != id {
@@ -380,8 +383,8 @@ mod tests {
             cut_of(&digits, Dtype::F64).is_none(),
             "f64 keeps the evaluator's sums"
         );
-        // Each thread's units must fill whole vectors of 16 f32s.
-        for hidden in [16, 48, 100] {
+        // Each thread's units must fill whole vectors of 16 f32s, two at least.
+        for hidden in [16, 32, 48, 100] {
             let source = network(hidden, "relu(W1 @ x + b1)", CROSS_ENTROPY);
             assert!(cut_of(&source, Dtype::F32).is_none(), "{hidden} units");
         }
