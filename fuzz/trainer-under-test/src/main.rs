@@ -275,7 +275,8 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
     // No more threads than cores: the threads wait for each other spinning, and two on one core
     // spin in turn (mnist-size with --threads 4 on two cores: 32 GFLOP/s in the loop, against
     // 182 with two).
-    let threads = options.threads.unwrap_or_else(cores).min(cores());
+    let cores = cores();
+    let threads = options.threads.unwrap_or(cores).min(cores);
     let weights = || match &options.weights {
         Some(weights) => Ok(weights::load(weights)?),
         None => Err(Failure::Usage(format!(
