@@ -1602,7 +1602,11 @@ fn a_step_cut_by_units_trains_as_one_thread_does() {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let args = ["train", &data, "--epochs", "2", "--threads", "2", "--bench"];
         let bench = trainer.run(&args);
-        let threads = if cores >= 2 { "2 threads" } else { "1 threads" };
+        let threads = if cores >= 2 {
+            "2 threads, each with half of the hidden units)"
+        } else {
+            "1 threads)"
+        };
         assert!(bench.stdout.contains(threads), "{file}: {}", bench.stdout);
         let start = trainer.saved(&data, &["--epochs", "0"], "cut-start.json");
         for ((name, one), two) in names.iter().zip(&one).zip(&two) {

@@ -362,8 +362,13 @@ fn bench(report: &train::Report, rows: usize) -> String {
     };
     let per_second = rows as f64 / median;
     let gflops = 2.0 * model::WORK as f64 * per_second / 1e9;
+    let how = if report.by_units {
+        ", each with half of the hidden units"
+    } else {
+        ""
+    };
     format!(
-        "bench: {per_second:.0} examples/s, {gflops:.2} GFLOP/s ({} epochs, {} threads)\n",
+        "bench: {per_second:.0} examples/s, {gflops:.2} GFLOP/s ({} epochs, {} threads{how})\n",
         times.len(),
         report.threads
     )

@@ -46,6 +46,8 @@ pub struct Report {
     pub epochs: Vec<f64>,
     /// The threads the steps used.
     pub threads: usize,
+    /// Whether they shared each step by the hidden units (`units.rs`), not by the batch's rows.
+    pub by_units: bool,
 }
 
 /// The least work (multiply–adds) a part of a batch must have to be given a thread of its own:
@@ -681,6 +683,7 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
     Ok(Report {
         epochs: report,
         threads,
+        by_units: false,
     })
 }
 
