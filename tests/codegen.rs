@@ -1569,6 +1569,11 @@ fn a_step_cut_by_units_trains_as_one_thread_does() {
             64,
             &["W1", "W2", "W3"][..],
         ),
+        (
+            "tests/fixtures/codegen/cut-regression.nabla",
+            64,
+            &["W1", "b1", "W2"][..],
+        ),
     ] {
         let trainer = trainer(file, "f32");
         assert!(trainer.dir.join("src/units.rs").exists(), "{file}");

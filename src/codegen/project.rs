@@ -125,6 +125,7 @@ struct ModelRs<'a> {
 #[derive(Template)]
 #[template(path = "trainer/src/units.rs.txt")]
 struct Units<'a> {
+    c: &'a Context,
     cut: &'a CutText,
 }
 
@@ -206,7 +207,7 @@ pub fn render(
             }
             .render(),
         ));
-        files.push(("src/units.rs", Units { cut: text }.render()));
+        files.push(("src/units.rs", Units { c: &c, cut: text }.render()));
     }
     files
         .into_iter()
