@@ -962,11 +962,11 @@ fn exchange_call(plan: &Plan, id: NodeId) -> String {
     if plan.exchange != Some(id) {
         return String::new();
     }
-    let path = plan.path(id).unwrap_or("f.missing");
-    let rows = match plan.graph()[id].shape {
-        Shape::Scalar => format!("&mut {path}[..n]"),
-        _ => format!("{path}[..n].as_flattened_mut()"),
-    };
+    // A vector a row: `units::find` swaps no other shape.
+    let rows = format!(
+        "{}[..n].as_flattened_mut()",
+        plan.path(id).unwrap_or("f.missing")
+    );
     let comment = format!(
         "{}: so far the sums over this thread's units,",
         comment_text(plan, id)
@@ -1001,7 +1001,6 @@ fn row_of(path: &str, varying: bool) -> String {
 /// are nearly all of the work (for `--bench`).
 fn multiply_adds(plan: &Plan) -> usize {
     let graph = plan.graph();
-    let mut total = 0;
     let nodes =
         plan.predict
             .iter()
@@ -1014,16 +1013,7 @@ fn multiply_adds(plan: &Plan) -> usize {
                     (plan.storage[g.index()] == Storage::Inline).then_some(g)
                 }
             }));
-    for id in nodes {
-        total += match graph[id].op {
-            Op::Binary(Binary::MatMul, a, b) => {
-                graph[a].shape.size() * graph[b].shape.dims().get(1).copied().unwrap_or(1)
-            }
-            Op::Binary(Binary::Outer, ..) => graph[id].shape.size(),
-            _ => 0,
-        };
-    }
-    total
+    nodes.map(|id| super::plan::multiply_adds(graph, id)).sum()
 }
 
 /// The kernels' functions of one number, imported by name.

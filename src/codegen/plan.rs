@@ -271,17 +271,7 @@ pub fn plan(
         .filter(|c| c.used)
         .collect();
 
-    let mut varying = vec![false; graph.len()];
-    for id in graph.ids() {
-        varying[id.index()] = match &graph[id].op {
-            Op::Var(decl) => matches!(
-                model.declaration(*decl).kind,
-                DeclKind::Input | DeclKind::Target
-            ),
-            Op::Literal(_) => false,
-            op => op.operands().any(|o| varying[o.index()]),
-        };
-    }
+    let varying = varying(model, graph);
     let mut storage = vec![Storage::Unused; graph.len()];
     for (prefix, list) in [("e.", &inputs), ("e.", &targets), ("p.", &params)] {
         for d in list.iter() {
@@ -783,6 +773,35 @@ fn order(plan: &mut Plan) {
     plan.predict = predict;
     plan.forward = forward;
     plan.backward = backward.into_iter().map(|(_, step)| step).collect();
+}
+
+/// Whether each node of `graph` varies from example to example: it depends on an input or a
+/// target (see [`Plan::varying`]).
+pub fn varying(model: &Model, graph: &Graph) -> Vec<bool> {
+    let mut varying = vec![false; graph.len()];
+    for id in graph.ids() {
+        varying[id.index()] = match &graph[id].op {
+            Op::Var(decl) => matches!(
+                model.declaration(*decl).kind,
+                DeclKind::Input | DeclKind::Target
+            ),
+            Op::Literal(_) => false,
+            op => op.operands().any(|o| varying[o.index()]),
+        };
+    }
+    varying
+}
+
+/// The multiply–adds of one example's node: a matrix product's or an outer product's; nothing
+/// else counts (the work of `WORK` in a trainer's `model.rs`).
+pub fn multiply_adds(graph: &Graph, id: NodeId) -> usize {
+    match graph[id].op {
+        Op::Binary(Binary::MatMul, a, b) => {
+            graph[a].shape.size() * graph[b].shape.dims().get(1).copied().unwrap_or(1)
+        }
+        Op::Binary(Binary::Outer, ..) => graph[id].shape.size(),
+        _ => 0,
+    }
 }
 
 /// Whether a node is an exact zero: a parameter the loss does not use has this gradient.

@@ -133,10 +133,12 @@ fn accept(
     let [exchange] = summed[..] else {
         return None;
     };
-    let varying = varying(model, graph);
+    let varying = super::plan::varying(model, graph);
+    // (A product summed over the cut is a matrix times a vector, or a matrix times a matrix,
+    // which a row of a batch cannot swap as one vector.)
     let swappable = exchange.index() < gradient.forward_len
         && varying[exchange.index()]
-        && matches!(graph[exchange].shape, Shape::Vector(_) | Shape::Scalar);
+        && matches!(graph[exchange].shape, Shape::Vector(_));
     // Every cut axis is the units'; the loss and the parameters' gradients are as the
     // parameters are.
     let axes_fit = graph
@@ -153,11 +155,7 @@ fn accept(
     // What both threads compute must be small beside what they share.
     let (mut cut, mut whole) = (0, 0);
     for id in graph.ids().filter(|id| needed[id.index()]) {
-        let work = match graph[id].op {
-            Op::Binary(Binary::MatMul, a, _) => graph[id].shape.size() * graph[a].shape.dims()[1],
-            Op::Binary(Binary::Outer, ..) => graph[id].shape.size(),
-            _ => continue,
-        };
+        let work = super::plan::multiply_adds(graph, id);
         match status(id) {
             Status::Whole if varying[id.index()] => whole += work,
             Status::Whole => {}
@@ -169,21 +167,6 @@ fn accept(
         .iter()
         .all(|&id| !matches!(status(id), Status::Cut(_)));
     (swappable && axes_fit && gradients_fit && pays && whole_ends).then_some(exchange)
-}
-
-/// Whether each node varies from example to example.
-fn varying(model: &Model, graph: &Graph) -> Vec<bool> {
-    let mut varying = vec![false; graph.len()];
-    for id in graph.ids() {
-        varying[id.index()] = match &graph[id].op {
-            Op::Var(decl) => {
-                model.declaration(*decl).kind != DeclKind::Param
-                    && model.declaration(*decl).kind != DeclKind::Const
-            }
-            op => op.operands().any(|o| varying[o.index()]),
-        };
-    }
-    varying
 }
 
 /// Each node's status, given the cut axis of each declaration.
@@ -214,14 +197,14 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
         let status = match &graph[id].op {
             Op::Var(decl) => axes[decl.index()].map_or(Whole, Cut),
             Op::Literal(_) => Whole,
-            Op::Broadcast(a, _) | Op::Unary(Unary::Sum | Unary::Mean, a) => match of(*a) {
-                Whole => Whole,
-                _ => return Err(Refusal::Impossible),
-            },
-            Op::Unary(Unary::Softmax | Unary::LogSoftmax, a) => match of(*a) {
-                Whole => Whole,
-                _ => return Err(Refusal::Impossible),
-            },
+            // A sum, a softmax or a broadcast needs every element: only of what is whole.
+            Op::Broadcast(a, _)
+            | Op::Unary(Unary::Sum | Unary::Mean | Unary::Softmax | Unary::LogSoftmax, a) => {
+                match of(*a) {
+                    Whole => Whole,
+                    _ => return Err(Refusal::Impossible),
+                }
+            }
             Op::Unary(Unary::Transpose, a) => match of(*a) {
                 Cut(axis) => Cut(1 - axis),
                 status => status,
