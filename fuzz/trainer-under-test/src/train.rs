@@ -738,10 +738,7 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
     // next epoch's order is drawn early or not).
     let mut draw = |order: &mut Vec<usize>| {
         if settings.shuffle {
-            for (i, row) in order.iter_mut().enumerate() {
-                *row = i;
-            }
-            rng.shuffle(order);
+            shuffled(order, &mut rng);
         }
     };
     // A step computes the products of parameters with inputs for the next batch, when the model
@@ -856,6 +853,15 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
         checkpoint.sync()?;
     }
     Ok(times)
+}
+
+/// Puts `order` (the rows 0…n−1, in any order) in a fresh random order: a Fisher–Yates shuffle
+/// of 0…n−1, so an epoch's order depends only on the draws before it.
+pub fn shuffled(order: &mut [usize], rng: &mut Rng) {
+    for (i, row) in order.iter_mut().enumerate() {
+        *row = i;
+    }
+    rng.shuffle(order);
 }
 
 /// The optimizer's step on the parameters, each thread taking its share of every tensor (see
