@@ -235,7 +235,9 @@ fn suggestion(text: &str, position: usize, found: Found, expected: &[Expected]) 
     {
         let number_start = before
             .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .map_or(0, |i| i + 1);
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
         return Some(format!(
             "to multiply, write the operator: `{} * {token}`",
             &before[number_start..]
