@@ -487,7 +487,7 @@ fn scalar_passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
         let Some(value) = number(line.node) else {
             continue;
         };
-        let (chain, _) = crate::render::derive::scalar_formulas(line);
+        let (chain, _) = line.chain_and_product();
         let numbers = sum_of_products(line, |node| number(node).map(|n| n.written(digits)));
         if let [factor] = line.terms.iter().flatten().collect::<Vec<_>>().as_slice()
             && factor.symbolic == line.lhs

@@ -52,6 +52,28 @@ pub struct ScalarLine {
     pub node: NodeId,
 }
 
+impl ScalarLine {
+    /// The line as the chain of partial derivatives (`∂E/∂o₁ · ∂o₁/∂net_o₁ · …`, a sum of such
+    /// over several paths) and as the same product of the local derivatives' formulas.
+    pub fn chain_and_product(&self) -> (Formula, Formula) {
+        let sum = |pick: fn(&Factor) -> Formula| {
+            let terms: Vec<Formula> = self
+                .terms
+                .iter()
+                .map(|factors| match factors.as_slice() {
+                    [one] => pick(one),
+                    many => Formula::Product(many.iter().map(pick).collect()),
+                })
+                .collect();
+            match terms.len() {
+                1 => terms.into_iter().next().unwrap_or(Formula::number(1)),
+                _ => Formula::Sum(terms),
+            }
+        };
+        (sum(|f| f.symbolic.clone()), sum(|f| f.expression.clone()))
+    }
+}
+
 pub struct ScalarDerivation {
     pub loss: String,
     pub lines: Vec<ScalarLine>,

@@ -1,13 +1,12 @@
 //! `nabla derive`: the gradient formulas in text, Markdown, LaTeX or JSON.
 
 use askama::Template;
-use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::json;
 use super::math::{latex, text};
 use crate::eval::exact::Value;
-use crate::explain::scalar::{Factor, ScalarDerivation, ScalarLine};
+use crate::explain::scalar::ScalarDerivation;
 use crate::explain::{GradientDerivation, LineKind};
 use crate::ir::Model;
 use crate::notation::Formula;
@@ -163,25 +162,6 @@ struct ScalarLatexPage<'a> {
     lines: Vec<ScalarLineView>,
 }
 
-/// The chain and the product of local derivatives of each line, as formulas.
-pub fn scalar_formulas(line: &ScalarLine) -> (Formula, Formula) {
-    let sum = |pick: fn(&Factor) -> Formula| {
-        let terms: Vec<Formula> = line
-            .terms
-            .iter()
-            .map(|factors| match factors.as_slice() {
-                [one] => pick(one),
-                many => Formula::Product(many.iter().map(pick).collect()),
-            })
-            .collect();
-        match terms.len() {
-            1 => terms.into_iter().next().unwrap_or(Formula::number(1)),
-            _ => Formula::Sum(terms),
-        }
-    };
-    (sum(|f| f.symbolic.clone()), sum(|f| f.expression.clone()))
-}
-
 pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
     let typeset: fn(&Formula) -> String = match format {
         Format::Latex | Format::Markdown => latex::render,
@@ -191,7 +171,7 @@ pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
         .lines
         .iter()
         .map(|line| {
-            let (chain, product) = scalar_formulas(line);
+            let (chain, product) = line.chain_and_product();
             ScalarLineView {
                 lhs: typeset(&line.lhs),
                 chain: if chain == line.lhs {
@@ -220,12 +200,6 @@ pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
         Format::Json => return json::derive_scalar(derivation),
     };
     super::with_final_newline(page.unwrap_or_default())
-}
-
-#[derive(Serialize)]
-pub(super) struct FormulaLine {
-    pub lhs: String,
-    pub rhs: String,
 }
 
 /// Pads every text to the widest one's display width (so the `=` signs line up); the width.

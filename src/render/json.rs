@@ -4,12 +4,17 @@
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::derive::FormulaLine;
 use super::math::text;
 use crate::eval::exact::Value;
 use crate::explain::GradientDerivation;
 use crate::ir::Model;
 use crate::tensor::Tensor;
+
+#[derive(Serialize)]
+struct FormulaLine {
+    lhs: String,
+    rhs: String,
+}
 
 #[derive(Serialize)]
 struct DeriveJson {
@@ -127,7 +132,7 @@ pub fn derive_scalar(derivation: &crate::explain::scalar::ScalarDerivation) -> S
         .lines
         .iter()
         .map(|line| {
-            let (chain, product) = super::derive::scalar_formulas(line);
+            let (chain, product) = line.chain_and_product();
             ScalarLineJson {
                 lhs: text::render(&line.lhs),
                 chain: text::render(&chain),
