@@ -5,7 +5,7 @@ use num_traits::{Signed, Zero};
 
 use super::EvalError;
 use crate::ir::fold::{self, FoldError};
-use crate::ir::{Graph, NodeId, Op, Unary};
+use crate::ir::{Binary, Graph, NodeId, Op, Unary};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -104,10 +104,84 @@ pub fn apply(op: &Op, operands: &[&Value], id: NodeId) -> Result<Value, EvalErro
     }
     let floats: Vec<Tensor<f64>> = operands.iter().map(|v| v.to_f64()).collect();
     let refs: Vec<&Tensor<f64>> = floats.iter().collect();
-    Ok(Value::Approx(super::float::apply(op, &refs)))
+    let approx = super::float::apply(op, &refs);
+    Ok(
+        match exact_whatever_the_approximation(op, operands, &approx) {
+            Some(exact) => Value::Exact(exact),
+            None => Value::Approx(approx),
+        },
+    )
+}
+
+/// Results that are exact although an operand is only approximate: a product with an exact
+/// zero is zero, relu of negatives is zero, a step or a sign is 0 or ±1, `x⁰` is 1. A worked
+/// example then writes `0.593·0 = 0`, not `≈ 0`. `approx` is the float result (its shape and,
+/// for the step functions, its values).
+fn exact_whatever_the_approximation(
+    op: &Op,
+    operands: &[&Value],
+    approx: &Tensor<f64>,
+) -> Option<Tensor<BigRational>> {
+    let exact_zero = |v: &Value| matches!(v, Value::Exact(t) if t.data().iter().all(Zero::is_zero));
+    let zeros = || Some(Tensor::filled(approx.shape(), BigRational::zero()));
+    let finite = approx.data().iter().all(|x| x.is_finite());
+    match (op, operands) {
+        (Op::Binary(Binary::Mul | Binary::MatMul | Binary::Outer, ..), [a, b])
+            if finite && (exact_zero(a) || exact_zero(b)) =>
+        {
+            zeros()
+        }
+        (Op::Binary(Binary::Div, ..), [a, _]) if finite && exact_zero(a) => zeros(),
+        (Op::Unary(Unary::Relu, _), [Value::Approx(a)]) if a.data().iter().all(|x| *x <= 0.0) => {
+            zeros()
+        }
+        (Op::Unary(Unary::Step | Unary::Sign, _), _) if finite => Some(approx.map(|&x| {
+            BigRational::from_integer(if x > 0.0 {
+                1.into()
+            } else if x < 0.0 {
+                (-1).into()
+            } else {
+                0.into()
+            })
+        })),
+        (Op::Pow(_, p), _) if p.is_zero() => Some(approx.map(|_| num_traits::One::one())),
+        _ => None,
+    }
 }
 
 /// The exact zero of a shape, for gradients of values the loss does not depend on.
 pub fn zeros(shape: Shape) -> Value {
     Value::Exact(Tensor::filled(shape, BigRational::zero()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::DeclId;
+
+    #[test]
+    fn an_approximation_times_an_exact_zero_is_exactly_zero() {
+        let mut graph = Graph::default();
+        let span = crate::span::Span::default();
+        let x = graph.var(DeclId(0), Shape::Scalar, span);
+        let zero = graph.var(DeclId(1), Shape::Scalar, span);
+        let sigmoid = graph
+            .add(Op::Unary(Unary::Sigmoid, x), span)
+            .expect("a node");
+        let product = graph
+            .add(Op::Binary(Binary::Mul, sigmoid, zero), span)
+            .expect("a node");
+        let relu = graph
+            .add(Op::Unary(Unary::Relu, product), span)
+            .expect("a node");
+        let one = Value::Exact(Tensor::scalar(BigRational::from_integer(1.into())));
+        let values = evaluate(&graph, &[Some(one), Some(zeros(Shape::Scalar))]).expect("values");
+        assert!(
+            !values[sigmoid.index()]
+                .as_ref()
+                .is_some_and(Value::is_exact)
+        );
+        assert_eq!(values[product.index()], Some(zeros(Shape::Scalar)));
+        assert_eq!(values[relu.index()], Some(zeros(Shape::Scalar)));
+    }
 }

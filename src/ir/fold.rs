@@ -1,5 +1,9 @@
 //! Exact results of the operations that keep rationals rational.
 //!
+//! Functions without rational values in general (sigmoid, exp, sqrt …) are exact at the points
+//! where they are rational (σ(0) = 1/2), so a worked example never calls an exact value
+//! approximate.
+//!
 //! Used to fold constant subexpressions while the graph is built (`1/2` becomes one exact literal,
 //! `x / (1 - 1)` an error) and by the exact evaluator, so both agree by construction.
 
@@ -8,6 +12,7 @@ use num_traits::{Signed, Zero};
 
 use super::op::{Binary, Op, Unary};
 use crate::exact::{self, PowerError};
+use crate::shape::Shape;
 use crate::tensor::{Element, Tensor};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,13 +52,21 @@ pub fn exact(
             })),
             Unary::Sign => Some(a.map(|x| x.signum())),
             Unary::Mean => Some(Tensor::scalar(a.mean())),
-            Unary::Sigmoid
-            | Unary::Tanh
-            | Unary::Exp
-            | Unary::Log
-            | Unary::Sqrt
-            | Unary::Softmax
-            | Unary::LogSoftmax => None,
+            // At the few rational points where these are rational, their exact values:
+            // σ(0) = 1/2, tanh(0) = 0, exp(0) = 1, log(1) = 0, √(4/9) = 2/3, and softmax of
+            // equal logits. Anywhere else (Lindemann–Weierstrass) they are irrational.
+            Unary::Sigmoid => all(a, Zero::is_zero).then(|| a.map(|_| half())),
+            Unary::Tanh => all(a, Zero::is_zero).then(|| a.map(|_| zero())),
+            Unary::Exp => all(a, Zero::is_zero).then(|| a.map(|_| one())),
+            Unary::Log => all(a, num_traits::One::is_one).then(|| a.map(|_| zero())),
+            Unary::Sqrt => {
+                let roots: Option<Vec<BigRational>> = a.data().iter().map(exact_sqrt).collect();
+                roots.map(|data| Tensor::new(a.shape(), data))
+            }
+            Unary::Softmax | Unary::LogSoftmax if matches!(a.shape(), Shape::Matrix(..)) => None,
+            Unary::Softmax => all(a, |x| Some(x) == a.data().first())
+                .then(|| a.map(|_| BigRational::new(1.into(), a.data().len().max(1).into()))),
+            Unary::LogSoftmax => (a.data().len() == 1).then(|| a.map(|_| zero())),
         },
         (Op::Pow(_, p), [a]) => {
             let mut data = Vec::with_capacity(a.data().len());
@@ -86,10 +99,75 @@ fn one() -> BigRational {
     num_traits::One::one()
 }
 
+fn zero() -> BigRational {
+    <BigRational as Zero>::zero()
+}
+
+fn half() -> BigRational {
+    BigRational::new(1.into(), 2.into())
+}
+
+fn all(a: &Exact, test: impl Fn(&BigRational) -> bool) -> bool {
+    a.data().iter().all(test)
+}
+
+/// The square root of a rational whose numerator and denominator are perfect squares.
+fn exact_sqrt(x: &BigRational) -> Option<BigRational> {
+    if x.is_negative() {
+        return None;
+    }
+    let (n, d) = (x.numer().sqrt(), x.denom().sqrt());
+    (&n * &n == *x.numer() && &d * &d == *x.denom()).then(|| BigRational::new(n, d))
+}
+
 fn zip(
     a: &Exact,
     b: &Exact,
     f: impl FnMut(&BigRational, &BigRational) -> Result<BigRational, FoldError>,
 ) -> Result<Option<Exact>, FoldError> {
     a.zip_with(b, f).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{DeclId, Graph};
+
+    fn q(n: i64, d: i64) -> BigRational {
+        BigRational::new(n.into(), d.into())
+    }
+
+    fn unary(f: Unary, values: &[BigRational]) -> Option<Vec<BigRational>> {
+        let shape = Shape::Vector(values.len());
+        let operand = Graph::default().var(DeclId(0), shape, crate::span::Span::default());
+        let a = Tensor::new(shape, values.to_vec());
+        exact(&Op::Unary(f, operand), &[&a])
+            .expect("no error")
+            .map(|t| t.data().to_vec())
+    }
+
+    #[test]
+    fn functions_are_exact_where_they_are_rational() {
+        assert_eq!(unary(Unary::Sigmoid, &[q(0, 1)]), Some(vec![q(1, 2)]));
+        assert_eq!(unary(Unary::Tanh, &[q(0, 1)]), Some(vec![q(0, 1)]));
+        assert_eq!(unary(Unary::Exp, &[q(0, 1)]), Some(vec![q(1, 1)]));
+        assert_eq!(unary(Unary::Log, &[q(1, 1)]), Some(vec![q(0, 1)]));
+        assert_eq!(unary(Unary::Sqrt, &[q(4, 9)]), Some(vec![q(2, 3)]));
+        assert_eq!(
+            unary(Unary::Softmax, &[q(1, 2), q(1, 2), q(1, 2)]),
+            Some(vec![q(1, 3); 3])
+        );
+        assert_eq!(unary(Unary::LogSoftmax, &[q(7, 1)]), Some(vec![q(0, 1)]));
+    }
+
+    #[test]
+    fn and_nowhere_else() {
+        assert_eq!(unary(Unary::Sigmoid, &[q(0, 1), q(1, 1)]), None);
+        assert_eq!(unary(Unary::Exp, &[q(1, 2)]), None);
+        assert_eq!(unary(Unary::Log, &[q(2, 1)]), None);
+        assert_eq!(unary(Unary::Sqrt, &[q(2, 1)]), None);
+        assert_eq!(unary(Unary::Sqrt, &[q(-4, 1)]), None);
+        assert_eq!(unary(Unary::Softmax, &[q(0, 1), q(1, 1)]), None);
+        assert_eq!(unary(Unary::LogSoftmax, &[q(0, 1), q(0, 1)]), None);
+    }
 }
