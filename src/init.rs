@@ -165,7 +165,8 @@ pub fn initial_values(model: &Model, seed: u64) -> Vec<Option<Tensor<f64>>> {
                     let data = (0..shape.size()).map(|_| draw.sample(&mut rng)).collect();
                     Some(Tensor::new(shape, data))
                 }
-                None => Some(Tensor::filled(shape, 0.0)),
+                // Never a parameter's: `each` gives examples' values.
+                None | Some(Init::Each(_)) => Some(Tensor::filled(shape, 0.0)),
             }
         })
         .collect()

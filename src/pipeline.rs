@@ -52,6 +52,12 @@ pub fn resolve_wrt(model: &Model, names: &[String]) -> Result<Vec<DeclId>, Failu
                 declaration.kind.keyword()
             )));
         }
+        if let Some(count) = declaration.index {
+            return Err(Failure::Usage(format!(
+                "--wrt {name}: `{name}` is an index (a whole number 0 … {}), which has no gradient",
+                count - 1
+            )));
+        }
         let id = DeclId(index as u32);
         if !wrt.contains(&id) {
             wrt.push(id);
@@ -67,6 +73,10 @@ fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, Failure> {
         ))
     })
 }
+
+/// Why the element-by-element form refuses a network whose elements depend on values.
+const UNSUPPORTED_SCALAR: &str = "the scalar form writes a chain for every element, and this network \
+     picks rows by an index or looks across a batch (its chains depend on values); use the vector form";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -97,6 +107,9 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
             Err(scalar::ScalarError::TooLarge) => Err(Failure::Usage(
                 "this network is too large for the scalar form; use the vector form".to_string(),
             )),
+            Err(scalar::ScalarError::Unsupported) => {
+                Err(Failure::Usage(UNSUPPORTED_SCALAR.to_string()))
+            }
         };
     }
     Ok(render::derive::render(
@@ -138,6 +151,13 @@ pub fn explain(
     options: &ExplainOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<String, Failure> {
+    if model.is_batch() {
+        return Err(Failure::Invalid(
+            "this file takes its step on a batch of examples, which explain does not work through \
+             yet; nabla derive shows its formulas"
+                .to_string(),
+        ));
+    }
     let wrt = resolve_wrt(model, &options.wrt)?;
     let gradient = differentiate(model, &wrt)?;
     let mut declared = values::declared(model);
@@ -183,11 +203,14 @@ pub fn explain(
     let vector = gradients::derive(model, &gradient);
     let scalar = match options.detail {
         Some(Form::Vector) => None,
-        Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector).map_err(|_| {
-            Failure::Usage(format!(
-                "--detail scalar is for small networks (at most {} parameter values); use --detail vector or pick some with --wrt",
-                scalar::MAX_SCALAR_ELEMENTS
-            ))
+        Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector).map_err(|e| {
+            match e {
+                scalar::ScalarError::Unsupported => Failure::Usage(UNSUPPORTED_SCALAR.to_string()),
+                _ => Failure::Usage(format!(
+                    "--detail scalar is for small networks (at most {} parameter values); use --detail vector or pick some with --wrt",
+                    scalar::MAX_SCALAR_ELEMENTS
+                )),
+            }
         })?),
         None => scalar::derive(model, &gradient, &vector).ok(),
     };

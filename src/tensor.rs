@@ -67,6 +67,39 @@ impl<T> Tensor<T> {
 }
 
 impl<T: Clone> Tensor<T> {
+    /// `A[i]`: row `i` of a matrix, element `i` of a vector; `None` out of range.
+    pub fn pick(&self, i: usize) -> Option<Tensor<T>> {
+        match self.shape {
+            Shape::Matrix(m, n) if i < m => Some(Tensor {
+                shape: Shape::Vector(n),
+                data: self.data[i * n..(i + 1) * n].to_vec(),
+            }),
+            Shape::Vector(n) if i < n => Some(Tensor::scalar(self.data[i].clone())),
+            _ => None,
+        }
+    }
+
+    /// The elements of `self`, then those of `other`, as one vector; `None` for matrices.
+    pub fn concat(&self, other: &Tensor<T>) -> Option<Tensor<T>> {
+        if self.shape.rank() > 1 || other.shape.rank() > 1 {
+            return None;
+        }
+        let data: Vec<T> = self.data.iter().chain(&other.data).cloned().collect();
+        Some(Tensor {
+            shape: Shape::Vector(data.len()),
+            data,
+        })
+    }
+
+    /// `shape.size()` elements of a vector from `start` on, as a value of `shape`.
+    pub fn slice(&self, start: usize, shape: Shape) -> Option<Tensor<T>> {
+        let end = start.checked_add(shape.size())?;
+        (self.shape.rank() == 1 && end <= self.data.len() && shape.rank() <= 1).then(|| Tensor {
+            shape,
+            data: self.data[start..end].to_vec(),
+        })
+    }
+
     pub fn filled(shape: Shape, value: T) -> Tensor<T> {
         Tensor {
             shape,
@@ -104,6 +137,16 @@ pub trait Element: Clone {
 }
 
 impl<T: Element> Tensor<T> {
+    /// The vector `[n]` with 1 at position `i` and 0 elsewhere; `None` out of range.
+    pub fn one_hot(i: usize, n: usize) -> Option<Tensor<T>> {
+        (i < n).then(|| Tensor {
+            shape: Shape::Vector(n),
+            data: (0..n)
+                .map(|k| if k == i { T::from_count(1) } else { T::zero() })
+                .collect(),
+        })
+    }
+
     /// Elementwise `f(a, b)` where the shapes are equal or one side is a scalar (broadcast).
     /// Returns `None` for other shapes; the checker has already ruled those out.
     pub fn zip_with<E>(

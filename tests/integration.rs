@@ -6,6 +6,7 @@ mod support;
 mod check_examples;
 mod classics;
 mod cli_contract;
+mod batches;
 mod codegen;
 mod derive;
 mod diagnostics;

@@ -25,7 +25,7 @@ use proptest::test_runner::TestCaseError;
 use nabla::autodiff::{Gradient, default_wrt, differentiate};
 use nabla::eval::exact::{self, Value};
 use nabla::eval::float;
-use nabla::ir::{DeclId, DeclKind, Init, Model, Op, Unary};
+use nabla::ir::{Binary, DeclId, DeclKind, Init, Model, Op, Unary};
 use nabla::shape::Shape;
 use nabla::tensor::Tensor;
 
@@ -1452,7 +1452,14 @@ fn check_exact_agrees_with_float(
 /// Whether `op` of exact operands has an exact value: + − × ÷, integer powers, relu, abs …
 fn keeps_rationals_rational(op: &Op) -> bool {
     match op {
-        Op::Var(_) | Op::Literal(_) | Op::Binary(..) | Op::Broadcast(..) => true,
+        Op::Binary(Binary::SigmoidCrossEntropy, ..) => false,
+        Op::Var(_)
+        | Op::Literal(_)
+        | Op::Binary(..)
+        | Op::Broadcast(..)
+        | Op::OneHot(..)
+        | Op::Slice(..)
+        | Op::BatchSize => true,
         Op::Pow(_, p) => p.is_integer(),
         Op::Unary(f, _) => matches!(
             f,
@@ -1464,6 +1471,7 @@ fn keeps_rationals_rational(op: &Op) -> bool {
                 | Unary::Mean
                 | Unary::Step
                 | Unary::Sign
+                | Unary::BatchMean
         ),
     }
 }

@@ -111,6 +111,14 @@ impl Builder<'_> {
 
     pub fn add(&mut self, a: NodeId, b: NodeId) -> Built {
         let shape = self.joint(a, b);
+        // Two means over the batch are the mean of the sum: (1/m) Σᵢ (a⁽ⁱ⁾ + b⁽ⁱ⁾).
+        if let (Op::Unary(Unary::BatchMean, x), Op::Unary(Unary::BatchMean, y)) =
+            (&self.graph[a].op, &self.graph[b].op)
+        {
+            let (x, y) = (*x, *y);
+            let total = self.add(x, y)?;
+            return self.batch_mean(total);
+        }
         if self.is_zero(a) {
             return self.fit(b, shape);
         }
@@ -262,6 +270,7 @@ impl Builder<'_> {
     pub fn sum(&mut self, a: NodeId) -> Built {
         match self.graph[a].op {
             _ if self.shape(a).is_scalar() => Ok(a),
+            Op::OneHot(..) => self.number(BigRational::one()),
             Op::Broadcast(s, shape) => {
                 let count = self.number(BigRational::from_integer(shape.size().into()))?;
                 self.mul(count, s)
@@ -276,6 +285,44 @@ impl Builder<'_> {
 
     pub fn unary(&mut self, f: Unary, a: NodeId) -> Built {
         self.node(Op::Unary(f, a))
+    }
+
+    /// The mean over the batch of a per-example value; a shared value is its own mean.
+    pub fn batch_mean(&mut self, a: NodeId) -> Built {
+        if !self.graph[a].per_example {
+            return Ok(a);
+        }
+        self.node(Op::Unary(Unary::BatchMean, a))
+    }
+
+    /// The one-hot vector `[n]` of an index.
+    pub fn one_hot(&mut self, index: NodeId, n: usize) -> Built {
+        self.node(Op::OneHot(index, n))
+    }
+
+    /// The part of a vector from `start` on, of `shape`.
+    pub fn slice(&mut self, a: NodeId, start: usize, shape: Shape) -> Built {
+        if self.shape(a) == shape {
+            return Ok(a);
+        }
+        if self.is_zero(a) {
+            return self.zeros(shape);
+        }
+        // The part of a joined vector that is one of its pieces is that piece.
+        if let Op::Binary(Binary::Concat, x, y) = self.graph[a].op {
+            let width = self.shape(x).size();
+            if start == 0 && self.shape(x) == shape {
+                return Ok(x);
+            }
+            if start == width && self.shape(y) == shape {
+                return Ok(y);
+            }
+        }
+        self.node(Op::Slice(a, start, shape))
+    }
+
+    pub fn concat(&mut self, a: NodeId, b: NodeId) -> Built {
+        self.node(Op::Binary(Binary::Concat, a, b))
     }
 
     /// Sums a gradient of a broadcast result back to a scalar operand's shape.

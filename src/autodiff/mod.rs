@@ -6,6 +6,15 @@
 //! shared by everything that needs it. The gradient graph therefore grows by a bounded number of
 //! nodes per forward node: linearly with the network, never exponentially.
 //!
+//! A step on a batch of examples (see [`Model::is_batch`]) differentiates the batch loss
+//! J = (1/m) Σᵢ L⁽ⁱ⁾, the mean of the loss line over the examples. Per-example values keep one
+//! adjoint node for every example, scaled by m: the adjoint of a per-example node `a` stands for
+//! m·∂J/∂a⁽ⁱ⁾, which is ∂L⁽ⁱ⁾/∂a⁽ⁱ⁾ where no batch statistic couples the examples — the error
+//! signal δ⁽ⁱ⁾ of a textbook. The adjoint of a value shared by every example (a parameter, a
+//! batch statistic) is ∂J/∂s itself. So where a per-example result sends its gradient to a
+//! shared operand, the contributions of the examples are averaged (`batch_mean`):
+//! ∂J/∂W1 = (1/m) Σᵢ δh⁽ⁱ⁾ x⁽ⁱ⁾ᵀ; and `batch_mean` sends its gradient to each example unscaled.
+//!
 //! Architecture invariant: differentiation only adds nodes; the forward nodes and their ids are
 //! untouched, so forward values computed before stay valid.
 
@@ -26,6 +35,11 @@ pub struct Gradient {
     pub graph: Graph,
     /// Nodes below this id are the forward pass.
     pub forward_len: usize,
+    /// What is differentiated: the batch loss (the mean of the loss over the examples, a node
+    /// of the forward pass) for a step on a batch, else the loss itself.
+    pub output: NodeId,
+    /// A step on a batch (see the module's documentation).
+    pub batch: bool,
     /// For each forward node between a differentiated value and the loss, ∂loss/∂node.
     pub adjoints: Vec<Option<NodeId>>,
     /// The gradient of each requested declaration, in the order requested.
@@ -48,12 +62,15 @@ impl Gradient {
 }
 
 /// What `differentiate` takes the gradient with respect to when nothing is named: every
-/// parameter, or every input of a file without parameters.
+/// parameter, or every input of a file without parameters (an index has no gradient).
 pub fn default_wrt(model: &Model) -> Vec<DeclId> {
     let of = |kind| -> Vec<DeclId> {
         (0..model.declarations.len() as u32)
             .map(DeclId)
-            .filter(|&d| model.declaration(d).kind == kind)
+            .filter(|&d| {
+                let declaration = model.declaration(d);
+                declaration.kind == kind && declaration.index.is_none()
+            })
             .collect()
     };
     let params = of(DeclKind::Param);
@@ -64,13 +81,44 @@ pub fn default_wrt(model: &Model) -> Vec<DeclId> {
     }
 }
 
+/// What a gradient is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Objective {
+    /// The file's own: the batch loss when the model takes its step on a batch
+    /// ([`Model::is_batch`]), else the loss of its one example.
+    Model,
+    /// One example's loss, whatever the file gives: what a trainer computes for every row of a
+    /// batch before it averages (possible only without batch statistics).
+    Example,
+}
+
 /// The gradient of the loss with respect to each of `wrt`. A shape error here would be a bug in
 /// the rules, never the user's: every rule is shape-correct for every operation the checker lets
 /// through.
 pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeError> {
+    differentiate_for(model, wrt, Objective::Model)
+}
+
+/// [`differentiate`], of the loss `objective` says.
+pub fn differentiate_for(
+    model: &Model,
+    wrt: &[DeclId],
+    objective: Objective,
+) -> Result<Gradient, ShapeError> {
     let mut graph = model.graph.clone();
+    let batch = match objective {
+        Objective::Model => model.is_batch(),
+        Objective::Example => model.uses_batch_statistics(),
+    };
+    let loss = if batch {
+        graph.add(
+            Op::Unary(Unary::BatchMean, model.loss.node),
+            model.loss.definition,
+        )?
+    } else {
+        model.loss.node
+    };
     let forward_len = graph.len();
-    let loss = model.loss.node;
 
     // A node needs an adjoint when it depends on a value in `wrt` and the loss depends on it.
     let mut depends_on_wrt = vec![false; forward_len];
@@ -90,7 +138,7 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
         adjoints,
         rules,
         completed,
-    } = backprop(&mut graph, loss, &wanted, &[])?;
+    } = backprop(&mut graph, loss, &wanted, &[], batch)?;
 
     let mut gradients = Vec::with_capacity(wrt.len());
     for &decl in wrt {
@@ -111,6 +159,8 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
     Ok(Gradient {
         graph,
         forward_len,
+        output: loss,
+        batch,
         adjoints,
         wrt: gradients,
         rules,
@@ -118,22 +168,25 @@ pub fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, ShapeErr
     })
 }
 
-/// The `log_softmax` nodes that are the inside of a cross-entropy `−sum(y ⊙ log_softmax(z))`
-/// over softmax logits: there, softmax and cross-entropy are explained as one fused step.
-fn fused_softmax_cross_entropy(graph: &Graph) -> Vec<NodeId> {
+/// The `log_softmax` nodes that are the inside of a cross-entropy over softmax logits —
+/// `−sum(y ⊙ log_softmax(z))`, or `−log_softmax(z)[y]` for a class number `y` — with the rule
+/// that differentiates softmax and cross-entropy there as one fused step.
+fn fused_softmax_cross_entropy(graph: &Graph) -> Vec<(NodeId, Rule)> {
     let mut found = Vec::new();
     for id in graph.ids() {
-        let Op::Unary(Unary::Neg, total) = graph[id].op else {
+        let Op::Unary(Unary::Neg, inner) = graph[id].op else {
             continue;
         };
-        let Op::Unary(Unary::Sum, product) = graph[total].op else {
-            continue;
-        };
-        let Op::Binary(Binary::Mul, _, log_p) = graph[product].op else {
-            continue;
+        let (log_p, rule) = match graph[inner].op {
+            Op::Unary(Unary::Sum, product) => match graph[product].op {
+                Op::Binary(Binary::Mul, _, log_p) => (log_p, Rule::SoftmaxCrossEntropy),
+                _ => continue,
+            },
+            Op::Binary(Binary::Pick, log_p, _) => (log_p, Rule::SoftmaxClassCrossEntropy),
+            _ => continue,
         };
         if let Op::Unary(Unary::LogSoftmax, _) = graph[log_p].op {
-            found.push(log_p);
+            found.push((log_p, rule));
         }
     }
     found
@@ -150,12 +203,14 @@ pub struct Backprop {
 /// One reverse sweep from `output` over the nodes marked `wanted`: each node's adjoint is the sum
 /// of what its users send it, built once. Nodes in `stop` receive their adjoint but pass nothing
 /// on, which makes them leaves: the scalar form uses this to take local derivatives between
-/// named values.
+/// named values. With `batch`, a per-example node's adjoint is scaled by m and the examples'
+/// contributions to a shared operand are averaged (see the module's documentation).
 pub fn backprop(
     graph: &mut Graph,
     output: NodeId,
     wanted: &[bool],
     stop: &[bool],
+    batch: bool,
 ) -> Result<Backprop, ShapeError> {
     let limit = wanted.len().min(graph.len());
     let fused = fused_softmax_cross_entropy(graph);
@@ -202,17 +257,22 @@ pub fn backprop(
         if stop.get(index).copied().unwrap_or(false) && id != output {
             continue;
         }
-        let rule = if fused.contains(&id) {
-            Some(Rule::SoftmaxCrossEntropy)
-        } else {
-            rules::rule_of(&op)
+        let rule = match fused.iter().find(|(node, _)| *node == id) {
+            Some(&(_, rule)) => Some(rule),
+            // The batch loss's own mean is the convention of the whole derivation (the module's
+            // documentation), not a rule a line uses.
+            None if batch && id == output => None,
+            None => rules::rule_of(&op),
         };
         let mut used = false;
         for (position, operand) in op.operands().enumerate() {
             if !wanted.get(operand.index()).copied().unwrap_or(false) {
                 continue;
             }
-            let gradient = rules::vjp(&mut builder, &op, id, position, adjoint)?;
+            let mut gradient = rules::vjp(&mut builder, &op, id, position, adjoint)?;
+            if batch && builder.graph[id].per_example && !builder.graph[operand].per_example {
+                gradient = builder.batch_mean(gradient)?;
+            }
             if !builder.is_zero(gradient) {
                 contributions[operand.index()].push(gradient);
                 used = true;

@@ -20,12 +20,14 @@ pub enum Rule {
     /// Softmax followed by cross-entropy, differentiated as one step: the gradient with respect
     /// to the logits is `p·sum(y) − y`.
     SoftmaxCrossEntropy,
+    /// The same with a class number `y` for a target: the gradient is `p − onehot(y)`.
+    SoftmaxClassCrossEntropy,
 }
 
 /// The rule for `op`, if it has operands to send a gradient to.
 pub fn rule_of(op: &Op) -> Option<Rule> {
     match op {
-        Op::Var(_) | Op::Literal(_) => None,
+        Op::Var(_) | Op::Literal(_) | Op::BatchSize | Op::OneHot(..) | Op::Slice(..) => None,
         Op::Unary(f, _) => Some(Rule::Unary(*f)),
         Op::Binary(b, ..) => Some(Rule::Binary(*b)),
         Op::Pow(..) => Some(Rule::Power),
@@ -38,7 +40,26 @@ pub fn rule_of(op: &Op) -> Option<Rule> {
 pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) -> Built {
     let one = || BigRational::one();
     match *op {
-        Op::Var(_) | Op::Literal(_) => b.zeros(b.shape(out)),
+        Op::Var(_) | Op::Literal(_) | Op::BatchSize => b.zeros(b.shape(out)),
+        // An index has no gradient: it is a whole number, not a point on a line.
+        Op::OneHot(a, _) => b.zeros(b.shape(a)),
+        Op::Slice(a, start, _) => {
+            // The gradient back in its place among zeros.
+            let Shape::Vector(n) = b.shape(a) else {
+                return b.zeros(b.shape(a));
+            };
+            let width = b.shape(out).size();
+            let mut placed = g;
+            if start > 0 {
+                let before = b.zeros(Shape::Vector(start))?;
+                placed = b.concat(before, placed)?;
+            }
+            if start + width < n {
+                let after = b.zeros(Shape::Vector(n - start - width))?;
+                placed = b.concat(placed, after)?;
+            }
+            Ok(placed)
+        }
         Op::Unary(f, a) => match f {
             Unary::Neg => b.neg(g),
             Unary::Sigmoid => {
@@ -93,6 +114,9 @@ pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) ->
                 let spread = b.mul(p, total)?;
                 b.sub(g, spread)
             }
+            // Each example's share: m · ∂J/∂v⁽ⁱ⁾ = m · (1/m) · g = g (see the module `batch`
+            // convention in `super`: a per-example adjoint is scaled by m).
+            Unary::BatchMean => Ok(g),
         },
         Op::Pow(_, ref p) if num_traits::Zero::is_zero(p) => b.zeros(b.shape(out)),
         Op::Pow(a, ref p) => {
@@ -132,6 +156,35 @@ pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) ->
                 (Binary::Outer, _) => {
                     let gt = b.transpose(g)?;
                     b.matmul(gt, x)?
+                }
+                // Into the row (or element) the index picked, zeros elsewhere.
+                (Binary::Pick, 0) => {
+                    let rows = match b.shape(x) {
+                        Shape::Matrix(m, _) | Shape::Vector(m) => m,
+                        Shape::Scalar => 1,
+                    };
+                    let hot = b.one_hot(y, rows)?;
+                    match b.shape(x) {
+                        Shape::Matrix(..) => b.outer(hot, g)?,
+                        _ => b.mul(hot, g)?,
+                    }
+                }
+                (Binary::Pick, _) => b.zeros(b.shape(y))?,
+                (Binary::Concat, 0) => b.slice(g, 0, b.shape(x))?,
+                (Binary::Concat, _) => {
+                    let start = b.shape(x).size();
+                    b.slice(g, start, b.shape(y))?
+                }
+                (Binary::SigmoidCrossEntropy, 0) => {
+                    // g ⊙ (σ(z) − y)
+                    let p = b.unary(Unary::Sigmoid, x)?;
+                    let error = b.sub(p, y)?;
+                    b.mul(g, error)?
+                }
+                (Binary::SigmoidCrossEntropy, _) => {
+                    // ∂/∂y = log(1 − σ(z)) − log σ(z) = −z
+                    let minus_z = b.neg(x)?;
+                    b.mul(g, minus_z)?
                 }
             };
             b.unbroadcast(gradient, b.shape(operand))

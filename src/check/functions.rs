@@ -8,11 +8,20 @@ pub enum Function {
     Core(Unary),
     /// `mse(o, y)` = mean((o − y)²)
     Mse,
-    /// `cross_entropy(p, y)` = −sum(y ⊙ log p)
+    /// `cross_entropy(p, y)` = −sum(y ⊙ log p), or −log p[y] for a class number `y`
     CrossEntropy,
+    /// `binary_cross_entropy(p, y)` = −sum(y ⊙ log p + (1 − y) ⊙ log(1 − p))
+    BinaryCrossEntropy,
+    /// `batch_mean(v)`: the mean of `v` over the examples of the batch
+    BatchMean,
+    /// `batch_var(v)`, `batch_var(v, 1)`: the variance of `v` over the examples of the batch,
+    /// dividing by m, or by m − 1 with a correction of 1
+    BatchVar,
+    /// `concat(a, b, …)`: vectors joined into one
+    Concat,
 }
 
-pub const FUNCTIONS: [(&str, Function); 14] = [
+pub const FUNCTIONS: [(&str, Function); 18] = [
     ("sigmoid", Function::Core(Unary::Sigmoid)),
     ("tanh", Function::Core(Unary::Tanh)),
     ("relu", Function::Core(Unary::Relu)),
@@ -27,6 +36,10 @@ pub const FUNCTIONS: [(&str, Function); 14] = [
     ("transpose", Function::Core(Unary::Transpose)),
     ("mse", Function::Mse),
     ("cross_entropy", Function::CrossEntropy),
+    ("binary_cross_entropy", Function::BinaryCrossEntropy),
+    ("batch_mean", Function::BatchMean),
+    ("batch_var", Function::BatchVar),
+    ("concat", Function::Concat),
 ];
 
 impl Function {
@@ -38,12 +51,25 @@ impl Function {
         FUNCTIONS.iter().map(|(n, _)| *n)
     }
 
-    /// The parameters, for "takes N arguments" messages.
-    pub fn parameters(self) -> &'static [&'static str] {
+    /// The parameters, for "takes N arguments" messages: the required ones, then the optional.
+    pub fn parameters(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
-            Function::Core(_) => &["x"],
-            Function::Mse => &["prediction", "target"],
-            Function::CrossEntropy => &["probabilities", "target"],
+            Function::Core(_) | Function::BatchMean => (&["x"], &[]),
+            Function::Mse => (&["prediction", "target"], &[]),
+            Function::CrossEntropy | Function::BinaryCrossEntropy => {
+                (&["probabilities", "target"], &[])
+            }
+            Function::BatchVar => (&["x"], &["correction"]),
+            Function::Concat => (&["a", "b"], &["…"]),
+        }
+    }
+
+    /// How many arguments it takes: at least, and at most (`None`: any number more).
+    pub fn arity(self) -> (usize, Option<usize>) {
+        let (required, optional) = self.parameters();
+        match self {
+            Function::Concat => (required.len(), None),
+            _ => (required.len(), Some(required.len() + optional.len())),
         }
     }
 }

@@ -83,6 +83,7 @@ impl Lowerer<'_> {
                 let a = self.lower(operand)?;
                 self.add(Op::Unary(Unary::Transpose, a), expr, &[operand])
             }
+            ExprKind::Pick { value, index } => self.pick(value, index, expr.span),
             ExprKind::Binary { op, lhs, rhs, .. } => {
                 if *op == BinaryOp::Pow {
                     return self.power(lhs, rhs, expr);
@@ -121,7 +122,12 @@ impl Lowerer<'_> {
             Binding::Decl(decl) => {
                 let declaration = self.scope.declarations[decl.index()].as_ref()?;
                 match self.mode {
-                    Mode::Graph => Some(self.graph.var(*decl, declaration.shape, declaration.span)),
+                    Mode::Graph => Some(self.graph.var(
+                        *decl,
+                        declaration.shape,
+                        declaration.is_per_example(),
+                        declaration.span,
+                    )),
                     Mode::Constant(what) => match (&declaration.kind, &declaration.init) {
                         (crate::ir::DeclKind::Const, Some(crate::ir::Init::Value(value))) => {
                             self.literal(value.clone(), ident.span)
@@ -162,8 +168,10 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let expected = f.parameters();
-        if arguments.items.len() != expected.len() {
+        let (required, optional) = f.parameters();
+        let (least, most) = f.arity();
+        let given = arguments.items.len();
+        if given < least || most.is_some_and(|most| given > most) {
             let count = |n: usize| {
                 if n == 1 {
                     "1 argument".to_string()
@@ -171,15 +179,21 @@ impl Lowerer<'_> {
                     format!("{n} arguments")
                 }
             };
+            let takes = match most {
+                Some(most) if most == least => count(least),
+                Some(most) => format!("{least} or {}", count(most)),
+                None => format!("{} or more", count(least)),
+            };
+            let mut shown: Vec<&str> = required.to_vec();
+            shown.extend(optional);
             self.error(
                 Diagnostic::error(
                     Kind::BadArgument,
                     arguments.span,
                     format!(
-                        "`{}` takes {}, but {} given",
+                        "`{}` takes {takes}, but {} given",
                         function.text,
-                        count(expected.len()),
-                        match arguments.items.len() {
+                        match given {
                             1 => "1 was".to_string(),
                             n => format!("{n} were"),
                         }
@@ -188,10 +202,13 @@ impl Lowerer<'_> {
                 .with_label(format!(
                     "expected `{}({})`",
                     function.text,
-                    expected.join(", ")
+                    shown.join(", ")
                 )),
             );
             return None;
+        }
+        if f == Function::BatchVar && given == 2 {
+            return self.batch_var(function, arguments, span);
         }
         let values: Vec<Lowered> = arguments
             .items
@@ -216,6 +233,55 @@ impl Lowerer<'_> {
                 let squared = self.add_at(Op::Pow(error, two), span, "^", &exprs)?;
                 self.add_at(Op::Unary(Unary::Mean, squared), span, "mean", &exprs)
             }
+            Function::CrossEntropy if self.index_of(values[1]).is_some() => {
+                self.class_cross_entropy(&function.text, &exprs, &values, span)
+            }
+            Function::BinaryCrossEntropy => {
+                self.binary_cross_entropy(&function.text, &exprs, &values, span)
+            }
+            Function::BatchMean => {
+                self.per_example(&function.text, exprs[0], values[0])?;
+                self.add_at(
+                    Op::Unary(Unary::BatchMean, values[0]),
+                    span,
+                    &function.text,
+                    &exprs,
+                )
+            }
+            Function::BatchVar => {
+                self.per_example(&function.text, exprs[0], values[0])?;
+                self.variance(values[0], false, span, &function.text, &exprs)
+            }
+            Function::Concat => {
+                let mut joined = values[0];
+                for (k, &value) in values.iter().enumerate() {
+                    let shape = self.graph[value].shape;
+                    if let Shape::Matrix(..) = shape {
+                        self.error(
+                            Diagnostic::error(
+                                Kind::ShapeMismatch,
+                                exprs[k].span,
+                                format!(
+                                    "`concat` joins vectors, but `{}` is {}",
+                                    quote(self.source, exprs[k].span),
+                                    shape.describe()
+                                ),
+                            )
+                            .with_label(format!("{} here", shape.describe())),
+                        );
+                        return None;
+                    }
+                    if k > 0 {
+                        joined = self.add_at(
+                            Op::Binary(Binary::Concat, joined, value),
+                            span,
+                            "concat",
+                            &exprs,
+                        )?;
+                    }
+                }
+                Some(joined)
+            }
             Function::CrossEntropy => {
                 self.same_shapes(&function.text, &exprs, &values)?;
                 // Over softmax logits, log(softmax(z)) is log_softmax(z): the same value, stable
@@ -235,6 +301,282 @@ impl Lowerer<'_> {
                 self.add_at(Op::Unary(Unary::Neg, total), span, "-", &exprs)
             }
         }
+    }
+
+    /// The declaration and the number of values of an index node (`c : index(27)`).
+    fn index_of(&self, node: NodeId) -> Option<(DeclId, usize)> {
+        match self.graph[node].op {
+            Op::Var(decl) => self.scope.declarations[decl.index()]
+                .as_ref()?
+                .index
+                .map(|n| (decl, n)),
+            _ => None,
+        }
+    }
+
+    /// `A[i]`: the row (or element) of `A` an index picks.
+    fn pick(&mut self, value: &Expr, index: &Expr, span: Span) -> Lowered {
+        let a = self.lower(value);
+        let i = self.lower(index);
+        let (a, i) = (a?, i?);
+        let (decl, count) = match self.index_of(i) {
+            Some(found) => found,
+            None => {
+                let shape = self.graph[i].shape;
+                self.error(
+                    Diagnostic::error(
+                        Kind::BadArgument,
+                        index.span,
+                        format!(
+                            "`{}[…]` picks by an index, but `{}` is {}, not an index",
+                            quote(self.source, value.span),
+                            quote(self.source, index.span),
+                            shape.describe()
+                        ),
+                    )
+                    .with_label("expected a declared index")
+                    .with_help(
+                        "declare the whole number that picks, e.g. `input c : index(27)`, and write `C[c]`",
+                    ),
+                );
+                return None;
+            }
+        };
+        let shape = self.graph[a].shape;
+        let rows = match shape {
+            Shape::Matrix(rows, _) | Shape::Vector(rows) => rows,
+            Shape::Scalar => {
+                self.error(
+                    Diagnostic::error(
+                        Kind::ShapeMismatch,
+                        value.span,
+                        format!(
+                            "`{}` is a scalar: there is nothing to pick from",
+                            quote(self.source, value.span)
+                        ),
+                    )
+                    .with_label("`[…]` picks a row of a matrix or an element of a vector"),
+                );
+                return None;
+            }
+        };
+        if rows < count {
+            let name = &self.scope.declarations[decl.index()].as_ref()?.name;
+            let what = if matches!(shape, Shape::Matrix(..)) {
+                "rows"
+            } else {
+                "elements"
+            };
+            self.error(
+                Diagnostic::error(
+                    Kind::ShapeMismatch,
+                    span,
+                    format!(
+                        "`{name}` goes up to {}, but `{}` has {rows} {what}",
+                        count - 1,
+                        quote(self.source, value.span)
+                    ),
+                )
+                .with_label(format!("{} here", shape.describe()))
+                .with_note(index.span, format!("an index 0 … {}", count - 1)),
+            );
+            return None;
+        }
+        self.graph.add(Op::Binary(Binary::Pick, a, i), span).ok()
+    }
+
+    /// Refuses a value that is the same in every example where a batch statistic needs one that
+    /// varies.
+    fn per_example(&mut self, function: &str, expr: &Expr, node: NodeId) -> Option<()> {
+        if self.graph[node].per_example {
+            return Some(());
+        }
+        self.error(
+            Diagnostic::error(
+                Kind::BadArgument,
+                expr.span,
+                format!(
+                    "`{function}` looks across the examples of a batch, but `{}` is the same in every example",
+                    quote(self.source, expr.span)
+                ),
+            )
+            .with_label("depends on no input or target")
+            .with_help(format!(
+                "`{function}` is for values computed from the inputs, such as a layer's net input"
+            )),
+        );
+        None
+    }
+
+    /// `batch_var(v, correction)`, with the correction checked.
+    fn batch_var(&mut self, function: &Ident, arguments: &Arguments, span: Span) -> Lowered {
+        let value = self.lower(&arguments.items[0].value);
+        let correction = constant_scalar(
+            self.scope,
+            &arguments.items[1].value,
+            "the correction of `batch_var`",
+            self.source,
+            self.diagnostics,
+        );
+        let (value, correction) = (value?, correction?);
+        let exprs: Vec<&Expr> = arguments.items.iter().map(|a| &a.value).collect();
+        self.per_example(&function.text, exprs[0], value)?;
+        let sample = if num_traits::Zero::is_zero(&correction) {
+            false
+        } else if num_traits::One::is_one(&correction) {
+            true
+        } else {
+            self.error(
+                Diagnostic::error(
+                    Kind::BadArgument,
+                    exprs[1].span,
+                    "the correction of `batch_var` is 0 or 1",
+                )
+                .with_label(format!("this is {}", crate::exact::display(&correction)))
+                .with_help(
+                    "`batch_var(v)` divides by m, `batch_var(v, 1)` by m − 1 (as torch.var(correction=1))",
+                ),
+            );
+            return None;
+        };
+        self.variance(value, sample, span, &function.text, &exprs)
+    }
+
+    /// (1/m) Σᵢ (v⁽ⁱ⁾ − μ)², or with m − 1 in place of m: written with the batch mean, so a
+    /// derivation goes through μ and σ² step by step.
+    fn variance(
+        &mut self,
+        value: NodeId,
+        sample: bool,
+        span: Span,
+        function: &str,
+        exprs: &[&Expr],
+    ) -> Lowered {
+        let mean = self.add_at(Op::Unary(Unary::BatchMean, value), span, function, exprs)?;
+        let deviation = self.add_at(Op::Binary(Binary::Sub, value, mean), span, "-", exprs)?;
+        let squared = self.add_at(
+            Op::Pow(deviation, BigRational::from_integer(2.into())),
+            span,
+            "^",
+            exprs,
+        )?;
+        let variance = self.add_at(Op::Unary(Unary::BatchMean, squared), span, function, exprs)?;
+        if !sample {
+            return Some(variance);
+        }
+        let m = self.graph.add(Op::BatchSize, span).ok()?;
+        let one = self.literal(Tensor::scalar(BigRational::from_integer(1.into())), span)?;
+        let less = self.graph.add(Op::Binary(Binary::Sub, m, one), span).ok()?;
+        let ratio = self
+            .graph
+            .add(Op::Binary(Binary::Div, m, less), span)
+            .ok()?;
+        self.graph
+            .add(Op::Binary(Binary::Mul, variance, ratio), span)
+            .ok()
+    }
+
+    /// `cross_entropy(p, y)` with a class number `y`: −log p[y].
+    fn class_cross_entropy(
+        &mut self,
+        function: &str,
+        exprs: &[&Expr],
+        values: &[NodeId],
+        span: Span,
+    ) -> Lowered {
+        let (_, classes) = self.index_of(values[1])?;
+        let shape = self.graph[values[0]].shape;
+        if shape != Shape::Vector(classes) {
+            self.error(
+                Diagnostic::error(
+                    Kind::ShapeMismatch,
+                    exprs[0].span.to(exprs[1].span),
+                    format!(
+                        "shape mismatch in `{function}`: {} probabilities for a class number 0 … {}",
+                        match shape {
+                            Shape::Vector(n) => n.to_string(),
+                            other => other.describe(),
+                        },
+                        classes - 1
+                    ),
+                )
+                .with_label(format!(
+                    "`{function}` with a class number takes one probability per class"
+                ))
+                .with_note(exprs[0].span, shape.to_string())
+                .with_note(exprs[1].span, format!("index({classes})")),
+            );
+            return None;
+        }
+        // Over softmax logits, log(softmax(z)) is log_softmax(z): stable for any logits, and its
+        // gradient is the fused p − onehot(y).
+        let log_p = match self.graph[values[0]].op {
+            Op::Unary(Unary::Softmax, logits) => self.add_at(
+                Op::Unary(Unary::LogSoftmax, logits),
+                span,
+                "log_softmax",
+                exprs,
+            )?,
+            _ => self.add_at(Op::Unary(Unary::Log, values[0]), span, "log", exprs)?,
+        };
+        let picked = self
+            .graph
+            .add(Op::Binary(Binary::Pick, log_p, values[1]), span)
+            .ok()?;
+        self.add_at(Op::Unary(Unary::Neg, picked), span, "-", exprs)
+    }
+
+    /// `binary_cross_entropy(p, y)`: −sum(y ⊙ log p + (1 − y) ⊙ log(1 − p)); of a sigmoid, the
+    /// stable form from its net input, whose gradient there is p − y.
+    fn binary_cross_entropy(
+        &mut self,
+        function: &str,
+        exprs: &[&Expr],
+        values: &[NodeId],
+        span: Span,
+    ) -> Lowered {
+        let (p, y) = (values[0], values[1]);
+        if self.index_of(y).is_some() {
+            self.error(
+                Diagnostic::error(
+                    Kind::BadArgument,
+                    exprs[1].span,
+                    format!(
+                        "`{function}` takes targets 0 or 1 as numbers, but `{}` is an index",
+                        quote(self.source, exprs[1].span)
+                    ),
+                )
+                .with_label("a class number")
+                .with_help("for a class number, use `cross_entropy(softmax(z), y)`"),
+            );
+            return None;
+        }
+        let (p_shape, y_shape) = (self.graph[p].shape, self.graph[y].shape);
+        if p_shape != y_shape && !y_shape.is_scalar() {
+            return self.same_shapes(function, exprs, values).and(None);
+        }
+        let elementwise = match self.graph[p].op {
+            Op::Unary(Unary::Sigmoid, z) => self.add_at(
+                Op::Binary(Binary::SigmoidCrossEntropy, z, y),
+                span,
+                function,
+                exprs,
+            )?,
+            _ => {
+                let one =
+                    self.literal(Tensor::scalar(BigRational::from_integer(1.into())), span)?;
+                let log_p = self.add_at(Op::Unary(Unary::Log, p), span, "log", exprs)?;
+                let hit = self.add_at(Op::Binary(Binary::Mul, y, log_p), span, "*", exprs)?;
+                let miss_y = self.add_at(Op::Binary(Binary::Sub, one, y), span, "-", exprs)?;
+                let miss_p = self.add_at(Op::Binary(Binary::Sub, one, p), span, "-", exprs)?;
+                let log_q = self.add_at(Op::Unary(Unary::Log, miss_p), span, "log", exprs)?;
+                let miss = self.add_at(Op::Binary(Binary::Mul, miss_y, log_q), span, "*", exprs)?;
+                let both = self.add_at(Op::Binary(Binary::Add, hit, miss), span, "+", exprs)?;
+                let total = self.add_at(Op::Unary(Unary::Sum, both), span, "sum", exprs)?;
+                return self.add_at(Op::Unary(Unary::Neg, total), span, "-", exprs);
+            }
+        };
+        self.add_at(Op::Unary(Unary::Sum, elementwise), span, "sum", exprs)
     }
 
     fn same_shapes(&mut self, function: &str, exprs: &[&Expr], values: &[NodeId]) -> Option<()> {
@@ -367,6 +709,26 @@ impl Lowerer<'_> {
         operator: &str,
         operands: &[&Expr],
     ) -> Lowered {
+        if let Some((operand, (decl, count))) = op
+            .operands()
+            .zip(0..)
+            .find_map(|(id, k)| self.index_of(id).map(|found| (k, found)))
+        {
+            let name = self.scope.declarations[decl.index()].as_ref()?.name.clone();
+            let at = operands.get(operand).map_or(span, |e| e.span);
+            self.error(
+                Diagnostic::error(
+                    Kind::BadArgument,
+                    at,
+                    format!("`{name}` is an index, a whole number 0 … {}, not a value to compute with", count - 1),
+                )
+                .with_label(format!("`{operator}` of an index"))
+                .with_help(format!(
+                    "an index picks a row, `C[{name}]`, or names a class, `cross_entropy(p, {name})`"
+                )),
+            );
+            return None;
+        }
         let folded = {
             let values: Vec<&Tensor<BigRational>> = op
                 .operands()
@@ -636,6 +998,27 @@ fn shape_error(
             }
             diagnostic
         }
+        ShapeError::Pick(a, i) => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            format!("`{whole}` picks from {} by {}", a.describe(), i.describe()),
+        )
+        .with_label("`A[i]` picks a row of a matrix or an element of a vector by an index"),
+        ShapeError::Concat(a, b) => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            format!(
+                "`concat` joins vectors, but here are {} and {}",
+                a.describe(),
+                b.describe()
+            ),
+        )
+        .with_label("expected vectors or scalars"),
+        ShapeError::Slice(shape) => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            format!("`{whole}` does not fit {}", shape.describe()),
+        ),
         ShapeError::Undeclared(_) => Diagnostic::error(
             Kind::UnknownName,
             span,

@@ -8,6 +8,7 @@
 //! Architecture invariant: the checker reads the AST and writes diagnostics and the model; it
 //! never prints, and it never panics on any AST the parser can produce.
 
+mod declarations;
 mod functions;
 mod lower;
 mod settings;
@@ -19,12 +20,12 @@ use num_traits::Zero;
 use crate::diagnostic::{Diagnostic, Diagnostics, Kind};
 use crate::exact;
 use crate::ir::{
-    DeclId, DeclKind, Declaration, Dim, Graph, Init, Initializer, Intermediate, Loss, Model,
-    NodeId, Optimizer, Training,
+    DeclId, DeclKind, Declaration, Dim, Graph, Intermediate, Loss, Model, NodeId, Optimizer,
+    Training,
 };
 use crate::shape::Shape;
 use crate::span::Span;
-use crate::syntax::ast::{self, DeclInit, File, ShapeSpec, StatementKind};
+use crate::syntax::ast::{self, File, ShapeSpec, StatementKind};
 use lower::{Binding, Lowerer, Mode, Scope, constant, constant_scalar};
 use settings::Settings;
 use symbols::{SymbolKind, Symbols};
@@ -65,6 +66,7 @@ pub fn check(source: &str, file: &File, diagnostics: &mut Diagnostics) -> Option
     for symbol in order {
         checker.symbol(symbol);
     }
+    checker.examples();
     let (optimizer, training) = checker.settings();
     checker.finish(optimizer, training)
 }
@@ -257,131 +259,6 @@ impl Checker<'_> {
             return None;
         }
         Some(shape)
-    }
-
-    fn declaration(&mut self, d: &ast::Declaration, id: DeclId) -> Option<Declaration> {
-        let declared = d.shape.as_ref().map(|spec| self.shape(spec));
-        let init = match &d.init {
-            None => {
-                let needed = match d.kind {
-                    DeclKind::Param => Some((
-                        "a starting value",
-                        "`param W[2, 2] = [[…], […]]` or `param W[2, 2] ~ xavier`",
-                    )),
-                    DeclKind::Const => Some(("a value", "`const c = 0.5`")),
-                    DeclKind::Input | DeclKind::Target => None,
-                };
-                if let Some((what, example)) = needed {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Kind::BadDeclaration,
-                            d.name.span,
-                            format!("{} `{}` needs {what}", d.kind.keyword(), d.name.text),
-                        )
-                        .with_label(format!("no {what} given"))
-                        .with_help(format!("for example {example}")),
-                    );
-                    return None;
-                }
-                None
-            }
-            Some(DeclInit::Value(expr)) => {
-                Some(Init::Value(self.constant(expr, "a declared value")?))
-            }
-            Some(DeclInit::Distribution {
-                name,
-                arguments,
-                span,
-            }) => {
-                if d.kind != DeclKind::Param {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Kind::BadDeclaration,
-                            *span,
-                            format!(
-                                "only a param is drawn at random, but `{}` is {} {}",
-                                d.name.text,
-                                article(d.kind.keyword()),
-                                d.kind.keyword()
-                            ),
-                        )
-                        .with_label("an initializer here")
-                        .with_help(format!("give {} a value with `= …`", d.name.text)),
-                    );
-                    return None;
-                }
-                let initializer = Settings {
-                    scope: &self.scope,
-                    source: self.source,
-                    diagnostics: &mut *self.diagnostics,
-                }
-                .initializer(name, arguments.as_ref())?;
-                Some(Init::Random(initializer))
-            }
-        };
-        let declared = match declared {
-            Some(None) => return None,
-            Some(Some(shape)) => Some(shape),
-            None => None,
-        };
-        let shape = match (&init, declared) {
-            (Some(Init::Value(value)), Some(shape)) if value.shape() != shape => {
-                let value_span = match &d.init {
-                    Some(DeclInit::Value(expr)) => expr.span,
-                    _ => d.name.span,
-                };
-                let mut diagnostic = Diagnostic::error(
-                    Kind::ValueShape,
-                    value_span,
-                    format!(
-                        "the value of `{}` does not fit its declared shape {shape}",
-                        d.name.text
-                    ),
-                )
-                .with_label(format!("this is {}", value.shape().describe()))
-                .with_note(
-                    d.shape.as_ref().map_or(d.name.span, |s| s.span),
-                    format!("declared {shape}"),
-                );
-                if value.shape().is_scalar() {
-                    diagnostic = diagnostic.with_help(
-                        "write every element; a parameter can start from `~ zeros` or `~ ones`",
-                    );
-                }
-                self.diagnostics.push(diagnostic);
-                return None;
-            }
-            (_, Some(shape)) => shape,
-            (Some(Init::Value(value)), None) => value.shape(),
-            _ => Shape::Scalar,
-        };
-        if let Some(Init::Random(Initializer::Xavier | Initializer::He)) = &init
-            && !matches!(shape, Shape::Matrix(..))
-        {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    Kind::BadDeclaration,
-                    d.name.span,
-                    format!(
-                        "xavier and he need a matrix, but `{}` is {}",
-                        d.name.text,
-                        shape.describe()
-                    ),
-                )
-                .with_label("no fan-in and fan-out to scale by")
-                .with_help("a bias vector usually starts from `~ zeros`"),
-            );
-            return None;
-        }
-        let node = self.graph.var(id, shape, d.name.span);
-        Some(Declaration {
-            kind: d.kind,
-            name: d.name.text.clone(),
-            shape,
-            init,
-            span: d.name.span,
-            node,
-        })
     }
 
     fn is_second_loss(&mut self, statement: usize) -> bool {

@@ -246,8 +246,13 @@ fn mentioned_names<'a>(statement: &'a StatementKind, out: &mut Vec<&'a str>) {
             if let Some(shape) = &d.shape {
                 shape.dims.iter().for_each(|e| names_in(e, out));
             }
+            if let Some(index) = &d.index {
+                names_in_arguments(&index.arguments, out);
+            }
             match &d.init {
-                Some(DeclInit::Value(value)) => names_in(value, out),
+                Some(DeclInit::Value(value)) | Some(DeclInit::Each { values: value, .. }) => {
+                    names_in(value, out)
+                }
                 Some(DeclInit::Distribution {
                     arguments: Some(args),
                     ..
@@ -273,7 +278,11 @@ fn names_in<'a>(expr: &'a Expr, out: &mut Vec<&'a str>) {
         ExprKind::Call { arguments, .. } => names_in_arguments(arguments, out),
         ExprKind::Array(items) => items.iter().for_each(|e| names_in(e, out)),
         ExprKind::Neg(e) | ExprKind::Transpose(e) => names_in(e, out),
-        ExprKind::Binary { lhs, rhs, .. } => {
+        ExprKind::Binary { lhs, rhs, .. }
+        | ExprKind::Pick {
+            value: lhs,
+            index: rhs,
+        } => {
             names_in(lhs, out);
             names_in(rhs, out);
         }

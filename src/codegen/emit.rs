@@ -331,6 +331,8 @@ pub fn emit(model: &Model, plan: &Plan, task: &Task) -> ModelCode {
             String::new()
         };
         match &declaration.init {
+            // A parameter's value is never a list of examples' values.
+            Some(Init::Each(_)) => {}
             Some(Init::Value(value)) => {
                 if d.shape.is_scalar() {
                     initial.push_str(&format!(

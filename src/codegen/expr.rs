@@ -126,8 +126,9 @@ impl<'p> Writer<'p> {
         let graph = self.plan.graph();
         let operand = |id: NodeId| self.element(id, index);
         match &graph[node].op {
-            Op::Var(_) | Op::Literal(_) => self.element(node, index),
-            Op::Broadcast(a, _) => operand(*a),
+            // Refused before planning (`check_supported`): never written.
+            Op::Var(_) | Op::Literal(_) | Op::BatchSize => self.element(node, index),
+            Op::Broadcast(a, _) | Op::OneHot(a, _) | Op::Slice(a, ..) => operand(*a),
             Op::Unary(f, a) => {
                 let a = operand(*a);
                 match f {
@@ -150,7 +151,8 @@ impl<'p> Writer<'p> {
                     | Unary::Sum
                     | Unary::Mean
                     | Unary::Softmax
-                    | Unary::LogSoftmax => a,
+                    | Unary::LogSoftmax
+                    | Unary::BatchMean => a,
                 }
             }
             Op::Pow(a, p) => {
@@ -169,7 +171,11 @@ impl<'p> Writer<'p> {
                     Binary::Sub => ("-", Precedence::Additive),
                     Binary::Mul => ("*", Precedence::Multiplicative),
                     Binary::Div => ("/", Precedence::Multiplicative),
-                    Binary::MatMul | Binary::Outer => return operand(*a),
+                    Binary::MatMul
+                    | Binary::Outer
+                    | Binary::Pick
+                    | Binary::Concat
+                    | Binary::SigmoidCrossEntropy => return operand(*a),
                 };
                 // Left-associative: the right operand of `a - (b - c)` keeps its parentheses.
                 let left = operand(*a).operand(precedence);

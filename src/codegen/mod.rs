@@ -76,6 +76,8 @@ pub enum GenError {
     NoColumns,
     /// An exact number of the file that the trainer's float type cannot hold.
     TooLarge { what: String },
+    /// The network uses something generated trainers do not compute yet.
+    Unsupported { what: String },
     /// Differentiation failed: a bug, never the user's.
     Internal(String),
 }
@@ -93,6 +95,11 @@ impl std::fmt::Display for GenError {
                 "the network has no `input` or `target`, so a data file would have no columns"
             ),
             GenError::TooLarge { what } => write!(f, "{what}"),
+            GenError::Unsupported { what } => write!(
+                f,
+                "generated trainers do not compute {what} yet; `nabla derive` and `nabla explain` \
+                 work with it"
+            ),
             GenError::Internal(message) => write!(
                 f,
                 "internal error while differentiating ({message}); please report it with this file"
@@ -111,9 +118,12 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
         return Err(GenError::NoColumns);
     }
     check_range(model, options.dtype)?;
+    check_supported(model)?;
     let wrt = crate::autodiff::default_wrt(model);
-    let gradient = crate::autodiff::differentiate(model, &wrt)
-        .map_err(|e| GenError::Internal(format!("{e:?}")))?;
+    // A trainer computes each example's gradient and averages them over the batch itself.
+    let gradient =
+        crate::autodiff::differentiate_for(model, &wrt, crate::autodiff::Objective::Example)
+            .map_err(|e| GenError::Internal(format!("{e:?}")))?;
     let derivation = crate::explain::gradients::derive(model, &gradient);
     let cut = units::find(model, &gradient, task.output, options.dtype)
         .and_then(|cut| half_code(model, &cut, &wrt, &task, options.dtype));
@@ -145,7 +155,8 @@ fn half_code(
     dtype: Dtype,
 ) -> Option<(units::UnitCut, emit::ModelCode)> {
     let half = units::half_model(model, cut)?;
-    let gradient = crate::autodiff::differentiate(&half, wrt).ok()?;
+    let gradient =
+        crate::autodiff::differentiate_for(&half, wrt, crate::autodiff::Objective::Example).ok()?;
     let derivation = crate::explain::gradients::derive(&half, &gradient);
     let output = (task.output, Some(cut.exchange));
     let plan = plan::plan(&half, gradient, &derivation, output, dtype);
@@ -202,6 +213,31 @@ fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
     };
     if !settings.iter().all(|x| fits(x, dtype)) {
         return Err(too_large("a setting of the optimizer".to_string(), dtype));
+    }
+    Ok(())
+}
+
+/// Refuses the operations generated trainers do not compute yet, naming the first one.
+fn check_supported(model: &Model) -> Result<(), GenError> {
+    use crate::ir::{Binary, Unary};
+    let unsupported = |op: &Op| match op {
+        Op::Unary(Unary::BatchMean, _) | Op::BatchSize => {
+            Some("batch statistics (`batch_mean`, `batch_var`)")
+        }
+        Op::Binary(Binary::Pick, ..) => Some("rows picked by an index (`A[i]`)"),
+        Op::Binary(Binary::Concat, ..) => Some("`concat`"),
+        Op::Binary(Binary::SigmoidCrossEntropy, ..) => Some("`binary_cross_entropy`"),
+        _ => None,
+    };
+    if let Some(what) = model.graph.nodes().iter().find_map(|n| unsupported(&n.op)) {
+        return Err(GenError::Unsupported {
+            what: what.to_string(),
+        });
+    }
+    if let Some(d) = model.declarations.iter().find(|d| d.index.is_some()) {
+        return Err(GenError::Unsupported {
+            what: format!("index values such as `{}`", d.name),
+        });
     }
     Ok(())
 }

@@ -205,9 +205,12 @@ impl Plan {
 pub fn is_elementwise(op: &Op) -> bool {
     match op {
         Op::Unary(f, _) => f.is_elementwise(),
-        Op::Binary(b, ..) => !matches!(b, Binary::MatMul | Binary::Outer),
+        Op::Binary(b, ..) => !matches!(
+            b,
+            Binary::MatMul | Binary::Outer | Binary::Pick | Binary::Concat
+        ),
         Op::Pow(..) | Op::Broadcast(..) => true,
-        Op::Var(_) | Op::Literal(_) => false,
+        Op::Var(_) | Op::Literal(_) | Op::OneHot(..) | Op::Slice(..) | Op::BatchSize => false,
     }
 }
 

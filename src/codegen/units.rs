@@ -196,7 +196,7 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
         use Status::{Cut, Summed, Whole};
         let status = match &graph[id].op {
             Op::Var(decl) => axes[decl.index()].map_or(Whole, Cut),
-            Op::Literal(_) => Whole,
+            Op::Literal(_) | Op::BatchSize => Whole,
             // A sum, a softmax or a broadcast needs every element: only of what is whole.
             Op::Broadcast(a, _)
             | Op::Unary(Unary::Sum | Unary::Mean | Unary::Softmax | Unary::LogSoftmax, a) => {
@@ -204,6 +204,9 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
                     Whole => Whole,
                     _ => return Err(Refusal::Impossible),
                 }
+            }
+            Op::OneHot(..) | Op::Slice(..) | Op::Unary(Unary::BatchMean, _) => {
+                return Err(Refusal::Impossible);
             }
             Op::Unary(Unary::Transpose, a) => match of(*a) {
                 Cut(axis) => Cut(1 - axis),
@@ -224,6 +227,7 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
                 (Whole, Cut(0)) => Cut(1),
                 _ => return Err(Refusal::Impossible),
             },
+            Op::Binary(Binary::Pick | Binary::Concat, ..) => return Err(Refusal::Impossible),
             Op::Binary(_, a, b) => match (of(*a), of(*b)) {
                 (Whole, Whole) => Whole,
                 (Cut(x), Cut(y)) if x == y => Cut(x),
@@ -263,7 +267,12 @@ pub fn half_model(model: &Model, cut: &UnitCut) -> Option<Model> {
     for id in model.graph.ids() {
         let node = &model.graph[id];
         let made = match &node.op {
-            Op::Var(decl) => graph.var(*decl, declarations[decl.index()].shape, node.span),
+            Op::Var(decl) => graph.var(
+                *decl,
+                declarations[decl.index()].shape,
+                node.per_example,
+                node.span,
+            ),
             op => graph.add(op.clone(), node.span).ok()?,
         };
         if made != id {

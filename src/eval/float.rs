@@ -39,7 +39,13 @@ pub fn apply(op: &Op, operands: &[&Tensor<f64>]) -> Tensor<f64> {
             Tensor::filled(*shape, a.data().first().copied().unwrap_or(f64::NAN))
         }
         (Op::Binary(op, ..), [a, b]) => binary(*op, a, b),
-        (Op::Var(_), _) | (_, _) => Tensor::scalar(f64::NAN),
+        (Op::OneHot(_, n), [i]) => index(i)
+            .and_then(|i| Tensor::one_hot(i, *n))
+            .unwrap_or_else(|| Tensor::filled(crate::shape::Shape::Vector(*n), f64::NAN)),
+        (Op::Slice(_, start, shape), [a]) => a
+            .slice(*start, *shape)
+            .unwrap_or_else(|| Tensor::filled(*shape, f64::NAN)),
+        (Op::Var(_) | Op::BatchSize, _) | (_, _) => Tensor::scalar(f64::NAN),
     }
 }
 
@@ -68,6 +74,8 @@ fn unary(f: Unary, a: &Tensor<f64>) -> Tensor<f64> {
         Unary::Mean => Tensor::scalar(a.mean()),
         Unary::Softmax => softmax(a),
         Unary::LogSoftmax => log_softmax(a),
+        // Of a value shared by every example (a batch's values are the evaluator's concern).
+        Unary::BatchMean => a.clone(),
     }
 }
 
@@ -87,8 +95,25 @@ fn binary(op: Binary, a: &Tensor<f64>, b: &Tensor<f64>) -> Tensor<f64> {
             .and_then(Result::ok),
         Binary::MatMul => a.matmul(b),
         Binary::Outer => a.outer(b),
+        Binary::Pick => index(b).and_then(|i| a.pick(i)),
+        Binary::Concat => a.concat(b),
+        Binary::SigmoidCrossEntropy => a
+            .zip_with(b, |&z, &y| Ok::<_, ()>(sigmoid_cross_entropy(z, y)))
+            .and_then(Result::ok),
     };
     result.unwrap_or_else(|| Tensor::scalar(f64::NAN))
+}
+
+/// The whole number an index holds; `None` for anything else.
+pub fn index(value: &Tensor<f64>) -> Option<usize> {
+    let &x = value.as_scalar()?;
+    (x >= 0.0 && x.fract() == 0.0 && x < usize::MAX as f64).then_some(x as usize)
+}
+
+/// −(y log σ(z) + (1 − y) log(1 − σ(z))) without overflow for any z: written as
+/// max(z, 0) − z·y + log(1 + exp(−|z|)), where exp is only taken of a non-positive number.
+pub fn sigmoid_cross_entropy(z: f64, y: f64) -> f64 {
+    z.max(0.0) - z * y + (-z.abs()).exp().ln_1p()
 }
 
 /// σ(x) without overflow for any x: exp is only taken of a non-positive number.

@@ -66,6 +66,12 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
 fn operation(op: &Op) -> Option<&'static str> {
     Some(match op {
         Op::Var(_) | Op::Literal(_) => return None,
+        Op::BatchSize => "m",
+        Op::OneHot(..) => "onehot",
+        Op::Slice(..) => "slice",
+        Op::Binary(Binary::Pick, ..) => "[ ]",
+        Op::Binary(Binary::Concat, ..) => "concat",
+        Op::Binary(Binary::SigmoidCrossEntropy, ..) => "binary cross-entropy",
         Op::Unary(Unary::Neg, _) => "−",
         Op::Unary(f, _) => f.name(),
         Op::Pow(..) => "^",

@@ -29,6 +29,9 @@ pub enum ScalarError {
     /// Too many elements to list: (how many there are).
     TooManyElements(usize),
     TooLarge,
+    /// The network picks rows by an index's value or looks across a batch: its elements'
+    /// chains depend on values, and the vector form shows it.
+    Unsupported,
 }
 
 /// One factor of a chain: `∂o₁/∂net_o₁`, which is `o₁(1 − o₁)`.
@@ -142,6 +145,7 @@ pub fn derive(
         leaves,
     } = scalarize(forward, gradient.forward_len).map_err(|e| match e {
         ScalarizeError::TooLarge | ScalarizeError::Shape(_) => ScalarError::TooLarge,
+        ScalarizeError::Unsupported => ScalarError::Unsupported,
     })?;
 
     // Name the elements of named tensors.
@@ -206,7 +210,8 @@ pub fn derive(
             }
             stack.extend(graph[id].op.operands());
         }
-        let sweep = backprop(&mut graph, b, &wanted, &stop).map_err(|_| ScalarError::TooLarge)?;
+        let sweep =
+            backprop(&mut graph, b, &wanted, &stop, false).map_err(|_| ScalarError::TooLarge)?;
         for (index, adjoint) in sweep.adjoints.iter().enumerate() {
             let Some(adjoint) = adjoint else { continue };
             let Some(a) = graph.id_at(index) else {

@@ -67,6 +67,8 @@ pub fn exact(
             Unary::Softmax => all(a, |x| Some(x) == a.data().first())
                 .then(|| a.map(|_| BigRational::new(1.into(), a.data().len().max(1).into()))),
             Unary::LogSoftmax => (a.data().len() == 1).then(|| a.map(|_| zero())),
+            // Of a value shared by every example (a batch's values are the evaluator's concern).
+            Unary::BatchMean => Some((*a).clone()),
         },
         (Op::Pow(_, p), [a]) => {
             let mut data = Vec::with_capacity(a.data().len());
@@ -81,6 +83,8 @@ pub fn exact(
             Some(Tensor::new(a.shape(), data))
         }
         (Op::Broadcast(_, shape), [a]) => a.as_scalar().map(|x| Tensor::filled(*shape, x.clone())),
+        (Op::OneHot(_, n), [i]) => index(i).and_then(|i| Tensor::one_hot(i, *n)),
+        (Op::Slice(_, start, shape), [a]) => a.slice(*start, *shape),
         (Op::Binary(op, ..), [a, b]) => match op {
             Binary::MatMul => a.matmul(b),
             Binary::Outer => a.outer(b),
@@ -88,12 +92,23 @@ pub fn exact(
             Binary::Sub => zip(a, b, |x, y| Ok(x - y))?,
             Binary::Mul => zip(a, b, |x, y| Ok(x * y))?,
             Binary::Div => zip(a, b, |x, y| x.div(y).ok_or(FoldError::DivisionByZero))?,
+            Binary::Pick => index(b).and_then(|i| a.pick(i)),
+            Binary::Concat => a.concat(b),
+            Binary::SigmoidCrossEntropy => None,
         },
         _ => None,
     })
 }
 
 type Exact = Tensor<BigRational>;
+
+/// The whole number an index holds; `None` for anything else.
+pub fn index(value: &Exact) -> Option<usize> {
+    value
+        .as_scalar()
+        .and_then(exact::to_u64)
+        .and_then(|n| usize::try_from(n).ok())
+}
 
 fn one() -> BigRational {
     num_traits::One::one()

@@ -24,6 +24,10 @@ pub struct Node {
     pub name: Option<String>,
     /// Where the node was first written.
     pub span: Span,
+    /// The value differs from example to example of a batch (it depends on an input or a
+    /// target), rather than being one value shared by all of them (parameters, constants, a
+    /// batch statistic).
+    pub per_example: bool,
 }
 
 /// Why an operation does not fit its operands' shapes.
@@ -35,6 +39,12 @@ pub enum ShapeError {
     MatMul(Shape, Shape),
     /// A function applied to a shape it does not take.
     Operand(Unary, Shape),
+    /// `A[i]` of something that is not a vector or a matrix, or with an `i` that is not a scalar.
+    Pick(Shape, Shape),
+    /// `concat` of something that is not a scalar or a vector.
+    Concat(Shape, Shape),
+    /// A slice or a one-hot vector that does not fit its operand.
+    Slice(Shape),
     /// [`Graph::add`] of a declaration that [`Graph::var`] never added.
     Undeclared(DeclId),
 }
@@ -47,12 +57,13 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// The node that reads declaration `decl`, of the declared `shape`.
-    pub fn var(&mut self, decl: DeclId, shape: Shape, span: Span) -> NodeId {
+    /// The node that reads declaration `decl`, of the declared `shape`; `per_example` for an
+    /// input or a target (see [`Node::per_example`]).
+    pub fn var(&mut self, decl: DeclId, shape: Shape, per_example: bool, span: Span) -> NodeId {
         let op = Op::Var(decl);
         match self.existing.get(&op) {
             Some(&id) => id,
-            None => self.insert(op, shape, span),
+            None => self.insert(op, shape, per_example, span),
         }
     }
 
@@ -63,16 +74,21 @@ impl Graph {
             return Ok(id);
         }
         let shape = self.infer_shape(&op)?;
-        Ok(self.insert(op, shape, span))
+        let per_example = match op {
+            Op::Unary(Unary::BatchMean, _) | Op::BatchSize => false,
+            ref op => op.operands().any(|o| self[o].per_example),
+        };
+        Ok(self.insert(op, shape, per_example, span))
     }
 
-    fn insert(&mut self, op: Op, shape: Shape, span: Span) -> NodeId {
+    fn insert(&mut self, op: Op, shape: Shape, per_example: bool, span: Span) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         self.nodes.push(Node {
             op: op.clone(),
             shape,
             name: None,
             span,
+            per_example,
         });
         self.existing.insert(op, id);
         id
@@ -82,11 +98,26 @@ impl Graph {
         Ok(match op {
             Op::Var(decl) => return Err(ShapeError::Undeclared(*decl)),
             Op::Literal(value) => value.shape(),
+            Op::BatchSize => Shape::Scalar,
             Op::Pow(a, _) => self[*a].shape,
+            Op::OneHot(a, n) => match self[*a].shape {
+                Shape::Scalar if *n > 0 => Shape::Vector(*n),
+                other => return Err(ShapeError::Slice(other)),
+            },
+            Op::Slice(a, start, shape) => match self[*a].shape {
+                Shape::Vector(n)
+                    if !matches!(shape, Shape::Matrix(..))
+                        && start.checked_add(shape.size()).is_some_and(|end| end <= n) =>
+                {
+                    *shape
+                }
+                other => return Err(ShapeError::Slice(other)),
+            },
             Op::Unary(f, a) => {
                 let shape = self[*a].shape;
                 match (f, shape) {
                     (f, shape) if f.is_elementwise() => shape,
+                    (Unary::BatchMean, shape) => shape,
                     (Unary::Transpose, Shape::Matrix(m, n)) => Shape::Matrix(n, m),
                     (Unary::Sum | Unary::Mean, _) => Shape::Scalar,
                     (Unary::Softmax | Unary::LogSoftmax, Shape::Vector(n)) => Shape::Vector(n),
@@ -100,6 +131,18 @@ impl Graph {
             Op::Binary(Binary::Outer, a, b) => match (self[*a].shape, self[*b].shape) {
                 (Shape::Vector(m), Shape::Vector(n)) => Shape::Matrix(m, n),
                 (a, b) => return Err(ShapeError::MatMul(a, b)),
+            },
+            Op::Binary(Binary::Pick, a, i) => match (self[*a].shape, self[*i].shape) {
+                (Shape::Matrix(_, n), Shape::Scalar) => Shape::Vector(n),
+                (Shape::Vector(_), Shape::Scalar) => Shape::Scalar,
+                (a, i) => return Err(ShapeError::Pick(a, i)),
+            },
+            Op::Binary(Binary::Concat, a, b) => match (self[*a].shape, self[*b].shape) {
+                (
+                    a @ (Shape::Scalar | Shape::Vector(_)),
+                    b @ (Shape::Scalar | Shape::Vector(_)),
+                ) => Shape::Vector(a.size() + b.size()),
+                (a, b) => return Err(ShapeError::Concat(a, b)),
             },
             Op::Binary(Binary::MatMul, a, b) => match (self[*a].shape, self[*b].shape) {
                 (Shape::Matrix(m, k), Shape::Vector(k2)) if k == k2 => Shape::Vector(m),

@@ -40,9 +40,19 @@ pub struct Declaration {
     pub name: String,
     pub shape: Shape,
     pub init: Option<Init>,
+    /// For `c : index(27)`, the number of values (27): the declaration holds a whole number
+    /// 0 … 26 that picks a row or names a class.
+    pub index: Option<usize>,
     /// The name where it is declared.
     pub span: Span,
     pub node: NodeId,
+}
+
+impl Declaration {
+    /// Whether its value differs from example to example: an input or a target.
+    pub fn is_per_example(&self) -> bool {
+        matches!(self.kind, DeclKind::Input | DeclKind::Target)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +61,9 @@ pub enum Init {
     Value(Tensor<BigRational>),
     /// `~ xavier`
     Random(Initializer),
+    /// `= each [v₁, v₂, …]`: an input's or a target's value in each example of a batch, each
+    /// exact and in the declared shape.
+    Each(Vec<Tensor<BigRational>>),
 }
 
 /// How a parameter's starting values are drawn. The distributions' arguments are exact as written.
@@ -155,6 +168,40 @@ impl Model {
 
     pub fn declarations_of(&self, kind: DeclKind) -> impl Iterator<Item = &Declaration> {
         self.declarations.iter().filter(move |d| d.kind == kind)
+    }
+
+    /// The number of examples the file gives values for: the length of its `each` lists, 1 when
+    /// its inputs and targets have plain values, `None` when none has a value.
+    pub fn examples(&self) -> Option<usize> {
+        self.declarations
+            .iter()
+            .filter(|d| d.is_per_example())
+            .find_map(|d| match &d.init {
+                Some(Init::Each(values)) => Some(values.len()),
+                Some(Init::Value(_)) => Some(1),
+                _ => None,
+            })
+    }
+
+    /// Whether a step is taken on a batch of examples: the file gives `each` lists, or uses a
+    /// statistic over the batch. Then the loss line is one example's loss, the batch loss is
+    /// their mean, and every gradient is of the batch loss.
+    pub fn is_batch(&self) -> bool {
+        self.uses_batch_statistics()
+            || self
+                .declarations
+                .iter()
+                .any(|d| matches!(d.init, Some(Init::Each(_))))
+    }
+
+    /// Whether a value looks across the examples of a batch (`batch_mean`, `batch_var`).
+    pub fn uses_batch_statistics(&self) -> bool {
+        self.graph.nodes().iter().any(|n| {
+            matches!(
+                n.op,
+                super::Op::Unary(super::Unary::BatchMean, _) | super::Op::BatchSize
+            )
+        })
     }
 
     /// Number of trainable values.

@@ -22,6 +22,16 @@ pub enum Op {
     /// A scalar repeated to fill a shape. Only differentiation makes these: the gradient of
     /// `sum(v)` with respect to `v` is the incoming scalar in every element.
     Broadcast(NodeId, Shape),
+    /// The vector `[n]` with 1 at the position an index names and 0 elsewhere. Differentiation
+    /// makes these: the gradient of `A[i]` puts the incoming gradient in row `i` only, and the
+    /// gradient of cross-entropy with a class number `y` is `p − onehot(y)`.
+    OneHot(NodeId, usize),
+    /// The elements of a vector from an offset on, as a value of the shape given (a scalar is
+    /// one element): the gradient of `concat(a, b)` sent back to `a` or to `b`.
+    Slice(NodeId, usize, Shape),
+    /// The number of examples m of the batch a step is taken on: a file's `each` lists, a
+    /// trainer's batch. `batch_var(v, 1)` divides by m − 1.
+    BatchSize,
 }
 
 /// Operations of one operand.
@@ -44,6 +54,9 @@ pub enum Unary {
     Step,
     /// −1, 0 or 1: the derivative of abs (0 at the kink).
     Sign,
+    /// The mean over the examples of the batch: one value shared by all of them, from a value
+    /// that has one per example (`batch_mean(z)`).
+    BatchMean,
 }
 
 /// Operations of two operands. The elementwise ones broadcast a scalar to the other's shape.
@@ -56,6 +69,15 @@ pub enum Binary {
     MatMul,
     /// `u vᵀ` of two vectors: the gradient of `W @ x` with respect to `W`.
     Outer,
+    /// `A[i]`: row `i` of a matrix, element `i` of a vector, for an index `i`.
+    Pick,
+    /// `concat(a, b)`: the elements of `a`, then those of `b`, as one vector (a scalar is one
+    /// element).
+    Concat,
+    /// `−(y log σ(z) + (1 − y) log(1 − σ(z)))` elementwise, of the net input `z` and the target
+    /// `y`: binary cross-entropy of a sigmoid, computed stably from `z`, whose gradient with
+    /// respect to `z` is `σ(z) − y`.
+    SigmoidCrossEntropy,
 }
 
 impl Unary {
@@ -77,6 +99,7 @@ impl Unary {
             Unary::LogSoftmax => "log_softmax",
             Unary::Step => "step",
             Unary::Sign => "sign",
+            Unary::BatchMean => "batch_mean",
         }
     }
 
@@ -84,7 +107,12 @@ impl Unary {
     pub fn is_elementwise(self) -> bool {
         !matches!(
             self,
-            Unary::Transpose | Unary::Sum | Unary::Mean | Unary::Softmax | Unary::LogSoftmax
+            Unary::Transpose
+                | Unary::Sum
+                | Unary::Mean
+                | Unary::Softmax
+                | Unary::LogSoftmax
+                | Unary::BatchMean
         )
     }
 }
@@ -98,6 +126,9 @@ impl Binary {
             Binary::Div => "/",
             Binary::MatMul => "@",
             Binary::Outer => "outer",
+            Binary::Pick => "[]",
+            Binary::Concat => "concat",
+            Binary::SigmoidCrossEntropy => "binary_cross_entropy",
         }
     }
 }
@@ -106,8 +137,12 @@ impl Op {
     /// The operands, in order.
     pub fn operands(&self) -> impl Iterator<Item = NodeId> {
         let (a, b) = match *self {
-            Op::Var(_) | Op::Literal(_) => (None, None),
-            Op::Unary(_, a) | Op::Pow(a, _) | Op::Broadcast(a, _) => (Some(a), None),
+            Op::Var(_) | Op::Literal(_) | Op::BatchSize => (None, None),
+            Op::Unary(_, a)
+            | Op::Pow(a, _)
+            | Op::Broadcast(a, _)
+            | Op::OneHot(a, _)
+            | Op::Slice(a, _, _) => (Some(a), None),
             Op::Binary(_, a, b) => (Some(a), Some(b)),
         };
         a.into_iter().chain(b)
@@ -149,6 +184,16 @@ impl std::hash::Hash for Op {
                 a.hash(state);
                 shape.hash(state);
             }
+            Op::OneHot(a, n) => {
+                a.hash(state);
+                n.hash(state);
+            }
+            Op::Slice(a, start, shape) => {
+                a.hash(state);
+                start.hash(state);
+                shape.hash(state);
+            }
+            Op::BatchSize => {}
         }
     }
 }

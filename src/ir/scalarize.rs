@@ -28,6 +28,9 @@ pub struct Scalarized {
 pub enum ScalarizeError {
     /// The element-level graph would exceed [`MAX_SCALAR_NODES`].
     TooLarge,
+    /// An operation whose elements depend on values, not on the graph alone (`A[i]` picks by
+    /// the value of `i`), or that looks across a batch.
+    Unsupported,
     Shape(ShapeError),
 }
 
@@ -53,7 +56,7 @@ pub fn scalarize(graph: &Graph, len: usize) -> Result<Scalarized, ScalarizeError
                 for index in 0..node.shape.size() {
                     let leaf = DeclId(out.leaves.len() as u32);
                     out.leaves.push((*decl, index));
-                    elements.push(out.graph.var(leaf, Shape::Scalar, span));
+                    elements.push(out.graph.var(leaf, Shape::Scalar, node.per_example, span));
                 }
                 elements
             }
@@ -67,6 +70,10 @@ pub fn scalarize(graph: &Graph, len: usize) -> Result<Scalarized, ScalarizeError
                 }
                 elements
             }
+            Op::Binary(Binary::Pick, ..)
+            | Op::Unary(Unary::BatchMean, _)
+            | Op::BatchSize
+            | Op::OneHot(..) => return Err(ScalarizeError::Unsupported),
             op => {
                 let operands: Vec<(Vec<NodeId>, Shape)> = op
                     .operands()
@@ -93,7 +100,9 @@ fn lower(
     let scalar = |g: &mut Graph, op: Op| g.add(op, span);
     let first = |i: usize| -> &[NodeId] { &operands[i].0 };
     Ok(match op {
-        Op::Var(_) | Op::Literal(_) => Vec::new(),
+        Op::Var(_) | Op::Literal(_) | Op::BatchSize | Op::OneHot(..) => Vec::new(),
+        Op::Slice(_, start, shape) => first(0)[*start..*start + shape.size()].to_vec(),
+        Op::Binary(Binary::Concat, ..) => [first(0), first(1)].concat(),
         Op::Unary(f, _) => {
             let a = first(0);
             match f {

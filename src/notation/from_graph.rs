@@ -54,6 +54,29 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
     let is_scalar = |id: NodeId| graph[id].shape.is_scalar();
     match &graph[node].op {
         Op::Var(_) => Formula::symbol("?"),
+        Op::BatchSize => Formula::symbol("m"),
+        Op::OneHot(i, _) => Formula::Call(Function::OneHot, sub(*i)),
+        Op::Slice(a, start, shape) => Formula::Slice(sub(*a), start + 1, start + shape.size()),
+        Op::Unary(Unary::BatchMean, a) => Formula::BatchMean(sub(*a)),
+        Op::Binary(Binary::Pick, a, i) => Formula::Pick(sub(*a), sub(*i)),
+        Op::Binary(Binary::Concat, ..) => {
+            // concat(concat(a, b), c) as the one call the file wrote: concat(a, b, c).
+            let mut pieces = Vec::new();
+            let mut stack = vec![node];
+            while let Some(id) = stack.pop() {
+                match graph[id].op {
+                    Op::Binary(Binary::Concat, a, b) if id == node || names.get(id).is_none() => {
+                        stack.push(b);
+                        stack.push(a);
+                    }
+                    _ => pieces.push(write(graph, names, id, depth + 1)),
+                }
+            }
+            Formula::Concat(pieces)
+        }
+        Op::Binary(Binary::SigmoidCrossEntropy, z, y) => {
+            sigmoid_cross_entropy(graph, names, *z, *y, depth)
+        }
         Op::Literal(value) => match value.as_scalar() {
             Some(x) => Formula::Number(x.clone()),
             None => Formula::Array(
@@ -81,6 +104,7 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
                 Unary::Mean => Function::Mean,
                 Unary::Softmax => Function::Softmax,
                 Unary::LogSoftmax => Function::LogSoftmax,
+                Unary::BatchMean => return Formula::BatchMean(sub(*a)),
             };
             Formula::Call(function, sub(*a))
         }
@@ -105,6 +129,9 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
                 Binary::Mul => Operator::Hadamard,
                 Binary::Div => Operator::Div,
                 Binary::MatMul => Operator::MatMul,
+                Binary::Pick | Binary::Concat | Binary::SigmoidCrossEntropy => {
+                    return Formula::symbol("…");
+                }
                 Binary::Outer => {
                     return Formula::Binary(
                         Operator::MatMul,
@@ -116,6 +143,42 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
             Formula::Binary(operator, sub(*a), sub(*b))
         }
     }
+}
+
+/// Binary cross-entropy of `σ(z)` and `y` as a textbook writes it,
+/// `−(y ⊙ log p + (1 − y) ⊙ log(1 − p))`, with `p` the name the file gives `σ(z)` (else `σ(z)`).
+fn sigmoid_cross_entropy(
+    graph: &Graph,
+    names: &Names,
+    z: NodeId,
+    y: NodeId,
+    depth: usize,
+) -> Formula {
+    let p = match graph
+        .ids()
+        .find(|&id| graph[id].op == Op::Unary(Unary::Sigmoid, z))
+    {
+        Some(id) => write(graph, names, id, depth + 1),
+        None => Formula::call(Function::Sigmoid, write(graph, names, z, depth + 1)),
+    };
+    let y = write(graph, names, y, depth + 1);
+    let product = |a: &Formula, b: Formula| {
+        let operator = if matches!(a, Formula::Number(_)) {
+            Operator::Scale
+        } else {
+            Operator::Hadamard
+        };
+        Formula::binary(operator, a.clone(), b)
+    };
+    let one = Formula::number(1);
+    let log_p = Formula::call(Function::Log, p.clone());
+    let log_q = Formula::call(
+        Function::Log,
+        Formula::binary(Operator::Sub, one.clone(), p),
+    );
+    let first = product(&y, log_p);
+    let second = product(&Formula::binary(Operator::Sub, one, y.clone()), log_q);
+    Formula::Neg(Box::new(Formula::binary(Operator::Add, first, second)))
 }
 
 /// The name of a declared or user-named node, for [`Names`].

@@ -19,6 +19,8 @@ pub struct Symbol {
     pub kind: SymbolKind,
     /// Element indices, one-based as textbooks write them; or symbolic (`i`, `j`) in rules.
     pub indices: Vec<String>,
+    /// Which example of a batch the value is of, written as a superscript: `x⁽ⁱ⁾`, `δh⁽²⁾`.
+    pub example: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,7 @@ impl Symbol {
             name: name.to_string(),
             kind: SymbolKind::Plain,
             indices: Vec::new(),
+            example: None,
         }
     }
 
@@ -65,6 +68,12 @@ impl Symbol {
         }
     }
 
+    /// The value in example `example` of a batch (`"i"`, or a number counted from 1).
+    pub fn of_example(mut self, example: &str) -> Symbol {
+        self.example = Some(example.to_string());
+        self
+    }
+
     pub fn indexed(mut self, indices: &[usize]) -> Symbol {
         self.indices = indices.iter().map(|i| (i + 1).to_string()).collect();
         self
@@ -88,6 +97,8 @@ pub enum Function {
     Mean,
     Softmax,
     LogSoftmax,
+    /// The one-hot vector of an index: 1 at the position it names, 0 elsewhere.
+    OneHot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +141,14 @@ pub enum Formula {
     Matrix(Vec<Vec<Formula>>),
     /// A sum of terms (of chain-rule products).
     Sum(Vec<Formula>),
+    /// The mean over the examples of a batch: `(1/m) Σᵢ x⁽ⁱ⁾`.
+    BatchMean(Box<Formula>),
+    /// `C[c1]`: the row (or element) an index picks.
+    Pick(Box<Formula>, Box<Formula>),
+    /// `concat(a, b, …)`
+    Concat(Vec<Formula>),
+    /// Elements `first` through `last` of a vector, counted from 1: `g[11…20]`.
+    Slice(Box<Formula>, usize, usize),
 }
 
 impl Formula {
@@ -158,6 +177,8 @@ impl Formula {
         match self {
             Formula::Binary(Operator::Equals, ..) => 0,
             Formula::Binary(Operator::Add | Operator::Sub, ..) | Formula::Sum(_) => 1,
+            // Σ reaches to the end of what follows it, like a sum.
+            Formula::BatchMean(_) => 1,
             Formula::Neg(_) => 2,
             Formula::Binary(
                 Operator::Scale | Operator::Hadamard | Operator::Div | Operator::MatMul,
@@ -175,7 +196,10 @@ impl Formula {
             | Formula::Call(..)
             | Formula::Partial(..)
             | Formula::Derivative(..)
-            | Formula::Kronecker(..) => 6,
+            | Formula::Kronecker(..)
+            | Formula::Pick(..)
+            | Formula::Concat(_)
+            | Formula::Slice(..) => 6,
         }
     }
 }

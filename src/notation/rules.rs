@@ -214,6 +214,35 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
                 ],
             )
         }
+        Rule::Unary(Unary::BatchMean) => {
+            let mu = || Formula::symbol("μ");
+            let v = |example: &str| Formula::Symbol(Symbol::plain("v").of_example(example));
+            (
+                vec![equals(mu(), Formula::BatchMean(Box::new(v("i"))))],
+                vec![(
+                    Formula::partial(mu(), v("i")),
+                    div(one(), Formula::symbol("m")),
+                )],
+            )
+        }
+        Rule::Binary(Binary::SigmoidCrossEntropy) => {
+            let y = || Formula::symbol("y");
+            let l = Formula::Neg(Box::new(Formula::binary(
+                Operator::Add,
+                mul(y(), Formula::call(Function::Log, p())),
+                mul(
+                    sub(one(), y()),
+                    Formula::call(Function::Log, sub(one(), p())),
+                ),
+            )));
+            (
+                vec![
+                    equals(p(), Formula::call(Function::Sigmoid, z())),
+                    equals(Formula::symbol("ℓ"), l),
+                ],
+                vec![(Formula::partial(Formula::symbol("ℓ"), z()), sub(p(), y()))],
+            )
+        }
         Rule::SoftmaxCrossEntropy => {
             let y = || Formula::symbol("y");
             let l = Formula::Neg(Box::new(Formula::call(
@@ -228,8 +257,22 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
                 )],
             )
         }
+        Rule::SoftmaxClassCrossEntropy => {
+            let y = || Formula::symbol("y");
+            let l = Formula::Neg(Box::new(Formula::call(
+                Function::Log,
+                Formula::Pick(Box::new(p()), Box::new(y())),
+            )));
+            (
+                vec![softmax_z(), equals(Formula::symbol(loss), l)],
+                vec![(
+                    Formula::partial(Formula::symbol(loss), z()),
+                    sub(p(), Formula::call(Function::OneHot, y())),
+                )],
+            )
+        }
         Rule::Unary(Unary::Neg | Unary::Transpose | Unary::Step | Unary::Sign)
-        | Rule::Binary(Binary::Add | Binary::Sub | Binary::Outer)
+        | Rule::Binary(Binary::Add | Binary::Sub | Binary::Outer | Binary::Pick | Binary::Concat)
         | Rule::Broadcast => return None,
     };
     Some(Statement {

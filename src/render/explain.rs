@@ -508,12 +508,20 @@ fn matrix_columns(e: &Explanation) -> usize {
                 columns = columns.max(rows.iter().map(Vec::len).max().unwrap_or(0));
                 pending.extend(rows.iter().flatten());
             }
-            Formula::Array(items) | Formula::Product(items) | Formula::Sum(items) => {
-                pending.extend(items)
-            }
-            Formula::Neg(a) | Formula::Transpose(a) | Formula::Call(_, a) => pending.push(a),
+            Formula::Array(items)
+            | Formula::Product(items)
+            | Formula::Sum(items)
+            | Formula::Concat(items) => pending.extend(items),
+            Formula::Neg(a)
+            | Formula::Transpose(a)
+            | Formula::Call(_, a)
+            | Formula::BatchMean(a)
+            | Formula::Slice(a, ..) => pending.push(a),
             Formula::Derivative(_, a) => pending.push(a),
-            Formula::Binary(_, a, b) | Formula::Pow(a, b) | Formula::Partial(a, b) => {
+            Formula::Binary(_, a, b)
+            | Formula::Pow(a, b)
+            | Formula::Partial(a, b)
+            | Formula::Pick(a, b) => {
                 pending.push(a);
                 pending.push(b);
             }

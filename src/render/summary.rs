@@ -23,6 +23,8 @@ struct Summary {
     optimizer: String,
     optimizer_is_default: bool,
     training: Vec<String>,
+    /// A step on a batch: the loss's name, and how many examples the file gives (if any).
+    batch: Option<(String, Option<usize>)>,
 }
 
 struct Section {
@@ -75,10 +77,14 @@ pub fn render(model: &Model, source: &str, file: &str) -> String {
                 .map(|d| Row {
                     label: String::new(),
                     name: d.name.clone(),
-                    shape: d.shape.to_string(),
+                    shape: match d.index {
+                        Some(n) => format!("index({n})"),
+                        None => d.shape.to_string(),
+                    },
                     detail: match &d.init {
                         None => "no value given".to_string(),
                         Some(Init::Value(value)) => value_text(value),
+                        Some(Init::Each(values)) => each_text(values),
                         Some(Init::Random(init)) => format!("~ {}", initializer_text(init)),
                     },
                 })
@@ -129,6 +135,9 @@ pub fn render(model: &Model, source: &str, file: &str) -> String {
         optimizer: optimizer_text(&model.optimizer),
         optimizer_is_default: !model.optimizer_written,
         training,
+        batch: model
+            .is_batch()
+            .then(|| (model.loss.name.clone(), model.examples())),
     };
     super::with_final_newline(summary.render().unwrap_or_default())
 }
@@ -189,6 +198,22 @@ fn value_text(value: &Tensor<BigRational>) -> String {
             format!("= [{}]", rows.join(", "))
         }
     }
+}
+
+/// The values of the examples of a batch, `= each [1, 0, 1]`, or how many there are.
+fn each_text(values: &[Tensor<BigRational>]) -> String {
+    let elements: usize = values.iter().map(|v| v.data().len()).sum();
+    if elements > SHOWN_ELEMENTS {
+        return format!("= each of {} examples", values.len());
+    }
+    let items: Vec<String> = values
+        .iter()
+        .map(|v| {
+            let text = value_text(v);
+            text.strip_prefix("= ").map_or(text.clone(), str::to_string)
+        })
+        .collect();
+    format!("= each [{}]", items.join(", "))
 }
 
 pub fn initializer_text(init: &Initializer) -> String {

@@ -85,7 +85,19 @@ pub struct Declaration {
     pub keyword: Span,
     pub name: Ident,
     pub shape: Option<ShapeSpec>,
+    /// `: index(27)` after the name.
+    pub index: Option<IndexSpec>,
     pub init: Option<DeclInit>,
+}
+
+/// `: index(N)`: the declaration holds a whole number 0 … N−1.
+#[derive(Clone, Debug)]
+pub struct IndexSpec {
+    /// The type's name as written (the checker insists on `index`).
+    pub name: Ident,
+    pub arguments: Arguments,
+    /// From `:` to `)`.
+    pub span: Span,
 }
 
 /// `[2, n]` after a declared name.
@@ -99,6 +111,8 @@ pub struct ShapeSpec {
 pub enum DeclInit {
     /// `= [0.05, 0.10]`
     Value(Expr),
+    /// `= each [[0.05, 0.10], [0.2, 0.3]]`: one value per example of a batch.
+    Each { keyword: Span, values: Expr },
     /// `~ uniform(-1, 1)`
     Distribution {
         name: Ident,
@@ -188,6 +202,11 @@ pub enum ExprKind {
     },
     /// `A'`
     Transpose(Box<Expr>),
+    /// `A[i]`
+    Pick {
+        value: Box<Expr>,
+        index: Box<Expr>,
+    },
 }
 
 impl Expr {

@@ -103,9 +103,22 @@ impl Lowerer {
         };
         let name = self.ident(next(&mut inner, Rule::name)?);
         let mut shape = None;
+        let mut index = None;
         let mut init = None;
         for pair in inner {
             match pair.as_rule() {
+                Rule::index_type => {
+                    let span = self.span(&pair);
+                    let mut parts = pair.into_inner();
+                    next(&mut parts, Rule::colon)?;
+                    let name = self.ident(next(&mut parts, Rule::name)?);
+                    let arguments = self.arguments(next(&mut parts, Rule::arguments)?)?;
+                    index = Some(IndexSpec {
+                        name,
+                        arguments,
+                        span,
+                    });
+                }
                 Rule::shape => {
                     let span = self.span(&pair);
                     let dims = pair
@@ -118,7 +131,15 @@ impl Lowerer {
                 Rule::value_init => {
                     let mut parts = pair.into_inner();
                     next(&mut parts, Rule::assign)?;
-                    init = Some(DeclInit::Value(self.expr(next(&mut parts, Rule::expr)?)?));
+                    let part = parts.next().ok_or(Malformed)?;
+                    init = Some(match part.as_rule() {
+                        Rule::kw_each => DeclInit::Each {
+                            keyword: self.span(&part),
+                            values: self.expr(next(&mut parts, Rule::expr)?)?,
+                        },
+                        Rule::expr => DeclInit::Value(self.expr(part)?),
+                        _ => return Err(Malformed),
+                    });
                 }
                 Rule::distribution_init => {
                     let mut parts = pair.into_inner();
@@ -145,6 +166,7 @@ impl Lowerer {
             keyword,
             name,
             shape,
+            index,
             init,
         })
     }
@@ -268,14 +290,32 @@ impl Lowerer {
     fn postfix(&self, pair: Pair<Rule>) -> Result<Expr> {
         let mut parts = pair.into_inner();
         let mut expr = self.primary(parts.next().ok_or(Malformed)?)?;
-        for quote in parts {
-            let span = expr.span.to(self.span(&quote));
-            let height = expr.height + 1;
-            self.check_height(height, span)?;
-            expr = Expr {
-                kind: ExprKind::Transpose(Box::new(expr)),
-                span,
-                height,
+        for part in parts {
+            let span = expr.span.to(self.span(&part));
+            expr = match part.as_rule() {
+                Rule::transpose_op => {
+                    let height = expr.height + 1;
+                    self.check_height(height, span)?;
+                    Expr {
+                        kind: ExprKind::Transpose(Box::new(expr)),
+                        span,
+                        height,
+                    }
+                }
+                Rule::pick => {
+                    let index = self.expr(part.into_inner().next().ok_or(Malformed)?)?;
+                    let height = 1 + expr.height.max(index.height);
+                    self.check_height(height, span)?;
+                    Expr {
+                        kind: ExprKind::Pick {
+                            value: Box::new(expr),
+                            index: Box::new(index),
+                        },
+                        span,
+                        height,
+                    }
+                }
+                _ => return Err(Malformed),
             };
         }
         Ok(expr)

@@ -133,6 +133,30 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("\\end{bmatrix}");
         }
         Formula::Sum(terms) => STYLE.join(terms, " + ", f.precedence(), out),
+        Formula::BatchMean(a) => {
+            out.push_str("\\frac{1}{m} \\sum_{i} ");
+            STYLE.operand(a, 2, false, out);
+        }
+        Formula::Pick(a, i) => {
+            STYLE.operand(a, 6, false, out);
+            out.push('[');
+            write(i, out);
+            out.push(']');
+        }
+        Formula::Concat(items) => {
+            out.push_str("\\operatorname{concat}\\left(");
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(",\\ ");
+                }
+                write(item, out);
+            }
+            out.push_str("\\right)");
+        }
+        Formula::Slice(a, first, last) => {
+            STYLE.operand(a, 6, false, out);
+            out.push_str(&format!("[{first} \\ldots {last}]"));
+        }
     }
 }
 
@@ -155,6 +179,7 @@ fn function_latex(function: Function) -> &'static str {
         Function::Mean => "\\operatorname{mean}",
         Function::Softmax => "\\operatorname{softmax}",
         Function::LogSoftmax => "\\operatorname{log\\_softmax}",
+        Function::OneHot => "\\operatorname{onehot}",
     }
 }
 
@@ -166,11 +191,15 @@ pub fn symbol_latex(symbol: &Symbol) -> String {
     if let Some(layer) = symbol.name.strip_prefix("net_")
         && symbol.kind == SymbolKind::Plain
     {
-        return format!(
+        let mut text = format!(
             "\\mathrm{{net}}_{{{}{}}}",
             name_latex(layer),
             symbol.indices.join("")
         );
+        if let Some(example) = &symbol.example {
+            text = format!("{{{text}}}^{{({example})}}");
+        }
+        return text;
     }
     let name = name_latex(&symbol.name);
     let mut text = match symbol.kind {
@@ -185,8 +214,11 @@ pub fn symbol_latex(symbol: &Symbol) -> String {
             format!("{text}_{{{joined}}}")
         };
     }
-    if symbol.kind == SymbolKind::Updated {
-        text = format!("{{{text}}}^{{+}}");
+    match (&symbol.example, symbol.kind == SymbolKind::Updated) {
+        (Some(example), true) => text = format!("{{{text}}}^{{({example})+}}"),
+        (Some(example), false) => text = format!("{{{text}}}^{{({example})}}"),
+        (None, true) => text = format!("{{{text}}}^{{+}}"),
+        (None, false) => {}
     }
     text
 }

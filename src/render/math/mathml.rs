@@ -141,6 +141,37 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("</mtable><mo>]</mo></mrow>");
         }
         Formula::Sum(terms) => join(terms, "<mo>+</mo>", f.precedence(), out),
+        Formula::BatchMean(a) => {
+            out.push_str(
+                "<mrow><mfrac><mn>1</mn><mi>m</mi></mfrac><munder><mo>∑</mo><mi>i</mi></munder>",
+            );
+            STYLE.operand(a, 2, false, out);
+            out.push_str("</mrow>");
+        }
+        Formula::Pick(a, i) => {
+            out.push_str("<mrow>");
+            STYLE.operand(a, 6, false, out);
+            out.push_str("<mo>[</mo>");
+            write(i, out);
+            out.push_str("<mo>]</mo></mrow>");
+        }
+        Formula::Concat(items) => {
+            out.push_str("<mrow><mi>concat</mi><mo>\u{2061}</mo><mrow><mo>(</mo>");
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str("<mo separator=\"true\">,</mo>");
+                }
+                write(item, out);
+            }
+            out.push_str("<mo>)</mo></mrow></mrow>");
+        }
+        Formula::Slice(a, first, last) => {
+            out.push_str("<mrow>");
+            STYLE.operand(a, 6, false, out);
+            out.push_str(&format!(
+                "<mo>[</mo><mn>{first}</mn><mo>…</mo><mn>{last}</mn><mo>]</mo></mrow>"
+            ));
+        }
     }
 }
 
@@ -166,6 +197,17 @@ fn function_name(function: Function) -> &'static str {
 }
 
 pub fn symbol_mathml(symbol: &Symbol) -> String {
+    let plain = symbol_without_example(symbol);
+    match &symbol.example {
+        Some(example) => format!(
+            "<msup>{plain}<mrow><mo>(</mo><mi>{}</mi><mo>)</mo></mrow></msup>",
+            escape(example)
+        ),
+        None => plain,
+    }
+}
+
+fn symbol_without_example(symbol: &Symbol) -> String {
     let name = name_mathml(&symbol.name);
     // Indices: digits are numbers, letters (i, j in rules) identifiers.
     let indices: String = symbol

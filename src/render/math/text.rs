@@ -148,6 +148,30 @@ fn write(f: &Formula, out: &mut String) {
             out.push(']');
         }
         Formula::Sum(terms) => STYLE.join(terms, " + ", f.precedence(), out),
+        Formula::BatchMean(a) => {
+            out.push_str("(1/m) Σᵢ ");
+            STYLE.operand(a, 2, false, out);
+        }
+        Formula::Pick(a, i) => {
+            STYLE.operand(a, 6, false, out);
+            out.push('[');
+            write(i, out);
+            out.push(']');
+        }
+        Formula::Concat(items) => {
+            out.push_str("concat(");
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                write(item, out);
+            }
+            out.push(')');
+        }
+        Formula::Slice(a, first, last) => {
+            STYLE.operand(a, 6, false, out);
+            out.push_str(&format!("[{first}…{last}]"));
+        }
     }
 }
 
@@ -179,6 +203,7 @@ pub fn function_name(function: Function) -> &'static str {
         Function::Mean => "mean",
         Function::Softmax => "softmax",
         Function::LogSoftmax => "log_softmax",
+        Function::OneHot => "onehot",
     }
 }
 
@@ -191,10 +216,34 @@ pub fn symbol_text(symbol: &Symbol) -> String {
     for index in &symbol.indices {
         text.push_str(&subscript(index));
     }
+    if let Some(example) = &symbol.example {
+        text.push_str(&example_superscript(example));
+    }
     if symbol.kind == SymbolKind::Updated {
         text.push('⁺');
     }
     text
+}
+
+/// `⁽ⁱ⁾`, `⁽¹²⁾`: which example of a batch, as textbooks write it.
+fn example_superscript(example: &str) -> String {
+    let mapped: Option<String> = example
+        .chars()
+        .map(|c| match c {
+            '0' => Some('⁰'),
+            '1' => Some('¹'),
+            '2' => Some('²'),
+            '3' => Some('³'),
+            '4'..='9' => char::from_u32('⁴' as u32 + (c as u32 - '4' as u32)),
+            'i' => Some('ⁱ'),
+            'j' => Some('ʲ'),
+            _ => None,
+        })
+        .collect();
+    match mapped {
+        Some(sup) => format!("⁽{sup}⁾"),
+        None => format!("^({example})"),
+    }
 }
 
 /// Unicode subscripts where every character has one, else `_index`.
