@@ -3,10 +3,10 @@
 
 mod support;
 
+mod batches;
 mod check_examples;
 mod classics;
 mod cli_contract;
-mod batches;
 mod codegen;
 mod derive;
 mod diagnostics;

@@ -163,8 +163,8 @@ mod tests {
     fn an_approximation_times_an_exact_zero_is_exactly_zero() {
         let mut graph = Graph::default();
         let span = crate::span::Span::default();
-        let x = graph.var(DeclId(0), Shape::Scalar, span);
-        let zero = graph.var(DeclId(1), Shape::Scalar, span);
+        let x = graph.var(DeclId(0), Shape::Scalar, false, span);
+        let zero = graph.var(DeclId(1), Shape::Scalar, false, span);
         let sigmoid = graph
             .add(Op::Unary(Unary::Sigmoid, x), span)
             .expect("a node");

@@ -154,7 +154,7 @@ mod tests {
 
     fn unary(f: Unary, values: &[BigRational]) -> Option<Vec<BigRational>> {
         let shape = Shape::Vector(values.len());
-        let operand = Graph::default().var(DeclId(0), shape, crate::span::Span::default());
+        let operand = Graph::default().var(DeclId(0), shape, false, crate::span::Span::default());
         let a = Tensor::new(shape, values.to_vec());
         exact(&Op::Unary(f, operand), &[&a])
             .expect("no error")
