@@ -935,7 +935,7 @@ fn gen_refuses_a_directory_that_is_not_empty_and_force_keeps_foreign_files() {
 
     let again = support::nabla(&["gen", "examples/xor.nabla", "-o", &out, "--force"], None);
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(again.stdout.contains("(11 unchanged)"), "{}", again.stdout);
+    assert!(again.stdout.contains("(13 unchanged)"), "{}", again.stdout);
 }
 
 #[test]
@@ -979,79 +979,173 @@ fn without_varying_numbers(text: &str) -> String {
         .collect()
 }
 
-#[test]
-fn a_run_killed_at_any_moment_leaves_a_checkpoint_that_resumes() {
-    let (trainer, data) = xor_trainer("f64");
-    let mut transcript = String::new();
-    // Killed (SIGKILL: no chance to clean up) at three different moments of a long run.
-    for (round, wait) in [5u64, 37, 113].into_iter().enumerate() {
-        let checkpoint = format!("killed-{round}.json");
-        let _ = std::fs::remove_file(trainer.dir.join(&checkpoint));
-        let args = [
+/// Starts `train DATA --epochs 1000000000 --save SAVE OPTIONS` in the background.
+fn long_run(trainer: &Trainer, data: &str, save: &str, options: &[&str]) -> std::process::Child {
+    let _ = std::fs::remove_file(trainer.dir.join(save));
+    Command::new(&trainer.program)
+        .args([
             "train",
-            &data,
+            data,
             "--epochs",
             "1000000000",
             "--save",
-            &checkpoint,
+            save,
             "--quiet",
-        ];
-        let mut child = Command::new(&trainer.program)
-            .args(args)
-            .current_dir(&trainer.dir)
-            .spawn()
-            .expect("the trainer runs");
-        let started = std::time::Instant::now();
-        while !trainer.dir.join(&checkpoint).exists() {
-            assert!(
-                started.elapsed().as_secs() < 60,
-                "no checkpoint after a minute"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(wait));
-        child.kill().expect("the run can be killed");
-        let status = child.wait().expect("the run ends");
-        assert!(!status.success(), "the run was killed: {status}");
-        let mut shown = format!(
-            "$ xor train xor.csv --epochs 1000000000 --save {checkpoint} --quiet\n\
-             (killed by SIGKILL {wait} ms after the first checkpoint)\n"
-        );
-        for args in [
-            vec!["eval", &data, "--weights", &checkpoint],
-            vec![
-                "train",
-                &data,
-                "--init",
-                &checkpoint,
-                "--epochs",
-                "10",
-                "--save",
-                "resumed.json",
-                "--quiet",
-            ],
-        ] {
-            let run = trainer.run(&args);
-            assert_eq!(run.code, 0, "{}", run.stderr);
-            shown.push_str(&format!(
-                "$ xor {}\nexit {}\n{}{}",
-                args.join(" ").replace(data.as_str(), "xor.csv"),
-                run.code,
-                run.stdout,
-                run.stderr
-            ));
-        }
-        // The first round is shown; the others must read the same but for the file's name.
-        if round == 0 {
-            transcript = without_varying_numbers(&shown);
-        } else {
-            assert_eq!(
-                without_varying_numbers(&shown).replace(&checkpoint, "killed-0.json"),
-                transcript.replace("SIGKILL 5 ms", &format!("SIGKILL {wait} ms"))
-            );
-        }
+        ])
+        .args(options)
+        .current_dir(&trainer.dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the trainer runs")
+}
+
+/// When the file at `path` was last written.
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("the checkpoint exists")
+}
+
+/// Whether the file at `path` was written after `moment` (the file system's clock ticks
+/// coarsely: a few milliseconds are allowed).
+fn written_after(path: &Path, moment: std::time::SystemTime) -> bool {
+    modified(path) + std::time::Duration::from_millis(50) >= moment
+}
+
+/// Evaluates the weights `save`, then trains 10 epochs from them: what a person does after a
+/// run was killed or stopped, as a transcript with the varying numbers replaced.
+fn resumed(trainer: &Trainer, data: &str, save: &str) -> String {
+    let mut shown = String::new();
+    for args in [
+        vec!["eval", data, "--weights", save],
+        vec![
+            "train",
+            data,
+            "--init",
+            save,
+            "--epochs",
+            "10",
+            "--save",
+            "resumed.json",
+            "--quiet",
+        ],
+    ] {
+        let run = trainer.run(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        shown.push_str(&format!(
+            "$ xor {}\nexit {}\n{}{}",
+            args.join(" ").replace(data, "xor.csv"),
+            run.code,
+            run.stdout,
+            run.stderr
+        ));
     }
+    without_varying_numbers(&shown)
+}
+
+/// A run killed by SIGKILL (no chance to clean up) after a few seconds leaves the weights it
+/// kept on its clock, at most about a second old, whole, and `--init` resumes from them.
+#[test]
+fn a_run_killed_after_seconds_leaves_a_checkpoint_a_second_old_that_resumes() {
+    let (trainer, data) = xor_trainer("f64");
+    let save = "killed.json";
+    let mut child = long_run(&trainer, &data, save, &[]);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    child.kill().expect("the run can be killed");
+    let killed = std::time::SystemTime::now();
+    let status = child.wait().expect("the run ends");
+    assert!(!status.success(), "the run was killed: {status}");
+    let age = killed
+        .duration_since(modified(&trainer.dir.join(save)))
+        .unwrap_or_default();
+    // The clock strikes every second; a save takes milliseconds, more on a busy machine.
+    assert!(
+        age.as_secs_f64() < 1.5,
+        "the checkpoint was {age:?} old when the run was killed"
+    );
+    let transcript = format!(
+        "$ xor train xor.csv --epochs 1000000000 --save {save} --quiet\n\
+         (killed by SIGKILL 2.5 s later)\n{}",
+        resumed(&trainer, &data, save)
+    );
     insta::assert_snapshot!(transcript);
+}
+
+/// SIGTERM (and Ctrl-C) let the step under way finish, keep the weights, and end the program
+/// saying where they are and how to go on; the log is written to the last epoch.
+#[test]
+fn a_run_stopped_by_sigterm_saves_and_says_how_to_resume() {
+    let (trainer, data) = xor_trainer("f64");
+    let save = "stopped.json";
+    let child = long_run(&trainer, &data, save, &["--log", "stopped-log.csv"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let signalled = std::time::SystemTime::now();
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(kill.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    let output = child.wait_with_output().expect("the run ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(143), "{stderr}");
+    assert!(
+        written_after(&trainer.dir.join(save), signalled),
+        "the weights were kept after the signal"
+    );
+    // Where it stopped: after an epoch (XOR has one batch), the last line of the log.
+    let log = std::fs::read_to_string(trainer.dir.join("stopped-log.csv")).expect("a log");
+    let last = log
+        .lines()
+        .last()
+        .and_then(|l| l.split(',').next())
+        .unwrap_or("");
+    let epoch = format!("after epoch {last};");
+    assert!(stderr.contains(&epoch), "{stderr} (the log ends at {last})");
+    let shown = stderr
+        .replace(&data, "xor.csv")
+        .replace(&format!(" {last};"), " [epoch];");
+    let left = 1_000_000_000 - last.parse::<u64>().expect("an epoch");
+    let shown = shown.replace(&format!("--epochs {left}"), "--epochs [left]");
+    let transcript = format!(
+        "$ xor train xor.csv --epochs 1000000000 --save {save} --quiet --log stopped-log.csv\n\
+         (SIGTERM 1.5 s later)\nexit {}\n{shown}{}",
+        output.status.code().unwrap_or(-1),
+        resumed(&trainer, &data, save)
+    );
+    insta::assert_snapshot!(transcript);
+}
+
+/// The trainers whose steps several threads share (by rows, with the machinery of large
+/// networks, and by units) keep their weights on the clock, and stop on SIGTERM after a step
+/// with weights that `eval` reads, as the one-thread trainer does.
+#[test]
+fn threads_sharing_a_step_keep_and_stop_as_one_thread_does() {
+    for (file, dtype, inputs, classes) in [
+        ("tests/fixtures/codegen/large-sgd.nabla", "f64", 300, 4),
+        ("tests/fixtures/codegen/cut.nabla", "f32", 64, 10),
+    ] {
+        let trainer = trainer(file, dtype);
+        let csv = class_rows(31, (200, inputs), (0.0, 1.0), |row| row * 7 % classes);
+        let data = trainer.write("long.csv", &csv);
+        let options = ["--batch", "64", "--threads", "2"];
+        let save = "threads-stopped.json";
+        let child = long_run(&trainer, &data, save, &options);
+        std::thread::sleep(std::time::Duration::from_millis(2500));
+        let signalled = std::time::SystemTime::now();
+        let age = signalled
+            .duration_since(modified(&trainer.dir.join(save)))
+            .unwrap_or_default();
+        assert!(age.as_secs_f64() < 1.5, "{file}: a checkpoint {age:?} old");
+        let pid = child.id().to_string();
+        let kill = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(kill.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        let output = child.wait_with_output().expect("the run ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(143), "{file}: {stderr}");
+        assert!(stderr.contains("stopped by SIGTERM after "), "{stderr}");
+        assert!(written_after(&trainer.dir.join(save), signalled), "{file}");
+        let eval = trainer.run(&["eval", &data, "--weights", save]);
+        assert_eq!(eval.code, 0, "{file}: {}", eval.stderr);
+    }
 }
 
 /// The trainer whose readers the fuzz targets `csv` and `weights` compile in.

@@ -163,6 +163,16 @@ struct Train<'a> {
     c: &'a Context,
 }
 
+#[derive(Template)]
+#[template(path = "trainer/src/checkpoint.rs.txt")]
+struct Checkpoint;
+
+#[derive(Template)]
+#[template(path = "trainer/src/progress.rs.txt")]
+struct Progress<'a> {
+    c: &'a Context,
+}
+
 pub fn render(
     model: &Model,
     (plan, code): (&Plan, &ModelCode),
@@ -196,6 +206,8 @@ pub fn render(
         ("src/optim.rs", Optim { c: &c }.render()),
         ("src/rng.rs", Rng { c: &c }.render()),
         ("src/train.rs", Train { c: &c }.render()),
+        ("src/checkpoint.rs", Checkpoint.render()),
+        ("src/progress.rs", Progress { c: &c }.render()),
     ];
     if let (Some((_, half)), Some(text)) = (cut, &c.cut) {
         files.push((

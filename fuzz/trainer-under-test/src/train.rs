@@ -10,16 +10,17 @@
 //! gradient of a whole weight matrix is stored, and the parameters a thread updates are the ones
 //! it keeps in its cache. The threads live as long as training does and meet twice a step.
 
-use std::io::{IsTerminal, Write};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::Real;
+use crate::checkpoint::{self, Keeper};
 use crate::data::Data;
 use crate::kernels;
 use crate::model::{self, Backward, Batch, Forward, PARAMS, Params, Products, Transposed, WORK};
 use crate::optim::{self, Optimizer, STATE, Step};
+use crate::progress::{Progress, short};
 use crate::rng::Rng;
 use crate::weights;
 
@@ -31,8 +32,11 @@ pub struct Settings {
     pub lr: Real,
     pub seed: u64,
     pub shuffle: bool,
-    /// Where to keep the weights: written after every epoch.
+    /// Where to keep the weights: written on the clock (`save_every`), after the last epoch,
+    /// and when a signal stops training.
     pub save: Option<String>,
+    /// Seconds between checkpoints (and writes of the log); 0: after every epoch.
+    pub save_every: f64,
     /// Where to write the loss of each epoch, as CSV.
     pub log: Option<String>,
     pub quiet: bool,
@@ -48,6 +52,16 @@ pub struct Report {
     pub threads: usize,
     /// Whether they shared each step by the hidden units (`units.rs`), not by the batch's rows.
     pub by_units: bool,
+    /// Where a signal stopped training, if one did.
+    pub stopped: Option<Stopped>,
+}
+
+/// Where training stopped when a signal asked it to: after epoch `epoch`, or after the step on
+/// batch `batch` of it.
+pub struct Stopped {
+    pub signal: i32,
+    pub epoch: u64,
+    pub batch: Option<usize>,
 }
 
 /// The least work (multiply–adds) a part of a batch must have to be given a thread of its own:
@@ -676,14 +690,16 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
         };
         steps(data, settings, threads)
     })?;
+    let (epochs, stopped) = report;
     *params = shared
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .params;
     Ok(Report {
-        epochs: report,
+        epochs,
         threads,
         by_units: false,
+        stopped,
     })
 }
 
@@ -709,8 +725,13 @@ struct Threads<'a> {
     sharing: usize,
 }
 
-/// The epochs of training, on this thread and the helpers; the time of each epoch.
-fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>, String> {
+/// The epochs of training, on this thread and the helpers; the time of each epoch, and where a
+/// signal stopped training, if one did.
+fn steps(
+    data: &Data,
+    settings: &Settings,
+    threads: Threads,
+) -> Result<(Vec<f64>, Option<Stopped>), String> {
     let Threads {
         shared,
         parts,
@@ -718,10 +739,11 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
         helpers,
         ..
     } = threads;
-    let mut log = match &settings.log {
-        Some(path) => Some(Log::create(path)?),
-        None => None,
-    };
+    let mut keeper = Keeper::new(
+        settings.save.as_deref(),
+        settings.log.as_deref(),
+        settings.save_every,
+    )?;
     let mut optimizer = Optimizer::new(settings.lr, &PARAMS);
     let mut buffer = gradient_buffer();
     let mut solo = Update::new();
@@ -730,8 +752,8 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
     // The shuffle has a generator of its own (seed + 1), independent of the starting values.
     let mut rng = Rng::new(settings.seed.wrapping_add(1));
     let mut progress = Progress::new(settings.epochs, settings.quiet);
-    let mut checkpoint = settings.save.as_deref().map(weights::Checkpoint::new);
     let mut times = Vec::new();
+    let mut stopped = None;
     let rows = data.rows;
     let write = || shared.write().unwrap_or_else(PoisonError::into_inner);
     // A fresh order of the rows for an epoch (the same draws, in the same order, whether the
@@ -746,8 +768,8 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
     let ahead = model::INPUT_PRODUCTS.contains(&true);
     let mut given = false;
     // The accuracy is shown on the progress line and written to the log, if there are any.
-    let counted = !settings.quiet || log.is_some();
-    for epoch in 1..=settings.epochs {
+    let counted = !settings.quiet || settings.log.is_some();
+    'epochs: for epoch in 1..=settings.epochs {
         let started = Instant::now();
         {
             let s = &mut *write();
@@ -828,31 +850,44 @@ fn steps(data: &Data, settings: &Settings, threads: Threads) -> Result<Vec<f64>,
                 return Err(diverged(&at(), &what, &s.params, settings));
             }
             total += batch_total;
+            if let Some(signal) = checkpoint::stop_requested().filter(|_| end < rows) {
+                let batch = Some(index + 1);
+                stopped = Some(Stopped {
+                    signal,
+                    epoch,
+                    batch,
+                });
+                break 'epochs;
+            }
+            if end < rows && keeper.due(false) {
+                keeper.keep(&s.params)?;
+            }
         }
         times.push(started.elapsed().as_secs_f64());
         let loss = total / rows as Real;
         let accuracy = counted.then(|| correct as Real / rows as Real);
         progress.epoch(epoch, loss, accuracy);
-        if let Some(log) = &mut log {
-            log.write(epoch, loss, accuracy)?;
+        keeper.epoch(epoch, loss, accuracy)?;
+        if epoch == settings.epochs {
+            // Kept below, whatever the clock says.
+            break;
         }
-        // After every epoch, so that a run killed at any moment leaves the weights of its last
-        // whole epoch (`--init` resumes from them).
-        if let Some(checkpoint) = &mut checkpoint {
-            checkpoint.save(&shared.read().unwrap_or_else(PoisonError::into_inner).params)?;
+        if let Some(signal) = checkpoint::stop_requested() {
+            let batch = None;
+            stopped = Some(Stopped {
+                signal,
+                epoch,
+                batch,
+            });
+            break;
+        }
+        if keeper.due(true) {
+            keeper.keep(&shared.read().unwrap_or_else(PoisonError::into_inner).params)?;
         }
     }
     progress.finish();
-    if let Some(log) = log {
-        log.finish()?;
-    }
-    if let Some(checkpoint) = &mut checkpoint {
-        if settings.epochs == 0 {
-            checkpoint.save(&shared.read().unwrap_or_else(PoisonError::into_inner).params)?;
-        }
-        checkpoint.sync()?;
-    }
-    Ok(times)
+    keeper.keep(&shared.read().unwrap_or_else(PoisonError::into_inner).params)?;
+    Ok((times, stopped))
 }
 
 /// Puts `order` (the rows 0…n−1, in any order) in a fresh random order: a Fisher–Yates shuffle
@@ -1014,127 +1049,5 @@ fn plain(x: Real) -> String {
         x.to_string()
     } else {
         format!("{x:e}")
-    }
-}
-
-/// The loss of each epoch, as CSV.
-pub struct Log {
-    path: String,
-    out: std::io::BufWriter<std::fs::File>,
-}
-
-impl Log {
-    pub fn create(path: &str) -> Result<Log, String> {
-        let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
-        let mut log = Log {
-            path: path.to_string(),
-            out: std::io::BufWriter::new(file),
-        };
-        log.line("epoch,loss,accuracy")?;
-        Ok(log)
-    }
-
-    pub fn write(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) -> Result<(), String> {
-        match accuracy {
-            Some(accuracy) => self.line(&format!("{epoch},{loss:?},{accuracy:?}")),
-            None => self.line(&format!("{epoch},{loss:?}")),
-        }
-    }
-
-    fn line(&mut self, line: &str) -> Result<(), String> {
-        writeln!(self.out, "{line}").map_err(|e| format!("cannot write {}: {e}", self.path))
-    }
-
-    pub fn finish(mut self) -> Result<(), String> {
-        self.out
-            .flush()
-            .map_err(|e| format!("cannot write {}: {e}", self.path))
-    }
-}
-
-/// One line per epoch on standard error: redrawn in place on a terminal (at most ten times a
-/// second), otherwise printed for at most a hundred epochs spread over the run.
-pub struct Progress {
-    epochs: u64,
-    start: Instant,
-    drawn: Option<Instant>,
-    terminal: bool,
-    quiet: bool,
-}
-
-impl Progress {
-    pub fn new(epochs: u64, quiet: bool) -> Progress {
-        Progress {
-            epochs,
-            start: Instant::now(),
-            drawn: None,
-            terminal: std::io::stderr().is_terminal(),
-            quiet,
-        }
-    }
-
-    pub fn epoch(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) {
-        if self.quiet {
-            return;
-        }
-        let last = epoch == self.epochs;
-        let due = if self.terminal {
-            last || self
-                .drawn
-                .is_none_or(|at| at.elapsed() >= Duration::from_millis(100))
-        } else {
-            let every = self.epochs.div_ceil(100).max(1);
-            last || epoch == 1 || epoch.is_multiple_of(every)
-        };
-        if !due {
-            return;
-        }
-        let elapsed = self.start.elapsed().as_secs_f64();
-        let left = elapsed / epoch as f64 * (self.epochs - epoch) as f64;
-        let mut line = format!("epoch {epoch}/{}  loss {}", self.epochs, short(loss));
-        if let Some(accuracy) = accuracy {
-            line.push_str(&format!("  accuracy {:.1}%", 100.0 * accuracy));
-        }
-        line.push_str(&format!("  {} elapsed", duration(elapsed)));
-        if !last {
-            line.push_str(&format!(", about {} left", duration(left)));
-        }
-        if self.terminal {
-            eprint!("\r{line}\x1b[K");
-        } else {
-            eprintln!("{line}");
-        }
-        self.drawn = Some(Instant::now());
-    }
-
-    pub fn finish(&self) {
-        if self.terminal && !self.quiet && self.drawn.is_some() {
-            eprintln!();
-        }
-    }
-}
-
-/// A loss for people: four significant digits.
-pub fn short(x: Real) -> String {
-    let magnitude = x.abs();
-    if x == 0.0 || !x.is_finite() {
-        format!("{x}")
-    } else if (1e-4..1e5).contains(&magnitude) {
-        let decimals = (3 - magnitude.log10().floor() as i32).max(0) as usize;
-        format!("{x:.decimals$}")
-    } else {
-        format!("{x:.3e}")
-    }
-}
-
-/// Seconds for people: `0.4 s`, `12 s`, `3 min 20 s`.
-fn duration(seconds: f64) -> String {
-    if seconds < 10.0 {
-        format!("{seconds:.1} s")
-    } else if seconds < 60.0 {
-        format!("{seconds:.0} s")
-    } else {
-        let whole = seconds.round() as u64;
-        format!("{} min {} s", whole / 60, whole % 60)
     }
 }

@@ -2,57 +2,13 @@
 //! parameter's shape, `{"W1": [[…], …], "b1": […]}`. Numbers are written with the fewest digits
 //! that read back as exactly the same `Real`, so saving and loading loses nothing.
 //!
-//! Saving writes a temporary file next to the target and renames it over the target, so a
-//! program killed at any moment leaves either the previous file or the new one, whole. Reading
-//! checks every name, shape and number, and every problem names the line and the column.
+//! Reading checks every name, shape and number, and every problem names the line and the column.
+//! (Training writes them as `checkpoint.rs` says: whole, whenever it is killed.)
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use crate::Real;
 use crate::model::{PARAMS, Params, stored_at};
-
-/// Where the weights are kept during training: written after every epoch, atomically, into a
-/// buffer reused from one save to the next.
-pub struct Checkpoint {
-    path: String,
-    temporary: String,
-    json: String,
-}
-
-impl Checkpoint {
-    pub fn new(path: &str) -> Checkpoint {
-        Checkpoint {
-            path: path.to_string(),
-            temporary: format!("{path}.partial"),
-            json: String::new(),
-        }
-    }
-
-    /// Writes `params` to the temporary file, then renames it over the checkpoint. The rename
-    /// replaces the file in one step: a reader (or a run killed meanwhile) sees the previous
-    /// weights or these, never a mixture.
-    pub fn save(&mut self, params: &Params) -> Result<(), String> {
-        self.json.clear();
-        write_json(&mut self.json, params)?;
-        let written = std::fs::File::create(&self.temporary)
-            .and_then(|mut file| file.write_all(self.json.as_bytes()))
-            .and_then(|()| std::fs::rename(&self.temporary, &self.path));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&self.temporary);
-            return Err(format!("cannot write the weights to {}: {e}", self.path));
-        }
-        Ok(())
-    }
-
-    /// Makes the last save durable: flushed from the system's cache to the disk, so that even
-    /// a power failure keeps it.
-    pub fn sync(&self) -> Result<(), String> {
-        std::fs::File::open(&self.path)
-            .and_then(|file| file.sync_all())
-            .map_err(|e| format!("cannot write the weights to {}: {e}", self.path))
-    }
-}
 
 /// `params` as a JSON object, a parameter per line and a matrix row per line.
 pub fn to_json(params: &Params) -> Result<String, String> {
@@ -62,7 +18,7 @@ pub fn to_json(params: &Params) -> Result<String, String> {
 }
 
 /// Appends `params` as JSON to `out`, each in the file's layout.
-fn write_json(out: &mut String, params: &Params) -> Result<(), String> {
+pub fn write_json(out: &mut String, params: &Params) -> Result<(), String> {
     out.push_str("{\n");
     for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
         let value = |position: usize| values[stored_at(index, position)];
