@@ -32,7 +32,7 @@ fn derive_once(source: &str) -> (usize, usize, usize) {
     let model = model.expect("the generated network is valid");
     let gradient = differentiate(&model, &default_wrt(&model)).expect("differentiable");
     let derivation = nabla::explain::gradients::derive(&model, &gradient);
-    let text = render(&model, &derivation, None, Format::Text);
+    let text = render(&derivation, None, Format::Text);
     (gradient.forward_len, gradient.graph.len(), text.len())
 }
 

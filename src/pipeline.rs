@@ -94,9 +94,10 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
     let wrt = resolve_wrt(model, &options.wrt)?;
     let gradient = differentiate(model, &wrt)?;
     let derivation = gradients::derive(model, &gradient);
-    let declared = values::declared(model);
-    let node_values =
-        values::evaluate(model, &gradient, &declared).map_err(|d| Failure::Diagnostics(vec![d]))?;
+    let declared = values::declared_batch(model);
+    let examples = model.examples().unwrap_or(1);
+    let node_values = values::evaluate_batch(model, &gradient, &declared, examples)
+        .map_err(|d| Failure::Diagnostics(vec![d]))?;
     if options.form == Form::Scalar {
         return match scalar::derive(model, &gradient, &derivation) {
             Ok(scalar) => Ok(render::derive::render_scalar(&scalar, options.format)),
@@ -113,9 +114,10 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
         };
     }
     Ok(render::derive::render(
-        model,
         &derivation,
-        node_values.as_deref(),
+        node_values
+            .as_deref()
+            .map(|values| (values, gradient.output)),
         options.format,
     ))
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod batch_properties;
 mod batches;
 mod check_examples;
 mod classics;

@@ -67,7 +67,7 @@ impl Tape {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     /// Every function and operator.
     Any,
     /// Only what keeps rationals rational: + − × ÷, integer powers, relu, abs, sum, mean,
@@ -213,8 +213,8 @@ struct Expr {
 
 /// A generated network: its source text, and which features of the language it uses.
 #[derive(Clone)]
-struct Network {
-    source: String,
+pub(crate) struct Network {
+    pub(crate) source: String,
     features: BTreeSet<&'static str>,
 }
 
@@ -1285,14 +1285,14 @@ fn generate(tape: &mut Tape, mode: Mode) -> Network {
     }
 }
 
-fn networks(mode: Mode) -> impl Strategy<Value = Network> {
+pub(crate) fn networks(mode: Mode) -> impl Strategy<Value = Network> {
     proptest::collection::vec(any::<u32>(), 0..600)
         .prop_map(move |choices| generate(&mut Tape::new(choices), mode))
 }
 
 // --- checking ---------------------------------------------------------------------------------
 
-fn compile(source: &str) -> Model {
+pub(crate) fn compile(source: &str) -> Model {
     let (model, diagnostics) = nabla::compile(source);
     model.unwrap_or_else(|| {
         panic!("the generated network does not compile:\n{source}\n{diagnostics:#?}")
@@ -1319,7 +1319,7 @@ fn declared_float(model: &Model) -> Vec<Option<Tensor<f64>>> {
 
 /// Whether a `relu` or `abs` takes an argument near its kink, where a finite difference would
 /// straddle it and float rounding could land on either side.
-fn near_a_kink(model: &Model, declared: &[Option<Tensor<f64>>]) -> bool {
+pub(crate) fn near_a_kink(model: &Model, declared: &[Option<Tensor<f64>>]) -> bool {
     let values = float::evaluate(&model.graph, declared);
     model.graph.nodes().iter().any(|node| match node.op {
         Op::Unary(Unary::Relu | Unary::Abs, a) => values[a.index()]
@@ -1500,7 +1500,7 @@ fn chosen_declarations(model: &Model, choices: Vec<u32>) -> Vec<DeclId> {
 }
 
 /// 192 cases each unless `PROPTEST_CASES` says otherwise (for a longer hunt); no files written.
-fn config() -> ProptestConfig {
+pub(crate) fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())

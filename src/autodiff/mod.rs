@@ -90,6 +90,9 @@ pub enum Objective {
     /// One example's loss, whatever the file gives: what a trainer computes for every row of a
     /// batch before it averages (possible only without batch statistics).
     Example,
+    /// The mean of the loss over a batch, whatever the file gives: for examples that come from
+    /// elsewhere (rows of a data file).
+    Batch,
 }
 
 /// The gradient of the loss with respect to each of `wrt`. A shape error here would be a bug in
@@ -109,6 +112,7 @@ pub fn differentiate_for(
     let batch = match objective {
         Objective::Model => model.is_batch(),
         Objective::Example => model.uses_batch_statistics(),
+        Objective::Batch => true,
     };
     let loss = if batch {
         graph.add(

@@ -4,6 +4,7 @@ use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 
 use super::EvalError;
+use super::batch::Batched;
 use crate::ir::fold::{self, FoldError};
 use crate::ir::{Binary, Graph, NodeId, Op, Unary};
 use crate::shape::Shape;
@@ -53,26 +54,21 @@ pub fn evaluate_needed(
     declared: &[Option<Value>],
     needed: &[bool],
 ) -> Result<Vec<Option<Value>>, EvalError> {
-    let mut values: Vec<Option<Value>> = Vec::with_capacity(graph.len());
-    for (id, node) in graph.ids().zip(graph.nodes()) {
-        if !needed.get(id.index()).copied().unwrap_or(false) {
-            values.push(None);
-            continue;
-        }
-        let value = match &node.op {
-            Op::Var(decl) => declared.get(decl.index()).cloned().flatten(),
-            op => {
-                let operands: Option<Vec<&Value>> =
-                    op.operands().map(|o| values[o.index()].as_ref()).collect();
-                match operands {
-                    Some(operands) => Some(apply(op, &operands, id)?),
-                    None => None,
-                }
-            }
-        };
-        values.push(value);
+    let declared: Vec<_> = declared
+        .iter()
+        .map(|d| d.clone().map(Batched::Shared))
+        .collect();
+    let values = super::batch::evaluate::<super::batch::Exact>(graph, &declared, 1, needed)
+        .map_err(|e| e.error)?;
+    Ok(values.into_iter().map(one_example).collect())
+}
+
+/// The value of a batch of one example.
+pub(super) fn one_example<T>(value: Option<Batched<T>>) -> Option<T> {
+    match value? {
+        Batched::Shared(value) => Some(value),
+        Batched::Each(values) => values.into_iter().next(),
     }
-    Ok(values)
 }
 
 /// `op` on the values of its operands (the node is `id`, for errors).

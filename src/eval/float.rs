@@ -7,21 +7,15 @@ use crate::tensor::Tensor;
 /// Values of every node, given values of the declarations (`None` for a declaration without a
 /// value: the nodes that depend on it stay `None`).
 pub fn evaluate(graph: &Graph, declared: &[Option<Tensor<f64>>]) -> Vec<Option<Tensor<f64>>> {
-    let mut values: Vec<Option<Tensor<f64>>> = Vec::with_capacity(graph.len());
-    for node in graph.nodes() {
-        let value = match &node.op {
-            Op::Var(decl) => declared.get(decl.index()).cloned().flatten(),
-            op => {
-                let operands: Option<Vec<&Tensor<f64>>> = op
-                    .operands()
-                    .map(|id| values[id.index()].as_ref())
-                    .collect();
-                operands.map(|operands| apply(op, &operands))
-            }
-        };
-        values.push(value);
-    }
-    values
+    let declared: Vec<_> = declared
+        .iter()
+        .map(|d| d.clone().map(super::batch::Batched::Shared))
+        .collect();
+    let needed = vec![true; graph.len()];
+    // Float arithmetic has no errors: a domain error is a NaN or an infinity in the value.
+    super::batch::evaluate::<super::batch::Float>(graph, &declared, 1, &needed)
+        .map(|values| values.into_iter().map(super::exact::one_example).collect())
+        .unwrap_or_else(|_| vec![None; graph.len()])
 }
 
 /// `op` on float operands, in the order of [`Op::operands`]. The checker guarantees the shapes

@@ -6,6 +6,7 @@
 //! as such. [`float::evaluate`] computes everything in float64; finite differences, training
 //! runs and generated trainers are checked against it. Both walk the arena front to back.
 
+pub mod batch;
 pub mod exact;
 pub mod float;
 

@@ -35,6 +35,8 @@ pub struct GradientDerivation {
     pub rules: Vec<Statement>,
     /// The requested gradients, by declaration name, with their lines' indices.
     pub gradients: Vec<(String, usize)>,
+    /// Whether the lines are of a batch, and how its examples' gradients are written.
+    pub batch: BatchKind,
 }
 
 /// Elementwise functions whose input is a layer's net input: `o = σ(z)` makes `δo` the gradient
@@ -57,15 +59,20 @@ pub(crate) fn is_activation(f: Unary) -> bool {
 pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
     let graph = &gradient.graph;
     let loss = model.loss.name.clone();
-    let partial = |name: &str| Formula::partial(name_formula(&loss), name_formula(name));
+    let batch = Batch::of(model, gradient);
+    let name_of = |id: NodeId, name: &str| batch.name(graph, id, name);
+    let partial = |id: NodeId, name: &str| batch.partial(graph, &loss, id, name);
 
     let mut names = Names::default();
     for declaration in &model.declarations {
-        names.insert(declaration.node, name_formula(&declaration.name));
+        names.insert(
+            declaration.node,
+            name_of(declaration.node, &declaration.name),
+        );
     }
     for id in graph.ids().take(gradient.forward_len) {
         if let Some(name) = &graph[id].name {
-            names.insert(id, name_formula(name));
+            names.insert(id, name_of(id, name));
         }
     }
 
@@ -89,10 +96,14 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
                 LineKind::ErrorSignal {
                     layer: name.clone(),
                 },
-                Formula::Symbol(Symbol::delta(name)),
+                batch.delta(graph, net, name),
             ));
         } else if id != model.loss.node {
-            wanted.push((id, LineKind::Value { name: name.clone() }, partial(name)));
+            wanted.push((
+                id,
+                LineKind::Value { name: name.clone() },
+                partial(id, name),
+            ));
         }
     }
     for (decl, _) in &gradient.wrt {
@@ -102,7 +113,7 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
             LineKind::Gradient {
                 name: declaration.name.clone(),
             },
-            partial(&declaration.name),
+            partial(declaration.node, &declaration.name),
         ));
     }
 
@@ -178,6 +189,83 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
         lines,
         rules,
         gradients,
+        batch: batch.kind,
+    }
+}
+
+/// How a derivation writes the values of a step on a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchKind {
+    /// One example: no superscripts.
+    Example,
+    /// A batch whose examples do not look at each other: a per-example gradient is that of its
+    /// example's own loss, `∂L⁽ⁱ⁾/∂h⁽ⁱ⁾`.
+    Independent,
+    /// A batch coupled by batch statistics: a per-example gradient is that of the sum of every
+    /// example's loss, which is m times that of the batch loss: `m·∂L/∂h⁽ⁱ⁾`.
+    Coupled,
+}
+
+/// The names of a batch derivation: per-example values with a superscript ⁽ⁱ⁾.
+struct Batch {
+    kind: BatchKind,
+    loss: String,
+}
+
+impl Batch {
+    fn of(model: &Model, gradient: &Gradient) -> Batch {
+        let kind = if !gradient.batch {
+            BatchKind::Example
+        } else if model.uses_batch_statistics() {
+            BatchKind::Coupled
+        } else {
+            BatchKind::Independent
+        };
+        Batch {
+            kind,
+            loss: model.loss.name.clone(),
+        }
+    }
+
+    fn per_example(&self, graph: &crate::ir::Graph, id: NodeId) -> bool {
+        self.kind != BatchKind::Example && graph[id].per_example
+    }
+
+    /// `h`, or `h⁽ⁱ⁾` for a value of each example.
+    fn name(&self, graph: &crate::ir::Graph, id: NodeId, name: &str) -> Formula {
+        let symbol = Symbol::plain(name);
+        Formula::Symbol(if self.per_example(graph, id) {
+            symbol.of_example("i")
+        } else {
+            symbol
+        })
+    }
+
+    /// `δh`, or `δh⁽ⁱ⁾` for the error signal of each example (at the net input `net`).
+    fn delta(&self, graph: &crate::ir::Graph, net: NodeId, layer: &str) -> Formula {
+        let symbol = Symbol::delta(layer);
+        Formula::Symbol(if self.per_example(graph, net) {
+            symbol.of_example("i")
+        } else {
+            symbol
+        })
+    }
+
+    /// The gradient's name: `∂L/∂W`; of a value of each example, `∂L⁽ⁱ⁾/∂h⁽ⁱ⁾` or `m·∂L/∂h⁽ⁱ⁾`.
+    fn partial(&self, graph: &crate::ir::Graph, loss: &str, id: NodeId, name: &str) -> Formula {
+        let wrt = self.name(graph, id, name);
+        match self.kind {
+            _ if !self.per_example(graph, id) => Formula::partial(name_formula(loss), wrt),
+            BatchKind::Coupled => Formula::binary(
+                crate::notation::Operator::Scale,
+                Formula::symbol("m"),
+                Formula::partial(name_formula(loss), wrt),
+            ),
+            _ => Formula::partial(
+                Formula::Symbol(Symbol::plain(&self.loss).of_example("i")),
+                wrt,
+            ),
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 use crate::autodiff::Gradient;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::eval::EvalError;
-use crate::eval::exact::{self, Value};
+use crate::eval::batch::{self, Batched};
+use crate::eval::exact::Value;
 use crate::ir::{Init, Initializer, Model};
 use crate::tensor::Tensor;
 use num_rational::BigRational;
@@ -14,25 +15,41 @@ use num_traits::{One, Zero};
 /// an initializer takes the values a generated trainer starts from with the file's seed (0 when
 /// it names none): drawn ones as float64 approximations, `zeros` and `ones` exactly.
 pub fn declared(model: &Model) -> Vec<Option<Value>> {
+    declared_batch(model)
+        .into_iter()
+        .map(|value| match value? {
+            Batched::Shared(value) => Some(value),
+            Batched::Each(values) => values.into_iter().next(),
+        })
+        .collect()
+}
+
+/// [`declared`], with the value of every example where the file gives a batch (`each`).
+pub fn declared_batch(model: &Model) -> Vec<Option<Batched<Value>>> {
     let mut drawn: Option<Vec<Option<Tensor<f64>>>> = None;
     model
         .declarations
         .iter()
         .enumerate()
         .map(|(index, d)| match &d.init {
-            Some(Init::Value(v)) => Some(Value::Exact(v.clone())),
-            Some(Init::Random(Initializer::Zeros)) => {
-                Some(Value::Exact(Tensor::filled(d.shape, BigRational::zero())))
-            }
-            Some(Init::Random(Initializer::Ones)) => {
-                Some(Value::Exact(Tensor::filled(d.shape, BigRational::one())))
-            }
-            Some(Init::Random(_)) if d.shape.size() <= MAX_DRAWN => {
-                let drawn =
-                    drawn.get_or_insert_with(|| crate::init::initial_values(model, seed(model)));
-                drawn[index].clone().map(Value::Approx)
-            }
-            _ => None,
+            Some(Init::Each(values)) => Some(Batched::Each(
+                values.iter().cloned().map(Value::Exact).collect(),
+            )),
+            other => Some(Batched::Shared(match other {
+                Some(Init::Value(v)) => Value::Exact(v.clone()),
+                Some(Init::Random(Initializer::Zeros)) => {
+                    Value::Exact(Tensor::filled(d.shape, BigRational::zero()))
+                }
+                Some(Init::Random(Initializer::Ones)) => {
+                    Value::Exact(Tensor::filled(d.shape, BigRational::one()))
+                }
+                Some(Init::Random(_)) if d.shape.size() <= MAX_DRAWN => {
+                    let drawn = drawn
+                        .get_or_insert_with(|| crate::init::initial_values(model, seed(model)));
+                    Value::Approx(drawn[index].clone()?)
+                }
+                _ => return None,
+            })),
         })
         .collect()
 }
@@ -53,16 +70,49 @@ pub fn evaluate(
     gradient: &Gradient,
     declared: &[Option<Value>],
 ) -> Result<Option<Vec<Option<Value>>>, Diagnostic> {
-    let values = exact::evaluate_needed(&gradient.graph, declared, &needed(gradient))
-        .map_err(|e| eval_error(gradient, &e))?;
-    if values[model.loss.node.index()].is_none() {
+    let declared: Vec<_> = declared
+        .iter()
+        .map(|d| d.clone().map(Batched::Shared))
+        .collect();
+    let values = evaluate_batch(model, gradient, &declared, 1)?;
+    Ok(values.map(|values| {
+        values
+            .into_iter()
+            .map(|value| match value? {
+                Batched::Shared(value) => Some(value),
+                Batched::Each(values) => values.into_iter().next(),
+            })
+            .collect()
+    }))
+}
+
+/// [`evaluate`] on a batch of `m` examples: each node's shared value, or its value in every
+/// example.
+pub fn evaluate_batch(
+    model: &Model,
+    gradient: &Gradient,
+    declared: &[Option<Batched<Value>>],
+    m: usize,
+) -> Result<Option<Vec<Option<Batched<Value>>>>, Diagnostic> {
+    let values = batch::evaluate::<batch::Exact>(&gradient.graph, declared, m, &needed(gradient))
+        .map_err(|e| {
+        let diagnostic = eval_error(gradient, &e.error);
+        match e.example {
+            Some(i) if m > 1 => with_example(diagnostic, i),
+            _ => diagnostic,
+        }
+    })?;
+    if values[gradient.output.index()].is_none() || values[model.loss.node.index()].is_none() {
         return Ok(None);
     }
     // Where a float first stops being a number, rather than tables full of NaN.
     for (id, value) in gradient.graph.ids().zip(&values) {
-        if let Some(Value::Approx(t)) = value
-            && let Some(bad) = t.data().iter().find(|x| !x.is_finite())
-        {
+        let Some(value) = value else { continue };
+        for (example, value) in value.values().iter().enumerate() {
+            let Value::Approx(t) = value else { continue };
+            let Some(bad) = t.data().iter().find(|x| !x.is_finite()) else {
+                continue;
+            };
             let what = if bad.is_nan() {
                 "not a number (NaN)"
             } else {
@@ -70,7 +120,7 @@ pub fn evaluate(
             };
             let node = &gradient.graph[id];
             let gradient_part = id.index() >= gradient.forward_len;
-            return Err(Diagnostic::error(
+            let diagnostic = Diagnostic::error(
                 Kind::NotFinite,
                 node.span,
                 format!(
@@ -90,10 +140,21 @@ pub fn evaluate(
                     "the forward pass"
                 }
             ))
-            .with_help(why_not_finite(&node.op)));
+            .with_help(why_not_finite(&node.op));
+            return Err(if m > 1 && node.per_example {
+                with_example(diagnostic, example)
+            } else {
+                diagnostic
+            });
         }
     }
     Ok(Some(values))
+}
+
+/// The note saying which example of a batch a problem happened in.
+fn with_example(mut diagnostic: Diagnostic, example: usize) -> Diagnostic {
+    diagnostic.message = format!("{}, in example {}", diagnostic.message, example + 1);
+    diagnostic
 }
 
 /// What usually makes this operation leave the numbers, in a sentence.

@@ -5,10 +5,12 @@ use unicode_width::UnicodeWidthStr;
 
 use super::json;
 use super::math::{latex, text};
+use crate::eval::batch::Batched;
 use crate::eval::exact::Value;
+use crate::explain::gradients::BatchKind;
 use crate::explain::scalar::ScalarDerivation;
 use crate::explain::{GradientDerivation, LineKind};
-use crate::ir::Model;
+use crate::ir::NodeId;
 use crate::notation::Formula;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,8 @@ struct TextPage<'a> {
     has_signals: bool,
     /// Softmax with cross-entropy was differentiated as one step.
     fused: bool,
+    /// "example", "independent" or "coupled": see [`BatchKind`].
+    batch: &'static str,
 }
 
 #[derive(Template)]
@@ -51,6 +55,8 @@ struct MarkdownPage<'a> {
     has_signals: bool,
     /// Softmax with cross-entropy was differentiated as one step.
     fused: bool,
+    /// "example", "independent" or "coupled": see [`BatchKind`].
+    batch: &'static str,
 }
 
 #[derive(Template)]
@@ -62,12 +68,15 @@ struct LatexPage<'a> {
     has_signals: bool,
     /// Softmax with cross-entropy was differentiated as one step.
     fused: bool,
+    /// "example", "independent" or "coupled": see [`BatchKind`].
+    batch: &'static str,
 }
 
+/// The page of `nabla derive`; with the values of every node on the file's examples, and the
+/// node of the (batch) loss, the JSON carries numbers.
 pub fn render(
-    model: &Model,
     derivation: &GradientDerivation,
-    values: Option<&[Option<Value>]>,
+    values: Option<(&[Option<Batched<Value>>], NodeId)>,
     format: Format,
 ) -> String {
     let typeset: fn(&Formula) -> String = match format {
@@ -100,6 +109,11 @@ pub fn render(
         crate::explain::gradients::uses(derivation, crate::autodiff::Rule::SoftmaxCrossEntropy);
     let loss = typeset(&crate::notation::from_graph::name_formula(&derivation.loss));
     let loss = loss.as_str();
+    let batch = match derivation.batch {
+        BatchKind::Example => "example",
+        BatchKind::Independent => "independent",
+        BatchKind::Coupled => "coupled",
+    };
     let page = match format {
         Format::Text => {
             pad_to_widest(lines.iter_mut().map(|l| &mut l.lhs));
@@ -109,6 +123,7 @@ pub fn render(
                 rules,
                 has_signals,
                 fused,
+                batch,
             }
             .render()
         }
@@ -118,6 +133,7 @@ pub fn render(
             rules,
             has_signals,
             fused,
+            batch,
         }
         .render(),
         Format::Latex => LatexPage {
@@ -126,9 +142,10 @@ pub fn render(
             rules,
             has_signals,
             fused,
+            batch,
         }
         .render(),
-        Format::Json => return json::derive(model, derivation, values),
+        Format::Json => return json::derive(derivation, values),
     };
     super::with_final_newline(page.unwrap_or_default())
 }

@@ -5,9 +5,10 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::math::text;
+use crate::eval::batch::Batched;
 use crate::eval::exact::Value;
 use crate::explain::GradientDerivation;
-use crate::ir::Model;
+use crate::ir::NodeId;
 use crate::tensor::Tensor;
 
 #[derive(Serialize)]
@@ -37,9 +38,8 @@ struct ExactJson {
 }
 
 pub fn derive(
-    model: &Model,
     derivation: &GradientDerivation,
-    values: Option<&[Option<Value>]>,
+    values: Option<(&[Option<Batched<Value>>], NodeId)>,
 ) -> String {
     let mut formulas = Map::new();
     for (name, line) in &derivation.gradients {
@@ -56,9 +56,10 @@ pub fn derive(
             rhs: text::render(&l.rhs),
         })
         .collect();
+    // A gradient and the batch loss are shared by every example.
     let value_of =
-        |node: crate::ir::NodeId| values.and_then(|v| v.get(node.index()).cloned().flatten());
-    let loss_value = value_of(model.loss.node);
+        |node: NodeId| values.and_then(|(v, _)| v.get(node.index())?.as_ref()?.shared().cloned());
+    let loss_value = values.and_then(|(_, loss)| value_of(loss));
     let mut gradients = Map::new();
     let mut exact_gradients = Map::new();
     for (name, line) in &derivation.gradients {
