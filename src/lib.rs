@@ -6,6 +6,7 @@
 pub mod autodiff;
 pub mod check;
 pub mod codegen;
+pub mod data;
 pub mod decimal;
 pub mod diagnostic;
 pub mod eval;

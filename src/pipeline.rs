@@ -146,6 +146,8 @@ pub struct ExplainOptions {
     pub language: render::explain::Language,
     /// Values replacing the file's, by declaration (from a weights file).
     pub weights: Vec<(DeclId, Value)>,
+    /// Examples replacing the file's inputs and targets (rows of a data file).
+    pub examples: Option<crate::data::Table>,
 }
 
 pub fn explain(
@@ -153,7 +155,7 @@ pub fn explain(
     options: &ExplainOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<String, Failure> {
-    if model.is_batch() {
+    if model.is_batch() || options.examples.is_some() {
         return Err(Failure::Invalid(
             "this file takes its step on a batch of examples, which explain does not work through \
              yet; nabla derive shows its formulas"

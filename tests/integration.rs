@@ -9,6 +9,7 @@ mod check_examples;
 mod classics;
 mod cli_contract;
 mod codegen;
+mod data_files;
 mod derive;
 mod diagnostics;
 mod explain_cli;

@@ -197,6 +197,7 @@ fn run_every_command(model: &nabla::ir::Model) {
             format,
             language: explain::Language::English,
             weights: Vec::new(),
+            examples: None,
         };
         ok(
             pipeline::explain(model, &options, &mut |_| {}),

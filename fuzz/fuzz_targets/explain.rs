@@ -30,6 +30,7 @@ fuzz_target!(|bytes: &[u8]| {
                 format,
                 language,
                 weights: Vec::new(),
+                examples: None,
             };
             match pipeline::explain(&model, &options, &mut |_| {}) {
                 Ok(output) if format == Format::Json => {

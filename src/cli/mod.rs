@@ -2,6 +2,7 @@
 //! 2 bad usage or an I/O problem. Results go to standard output, diagnostics to standard error;
 //! a closed pipe on standard output ends the program quietly with 0.
 
+mod data;
 mod gen_command;
 mod input;
 mod progress;
@@ -106,6 +107,14 @@ struct ExplainArgs {
     /// Start from these parameter values (JSON saved by a generated trainer's --save).
     #[arg(long)]
     weights: Option<String>,
+    /// Take the examples from rows of this CSV file (a generated trainer's columns) instead of
+    /// the values the .nabla file gives.
+    #[arg(long, value_name = "DATA.csv")]
+    data: Option<String>,
+    /// The rows of the data file: `A..B` (counted from 1, both ends included) or one row `A`;
+    /// all of them without it.
+    #[arg(long, value_name = "A..B", requires = "data")]
+    rows: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -232,6 +241,20 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         },
         None => Vec::new(),
     };
+    let examples = match &args.data {
+        Some(path) => match data::read(&model, path, args.rows.as_deref()) {
+            Ok(table) => Some(table),
+            Err(refusal) => {
+                eprintln!("nabla: {}", refusal.message);
+                return ExitCode::from(if refusal.usage {
+                    EXIT_USAGE
+                } else {
+                    EXIT_INVALID
+                });
+            }
+        },
+        None => None,
+    };
     let format = match args.format {
         ExplainFormat::Text => nabla::render::explain::Format::Text,
         ExplainFormat::Markdown => nabla::render::explain::Format::Markdown,
@@ -251,6 +274,7 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
             Lang::Vi => nabla::render::explain::Language::Vietnamese,
         },
         weights,
+        examples,
     };
     let mut progress = progress::Progress::new("steps", args.steps);
     let result = pipeline::explain(&model, &options, &mut |done| progress.update(done));

@@ -7,7 +7,7 @@ pub mod ast;
 mod expected;
 pub mod grammar;
 mod lower;
-mod number;
+pub mod number;
 mod statements;
 
 use pest::Parser;
