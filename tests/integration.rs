@@ -12,6 +12,7 @@ mod codegen;
 mod data_files;
 mod derive;
 mod diagnostics;
+mod docs;
 mod explain_cli;
 mod explain_formats;
 mod gradients;
