@@ -205,6 +205,47 @@ fn check_finite_differences(source: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Batch normalization's compact gradient is found (for the variance that divides by m, which
+/// it is the form of) and has the step-by-step gradient's values.
+fn check_compact_form(source: &str) -> Result<(), TestCaseError> {
+    let model = compile(source);
+    let m = model.examples().expect("the file gives its examples");
+    let gradient =
+        differentiate(&model, &default_wrt(&model)).map_err(|e| fail(format!("{e:?}")))?;
+    let population = !source.contains("batch_var(z, 1)");
+    prop_assert_eq!(
+        gradient.compact.len(),
+        usize::from(population),
+        "{}",
+        source
+    );
+    let declared = nabla::explain::values::declared_batch(&model);
+    let values = batch::evaluate::<Exact>(
+        &gradient.graph,
+        &declared,
+        m,
+        &vec![true; gradient.graph.len()],
+    )
+    .map_err(|e| fail(format!("{e:?}")))?;
+    for compact in &gradient.compact {
+        let step_by_step = gradient
+            .adjoint(compact.normalized)
+            .expect("z has a gradient");
+        let (Some(Batched::Each(a)), Some(Batched::Each(b))) = (
+            &values[step_by_step.index()],
+            &values[compact.gradient.index()],
+        ) else {
+            return Err(fail(
+                "a gradient at z that is not one per example".to_string(),
+            ));
+        };
+        for (a, b) in a.iter().zip(b) {
+            same(a, b, "z (compact)")?;
+        }
+    }
+    Ok(())
+}
+
 /// The forward nodes and the batch loss: what a finite difference evaluates.
 fn extend(forward: &[bool], output: usize) -> Vec<bool> {
     let mut needed = forward.to_vec();
@@ -388,7 +429,9 @@ proptest! {
     fn batch_normalization_gradients_agree_with_finite_differences(
         choices in proptest::collection::vec(any::<u32>(), 200),
     ) {
-        check_finite_differences(&normalization(choices))?;
+        let source = normalization(choices);
+        check_finite_differences(&source)?;
+        check_compact_form(&source)?;
     }
 
     #[test]

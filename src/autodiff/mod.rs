@@ -19,6 +19,7 @@
 //! untouched, so forward values computed before stay valid.
 
 mod builder;
+mod normalization;
 mod rules;
 
 use num_rational::BigRational;
@@ -27,6 +28,7 @@ use num_traits::One;
 use crate::ir::{Binary, DeclId, DeclKind, Graph, Model, NodeId, Op, ShapeError, Unary};
 use builder::Builder;
 
+pub use normalization::Compact;
 pub use rules::Rule;
 
 /// The forward graph extended with the gradient.
@@ -49,6 +51,8 @@ pub struct Gradient {
     /// Forward nodes in the order their adjoints were completed (from the loss back), each with
     /// the number of graph nodes at that moment: the order a derivation presents them in.
     pub completed: Vec<(NodeId, usize)>,
+    /// Batch normalizations, with their gradient in the compact textbook form.
+    pub compact: Vec<Compact>,
 }
 
 impl Gradient {
@@ -143,6 +147,11 @@ pub fn differentiate_for(
         rules,
         completed,
     } = backprop(&mut graph, loss, &wanted, &[], batch)?;
+    let compact = if batch {
+        normalization::compact(&mut graph, forward_len, &feeds_loss, &adjoints)?
+    } else {
+        Vec::new()
+    };
 
     let mut gradients = Vec::with_capacity(wrt.len());
     for &decl in wrt {
@@ -169,6 +178,7 @@ pub fn differentiate_for(
         wrt: gradients,
         rules,
         completed,
+        compact,
     })
 }
 

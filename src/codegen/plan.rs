@@ -327,7 +327,7 @@ pub fn plan(
         lines.insert(line.node, line.lhs.clone());
         let base = match &line.kind {
             LineKind::ErrorSignal { layer } => format!("delta_{layer}"),
-            LineKind::Value { name } => format!("d_{name}"),
+            LineKind::Value { name } | LineKind::Compact { name } => format!("d_{name}"),
             LineKind::Gradient { name } => {
                 gradient_lines.push(line.node);
                 format!("grad_{name}")

@@ -16,6 +16,9 @@ pub enum LineKind {
     Value { name: String },
     /// `∂E/∂W = …`: the gradient with respect to a parameter (or a requested input).
     Gradient { name: String },
+    /// The gradient at the value a batch normalization normalizes, once more, in the compact
+    /// textbook form (the line before gives it step by step).
+    Compact { name: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -119,7 +122,7 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
 
     // The adjoint of a named layer's output is written inside its δ, not on a line of its own.
     let inside_delta = |id: NodeId| layers.contains(&id);
-    let mut lines: Vec<(usize, Line)> = Vec::new();
+    let mut lines: Vec<(usize, Line, bool)> = Vec::new();
     for (forward, kind, lhs) in wanted {
         if matches!(kind, LineKind::Value { .. }) && inside_delta(forward) {
             continue;
@@ -155,19 +158,46 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
                 rhs: Formula::number(0),
                 node,
             },
+            batch.per_example(graph, forward),
         ));
     }
-    lines.sort_by_key(|(order, _)| *order);
+    lines.sort_by_key(|(order, ..)| *order);
 
     let lines: Vec<Line> = lines
         .into_iter()
-        .map(|(_, mut line)| {
+        .flat_map(|(order, line, per_example)| {
+            // After the step-by-step gradient at a normalized value, the compact form.
+            let compact = gradient
+                .compact
+                .iter()
+                .find(|c| gradient.adjoint(c.normalized) == Some(line.node))
+                .zip(graph[line.node].per_example.then_some(()))
+                .map(|(c, _)| {
+                    let name = match &line.kind {
+                        LineKind::ErrorSignal { layer } => layer.clone(),
+                        LineKind::Value { name }
+                        | LineKind::Gradient { name }
+                        | LineKind::Compact { name } => name.clone(),
+                    };
+                    let compact = Line {
+                        kind: LineKind::Compact { name },
+                        lhs: line.lhs.clone(),
+                        rhs: Formula::number(0),
+                        node: c.gradient,
+                    };
+                    (order, compact, per_example)
+                });
+            std::iter::once((order, line, per_example)).chain(compact)
+        })
+        .map(|(_, mut line, per_example)| {
             // A line whose node another line already names is written by that name (`∂E/∂b2 =
             // δo`); the line that owns the name is written out.
             line.rhs = match names.get(line.node) {
                 Some(name) if *name != line.lhs => name.clone(),
                 _ => definition(graph, &names, line.node),
             };
+            // A line about example i sums over another.
+            line.rhs = line.rhs.bind_examples(per_example.then_some("i"));
             line
         })
         .collect();

@@ -57,7 +57,7 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
         Op::BatchSize => Formula::symbol("m"),
         Op::OneHot(i, _) => Formula::Call(Function::OneHot, sub(*i)),
         Op::Slice(a, start, shape) => Formula::Slice(sub(*a), start + 1, start + shape.size()),
-        Op::Unary(Unary::BatchMean, a) => Formula::BatchMean(sub(*a)),
+        Op::Unary(Unary::BatchMean, a) => Formula::BatchMean("i".to_string(), sub(*a)),
         Op::Binary(Binary::Pick, a, i) => Formula::Pick(sub(*a), sub(*i)),
         Op::Binary(Binary::Concat, ..) => {
             // concat(concat(a, b), c) as the one call the file wrote: concat(a, b, c).
@@ -104,7 +104,7 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
                 Unary::Mean => Function::Mean,
                 Unary::Softmax => Function::Softmax,
                 Unary::LogSoftmax => Function::LogSoftmax,
-                Unary::BatchMean => return Formula::BatchMean(sub(*a)),
+                Unary::BatchMean => return Formula::BatchMean("i".to_string(), sub(*a)),
             };
             Formula::Call(function, sub(*a))
         }

@@ -141,8 +141,9 @@ pub enum Formula {
     Matrix(Vec<Vec<Formula>>),
     /// A sum of terms (of chain-rule products).
     Sum(Vec<Formula>),
-    /// The mean over the examples of a batch: `(1/m) Σᵢ x⁽ⁱ⁾`.
-    BatchMean(Box<Formula>),
+    /// The mean over the examples of a batch, `(1/m) Σᵢ x⁽ⁱ⁾`: the name of the example it sums
+    /// over (`i`), and what it sums.
+    BatchMean(String, Box<Formula>),
     /// `C[c1]`: the row (or element) an index picks.
     Pick(Box<Formula>, Box<Formula>),
     /// `concat(a, b, …)`
@@ -178,7 +179,7 @@ impl Formula {
             Formula::Binary(Operator::Equals, ..) => 0,
             Formula::Binary(Operator::Add | Operator::Sub, ..) | Formula::Sum(_) => 1,
             // Σ reaches to the end of what follows it, like a sum.
-            Formula::BatchMean(_) => 1,
+            Formula::BatchMean(..) => 1,
             Formula::Neg(_) => 2,
             Formula::Binary(
                 Operator::Scale | Operator::Hadamard | Operator::Div | Operator::MatMul,
@@ -200,6 +201,75 @@ impl Formula {
             | Formula::Pick(..)
             | Formula::Concat(_)
             | Formula::Slice(..) => 6,
+        }
+    }
+}
+
+impl Formula {
+    /// The mean over the batch of `body`, summing over example `i`.
+    pub fn batch_mean(body: Formula) -> Formula {
+        Formula::BatchMean("i".to_string(), Box::new(body))
+    }
+
+    /// The formula with every mean over the batch summing over an example of its own: none is
+    /// `free` (the example a line is about) or the example of a mean around it, and the symbols
+    /// of each example (written `⁽ⁱ⁾` by the names) name the sum they are in. In a line about
+    /// example i, `zn⁽ⁱ⁾ = (z⁽ⁱ⁾ − (1/m) Σⱼ z⁽ʲ⁾)/…`.
+    pub fn bind_examples(&self, free: Option<&str>) -> Formula {
+        let mut out = self.clone();
+        let mut scope: Vec<String> = free.iter().map(|s| s.to_string()).collect();
+        out.rebind(&mut scope, free.unwrap_or("i"));
+        out
+    }
+
+    /// `scope`: the examples named around this formula; `current`: the one its symbols are of.
+    fn rebind(&mut self, scope: &mut Vec<String>, current: &str) {
+        match self {
+            Formula::BatchMean(index, body) => {
+                let bound = ["i", "j", "k", "l", "n"]
+                    .into_iter()
+                    .find(|name| !scope.iter().any(|s| s == name))
+                    .unwrap_or("j")
+                    .to_string();
+                scope.push(bound.clone());
+                body.rebind(scope, &bound);
+                scope.pop();
+                *index = bound;
+            }
+            Formula::Symbol(symbol) => symbol.rename_example(current),
+            Formula::Derivative(symbol, a) => {
+                symbol.rename_example(current);
+                a.rebind(scope, current);
+            }
+            Formula::Number(_) | Formula::Kronecker(..) | Formula::Decimal(_) => {}
+            Formula::Neg(a)
+            | Formula::Transpose(a)
+            | Formula::Call(_, a)
+            | Formula::Slice(a, ..) => a.rebind(scope, current),
+            Formula::Binary(_, a, b)
+            | Formula::Pow(a, b)
+            | Formula::Partial(a, b)
+            | Formula::Pick(a, b) => {
+                a.rebind(scope, current);
+                b.rebind(scope, current);
+            }
+            Formula::Array(items)
+            | Formula::Product(items)
+            | Formula::Sum(items)
+            | Formula::Concat(items) => items.iter_mut().for_each(|f| f.rebind(scope, current)),
+            Formula::Matrix(rows) => rows
+                .iter_mut()
+                .flatten()
+                .for_each(|f| f.rebind(scope, current)),
+        }
+    }
+}
+
+impl Symbol {
+    /// A value of the generic example i becomes one of `example`.
+    fn rename_example(&mut self, example: &str) {
+        if self.example.as_deref() == Some("i") {
+            self.example = Some(example.to_string());
         }
     }
 }

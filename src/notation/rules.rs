@@ -218,7 +218,7 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
             let mu = || Formula::symbol("μ");
             let v = |example: &str| Formula::Symbol(Symbol::plain("v").of_example(example));
             (
-                vec![equals(mu(), Formula::BatchMean(Box::new(v("i"))))],
+                vec![equals(mu(), Formula::batch_mean(v("i")))],
                 vec![(
                     Formula::partial(mu(), v("i")),
                     div(one(), Formula::symbol("m")),

@@ -44,6 +44,8 @@ struct TextPage<'a> {
     fused: bool,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
+    /// A batch normalization's gradient is given in the compact form too.
+    compact: bool,
 }
 
 #[derive(Template)]
@@ -57,6 +59,8 @@ struct MarkdownPage<'a> {
     fused: bool,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
+    /// A batch normalization's gradient is given in the compact form too.
+    compact: bool,
 }
 
 #[derive(Template)]
@@ -70,6 +74,8 @@ struct LatexPage<'a> {
     fused: bool,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
+    /// A batch normalization's gradient is given in the compact form too.
+    compact: bool,
 }
 
 /// The page of `nabla derive`; with the values of every node on the file's examples, and the
@@ -87,11 +93,19 @@ pub fn render(
         .lines
         .iter()
         .map(|line| LineView {
-            lhs: typeset(&line.lhs),
+            // The compact form goes on under the step-by-step line it equals.
+            lhs: match (&line.kind, format) {
+                (LineKind::Compact { .. }, Format::Text | Format::Latex) => String::new(),
+                _ => typeset(&line.lhs),
+            },
             rhs: typeset(&line.rhs),
             is_signal: matches!(line.kind, LineKind::ErrorSignal { .. }),
         })
         .collect();
+    let compact = derivation
+        .lines
+        .iter()
+        .any(|l| matches!(l.kind, LineKind::Compact { .. }));
     let rules: Vec<RuleView> = derivation
         .rules
         .iter()
@@ -124,6 +138,7 @@ pub fn render(
                 has_signals,
                 fused,
                 batch,
+                compact,
             }
             .render()
         }
@@ -134,6 +149,7 @@ pub fn render(
             has_signals,
             fused,
             batch,
+            compact,
         }
         .render(),
         Format::Latex => LatexPage {
@@ -143,6 +159,7 @@ pub fn render(
             has_signals,
             fused,
             batch,
+            compact,
         }
         .render(),
         Format::Json => return json::derive(derivation, values),

@@ -515,7 +515,7 @@ fn matrix_columns(e: &Explanation) -> usize {
             Formula::Neg(a)
             | Formula::Transpose(a)
             | Formula::Call(_, a)
-            | Formula::BatchMean(a)
+            | Formula::BatchMean(_, a)
             | Formula::Slice(a, ..) => pending.push(a),
             Formula::Derivative(_, a) => pending.push(a),
             Formula::Binary(_, a, b)

@@ -133,8 +133,8 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("\\end{bmatrix}");
         }
         Formula::Sum(terms) => STYLE.join(terms, " + ", f.precedence(), out),
-        Formula::BatchMean(a) => {
-            out.push_str("\\frac{1}{m} \\sum_{i} ");
+        Formula::BatchMean(index, a) => {
+            out.push_str(&format!("\\frac{{1}}{{m}} \\sum_{{{index}}} "));
             STYLE.operand(a, 2, false, out);
         }
         Formula::Pick(a, i) => {

@@ -141,10 +141,11 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("</mtable><mo>]</mo></mrow>");
         }
         Formula::Sum(terms) => join(terms, "<mo>+</mo>", f.precedence(), out),
-        Formula::BatchMean(a) => {
-            out.push_str(
-                "<mrow><mfrac><mn>1</mn><mi>m</mi></mfrac><munder><mo>∑</mo><mi>i</mi></munder>",
-            );
+        Formula::BatchMean(index, a) => {
+            out.push_str(&format!(
+                "<mrow><mfrac><mn>1</mn><mi>m</mi></mfrac><munder><mo>∑</mo><mi>{}</mi></munder>",
+                escape(index)
+            ));
             STYLE.operand(a, 2, false, out);
             out.push_str("</mrow>");
         }

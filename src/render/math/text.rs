@@ -148,8 +148,10 @@ fn write(f: &Formula, out: &mut String) {
             out.push(']');
         }
         Formula::Sum(terms) => STYLE.join(terms, " + ", f.precedence(), out),
-        Formula::BatchMean(a) => {
-            out.push_str("(1/m) Σᵢ ");
+        Formula::BatchMean(index, a) => {
+            out.push_str("(1/m) Σ");
+            out.push_str(&subscript(index));
+            out.push(' ');
             STYLE.operand(a, 2, false, out);
         }
         Formula::Pick(a, i) => {
@@ -237,6 +239,9 @@ fn example_superscript(example: &str) -> String {
             '4'..='9' => char::from_u32('⁴' as u32 + (c as u32 - '4' as u32)),
             'i' => Some('ⁱ'),
             'j' => Some('ʲ'),
+            'k' => Some('ᵏ'),
+            'l' => Some('ˡ'),
+            'n' => Some('ⁿ'),
             _ => None,
         })
         .collect();
@@ -255,6 +260,7 @@ fn subscript(index: &str) -> String {
             'i' => Some('ᵢ'),
             'j' => Some('ⱼ'),
             'k' => Some('ₖ'),
+            'l' => Some('ₗ'),
             'n' => Some('ₙ'),
             _ => None,
         })
