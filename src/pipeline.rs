@@ -124,10 +124,23 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
 
 pub fn graph(model: &Model, svg: bool) -> Result<String, Failure> {
     let gradient = differentiate(model, &autodiff::default_wrt(model))?;
-    let declared = values::declared(model);
-    let node_values =
-        values::evaluate(model, &gradient, &declared).map_err(|d| Failure::Diagnostics(vec![d]))?;
-    let view = graph_view::view(model, &gradient, node_values.as_deref());
+    let declared = values::declared_batch(model);
+    let examples = model.examples().unwrap_or(1);
+    let node_values = values::evaluate_batch(model, &gradient, &declared, examples)
+        .map_err(|d| Failure::Diagnostics(vec![d]))?;
+    // A node of a batch shows its value when every example shares it (a parameter, a batch
+    // statistic, a gradient); a value of each example is the explanation's to show.
+    let shared: Option<Vec<Option<Value>>> = node_values.map(|values| {
+        values
+            .into_iter()
+            .map(|v| match v? {
+                crate::eval::batch::Batched::Shared(value) => Some(value),
+                crate::eval::batch::Batched::Each(mut each) if each.len() == 1 => each.pop(),
+                crate::eval::batch::Batched::Each(_) => None,
+            })
+            .collect()
+    });
+    let view = graph_view::view(model, &gradient, shared.as_deref());
     Ok(if svg {
         render::graph::svg(&view)
     } else {
