@@ -31,7 +31,12 @@ pub fn compile(source: &str) -> (Option<Model>, Vec<Diagnostic>) {
     let mut diagnostics = Diagnostics::default();
     let file = syntax::parse(source, &mut diagnostics);
     let model = check::check(source, &file, &mut diagnostics);
-    let model = if diagnostics.has_errors() {
+    // A value the file fixes (`log(0)`) that has none is an error for every command.
+    let undefined = model.as_ref().and_then(eval::constants::undefined);
+    let model = if diagnostics.has_errors() || undefined.is_some() {
+        if let Some(undefined) = undefined {
+            diagnostics.push(undefined);
+        }
         None
     } else {
         model

@@ -138,3 +138,26 @@ fn literals_are_exact_rationals() {
         .collect();
     assert_eq!(values, ["3/20", "1/1000"]);
 }
+
+/// A value the file fixes and that has none is refused by every command, with one message:
+/// `check` and `gen` once accepted the log of 0 that `derive` refused, and the trainer then
+/// stopped at a loss of −∞.
+#[test]
+fn every_command_refuses_the_log_of_a_constant_zero() {
+    let path = "tests/fixtures/diagnostics/log-of-zero.nabla";
+    let out = std::env::temp_dir().join("nabla-log-of-zero");
+    let out = out.to_string_lossy();
+    let check = nabla(&["check", path], None);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    assert!(check.stderr.contains("log of a value that is not positive"));
+    for args in [
+        vec!["derive", path],
+        vec!["explain", path],
+        vec!["graph", path],
+        vec!["gen", path, "-o", &out],
+    ] {
+        let run = nabla(&args, None);
+        assert_eq!(run.code, 1, "{}: {}", args[0], run.stderr);
+        assert_eq!(run.stderr, check.stderr, "{}", args[0]);
+    }
+}

@@ -7,6 +7,7 @@
 //! runs and generated trainers are checked against it. Both walk the arena front to back.
 
 pub mod batch;
+pub mod constants;
 pub mod exact;
 pub mod float;
 
