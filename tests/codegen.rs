@@ -606,9 +606,25 @@ fn bad_data_is_reported_with_file_line_and_column() {
             "a-class-too-many.csv",
             "sl,sw,pl,pw,species\n1,2,3,4,a\n1,2,3,4,b\n1,2,3,4,c\n1,2,3,4,d\n",
         ),
+        // RFC 4180: a comma and a doubled quote inside quotes belong to the cell.
+        ("quoted-comma.csv", "\"5,1\",3.5,1.4,0.2,0\n"),
+        ("escaped-quote.csv", "5.1,\"3.5\"\"\",1.4,0.2,0\n"),
+        (
+            "unclosed-quote.csv",
+            "5.1,3.5,\"1.4,0.2,0\n4.9,3.0,1.4,0.2,0\n",
+        ),
+        ("nul.csv", "5.1,3\u{0}5,1.4,0.2,0\n"),
+    ];
+    let long_number = format!("5.1,{},1.4,0.2,0\n", "9".repeat(1_000_000));
+    let long_text = format!("5.1,3.5,{},0.2,0\n", "x".repeat(1_000_000));
+    let long_header = format!("a,b,{},d,e\n5.1,3.5,?,0.2,0\n", "c".repeat(1_000_000));
+    let long = [
+        ("long-number.csv", long_number.as_str()),
+        ("long-text.csv", long_text.as_str()),
+        ("long-header.csv", long_header.as_str()),
     ];
     let mut transcript = String::new();
-    for (name, contents) in cases {
+    for (name, contents) in cases.into_iter().chain(long) {
         let path = trainer.write(name, contents);
         let run = trainer.run(&["train", &path, "--epochs", "1", "--quiet"]);
         assert_eq!(run.code, 1, "{name}: {}", run.stdout);
@@ -641,16 +657,114 @@ fn bad_data_is_reported_with_file_line_and_column() {
     );
 }
 
+/// A byte-order mark, quoted cells (RFC 4180), CR LF or CR alone at the ends of lines: the same
+/// examples as the plain file, and the same results.
 #[test]
-fn text_labels_are_numbered_in_order_of_appearance() {
+fn unusual_but_valid_csv_files_read_as_plain_ones() {
     let trainer = trainer("examples/iris.nabla", "f64");
-    let data = trainer.write("species.csv", "sl,sw,pl,pw,species\n5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,2.5,virginica\n");
-    let run = trainer.run(&["train", &data, "--epochs", "2", "--quiet"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(
-        run.stderr,
-        "classes: 0 = setosa, 1 = versicolor, 2 = virginica\n"
+    let plain = "5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,1\n6.3,3.3,6.0,2.5,2\n";
+    let path = trainer.write("plain.csv", plain);
+    let weights = trainer.saved(&path, &["--epochs", "2"], "plain.json");
+    let bom_weights = trainer.write("bom.json", &format!("\u{feff}{weights}"));
+    let expected = trainer.run(&["eval", &path, "--weights", "plain.json"]);
+    assert_eq!(expected.code, 0, "{}", expected.stderr);
+    let variants = [
+        ("bom.csv", format!("\u{feff}{plain}")),
+        ("crlf.csv", plain.replace('\n', "\r\n")),
+        ("cr.csv", plain.replace('\n', "\r")),
+        (
+            "quoted.csv",
+            "\"5.1\", \"3.5\" ,1.4,0.2,\"0\"\n4.9,3.0,\"1.4\",0.2,1\n6.3,3.3,6.0,2.5,2\n"
+                .to_string(),
+        ),
+    ];
+    for (name, contents) in variants {
+        let path = trainer.write(name, &contents);
+        for weights in ["plain.json", &bom_weights] {
+            let run = trainer.run(&["eval", &path, "--weights", weights]);
+            assert_eq!(run.code, 0, "{name} with {weights}: {}", run.stderr);
+            assert_eq!(run.stdout, expected.stdout, "{name} with {weights}");
+        }
+    }
+}
+
+/// Training on text labels numbers them in order of first appearance, and the weights keep
+/// them: `eval`, `predict` and `--init` read another file's labels as the same classes whatever
+/// their order, `predict` prints labels, and a label the weights do not know is an error at its
+/// place (as is any text label with weights trained on numbered classes).
+#[test]
+fn text_labels_are_kept_with_the_weights_and_mean_the_same_classes() {
+    let trainer = trainer("examples/iris.nabla", "f64");
+    let rows = [
+        "5.1,3.5,1.4,0.2,setosa",
+        "7.0,3.2,4.7,1.4,versicolor",
+        "6.3,3.3,6.0,2.5,virginica",
+        "4.9,3.0,1.4,0.2,setosa",
+    ];
+    let data = trainer.write(
+        "species.csv",
+        &format!("sl,sw,pl,pw,species\n{}\n", rows.join("\n")),
     );
+    let run = trainer.run(&["train", &data, "--epochs", "300", "--save", "species.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("classes: 0 = setosa, 1 = versicolor, 2 = virginica\n"),
+        "{}",
+        run.stderr
+    );
+    let weights = std::fs::read_to_string(trainer.dir.join("species.json")).expect("saved");
+    assert!(
+        weights
+            .starts_with("{\n  \"class labels\": [\"setosa\", \"versicolor\", \"virginica\"],\n"),
+        "{weights}"
+    );
+    // The same rows in another order: another order of first appearance.
+    let reversed: Vec<&str> = rows.iter().rev().copied().collect();
+    let other = trainer.write("reversed.csv", &(reversed.join("\n") + "\n"));
+    let eval = |file: &str| trainer.run(&["eval", file, "--weights", "species.json"]);
+    let (same, again) = (eval(&data), eval(&other));
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert_eq!(again.stdout, same.stdout);
+    assert!(same.stdout.contains("accuracy 100.0%"), "{}", same.stdout);
+    let predict = trainer.run(&["predict", &other, "--weights", "species.json"]);
+    assert_eq!(predict.stdout, "setosa\nvirginica\nversicolor\nsetosa\n");
+    let resumed = trainer.run(&[
+        "train",
+        &other,
+        "--init",
+        "species.json",
+        "--epochs",
+        "1",
+        "--save",
+        "resumed.json",
+        "--quiet",
+    ]);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert!(
+        resumed.stdout.contains("accuracy 100.0%"),
+        "{}",
+        resumed.stdout
+    );
+    let kept = std::fs::read_to_string(trainer.dir.join("resumed.json")).expect("saved");
+    assert_eq!(kept.lines().nth(1), weights.lines().nth(1));
+
+    let mut transcript = String::new();
+    let unknown = trainer.write("unknown.csv", "5.1,3.5,1.4,0.2,setosa\n5,3,1,0.2,setossa\n");
+    let numbered = trainer.write("numbered.csv", "5.1,3.5,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n");
+    let numbers = trainer.saved(&numbered, &["--epochs", "1"], "numbered.json");
+    assert!(!numbers.contains("class labels"), "{numbers}");
+    for args in [
+        vec!["eval", &unknown, "--weights", "species.json"],
+        vec!["predict", &unknown, "--weights", "species.json"],
+        vec!["train", &unknown, "--init", "species.json"],
+        vec!["eval", &other, "--weights", "numbered.json"],
+    ] {
+        let run = trainer.run(&args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
+        transcript.push_str(&format!("$ iris {}\n{}", args.join(" "), run.stderr));
+    }
+    insta::assert_snapshot!(transcript);
 }
 
 #[test]
@@ -658,10 +772,23 @@ fn a_diverging_run_stops_and_says_where() {
     let trainer = trainer("tests/fixtures/codegen/linear.nabla", "f64");
     let data = trainer.write("linear.csv", "1,2,0.5\n3,-1,2\n2,2,-1\n");
     let mut transcript = String::new();
-    // The loss overflows first; then a step that overflows a parameter.
+    // The loss overflows first; the same, the last step's weights (which only the final score
+    // computes the loss of); then a step that overflows a parameter.
     let huge = trainer.write("huge-inputs.csv", "1e100,2e100,0.5\n");
-    for (data, lr) in [(&data, "1e10"), (&huge, "1e300")] {
-        let args = ["train", data.as_str(), "--lr", lr, "--quiet"];
+    for (data, lr, epochs) in [
+        (&data, "1e10", "100"),
+        (&data, "1e10", "7"),
+        (&huge, "1e300", "100"),
+    ] {
+        let args = [
+            "train",
+            data.as_str(),
+            "--lr",
+            lr,
+            "--epochs",
+            epochs,
+            "--quiet",
+        ];
         let run = trainer.run(&args);
         assert_eq!(run.code, 1, "{}", run.stdout);
         transcript.push_str(&format!("$ linear {}\n{}", args.join(" "), run.stderr));
@@ -685,11 +812,32 @@ fn bad_weights_files_are_reported() {
         ("syntax.json", "{\"W1\": [[1, 2],\n [3, 4]] \"b1\": [0, 0]}"),
         ("not-finite.json", r#"{"W1": [[1e999, 2], [3, 4]]}"#),
         ("array.json", "[1, 2]"),
+        // A network without a class column keeps no class labels.
+        ("labels.json", r#"{"class labels": ["a", "b"], "W1": 1}"#),
     ];
     let mut transcript = String::new();
     for (name, contents) in cases {
         let path = trainer.write(name, contents);
         let run = trainer.run(&["eval", &data, "--weights", &path]);
+        assert_eq!(run.code, 1, "{name}: {}", run.stdout);
+        transcript.push_str(&run.stderr);
+    }
+    // The class labels of a network with a class column: texts, different, one per class.
+    let iris = trainer_for_labels();
+    let data = iris.write("labelled.csv", "5.1,3.5,1.4,0.2,a\n");
+    let start = iris.saved(&data, &["--epochs", "0"], "labelled.json");
+    let params = start.split_once(",\n").map_or("", |(_, rest)| rest);
+    for (name, labels) in [
+        ("labels-not-array.json", r#""a""#),
+        ("labels-number.json", r#"["a", 2]"#),
+        ("labels-twice.json", r#"["a", "a"]"#),
+        ("labels-too-many.json", r#"["a", "b", "c", "d"]"#),
+    ] {
+        let path = iris.write(
+            name,
+            &format!("{{\n  \"class labels\": {labels},\n{params}"),
+        );
+        let run = iris.run(&["eval", &data, "--weights", &path]);
         assert_eq!(run.code, 1, "{name}: {}", run.stdout);
         transcript.push_str(&run.stderr);
     }
@@ -938,6 +1086,50 @@ fn gen_refuses_a_directory_that_is_not_empty_and_force_keeps_foreign_files() {
     assert!(again.stdout.contains("(13 unchanged)"), "{}", again.stdout);
 }
 
+/// `gen` refuses, quickly and saying why, a trainer too large to build or to run, and settings
+/// whose value in the trainer's number type breaks the rule the file's value keeps.
+#[test]
+fn gen_refuses_sizes_it_cannot_build_and_settings_that_round_away() {
+    let cases = [
+        ("dim n = 4294967295\ninput x[n]\n", "", "f64"),
+        ("input x[100000000]\n", "", "f64"),
+        (
+            "input x\nparam W[60000, 60000] ~ zeros\n",
+            " + sum(W)",
+            "f32",
+        ),
+        (
+            "input x\noptimizer adam(beta1 = 0.99999999999999999999)\n",
+            "",
+            "f64",
+        ),
+        ("input x\noptimizer sgd(lr = 1e-400)\n", "", "f64"),
+        ("input x\noptimizer sgd(lr = 1e-50)\n", "", "f32"),
+        (
+            "input x\noptimizer sgd(lr = 0.1, momentum = 0.999999999)\n",
+            "",
+            "f32",
+        ),
+    ];
+    let dir = scratch().join("refused-sizes");
+    let out = dir.join("project").to_string_lossy().into_owned();
+    let mut transcript = String::new();
+    for (declarations, term, dtype) in cases {
+        let source =
+            format!("{declarations}target y\nparam w = 1\nloss L = (w * sum(x) - y)^2{term}\n");
+        let file = dir.join("network.nabla");
+        std::fs::create_dir_all(&dir).expect("writable");
+        std::fs::write(&file, &source).expect("writable");
+        let started = std::time::Instant::now();
+        let file = file.to_string_lossy().into_owned();
+        let run = support::nabla(&["gen", &file, "-o", &out, "--dtype", dtype], None);
+        assert!(started.elapsed().as_secs() < 5, "{source}");
+        assert_eq!(run.code, 1, "{source}: {}", run.stdout);
+        transcript.push_str(&format!("{source}--dtype {dtype}\n{}\n", run.stderr));
+    }
+    insta::assert_snapshot!(transcript);
+}
+
 #[test]
 fn gen_names_the_package_as_cargo_accepts() {
     let dir = scratch().join("named");
@@ -1146,6 +1338,11 @@ fn threads_sharing_a_step_keep_and_stop_as_one_thread_does() {
         let eval = trainer.run(&["eval", &data, "--weights", save]);
         assert_eq!(eval.code, 0, "{file}: {}", eval.stderr);
     }
+}
+
+/// A trainer of a network with a class column.
+fn trainer_for_labels() -> Trainer {
+    trainer("examples/iris.nabla", "f64")
 }
 
 /// The trainer whose readers the fuzz targets `csv` and `weights` compile in.

@@ -20,7 +20,8 @@ mod rng;
 /// `str::parse`: the same bits, cell by cell.
 fn assert_read_exactly(rows: &[Vec<String>]) {
     let text: String = rows.iter().map(|row| row.join(",") + "\n").collect();
-    let read = match data::from_bytes("numbers.csv", text.as_bytes(), data::Need::Targets, 1) {
+    let need = (data::Need::Targets, 1);
+    let read = match data::from_bytes("numbers.csv", text.as_bytes(), need, None) {
         Ok(read) => read,
         Err(message) => panic!("{message}\nin\n{text}"),
     };

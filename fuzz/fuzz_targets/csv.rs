@@ -24,7 +24,7 @@ mod rng;
 
 fuzz_target!(|bytes: &[u8]| {
     for need in [data::Need::Targets, data::Need::Inputs] {
-        if let Err(message) = data::from_bytes("fuzz.csv", bytes, need, 1) {
+        if let Err(message) = data::from_bytes("fuzz.csv", bytes, (need, 1), None) {
             assert!(located(&message, "fuzz.csv"), "{message}");
         }
     }

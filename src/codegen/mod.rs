@@ -23,6 +23,7 @@ pub const LARGE_NETWORK: usize = 65_536;
 pub mod emit;
 pub mod expr;
 pub mod layout;
+pub mod limits;
 pub mod names;
 pub mod plan;
 pub mod project;
@@ -113,11 +114,13 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
     if model.declarations_of(DeclKind::Param).next().is_none() {
         return Err(GenError::NoParameters);
     }
+    limits::check_size(model)?;
     let task = task::task(model);
     if task.columns.is_empty() {
         return Err(GenError::NoColumns);
     }
     check_range(model, options.dtype)?;
+    limits::check_rounding(model, options.dtype)?;
     check_supported(model)?;
     let wrt = crate::autodiff::default_wrt(model);
     // A trainer computes each example's gradient and averages them over the batch itself.

@@ -143,7 +143,9 @@ struct Data<'a> {
 
 #[derive(Template)]
 #[template(path = "trainer/src/weights.rs.txt")]
-struct Weights;
+struct Weights<'a> {
+    c: &'a Context,
+}
 
 #[derive(Template)]
 #[template(path = "trainer/src/optim.rs.txt")]
@@ -165,7 +167,9 @@ struct Train<'a> {
 
 #[derive(Template)]
 #[template(path = "trainer/src/checkpoint.rs.txt")]
-struct Checkpoint;
+struct Checkpoint<'a> {
+    c: &'a Context,
+}
 
 #[derive(Template)]
 #[template(path = "trainer/src/progress.rs.txt")]
@@ -202,11 +206,11 @@ pub fn render(
         ),
         ("src/kernels.rs", Kernels { c: &c }.render()),
         ("src/data.rs", Data { c: &c }.render()),
-        ("src/weights.rs", Weights.render()),
+        ("src/weights.rs", Weights { c: &c }.render()),
         ("src/optim.rs", Optim { c: &c }.render()),
         ("src/rng.rs", Rng { c: &c }.render()),
         ("src/train.rs", Train { c: &c }.render()),
-        ("src/checkpoint.rs", Checkpoint.render()),
+        ("src/checkpoint.rs", Checkpoint { c: &c }.render()),
         ("src/progress.rs", Progress { c: &c }.render()),
     ];
     if let (Some((_, half)), Some(text)) = (cut, &c.cut) {

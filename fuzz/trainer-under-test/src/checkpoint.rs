@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use crate::Real;
 use crate::model::Params;
 use crate::progress::Log;
+use crate::train::Settings;
 use crate::weights;
 
 /// The weights file being kept, and a buffer for its JSON reused from one save to the next.
@@ -22,14 +23,17 @@ pub struct Checkpoint {
     path: String,
     temporary: String,
     json: String,
+    /// The class labels the weights were trained with.
+    labels: Vec<String>,
 }
 
 impl Checkpoint {
-    pub fn new(path: &str) -> Checkpoint {
+    pub fn new(path: &str, labels: &[String]) -> Checkpoint {
         Checkpoint {
             path: path.to_string(),
             temporary: format!("{path}.partial"),
             json: String::new(),
+            labels: labels.to_vec(),
         }
     }
 
@@ -38,7 +42,7 @@ impl Checkpoint {
     /// killed meanwhile) sees the previous weights or these, never a mixture.
     pub fn save(&mut self, params: &Params) -> Result<(), String> {
         self.json.clear();
-        weights::write_json(&mut self.json, params)?;
+        weights::write_json(&mut self.json, params, &self.labels)?;
         let written = std::fs::File::create(&self.temporary)
             .and_then(|mut file| {
                 file.write_all(self.json.as_bytes())?;
@@ -130,18 +134,20 @@ pub struct Keeper {
 }
 
 impl Keeper {
-    /// Creates the log, and from now on catches Ctrl-C and SIGTERM (see `stop_requested`).
-    pub fn new(save: Option<&str>, log: Option<&str>, every: f64) -> Result<Keeper, String> {
-        let log = match log {
+    /// What `settings` asks to keep; creates the log, and from now on catches Ctrl-C and
+    /// SIGTERM (see `stop_requested`).
+    pub fn new(settings: &Settings) -> Result<Keeper, String> {
+        let log = match &settings.log {
             Some(path) => Some(Log::create(path)?),
             None => None,
         };
         #[cfg(any(target_os = "linux", target_os = "macos"))]
         signals::catch();
+        let save = settings.save.as_deref();
         Ok(Keeper {
-            checkpoint: save.map(Checkpoint::new),
+            checkpoint: save.map(|path| Checkpoint::new(path, &settings.labels)),
             log,
-            clock: Clock::new(every),
+            clock: Clock::new(settings.save_every),
         })
     }
 

@@ -1,8 +1,12 @@
 //! Reading examples from a CSV file: one example per line, the inputs' columns then the
 //! targets' (`model::COLUMNS`). A first line that is not numbers is a header. Blank lines are
-//! skipped. A cell may be surrounded by spaces or double quotes.
-//! The target may also be one last column holding a class, a number from 0 or a text label
-//! (numbered in order of first appearance); it becomes a one-hot vector.
+//! skipped. A cell may be surrounded by spaces, or by double quotes as RFC 4180 writes them (a
+//! comma inside, `""` for a quote). Lines may end with LF, CR LF or CR alone; a byte-order mark
+//! at the start is skipped.
+//! The target may also be one last column holding a class, a number from 0 or a text label; it
+//! becomes a one-hot vector. Text labels are numbered in order of first appearance, unless the
+//! labels are known (the weights keep those they were trained with): then a label they do not
+//! know is an error.
 //!
 //! Every problem is reported with the file, line and column, and what was found there.
 
@@ -15,7 +19,7 @@ pub struct Data {
     pub values: Vec<Real>,
     /// How many rows (examples).
     pub rows: usize,
-    /// The text labels of the class column, in class order (empty for numbered classes).
+    /// The text labels of the classes, in class order (empty for numbered classes).
     pub labels: Vec<String>,
 }
 
@@ -48,17 +52,28 @@ impl Layout {
         }
     }
 }
-
-/// Reads the examples of the CSV file at `path`, in up to `threads` pieces at once.
-pub fn load(path: &str, need: Need, threads: usize) -> Result<Data, String> {
+/// Reads the examples of the CSV file at `path`, in up to `threads` pieces at once. A class
+/// column's text labels are the `known` ones (those of the weights: none, if they were trained
+/// on numbered classes), or without them numbered in order of first appearance.
+pub fn load(
+    path: &str,
+    need: Need,
+    threads: usize,
+    known: Option<&[String]>,
+) -> Result<Data, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    from_bytes(path, &bytes, need, threads)
+    from_bytes(path, &bytes, (need, threads), known)
 }
 
 /// The examples in `bytes`, the contents of the file `path` (named in messages).
-pub fn from_bytes(path: &str, bytes: &[u8], need: Need, threads: usize) -> Result<Data, String> {
+pub fn from_bytes(
+    path: &str,
+    bytes: &[u8],
+    (need, threads): (Need, usize),
+    known: Option<&[String]>,
+) -> Result<Data, String> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse(path, text, need, threads),
+        Ok(text) => parse(path, text, (need, threads), known),
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -107,7 +122,21 @@ fn large_pages(values: &mut Vec<Real>) {
 /// The examples of `text`, the contents of the file `path` (named in messages). Past the first
 /// rows, a large file is cut into `threads` pieces at line breaks, read at once; the first error
 /// in the file's order is the one reported, as if one thread had read it all.
-pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data, String> {
+pub fn parse(
+    path: &str,
+    text: &str,
+    (need, threads): (Need, usize),
+    known: Option<&[String]>,
+) -> Result<Data, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Lines that end with CR alone (old Macintosh files): read as if they ended with LF.
+    let lf;
+    let text = if !text.contains('\n') && text.contains('\r') {
+        lf = text.replace('\r', "\n");
+        &lf
+    } else {
+        text
+    };
     let mut lines = text
         .split('\n')
         .enumerate()
@@ -118,8 +147,11 @@ pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data,
             "{path}:1:1: the file is empty: it has no rows of data"
         ));
     };
-    let layout = layout(path, first_number, first.split(',').count(), need)?;
-    let first_cells: Vec<&str> = first.split(',').map(clean).collect();
+    let first_cells = match cells(first) {
+        Ok(cells) => cells,
+        Err(column) => return Err(unclosed(path, first_number, column)),
+    };
+    let layout = layout(path, first_number, first_cells.len(), need)?;
     let header = match layout {
         Layout::Class => is_header(&first_cells[..INPUT_COLUMNS]),
         _ => is_header(&first_cells),
@@ -128,12 +160,16 @@ pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data,
         path,
         layout,
         names: if header {
-            first_cells.iter().map(|s| s.to_string()).collect()
+            first_cells.iter().map(|s| shorten(s)).collect()
         } else {
             Vec::new()
         },
         header,
-        classes: Classes::default(),
+        classes: Classes {
+            numbered: None,
+            labels: known.unwrap_or_default().to_vec(),
+            known: known.is_some(),
+        },
     };
     // The first row of data is read first, alone: it tells whether classes are labels.
     let mut values: Vec<Real> = Vec::new();
@@ -151,8 +187,9 @@ pub fn parse(path: &str, text: &str, need: Need, threads: usize) -> Result<Data,
     // The rest of the file, from the line after that row.
     let offset = line_offset(text, rest_line);
     let rest = &text[offset..];
-    // Labels are numbered in order of first appearance, so one thread reads a file of labels.
-    let pieces = if rest.len() >= PARALLEL_BYTES && reader.classes.numbered != Some(false) {
+    // Labels not known yet are numbered in order of first appearance, so one thread reads them.
+    let numbering = reader.classes.numbered == Some(false) && !reader.classes.known;
+    let pieces = if rest.len() >= PARALLEL_BYTES && !numbering {
         threads.max(1)
     } else {
         1
@@ -269,6 +306,9 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Reads the row of data on line `number`, `line`, into `row` (zeros, `COLUMNS.len()` of them).
     fn row(&mut self, number: usize, line: &str, row: &mut [Real]) -> Result<(), String> {
+        if line.as_bytes().contains(&b'"') {
+            return self.quoted_row(number, line, row);
+        }
         let columns = self.layout.columns();
         let bytes = line.as_bytes();
         // The cell from `start` to the next comma; past the end when the line has no more.
@@ -276,7 +316,7 @@ impl Reader<'_> {
         let mut class = None;
         for (index, value) in row.iter_mut().enumerate().take(columns) {
             if start > bytes.len() {
-                return Err(self.wrong_length(number, line));
+                return Err(self.wrong_length(number, count_cells(line)));
             }
             // A cell of one digit, as most of an image's pixels are (`0`): its value at once.
             if let Some(&digit) = bytes.get(start)
@@ -292,29 +332,20 @@ impl Reader<'_> {
                 .iter()
                 .position(|&b| b == b',')
                 .map_or(bytes.len(), |i| start + i);
-            let cell = clean(&line[start..end]);
+            let cell = line[start..end].trim();
             start = end + 1;
-            if self.layout == Layout::Class && index == INPUT_COLUMNS {
-                let at = Cell {
-                    holds: "the class of y",
-                    ..place(self.path, &self.names, number, index)
-                };
-                match self.classes.read(cell, &at) {
-                    Ok(read) => class = Some(read),
-                    Err(message) => return Err(self.unless_wrong_length(number, line, message)),
-                }
-                continue;
+            let read = self.cell(number, index, cell, value, &mut class);
+            if let Err(message) = read {
+                let found = count_cells(line);
+                return Err(if found == columns {
+                    message
+                } else {
+                    self.wrong_length(number, found)
+                });
             }
-            *value = match plain_decimal(cell) {
-                Some(x) => x,
-                None => match number_in(cell, &place(self.path, &self.names, number, index)) {
-                    Ok(x) => x,
-                    Err(message) => return Err(self.unless_wrong_length(number, line, message)),
-                },
-            };
         }
         if start <= bytes.len() {
-            return Err(self.wrong_length(number, line));
+            return Err(self.wrong_length(number, count_cells(line)));
         }
         if let Some(class) = class {
             row[INPUT_COLUMNS + class] = 1.0;
@@ -322,19 +353,50 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// `message` about a cell, unless the row is too short or too long: that is reported first.
-    fn unless_wrong_length(&self, number: usize, line: &str, message: String) -> String {
-        if line.split(',').count() == self.layout.columns() {
-            message
-        } else {
-            self.wrong_length(number, line)
+    /// `row` for a line with double quotes, its cells read as RFC 4180 reads them.
+    fn quoted_row(&mut self, number: usize, line: &str, row: &mut [Real]) -> Result<(), String> {
+        let cells = cells(line).map_err(|column| unclosed(self.path, number, column))?;
+        if cells.len() != self.layout.columns() {
+            return Err(self.wrong_length(number, cells.len()));
         }
+        let mut class = None;
+        for (index, (cell, value)) in cells.iter().zip(row.iter_mut()).enumerate() {
+            self.cell(number, index, cell, value, &mut class)?;
+        }
+        if let Some(class) = class {
+            row[INPUT_COLUMNS + class] = 1.0;
+        }
+        Ok(())
     }
 
-    /// The message for a row with a number of cells other than its layout's.
-    fn wrong_length(&self, number: usize, line: &str) -> String {
-        // Counted, not collected, so a row of a million cells costs no memory.
-        let found = line.split(',').count();
+    /// Reads cell `index` of line `number`, its text `cell`: a number into `value`, or the
+    /// class of a class column into `class`.
+    #[inline]
+    fn cell(
+        &mut self,
+        number: usize,
+        index: usize,
+        cell: &str,
+        value: &mut Real,
+        class: &mut Option<usize>,
+    ) -> Result<(), String> {
+        if self.layout == Layout::Class && index == INPUT_COLUMNS {
+            let at = Cell {
+                holds: "the class of y",
+                ..place(self.path, &self.names, number, index)
+            };
+            *class = Some(self.classes.read(cell, &at)?);
+            return Ok(());
+        }
+        *value = match plain_decimal(cell) {
+            Some(x) => x,
+            None => number_in(cell, &place(self.path, &self.names, number, index))?,
+        };
+        Ok(())
+    }
+
+    /// The message for a row of `found` cells where its layout has another number.
+    fn wrong_length(&self, number: usize, found: usize) -> String {
         let columns = self.layout.columns();
         let first = if self.header { "the header" } else { "row 1" };
         let (column, what) = if found < columns {
@@ -348,6 +410,64 @@ impl Reader<'_> {
             self.path
         )
     }
+}
+
+/// How many cells `line` has: counted, not collected, so that a row of a million cells costs
+/// no memory (a line with double quotes, where a comma may be inside a cell, is read).
+fn count_cells(line: &str) -> usize {
+    if line.as_bytes().contains(&b'"') {
+        cells(line).map_or_else(|_| line.split(',').count(), |cells| cells.len())
+    } else {
+        line.split(',').count()
+    }
+}
+
+/// The cells of `line` as RFC 4180 reads them, without the spaces around them: a cell in double
+/// quotes may hold commas, and `""` stands for a quote inside it. `Err` with the column of a
+/// quoted cell that does not close on its line (a cell that goes on to the next line is not
+/// read).
+fn cells(line: &str) -> Result<Vec<String>, usize> {
+    let mut cells = Vec::new();
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start();
+        let Some(quoted) = trimmed.strip_prefix('"') else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            cells.push(rest[..end].trim().to_string());
+            if end == rest.len() {
+                return Ok(cells);
+            }
+            rest = &rest[end + 1..];
+            continue;
+        };
+        let mut cell = String::new();
+        let mut chars = quoted.char_indices();
+        let after = loop {
+            match chars.next() {
+                Some((i, '"')) if quoted[i + 1..].starts_with('"') => {
+                    cell.push('"');
+                    chars.next();
+                }
+                Some((i, '"')) => break &quoted[i + 1..],
+                Some((_, c)) => cell.push(c),
+                None => return Err(cells.len() + 1),
+            }
+        };
+        // Only spaces may follow the closing quote, up to the next comma; text there is kept
+        // with the cell, which is then no number.
+        let end = after.find(',').unwrap_or(after.len());
+        cell.push_str(after[..end].trim_end());
+        cells.push(cell);
+        if end == after.len() {
+            return Ok(cells);
+        }
+        rest = &after[end + 1..];
+    }
+}
+
+/// The message for a quoted cell that does not close on its line.
+fn unclosed(path: &str, number: usize, column: usize) -> String {
+    format!("{path}:{number}:{column}: a quoted cell does not close on its line")
 }
 
 /// Where cell `index` of line `number` is, for messages.
@@ -436,21 +556,8 @@ fn listed(columns: &[&str]) -> String {
 }
 
 /// A first line is a header when none of the cells that must hold numbers holds one.
-fn is_header(numeric: &[&str]) -> bool {
+fn is_header(numeric: &[String]) -> bool {
     !numeric.is_empty() && numeric.iter().all(|c| c.parse::<Real>().is_err())
-}
-
-/// A cell without surrounding spaces and double quotes.
-fn clean(cell: &str) -> &str {
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| b != b'"' && !b.is_ascii_whitespace());
-    if plain(cell.as_bytes().first()) && plain(cell.as_bytes().last()) && cell.is_ascii() {
-        return cell;
-    }
-    let cell = cell.trim();
-    cell.strip_prefix('"')
-        .and_then(|c| c.strip_suffix('"'))
-        .unwrap_or(cell)
-        .trim()
 }
 
 /// Where a cell is, for messages.
@@ -482,29 +589,42 @@ fn number_in(cell: &str, at: &Cell) -> Result<Real, String> {
     match cell.parse::<Real>() {
         Ok(x) if x.is_finite() => Ok(x),
         Ok(_) if cell.chars().any(|c| c.is_ascii_digit()) => Err(at.error(&format!(
-            "`{cell}` is too large for {}",
+            "`{}` is too large for {}",
+            shorten(cell),
             std::any::type_name::<Real>()
         ))),
-        Ok(_) => Err(at.error(&format!("`{cell}` is not a finite number"))),
+        Ok(_) => Err(at.error(&format!("`{}` is not a finite number", shorten(cell)))),
         Err(_) => Err(at.error(&format!("`{}` is not a number", shorten(cell)))),
     }
 }
 
-/// A cell's text for a message: its first 40 characters.
+/// A cell's text for a message: its first 40 characters, with control characters (a NUL, a
+/// tab) written as escapes.
 fn shorten(cell: &str) -> String {
-    if cell.chars().count() > 40 {
-        format!("{}…", cell.chars().take(40).collect::<String>())
-    } else {
-        cell.to_string()
+    let mut shown = String::new();
+    for (i, c) in cell.chars().enumerate() {
+        if i == 40 {
+            shown.push('…');
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
     }
+    shown
 }
 
-/// The classes of a file's class column: numbers, or labels numbered as they first appear.
-#[derive(Clone, Default)]
+/// The classes of a file's class column: numbers, or labels, known or numbered as they first
+/// appear.
+#[derive(Clone)]
 struct Classes {
     /// Whether the first row's class was a number (then every row's must be).
     numbered: Option<bool>,
     labels: Vec<String>,
+    /// Whether the labels are known (from the weights), so that no other may appear.
+    known: bool,
 }
 
 impl Classes {
@@ -521,7 +641,8 @@ impl Classes {
                     Ok(x as usize)
                 }
                 Some(_) => Err(at.error(&format!(
-                    "`{cell}` is not a class: classes are numbered 0 to {}",
+                    "`{}` is not a class: classes are numbered 0 to {}",
+                    shorten(cell),
                     model::CLASSES - 1
                 ))),
                 None => Err(at.error(&format!(
@@ -533,15 +654,36 @@ impl Classes {
         if let Some(class) = self.labels.iter().position(|l| l == cell) {
             return Ok(class);
         }
+        if self.known && self.labels.is_empty() {
+            return Err(at.error(&format!(
+                "`{}` is not a class the weights know: they were trained on classes numbered 0 \
+                 to {}",
+                shorten(cell),
+                model::CLASSES - 1
+            )));
+        }
+        if self.known {
+            return Err(at.error(&format!(
+                "`{}` is not a class the weights know: their classes are {}",
+                shorten(cell),
+                listed_labels(&self.labels)
+            )));
+        }
         if self.labels.len() == model::CLASSES {
             return Err(at.error(&format!(
                 "`{}` would be a class too many: the target has {} classes, {}",
                 shorten(cell),
                 model::CLASSES,
-                self.labels.join(", ")
+                listed_labels(&self.labels)
             )));
         }
         self.labels.push(cell.to_string());
         Ok(self.labels.len() - 1)
     }
+}
+
+/// Labels for a message, each cut short: `setosa, versicolor, virginica`.
+fn listed_labels(labels: &[String]) -> String {
+    let shown: Vec<String> = labels.iter().map(|label| shorten(label)).collect();
+    shown.join(", ")
 }

@@ -306,12 +306,21 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
     };
     match options.command.as_str() {
         "train" => {
-            let data = data::load(path, data::Need::Targets, threads)?;
-            report_labels(&data);
             let seed = options.seed.unwrap_or(1);
-            let mut params = match &options.init {
-                Some(init) => weights::load(init)?,
-                None => Params::initial(seed),
+            // Weights to start from know their classes' labels; without them, the data's labels
+            // are numbered as they first appear.
+            let init = match &options.init {
+                Some(init) => Some(weights::load(init)?),
+                None => None,
+            };
+            let known = init.as_ref().map(|(_, labels)| labels.as_slice());
+            let data = data::load(path, data::Need::Targets, threads, known)?;
+            let mut params = match init {
+                Some((params, _)) => params,
+                None => {
+                    report_labels(&data);
+                    Params::initial(seed)
+                }
             };
             let settings = train::Settings {
                 epochs: options.epochs.unwrap_or(200),
@@ -321,6 +330,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
                 shuffle: options.shuffle.unwrap_or(true),
                 save: options.save.clone(),
                 save_every: options.save_every.unwrap_or(1.0),
+                labels: data.labels.clone(),
                 log: options.log.clone(),
                 quiet: options.quiet,
                 threads,
@@ -340,39 +350,48 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             if options.bench {
                 text.push_str(&bench(&report, rows));
             }
-            text.push_str(&score(&params, &data, threads));
+            let (scored, loss) = score(&params, &data, threads);
+            if !loss.is_finite() && settings.epochs > 0 {
+                // The last step made weights whose loss no step after it could see.
+                let batches = rows.div_ceil(settings.batch.clamp(1, rows));
+                let at = format!("epoch {}, batch {batches} (the last step)", settings.epochs);
+                let what = format!("the loss of the weights it made is {loss}");
+                return Err(train::diverged(&at, &what, &params, &settings).into());
+            }
+            text.push_str(&scored);
             print(&text)
         }
         "eval" => {
-            let params = weights()?;
-            let data = data::load(path, data::Need::Targets, threads)?;
-            report_labels(&data);
-            print(&score(&params, &data, threads))
+            let (params, labels) = weights()?;
+            let data = data::load(path, data::Need::Targets, threads, Some(&labels))?;
+            print(&score(&params, &data, threads).0)
         }
         "predict" => {
-            let params = weights()?;
-            let data = data::load(path, data::Need::Inputs, threads)?;
-            print(&predict(&params, &data))
+            let (params, labels) = weights()?;
+            let need = data::Need::Inputs;
+            let data = data::load(path, need, threads, Some(&labels))?;
+            print(&predict(&params, &data, &labels))
         }
         _ => {
-            let params = weights()?;
-            let data = data::load(path, data::Need::Targets, threads)?;
+            let (params, labels) = weights()?;
+            let data = data::load(path, data::Need::Targets, threads, Some(&labels))?;
             let (rows, parts) = (options.rows.unwrap_or(1), options.threads.unwrap_or(1));
             print(&gradient(&params, &data, rows, parts)?)
         }
     }
 }
 
-/// The mean loss and the accuracy of `params` on every example.
-fn score(params: &Params, data: &data::Data, threads: usize) -> String {
+/// The mean loss and the accuracy of `params` on every example, as printed, and the mean loss.
+fn score(params: &Params, data: &data::Data, threads: usize) -> (String, Real) {
     let (total, correct) = train::evaluate(params, data, threads);
     let n = data.rows;
     let loss = total / n as Real;
     let accuracy = 100.0 * correct as f64 / n as f64;
-    format!(
+    let text = format!(
         "loss {}\naccuracy {accuracy:.1}% ({correct} of {n})\n",
         progress::short(loss)
-    )
+    );
+    (text, loss)
 }
 
 /// What a run stopped by a signal says: where it stopped, where the weights are, and how to
@@ -424,8 +443,8 @@ fn bench(report: &train::Report, rows: usize) -> String {
     )
 }
 
-/// The output of every row, a line each: its class.
-fn predict(params: &Params, data: &data::Data) -> String {
+/// The output of every row, a line each: its class, by its label where the weights know one.
+fn predict(params: &Params, data: &data::Data, labels: &[String]) -> String {
     let mut transposed = Transposed::zeros();
     transposed.update(params);
     let capacity = train::EVALUATION_BATCH.min(data.rows);
@@ -437,7 +456,12 @@ fn predict(params: &Params, data: &data::Data) -> String {
         batch.gather(&data.values, chunk);
         model::predict(params, &transposed, &batch, &mut forward, Products::Compute);
         for r in 0..chunk.len() {
-            text.push_str(&format!("{}\n", model::predicted_class(&forward, r)));
+            let class = model::predicted_class(&forward, r);
+            match labels.get(class) {
+                Some(label) => text.push_str(label),
+                None => text.push_str(&class.to_string()),
+            }
+            text.push('\n');
         }
     }
     text

@@ -37,6 +37,8 @@ pub struct Settings {
     pub save: Option<String>,
     /// Seconds between checkpoints (and writes of the log); 0: after every epoch.
     pub save_every: f64,
+    /// The class labels the checkpoints keep with the weights.
+    pub labels: Vec<String>,
     /// Where to write the loss of each epoch, as CSV.
     pub log: Option<String>,
     pub quiet: bool,
@@ -739,11 +741,7 @@ fn steps(
         helpers,
         ..
     } = threads;
-    let mut keeper = Keeper::new(
-        settings.save.as_deref(),
-        settings.log.as_deref(),
-        settings.save_every,
-    )?;
+    let mut keeper = Keeper::new(settings)?;
     let mut optimizer = Optimizer::new(settings.lr, &PARAMS);
     let mut buffer = gradient_buffer();
     let mut solo = Update::new();

@@ -1,6 +1,8 @@
 //! Weights files: JSON objects keyed by parameter name, each value nested arrays in the
 //! parameter's shape, `{"W1": [[…], …], "b1": […]}`. Numbers are written with the fewest digits
 //! that read back as exactly the same `Real`, so saving and loading loses nothing.
+//! Weights trained on text labels keep them, in class order, under `"class labels"` (a key no
+//! parameter can have), so that other files' labels mean the same classes.
 //!
 //! Reading checks every name, shape and number, and every problem names the line and the column.
 //! (Training writes them as `checkpoint.rs` says: whole, whenever it is killed.)
@@ -13,13 +15,21 @@ use crate::model::{PARAMS, Params, stored_at};
 /// `params` as a JSON object, a parameter per line and a matrix row per line.
 pub fn to_json(params: &Params) -> Result<String, String> {
     let mut out = String::new();
-    write_json(&mut out, params)?;
+    write_json(&mut out, params, &[])?;
     Ok(out)
 }
 
-/// Appends `params` as JSON to `out`, each in the file's layout.
-pub fn write_json(out: &mut String, params: &Params) -> Result<(), String> {
+/// The key of the class labels: a parameter's name is never two words.
+pub const LABELS: &str = "class labels";
+
+/// Appends `params` as JSON to `out`, each in the file's layout, after the class `labels` if
+/// there are any.
+pub fn write_json(out: &mut String, params: &Params, labels: &[String]) -> Result<(), String> {
     out.push_str("{\n");
+    if !labels.is_empty() {
+        let texts: Vec<String> = labels.iter().map(|label| quoted(label)).collect();
+        let _ = writeln!(out, "  {}: [{}],", quoted(LABELS), texts.join(", "));
+    }
     for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
         let value = |position: usize| values[stored_at(index, position)];
         if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
@@ -101,15 +111,18 @@ pub fn quoted(text: &str) -> String {
     out.push('"');
     out
 }
+/// The parameters of a weights file, and the class labels it keeps (none for weights trained on
+/// numbered classes).
+pub type Weights = (Params, Vec<String>);
 
-/// Reads the parameters from the weights file at `path`.
-pub fn load(path: &str) -> Result<Params, String> {
+/// Reads the weights file at `path`.
+pub fn load(path: &str) -> Result<Weights, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     from_bytes(path, &bytes)
 }
 
-/// The parameters in `bytes`, the contents of the file `path` (named in messages).
-pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Params, String> {
+/// The weights in `bytes`, the contents of the file `path` (named in messages).
+pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Weights, String> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse(path, text),
         Err(e) => {
@@ -124,8 +137,10 @@ pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Params, String> {
     }
 }
 
-/// The parameters in `text`, the contents of the file `path` (named in messages).
-pub fn parse(path: &str, text: &str) -> Result<Params, String> {
+/// The weights in `text`, the contents of the file `path` (named in messages).
+pub fn parse(path: &str, text: &str) -> Result<Weights, String> {
+    // A byte-order mark, as some editors write at the start, is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let at = |offset: usize, what: &str| {
         let (line, column) = line_and_column(text, offset);
         format!("{path}:{line}:{column}: {what}")
@@ -140,8 +155,16 @@ pub fn parse(path: &str, text: &str) -> Result<Params, String> {
     let mut params = Params::zeros();
     let mut seen = [false; PARAMS.len()];
     let mut values = Vec::new();
+    let mut labels = None;
     for entry in &entries {
         let key = &entry.key;
+        if key == LABELS {
+            if labels.is_some() {
+                return Err(at(entry.at, &format!("`{key}` appears twice")));
+            }
+            labels = Some(class_labels(&entry.value).map_err(|(offset, what)| at(offset, &what))?);
+            continue;
+        }
         let Some(index) = PARAMS.iter().position(|(name, _)| name == key) else {
             let names: Vec<&str> = PARAMS.iter().map(|(name, _)| *name).collect();
             return Err(at(
@@ -172,7 +195,36 @@ pub fn parse(path: &str, text: &str) -> Result<Params, String> {
     if let Some(missing) = seen.iter().position(|s| !s) {
         return Err(at(end, &format!("`{}` is missing", PARAMS[missing].0)));
     }
-    Ok(params)
+    Ok((params, labels.unwrap_or_default()))
+}
+
+/// The class labels of a `"class labels"` entry: different texts, at most one per class; else
+/// where it goes wrong, and how.
+fn class_labels(value: &Value) -> Result<Vec<String>, (usize, String)> {
+    let Json::Array(items) = &value.json else {
+        return Err((value.at, format!("`{LABELS}` should be an array of texts")));
+    };
+    if items.len() > crate::model::CLASSES {
+        let what = format!(
+            "`{LABELS}` has {} labels, but the target has {} classes",
+            items.len(),
+            crate::model::CLASSES
+        );
+        return Err((value.at, what));
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for item in items {
+        let Json::Text(label) = &item.json else {
+            let what = "a class label should be a text in double quotes";
+            return Err((item.at, what.to_string()));
+        };
+        if label.is_empty() || labels.contains(label) {
+            let what = format!("the class label {} is empty or there twice", quoted(label));
+            return Err((item.at, what));
+        }
+        labels.push(label.clone());
+    }
+    Ok(labels)
 }
 
 /// The line and column (both from 1, the column in characters) of byte `offset` of `text`.
@@ -208,6 +260,7 @@ fn flatten(value: &Value, shape: &[usize], out: &mut Vec<Real>) -> Result<(), (u
         (_, Json::Array(items)) => Err((value.at, format!("but has an array of {}", items.len()))),
         (_, Json::Number(_)) => Err((value.at, "but has a number".to_string())),
         (_, Json::Object { .. }) => Err((value.at, "but has an object".to_string())),
+        (_, Json::Text(_)) => Err((value.at, "but has a text".to_string())),
     }
 }
 
@@ -217,9 +270,10 @@ struct Value {
     json: Json,
 }
 
-/// The JSON a weights file may hold: objects, arrays and numbers.
+/// The JSON a weights file may hold: objects, arrays, numbers and texts (the class labels).
 enum Json {
     Number(Real),
+    Text(String),
     Array(Vec<Value>),
     /// The entries, and the offset of the closing `}`.
     Object {
@@ -290,6 +344,7 @@ impl Parser<'_> {
             Some('{') => self.object(depth)?,
             Some('[') => self.array(depth)?,
             Some(c) if c == '-' || c.is_ascii_digit() => self.number()?,
+            Some('"') => Json::Text(self.string()?),
             Some(c) if c.is_control() => {
                 return Err(self.error(&format!(
                     "expected a number, an array or an object, found the control character {c:?}"
