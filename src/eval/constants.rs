@@ -4,7 +4,7 @@
 //! trainer would only find −∞ in its loss.
 
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::ir::{DeclKind, Init, Model};
+use crate::ir::{DeclKind, Init, Model, Op};
 
 use super::EvalError;
 use super::exact::{self, Value};
@@ -20,8 +20,20 @@ pub fn undefined(model: &Model) -> Option<Diagnostic> {
             _ => None,
         })
         .collect();
-    let needed = model.graph.reachable_from(&[model.loss.node]);
-    let error = exact::evaluate_needed(&model.graph, &declared, &needed).err()?;
+    // Fixed: the file's numbers and constants, and what is computed from them only (not from
+    // the data, the parameters or the size of a batch).
+    let graph = &model.graph;
+    let mut fixed = vec![false; graph.len()];
+    for id in graph.ids() {
+        fixed[id.index()] = match &graph[id].op {
+            Op::Var(decl) => declared[decl.index()].is_some(),
+            Op::BatchSize => false,
+            op => op.operands().all(|o| fixed[o.index()]),
+        };
+    }
+    let needed = graph.reachable_from(&[model.loss.node]);
+    let needed: Vec<bool> = needed.iter().zip(&fixed).map(|(&n, &f)| n && f).collect();
+    let error = exact::evaluate_needed(graph, &declared, &needed).err()?;
     let (message, label) = match error {
         EvalError::LogOfNonPositive(_) => (
             "log of a value that is not positive",
@@ -40,6 +52,22 @@ pub fn undefined(model: &Model) -> Option<Diagnostic> {
             "this exact power would be too large",
         ),
     };
-    let span = model.graph[error.node()].span;
+    let span = graph[error.node()].span;
     Some(Diagnostic::error(Kind::Domain, span, message).with_label(label))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_log_of_a_constant_zero_is_refused_and_a_batch_size_is_no_constant() {
+        let refused =
+            crate::compile("const c = 0\ninput x\nparam w = 1\nloss L = w * x + log(c)\n");
+        assert!(refused.0.is_none());
+        assert_eq!(refused.1[0].message, "log of a value that is not positive");
+        // The unbiased variance divides by the batch size less one: not a constant.
+        let batch = "input x = each [[1], [2]]\nparam w = 1\nv = batch_var(w * x, 1)\n\
+                     loss L = sum(v)\n";
+        let (model, diagnostics) = crate::compile(batch);
+        assert!(model.is_some(), "{diagnostics:?}");
+    }
 }
