@@ -25,6 +25,25 @@ pub struct Decimal {
     pub rounded: bool,
 }
 
+impl Decimal {
+    /// The exact value of the written digits (not of what they round), or `None` for NaN and ∞.
+    pub fn value(&self) -> Option<BigRational> {
+        let (whole, fraction) = self.digits.split_once('.').unwrap_or((&self.digits, ""));
+        if whole.is_empty()
+            || !whole
+                .chars()
+                .chain(fraction.chars())
+                .all(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let numerator: BigInt = format!("{whole}{fraction}").parse().ok()?;
+        let shift = self.exponent.unwrap_or(0) - fraction.len() as i32;
+        let magnitude = BigRational::from_integer(numerator) * pow10(shift);
+        Some(if self.negative { -magnitude } else { magnitude })
+    }
+}
+
 /// Written in full (not in scientific notation) for magnitudes in [1e-4, 1e12).
 const FULL_BELOW: i32 = 12;
 const FULL_FROM: i32 = -4;
@@ -192,6 +211,20 @@ mod tests {
             )),
             "1e15"
         );
+    }
+
+    #[test]
+    fn written_digits_have_exact_values() {
+        for (value, digits) in [
+            (q(151, 400), 9),
+            (q(-35102, 1_000_000_000), 3),
+            (q(1, 3), 4),
+        ] {
+            let d = round(&value, digits);
+            let back = round(&d.value().expect("digits"), 60);
+            assert_eq!(text(&back), text(&d));
+        }
+        assert_eq!(round(&q(-3, 20), 9).value(), Some(q(-3, 20)));
     }
 
     #[test]

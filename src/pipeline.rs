@@ -99,10 +99,15 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
     let node_values = values::evaluate_batch(model, &gradient, &declared, examples)
         .map_err(|d| Failure::Diagnostics(vec![d]))?;
     if options.form == Form::Scalar {
-        return match scalar::derive(model, &gradient, &derivation) {
+        // The values every example shares (a target of the file, not of each example).
+        let shared: Vec<Option<Value>> = declared
+            .iter()
+            .map(|value| value.as_ref().and_then(|v| v.shared().cloned()))
+            .collect();
+        return match scalar::derive(model, &gradient, &derivation, Some(&shared)) {
             Ok(scalar) => Ok(render::derive::render_scalar(&scalar, options.format)),
             Err(scalar::ScalarError::TooManyElements(n)) => Err(Failure::Usage(format!(
-                "--form scalar writes one line per parameter element, and this gradient has {n}; \\
+                "--form scalar writes one line per parameter element, and this gradient has {n}; \
                  pick a few with --wrt, or use the vector form"
             ))),
             Err(scalar::ScalarError::TooLarge) => Err(Failure::Usage(
@@ -159,6 +164,8 @@ pub struct ExplainOptions {
     pub language: render::explain::Language,
     /// Values replacing the file's, by declaration (from a weights file).
     pub weights: Vec<(DeclId, Value)>,
+    /// The weights file they were read from, as the user named it.
+    pub weights_file: Option<String>,
     /// Examples replacing the file's inputs and targets (rows of a data file).
     pub examples: Option<crate::data::Table>,
 }
@@ -220,7 +227,7 @@ pub fn explain(
     let vector = gradients::derive(model, &gradient);
     let scalar = match options.detail {
         Some(Form::Vector) => None,
-        Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector).map_err(|e| {
+        Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector, Some(&declared)).map_err(|e| {
             match e {
                 scalar::ScalarError::Unsupported => Failure::Usage(UNSUPPORTED_SCALAR.to_string()),
                 _ => Failure::Usage(format!(
@@ -229,7 +236,7 @@ pub fn explain(
                 )),
             }
         })?),
-        None => scalar::derive(model, &gradient, &vector).ok(),
+        None => scalar::derive(model, &gradient, &vector, Some(&declared)).ok(),
     };
     if options.steps > 0 && !model.declarations.iter().any(|d| d.kind == DeclKind::Param) {
         return Err(Failure::Usage(
@@ -253,6 +260,12 @@ pub fn explain(
         digits: options.digits,
         history: history.as_ref(),
         checks: &checks,
+        read: &options
+            .weights
+            .iter()
+            .map(|(decl, _)| *decl)
+            .collect::<Vec<_>>(),
+        weights_file: options.weights_file.as_deref(),
     });
     let graph_svg = (options.format == render::explain::Format::Html).then(|| {
         let view = graph_view::view(model, &gradient, Some(&node_values));

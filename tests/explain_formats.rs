@@ -32,6 +32,30 @@ fn explained_examples() -> Vec<(String, Vec<&'static str>)> {
     found
 }
 
+/// Networks a learner writes, each showing one thing the classics do not (softmax against a
+/// one-hot target, a kink, Adam, names the placeholders must avoid …), with their options.
+fn learner_cases() -> Vec<(String, Vec<&'static str>)> {
+    let mut found: Vec<String> =
+        std::fs::read_dir(crate::support::root().join("tests/fixtures/explain"))
+            .expect("tests/fixtures/explain")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "nabla"))
+            .map(|p| relative(&p))
+            .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let options = if path.ends_with("placeholder-names.nabla") {
+                vec!["--gradcheck"]
+            } else {
+                vec![]
+            };
+            (path, options)
+        })
+        .collect()
+}
+
 fn explain(path: &str, options: &[&str], format: &str, language: &str) -> (Vec<String>, String) {
     let mut args: Vec<String> = ["explain", path, "--format", format, "--lang", language]
         .iter()
@@ -63,6 +87,25 @@ fn every_example_reads_well_in_every_format_and_language() {
         }
         let (_, json) = explain(&path, &options, "json", "en");
         insta::assert_snapshot!(format!("{name}__json"), json);
+    }
+}
+
+#[test]
+fn networks_a_learner_writes_read_well() {
+    for (path, options) in learner_cases() {
+        let name = snapshot_name(&path);
+        for language in LANGUAGES {
+            let (args, output) = explain(&path, &options, "text", language);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let transcript = format!("$ nabla {}\n{output}", args.join(" "));
+            insta::assert_snapshot!(format!("{name}__text__{language}"), transcript);
+        }
+        for format in ["markdown", "html"] {
+            let (args, output) = explain(&path, &options, format, "en");
+            if format == "html" {
+                check_html_page(&output, "en", &args.join(" "));
+            }
+        }
     }
 }
 
@@ -215,7 +258,7 @@ fn the_latex_document_compiles_in_both_languages() {
         return;
     }
     let dir = scratch_dir("examples");
-    for (path, options) in explained_examples() {
+    for (path, options) in explained_examples().into_iter().chain(learner_cases()) {
         for language in LANGUAGES {
             for detail in ["scalar", "vector"] {
                 let mut options = options.clone();

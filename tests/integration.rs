@@ -19,4 +19,5 @@ mod gradients;
 mod graph;
 mod numerics;
 mod random_networks;
+mod relations;
 mod robustness;

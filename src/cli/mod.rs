@@ -275,6 +275,7 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         },
         weights,
         examples,
+        weights_file: args.weights.clone(),
     };
     let mut progress = progress::Progress::new("steps", args.steps);
     let result = pipeline::explain(&model, &options, &mut |done| progress.update(done));

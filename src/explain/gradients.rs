@@ -5,6 +5,7 @@
 use crate::autodiff::{Gradient, Rule};
 use crate::ir::{Model, NodeId, Op, Unary};
 use crate::notation::from_graph::{Names, definition, name_formula};
+use crate::notation::placeholders::Placeholders;
 use crate::notation::rules::{Statement, statement};
 use crate::notation::{Formula, Symbol};
 
@@ -40,6 +41,19 @@ pub struct GradientDerivation {
     pub gradients: Vec<(String, usize)>,
     /// Whether the lines are of a batch, and how its examples' gradients are written.
     pub batch: BatchKind,
+    /// The names of the rules' variables and of the notes' placeholders: none is the file's.
+    pub placeholders: Placeholders,
+}
+
+/// Every name the file gives (declarations, values, the loss): what placeholders avoid.
+pub fn file_names(model: &Model) -> Vec<&str> {
+    model
+        .declarations
+        .iter()
+        .map(|d| d.name.as_str())
+        .chain(model.intermediates.iter().map(|i| i.name.as_str()))
+        .chain(std::iter::once(model.loss.name.as_str()))
+        .collect()
 }
 
 /// Elementwise functions whose input is a layer's net input: `o = σ(z)` makes `δo` the gradient
@@ -162,6 +176,21 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
         ));
     }
     lines.sort_by_key(|(order, ..)| *order);
+    // Gradients that backpropagation completes at the same point (the weights and bias of one
+    // layer, two inputs) are listed in the file's order, as every other list is.
+    let declared_at = |line: &Line| match &line.kind {
+        LineKind::Gradient { name } => model.declarations.iter().position(|d| &d.name == name),
+        _ => None,
+    };
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start;
+        while end < lines.len() && declared_at(&lines[end].1).is_some() {
+            end += 1;
+        }
+        lines[start..end].sort_by_key(|(_, line, _)| declared_at(line));
+        start = end.max(start + 1);
+    }
 
     let lines: Vec<Line> = lines
         .into_iter()
@@ -209,10 +238,11 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
             _ => None,
         })
         .collect();
+    let placeholders = Placeholders::avoiding(file_names(model));
     let rules = gradient
         .rules
         .iter()
-        .filter_map(|r| statement(*r, &model.loss.name))
+        .filter_map(|r| statement(*r, &model.loss.name, &placeholders))
         .collect::<Vec<_>>();
     GradientDerivation {
         loss,
@@ -220,6 +250,7 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
         rules,
         gradients,
         batch: batch.kind,
+        placeholders,
     }
 }
 

@@ -4,13 +4,17 @@
 //! Architecture invariant: everything a reader sees that involves mathematics — which formula,
 //! which value, which rounding — is decided here; renderers and templates only arrange it.
 
+pub mod chain;
 pub mod explanation;
 pub mod gradcheck;
 pub mod gradients;
 pub mod graph_view;
 pub mod number;
 pub mod scalar;
+mod scalar_passes;
 pub mod training;
+mod update;
 pub mod values;
+mod vector_passes;
 
 pub use gradients::{GradientDerivation, Line, LineKind};

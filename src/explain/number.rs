@@ -9,6 +9,11 @@ use crate::eval::exact::Value;
 use crate::notation::Formula;
 use crate::notation::decimal::{self, Decimal};
 
+/// The most significant digits an approximation is written with. A float64 carries 15.95
+/// decimal digits, and a computation of several operations loses some of the last: digits past
+/// the 15th would be noise, however many `--digits` asks for.
+pub const FLOAT_DIGITS: usize = 15;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Number {
     Exact(BigRational),
@@ -58,12 +63,23 @@ impl Number {
         self.zip(other, |a, b| (!b.is_zero()).then(|| a / b), |a, b| a / b)
     }
 
-    /// Square roots are exact only for perfect squares; nabla does not look for those.
+    /// The square root: exact for the square of a fraction (`√(9/4) = 3/2`, and so `√(g²) = |g|`
+    /// for an exact g), an approximation otherwise.
     pub fn sqrt(&self) -> Number {
-        Number::Approx(self.f64().sqrt())
+        match self {
+            Number::Exact(r) if !r.is_negative() => {
+                let (n, d) = (r.numer().sqrt(), r.denom().sqrt());
+                if &n * &n == *r.numer() && &d * &d == *r.denom() {
+                    return Number::Exact(BigRational::new(n, d));
+                }
+                Number::Approx(self.f64().sqrt())
+            }
+            _ => Number::Approx(self.f64().sqrt()),
+        }
     }
 
     /// How the number is written, to `digits` significant digits, and whether that is rounded.
+    /// An approximation gets at most [`FLOAT_DIGITS`]: a float64 holds no more.
     pub fn decimal(&self, digits: usize) -> Decimal {
         match self {
             Number::Exact(r) => decimal::round(r, digits),
@@ -72,7 +88,7 @@ impl Number {
                     // An approximation is never written with `=`, even when its digits happen
                     // to be few.
                     rounded: true,
-                    ..decimal::round(&r, digits)
+                    ..decimal::round(&r, digits.min(FLOAT_DIGITS))
                 },
                 None => Decimal {
                     negative: false,

@@ -12,12 +12,12 @@
 
 use std::collections::HashMap;
 
-use crate::autodiff::{Gradient, backprop};
+use crate::autodiff::{Gradient, Rule, backprop};
 use crate::eval::exact::Value;
 use crate::ir::scalarize::{ScalarizeError, Scalarized, scalarize};
-use crate::ir::{DeclId, Graph, Model, NodeId, Op};
+use crate::ir::{Binary, DeclId, Graph, Model, NodeId, Op, Unary};
 use crate::notation::from_graph::{Names, formula};
-use crate::notation::{Formula, Symbol};
+use crate::notation::{Formula, Function, Operator, Symbol};
 
 use super::gradients::{GradientDerivation, LineKind, is_activation};
 
@@ -41,6 +41,12 @@ pub struct Factor {
     pub expression: Formula,
     /// The node of the scalar graph holding its value.
     pub node: NodeId,
+    /// The chain rule inside the expression between the two elements: the product of each
+    /// operation's local derivative along the way, before simplification
+    /// (`1/2·2(y₁ − o₁)·(−1)` for `o₁ − y₁`). `None` where there is nothing to expand.
+    pub expanded: Option<Formula>,
+    /// The local derivative rules that give this factor, in the order they apply.
+    pub rules: Vec<Rule>,
 }
 
 #[derive(Clone, Debug)]
@@ -51,6 +57,8 @@ pub struct ScalarLine {
     pub terms: Vec<Vec<Factor>>,
     /// Whether this line is a shared gradient (a sum other lines refer to).
     pub shared: bool,
+    /// The declaration element whose gradient the line is (none for a shared line).
+    pub element: Option<(DeclId, usize)>,
     /// The scalar node of the whole gradient.
     pub node: NodeId,
 }
@@ -79,6 +87,8 @@ impl ScalarLine {
 
 pub struct ScalarDerivation {
     pub loss: String,
+    /// The placeholders of the notes (the layer `v` of `net_v`).
+    pub placeholders: crate::notation::placeholders::Placeholders,
     pub lines: Vec<ScalarLine>,
     /// The element-level graph (forward and the local derivatives), for evaluation.
     pub graph: Graph,
@@ -87,6 +97,13 @@ pub struct ScalarDerivation {
     pub named: HashMap<NodeId, Formula>,
     /// The loss's node in the element-level graph.
     pub loss_node: NodeId,
+    /// The target's elements, when the loss is a cross-entropy over softmax probabilities the
+    /// file names (then the forward pass shows the probabilities, and the gradient at each logit
+    /// is the one fused step `pₖ − yₖ`).
+    pub fused_target: Option<Vec<NodeId>>,
+    /// Elements of a log-softmax written as the log of a probability the file names:
+    /// (the log-softmax element, the probability).
+    pub logs_of_probabilities: Vec<(NodeId, NodeId)>,
     feeds: Vec<bool>,
 }
 
@@ -125,10 +142,14 @@ impl ScalarDerivation {
     }
 }
 
+/// The scalar form of `gradient`. `declared` are the declarations' values, when known: a
+/// target that sums to exactly 1 makes the fused softmax step `pₖ − yₖ` instead of
+/// `pₖ·(y₁ + … + yₙ) − yₖ`.
 pub fn derive(
     model: &Model,
     gradient: &Gradient,
     vector: &GradientDerivation,
+    declared: Option<&[Option<Value>]>,
 ) -> Result<ScalarDerivation, ScalarError> {
     let forward = &gradient.graph;
     let elements_total: usize = gradient
@@ -151,10 +172,10 @@ pub fn derive(
     // Name the elements of named tensors.
     let mut names = Names::default();
     let mut named: HashMap<NodeId, Formula> = HashMap::new();
-    let mut name_tensor = |tensor: NodeId, name: &str, names: &mut Names| {
+    let mut name_tensor = |tensor: NodeId, base: Symbol, names: &mut Names| {
         let shape = forward[tensor].shape;
         for (index, &element) in elements[tensor.index()].iter().enumerate() {
-            let symbol = Formula::Symbol(Symbol::element(name, shape, index));
+            let symbol = Formula::Symbol(base.clone().at(shape, index));
             if let std::collections::hash_map::Entry::Vacant(slot) = named.entry(element) {
                 slot.insert(symbol.clone());
                 names.insert(element, symbol);
@@ -162,7 +183,11 @@ pub fn derive(
         }
     };
     for declaration in &model.declarations {
-        name_tensor(declaration.node, &declaration.name, &mut names);
+        name_tensor(
+            declaration.node,
+            Symbol::plain(&declaration.name),
+            &mut names,
+        );
     }
     for id in forward.ids().take(gradient.forward_len) {
         let node = &forward[id];
@@ -172,12 +197,25 @@ pub fn derive(
             && forward[net].name.is_none()
             && !matches!(forward[net].op, Op::Var(_))
         {
-            name_tensor(net, &format!("net_{name}"), &mut names);
+            name_tensor(net, Symbol::net_input(name), &mut names);
         }
-        name_tensor(id, name, &mut names);
+        name_tensor(id, Symbol::plain(name), &mut names);
     }
     let loss = elements[model.loss.node.index()][0];
     let is_named = |id: NodeId, named: &HashMap<NodeId, Formula>| named.contains_key(&id);
+    // Cross-entropy over named softmax probabilities: its log-softmax elements are written
+    // log(pₖ), as the file wrote the loss.
+    let fused = fused_cross_entropy(model, gradient);
+    let mut logs_of_probabilities = Vec::new();
+    if let Some(fused) = &fused {
+        for (k, &log_p) in elements[fused.log_softmax.index()].iter().enumerate() {
+            let p = elements[fused.probabilities.index()][k];
+            if let Some(p_name) = named.get(&p) {
+                names.insert(log_p, Formula::call(Function::Log, p_name.clone()));
+                logs_of_probabilities.push((log_p, p));
+            }
+        }
+    }
 
     // Immediate named predecessors of each named element, and the local derivative to each.
     let scalar_len = graph.len();
@@ -224,11 +262,62 @@ pub fn derive(
         }
     }
 
+    // The fused step: the gradient at each logit is pₖ·(y₁ + … + yₙ) − yₖ, or pₖ − yₖ for a
+    // target that sums to 1, instead of the log-sum-exp the element graph differentiates.
+    let mut fused_target = None;
+    let mut fused_locals: Vec<(NodeId, NodeId)> = Vec::new();
+    let mut feeds_loss = feeds_loss;
+    if let Some(fused) = &fused {
+        let p = elements[fused.probabilities.index()].clone();
+        let z = elements[fused.logits.index()].clone();
+        let y = elements[fused.target.index()].clone();
+        let sums_to_one = target_sums_to_one(model, fused.target, declared);
+        let span = graph[loss].span;
+        let add = |g: &mut Graph, op: Op| g.add(op, span).map_err(|_| ScalarError::TooLarge);
+        let total = match sums_to_one {
+            true => None,
+            false => {
+                let mut total = y[0];
+                for &term in &y[1..] {
+                    total = add(&mut graph, Op::Binary(Binary::Add, total, term))?;
+                }
+                Some(total)
+            }
+        };
+        for k in 0..p.len().min(z.len()).min(y.len()) {
+            let scaled = match total {
+                Some(total) => add(&mut graph, Op::Binary(Binary::Mul, p[k], total))?,
+                None => p[k],
+            };
+            let step = add(&mut graph, Op::Binary(Binary::Sub, scaled, y[k]))?;
+            locals.insert((loss, z[k]), step);
+            fused_locals.push((loss, z[k]));
+        }
+        // The probabilities are shown in the forward pass, though the loss reads them through
+        // the logits.
+        let mut reach = graph.reachable_from(&p);
+        reach.truncate(feeds_loss.len());
+        for (feeds, reached) in feeds_loss.iter_mut().zip(reach) {
+            *feeds |= reached;
+        }
+        fused_target = Some(y);
+    }
+    let mut expansions: HashMap<(NodeId, NodeId), Expansion> = HashMap::new();
+    for &(b, a) in locals.keys() {
+        let expansion = if fused_locals.contains(&(b, a)) {
+            (None, vec![Rule::SoftmaxCrossEntropy])
+        } else {
+            expand(&graph, &names, &named, b, a)
+        };
+        expansions.insert((b, a), expansion);
+    }
+
     let mut builder = ChainBuilder {
         graph: &mut graph,
         names: &names,
         named: &named,
         locals: &locals,
+        expansions: &expansions,
         successors: &successors,
         loss,
         lines: Vec::new(),
@@ -251,18 +340,21 @@ pub fn derive(
     }
     for decl in order {
         let tensor = model.declaration(decl).node;
-        for &element in &elements[tensor.index()] {
-            builder.element_line(element);
+        for (index, &element) in elements[tensor.index()].iter().enumerate() {
+            builder.element_line(element, (decl, index));
         }
     }
     let lines = builder.lines;
     Ok(ScalarDerivation {
         loss: model.loss.name.clone(),
+        placeholders: vector.placeholders.clone(),
         lines,
         graph,
         leaves,
         named,
         loss_node: loss,
+        fused_target,
+        logs_of_probabilities,
         feeds: feeds_loss,
     })
 }
@@ -272,6 +364,7 @@ struct ChainBuilder<'a> {
     names: &'a Names,
     named: &'a HashMap<NodeId, Formula>,
     locals: &'a HashMap<(NodeId, NodeId), NodeId>,
+    expansions: &'a HashMap<(NodeId, NodeId), Expansion>,
     successors: &'a HashMap<NodeId, Vec<NodeId>>,
     loss: NodeId,
     lines: Vec<ScalarLine>,
@@ -300,10 +393,13 @@ impl ChainBuilder<'_> {
 
     fn local(&self, b: NodeId, a: NodeId) -> Factor {
         let node = self.locals[&(b, a)];
+        let (expanded, rules) = self.expansions.get(&(b, a)).cloned().unwrap_or_default();
         Factor {
             symbolic: self.partial(b, a),
             expression: formula(self.graph, self.names, node),
             node,
+            expanded,
+            rules,
         }
     }
 
@@ -328,6 +424,8 @@ impl ChainBuilder<'_> {
                         symbolic: self.partial(self.loss, current),
                         expression: self.partial(self.loss, current),
                         node: total,
+                        expanded: None,
+                        rules: Vec::new(),
                     });
                     break;
                 }
@@ -359,17 +457,19 @@ impl ChainBuilder<'_> {
             lhs: self.partial(self.loss, m),
             terms,
             shared: true,
+            element: None,
             node: total,
         });
         total
     }
 
-    fn element_line(&mut self, a: NodeId) {
+    fn element_line(&mut self, a: NodeId, element: (DeclId, usize)) {
         let (factors, node) = self.chain(a);
         self.lines.push(ScalarLine {
             lhs: self.partial(self.loss, a),
             terms: vec![factors],
             shared: false,
+            element: Some(element),
             node,
         });
     }
@@ -415,4 +515,247 @@ impl ChainBuilder<'_> {
         }
         total
     }
+}
+
+/// The nodes of a cross-entropy over softmax probabilities the file names:
+/// `−sum(y ⊙ log_softmax(z))` with `p = softmax(z)` named.
+struct FusedCrossEntropy {
+    probabilities: NodeId,
+    log_softmax: NodeId,
+    logits: NodeId,
+    target: NodeId,
+}
+
+fn fused_cross_entropy(model: &Model, gradient: &Gradient) -> Option<FusedCrossEntropy> {
+    let graph = &gradient.graph;
+    let Op::Unary(Unary::Neg, total) = graph[model.loss.node].op else {
+        return None;
+    };
+    let Op::Unary(Unary::Sum, product) = graph[total].op else {
+        return None;
+    };
+    let Op::Binary(Binary::Mul, target, log_softmax) = graph[product].op else {
+        return None;
+    };
+    let Op::Unary(Unary::LogSoftmax, logits) = graph[log_softmax].op else {
+        return None;
+    };
+    let softmax = Op::Unary(Unary::Softmax, logits);
+    let probabilities = graph
+        .ids()
+        .take(gradient.forward_len)
+        .find(|&id| graph[id].op == softmax && graph[id].name.is_some())?;
+    Some(FusedCrossEntropy {
+        probabilities,
+        log_softmax,
+        logits,
+        target,
+    })
+}
+
+/// Whether the target is a declared value whose elements sum to exactly 1 (one-hot, or a
+/// distribution).
+fn target_sums_to_one(model: &Model, target: NodeId, declared: Option<&[Option<Value>]>) -> bool {
+    let Op::Var(decl) = model.graph[target].op else {
+        return false;
+    };
+    match declared
+        .and_then(|d| d.get(decl.index()))
+        .cloned()
+        .flatten()
+    {
+        Some(Value::Exact(t)) => {
+            t.data().iter().sum::<num_rational::BigRational>() == num_traits::One::one()
+        }
+        _ => false,
+    }
+}
+
+/// A local derivative written out by the chain rule inside its expression, and its rules.
+type Expansion = (Option<Formula>, Vec<Rule>);
+
+/// More paths than this between two named elements are not written out one by one.
+const MAX_EXPANDED_PATHS: usize = 8;
+
+/// The local derivative of the named element `b` with respect to the named element `a`, written
+/// as the chain rule inside `b`'s expression gives it: along each path from `b` down to `a`, the
+/// product of each operation's local derivative (ones left out), summed over the paths. Also
+/// the rules used, in the order met.
+fn expand(
+    graph: &Graph,
+    names: &Names,
+    named: &HashMap<NodeId, Formula>,
+    b: NodeId,
+    a: NodeId,
+) -> Expansion {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut paths: Vec<Vec<Formula>> = Vec::new();
+    // Depth first, each entry the node reached and the factors along the way.
+    let mut stack: Vec<(NodeId, Vec<Formula>)> = vec![(b, Vec::new())];
+    while let Some((node, factors)) = stack.pop() {
+        if node == a {
+            paths.push(factors);
+            if paths.len() > MAX_EXPANDED_PATHS {
+                return (None, rules);
+            }
+            continue;
+        }
+        if node != b && named.contains_key(&node) {
+            continue;
+        }
+        let operands: Vec<NodeId> = graph[node].op.operands().collect();
+        for (position, &operand) in operands.iter().enumerate().rev() {
+            if !reaches(graph, named, operand, a) {
+                continue;
+            }
+            let Some((local, rule)) = local_formula(graph, names, node, position) else {
+                return (None, rules);
+            };
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+            let Some(local) = local else {
+                // A step function's derivative: this path contributes nothing.
+                continue;
+            };
+            let mut factors = factors.clone();
+            if local != Formula::number(1) {
+                factors.push(local);
+            }
+            stack.push((operand, factors));
+        }
+    }
+    let terms: Vec<Formula> = paths
+        .into_iter()
+        .map(|mut factors| match factors.len() {
+            0 => Formula::number(1),
+            1 => factors.remove(0),
+            _ => Formula::Product(factors),
+        })
+        .collect();
+    let expanded = match terms.len() {
+        0 => None,
+        1 => terms.into_iter().next(),
+        _ => Some(Formula::Sum(terms)),
+    };
+    (expanded, rules)
+}
+
+/// Whether `from` reaches `target` through unnamed nodes (or is it).
+fn reaches(graph: &Graph, named: &HashMap<NodeId, Formula>, from: NodeId, target: NodeId) -> bool {
+    let mut stack = vec![from];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(node) = stack.pop() {
+        if node == target {
+            return true;
+        }
+        if named.contains_key(&node) || !seen.insert(node) || node < target {
+            continue;
+        }
+        stack.extend(graph[node].op.operands());
+    }
+    false
+}
+
+/// The local derivative of `node` with respect to its operand at `position`, as a formula over
+/// named values (`Some(None)` when it is zero), with its rule; `None` for an operation the
+/// element graph does not hold.
+fn local_formula(
+    graph: &Graph,
+    names: &Names,
+    node: NodeId,
+    position: usize,
+) -> Option<(Option<Formula>, Rule)> {
+    let write = |id: NodeId| formula(graph, names, id);
+    let own = || write(node);
+    let one = || Formula::number(1);
+    let binary = |op, a, b| Formula::binary(op, a, b);
+    let op = &graph[node].op;
+    let local = match *op {
+        Op::Unary(f, u) => (
+            match f {
+                Unary::Neg => Some(Formula::number(-1)),
+                Unary::Sigmoid => Some(binary(
+                    Operator::Scale,
+                    own(),
+                    binary(Operator::Sub, one(), own()),
+                )),
+                Unary::Tanh => Some(binary(
+                    Operator::Sub,
+                    one(),
+                    Formula::Pow(Box::new(own()), Box::new(Formula::number(2))),
+                )),
+                Unary::Relu => Some(Formula::call(Function::ReluPrime, write(u))),
+                Unary::Exp => Some(own()),
+                Unary::Log => Some(binary(Operator::Div, one(), write(u))),
+                Unary::Sqrt => Some(binary(
+                    Operator::Div,
+                    one(),
+                    binary(Operator::Scale, Formula::number(2), own()),
+                )),
+                Unary::Abs => Some(Formula::call(Function::Sign, write(u))),
+                Unary::Step | Unary::Sign => None,
+                Unary::Transpose
+                | Unary::Sum
+                | Unary::Mean
+                | Unary::Softmax
+                | Unary::LogSoftmax
+                | Unary::BatchMean => {
+                    return None;
+                }
+            },
+            Rule::Unary(f),
+        ),
+        Op::Binary(kind, x, y) => (
+            match (kind, position) {
+                (Binary::Add, _) | (Binary::Sub, 0) => Some(one()),
+                (Binary::Sub, _) => Some(Formula::number(-1)),
+                (Binary::Mul, 0) => Some(write(y)),
+                (Binary::Mul, _) => Some(write(x)),
+                (Binary::Div, 0) => Some(binary(Operator::Div, one(), write(y))),
+                (Binary::Div, _) => Some(Formula::Neg(Box::new(binary(
+                    Operator::Div,
+                    write(x),
+                    Formula::Pow(Box::new(write(y)), Box::new(Formula::number(2))),
+                )))),
+                // Binary cross-entropy of a sigmoid, as one step: σ(z) − y, and −z for y.
+                (Binary::SigmoidCrossEntropy, 0) => Some(binary(
+                    Operator::Sub,
+                    Formula::call(Function::Sigmoid, write(x)),
+                    write(y),
+                )),
+                (Binary::SigmoidCrossEntropy, _) => Some(Formula::Neg(Box::new(write(x)))),
+                (Binary::MatMul | Binary::Outer | Binary::Pick | Binary::Concat, _) => {
+                    return None;
+                }
+            },
+            Rule::Binary(kind),
+        ),
+        Op::Pow(u, ref p) => {
+            let lowered = p - num_rational::BigRational::from_integer(1.into());
+            let power = if num_traits::One::is_one(&lowered) {
+                write(u)
+            } else {
+                Formula::Pow(
+                    Box::new(write(u)),
+                    Box::new(Formula::Number(lowered.clone())),
+                )
+            };
+            let local = if num_traits::Zero::is_zero(p) {
+                None
+            } else if num_traits::Zero::is_zero(&lowered) {
+                Some(one())
+            } else {
+                Some(binary(Operator::Scale, Formula::Number(p.clone()), power))
+            };
+            (local, Rule::Power)
+        }
+        Op::Var(_)
+        | Op::Literal(_)
+        | Op::Broadcast(..)
+        | Op::OneHot(..)
+        | Op::Slice(..)
+        | Op::BatchSize => return None,
+    };
+    Some(local)
 }

@@ -7,7 +7,9 @@
 
 pub use crate::decimal;
 pub mod from_graph;
+pub mod placeholders;
 pub mod rules;
+pub mod simplify;
 
 use num_rational::BigRational;
 
@@ -21,16 +23,23 @@ pub struct Symbol {
     pub indices: Vec<String>,
     /// Which example of a batch the value is of, written as a superscript: `x⁽ⁱ⁾`, `δh⁽²⁾`.
     pub example: Option<String>,
+    /// The indices are written with commas between them (`W2₁,₁₀`): an element of a matrix
+    /// with ten rows or columns or more, where `W2₁₁₀` could be read two ways.
+    pub separated: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SymbolKind {
-    /// A value the file names.
+    /// A value the file names, or a placeholder of a rule.
     Plain,
     /// The error signal of a layer: δ followed by the layer's name.
     Delta,
     /// A parameter's value after an update step: `w⁺`.
     Updated,
+    /// The net input of the layer `name`, what its activation is applied to: `net_h`.
+    NetInput,
+    /// A bias-corrected moment of Adam: `m̂`.
+    Corrected,
 }
 
 impl Symbol {
@@ -40,6 +49,7 @@ impl Symbol {
             kind: SymbolKind::Plain,
             indices: Vec::new(),
             example: None,
+            separated: false,
         }
     }
 
@@ -50,13 +60,28 @@ impl Symbol {
         }
     }
 
+    /// The net input of the layer `layer`: `net_h`.
+    pub fn net_input(layer: &str) -> Symbol {
+        Symbol {
+            kind: SymbolKind::NetInput,
+            ..Symbol::plain(layer)
+        }
+    }
+
     /// Element `index` (row-major) of a value of `shape` named `name`: `W2₁₁`, `h₁`, `b`.
     pub fn element(name: &str, shape: crate::shape::Shape, index: usize) -> Symbol {
-        let symbol = Symbol::plain(name);
+        Symbol::plain(name).at(shape, index)
+    }
+
+    /// Element `index` (row-major) of this symbol's value, of `shape`.
+    pub fn at(self, shape: crate::shape::Shape, index: usize) -> Symbol {
         match shape {
-            crate::shape::Shape::Scalar => symbol,
-            crate::shape::Shape::Vector(_) => symbol.indexed(&[index]),
-            crate::shape::Shape::Matrix(_, n) => symbol.indexed(&[index / n, index % n]),
+            crate::shape::Shape::Scalar => self,
+            crate::shape::Shape::Vector(_) => self.indexed(&[index]),
+            crate::shape::Shape::Matrix(m, n) => Symbol {
+                separated: m >= 10 || n >= 10,
+                ..self.indexed(&[index / n, index % n])
+            },
         }
     }
 
@@ -72,6 +97,14 @@ impl Symbol {
     pub fn of_example(mut self, example: &str) -> Symbol {
         self.example = Some(example.to_string());
         self
+    }
+
+    /// The bias-corrected moment: `m̂`.
+    pub fn corrected(self) -> Symbol {
+        Symbol {
+            kind: SymbolKind::Corrected,
+            ..self
+        }
     }
 
     pub fn indexed(mut self, indices: &[usize]) -> Symbol {
@@ -150,6 +183,9 @@ pub enum Formula {
     Concat(Vec<Formula>),
     /// Elements `first` through `last` of a vector, counted from 1: `g[11…20]`.
     Slice(Box<Formula>, usize, usize),
+    /// A quantity belonging to something, written as a function of it: Adam's moment `m⁺(W2₁₁)`
+    /// of the weight `W2₁₁`.
+    Of(Box<Formula>, Box<Formula>),
 }
 
 impl Formula {
@@ -173,6 +209,38 @@ impl Formula {
         Formula::Partial(Box::new(of), Box::new(wrt))
     }
 
+    /// The formulas directly inside this one, for walks over a formula (with an explicit stack:
+    /// formulas can be as deep as the file's expressions).
+    pub fn parts(&self) -> Vec<&Formula> {
+        match self {
+            Formula::Symbol(_)
+            | Formula::Number(_)
+            | Formula::Decimal(_)
+            | Formula::Kronecker(..) => Vec::new(),
+            Formula::Array(items)
+            | Formula::Product(items)
+            | Formula::Sum(items)
+            | Formula::Concat(items) => items.iter().collect(),
+            Formula::Matrix(rows) => rows.iter().flatten().collect(),
+            Formula::Neg(a)
+            | Formula::Transpose(a)
+            | Formula::Call(_, a)
+            | Formula::Derivative(_, a)
+            | Formula::BatchMean(_, a)
+            | Formula::Slice(a, ..) => vec![a],
+            Formula::Binary(_, a, b)
+            | Formula::Pow(a, b)
+            | Formula::Partial(a, b)
+            | Formula::Pick(a, b)
+            | Formula::Of(a, b) => vec![a, b],
+        }
+    }
+
+    /// `quantity(owner)`: `m⁺(W2₁₁)`.
+    pub fn of(quantity: Formula, owner: Formula) -> Formula {
+        Formula::Of(Box::new(quantity), Box::new(owner))
+    }
+
     /// How tightly the formula binds, for deciding parentheses; higher binds tighter.
     pub fn precedence(&self) -> u8 {
         match self {
@@ -186,7 +254,8 @@ impl Formula {
                 ..,
             )
             | Formula::Product(_) => 3,
-            Formula::Pow(..) | Formula::Transpose(_) => 5,
+            // A partial derivative is a quotient: `(∂E/∂w)²` needs its parentheses.
+            Formula::Pow(..) | Formula::Transpose(_) | Formula::Partial(..) => 5,
             Formula::Decimal(d) if d.negative => 2,
             Formula::Decimal(d) if d.exponent.is_some() => 3,
             Formula::Symbol(_)
@@ -195,12 +264,12 @@ impl Formula {
             | Formula::Matrix(_)
             | Formula::Array(_)
             | Formula::Call(..)
-            | Formula::Partial(..)
             | Formula::Derivative(..)
             | Formula::Kronecker(..)
             | Formula::Pick(..)
             | Formula::Concat(_)
-            | Formula::Slice(..) => 6,
+            | Formula::Slice(..)
+            | Formula::Of(..) => 6,
         }
     }
 }
@@ -249,7 +318,8 @@ impl Formula {
             Formula::Binary(_, a, b)
             | Formula::Pow(a, b)
             | Formula::Partial(a, b)
-            | Formula::Pick(a, b) => {
+            | Formula::Pick(a, b)
+            | Formula::Of(a, b) => {
                 a.rebind(scope, current);
                 b.rebind(scope, current);
             }

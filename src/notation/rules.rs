@@ -1,6 +1,8 @@
-//! The statement of each local derivative rule, as a derivation quotes it the first time it uses
-//! the rule: `d/dz σ(z) = σ(z)(1 − σ(z))`.
+//! The statement of each local derivative rule, as a derivation quotes it before it uses the
+//! rule: `d/dz σ(z) = σ(z)(1 − σ(z))`. The variables of a rule are placeholders
+//! ([`Placeholders`]), never the file's names; the loss keeps its own name.
 
+use super::placeholders::{Placeholders, Role};
 use super::{Formula, Function, Operator, Symbol};
 use crate::autodiff::Rule;
 use crate::ir::{Binary, Unary};
@@ -11,22 +13,38 @@ pub struct Statement {
     pub rule: Rule,
     pub given: Vec<Formula>,
     pub equations: Vec<(Formula, Formula)>,
+    /// What a symbol of the rule means, when it is not plain arithmetic.
+    pub note: Option<RuleNote>,
+}
+
+/// The definition a rule's statement needs beside it, for a template to put in words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleNote {
+    /// `relu′(z)` is 1 for z > 0 and 0 otherwise, 0 at the kink z = 0 as frameworks take it.
+    ReluPrime { argument: Formula },
+    /// `sign(z)` is −1, 0 or 1; abs's derivative at its kink z = 0 is taken to be 0.
+    Sign { argument: Formula },
+    /// The Kronecker delta: `δᵢⱼ` is 1 when i = j and 0 otherwise.
+    Kronecker {
+        delta: Formula,
+        i: Formula,
+        j: Formula,
+    },
+    /// Softmax and cross-entropy differentiated as one step; for a target that sums to 1,
+    /// `p·sum(y) − y` is `p − y`.
+    SoftmaxCrossEntropy { general: Formula, one_hot: Formula },
 }
 
 fn equals(a: Formula, b: Formula) -> Formula {
     Formula::binary(Operator::Equals, a, b)
 }
 
-fn z() -> Formula {
-    Formula::symbol("z")
-}
-
-fn d_dz(f: Function) -> Formula {
-    Formula::Derivative(Symbol::plain("z"), Box::new(Formula::call(f, z())))
-}
-
 fn sub(a: Formula, b: Formula) -> Formula {
     Formula::binary(Operator::Sub, a, b)
+}
+
+fn add(a: Formula, b: Formula) -> Formula {
+    Formula::binary(Operator::Add, a, b)
 }
 
 fn mul(a: Formula, b: Formula) -> Formula {
@@ -37,25 +55,36 @@ fn div(a: Formula, b: Formula) -> Formula {
     Formula::binary(Operator::Div, a, b)
 }
 
-fn indexed(name: &str, indices: &[&str]) -> Formula {
+fn indexed(base: &Symbol, indices: &[&str]) -> Formula {
     Formula::Symbol(Symbol {
         indices: indices.iter().map(|s| s.to_string()).collect(),
-        ..Symbol::plain(name)
+        ..base.clone()
     })
 }
 
-/// The statement of `rule`, or `None` for the rules too plain to state (sums, differences,
-/// negation, transposition, broadcasting).
-pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
+/// The statement of `rule` with `names`' placeholders, or `None` for the rules with nothing to
+/// state (broadcasting, and the derivatives of step functions, which only gradients contain).
+pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Statement> {
     let one = || Formula::number(1);
-    let p = || Formula::symbol("p");
+    let z = || names.formula(Role::Argument);
+    let d_dz = |f: Formula| Formula::Derivative(names.symbol(Role::Argument), Box::new(f));
+    let a = || names.formula(Role::Left);
+    let b = || names.formula(Role::Right);
+    let p = || names.formula(Role::Probability);
+    let y = || names.formula(Role::Target);
+    let (i, j) = (names.name(Role::Index), names.name(Role::OtherIndex));
+    let e = || Formula::symbol(loss);
     let softmax_z = || equals(p(), Formula::call(Function::Softmax, z()));
+    let mut note = None;
     let (given, equations) = match rule {
         Rule::Unary(Unary::Sigmoid) => {
             let s = Formula::call(Function::Sigmoid, z());
             (
                 vec![],
-                vec![(d_dz(Function::Sigmoid), mul(s.clone(), sub(one(), s)))],
+                vec![(
+                    d_dz(Formula::call(Function::Sigmoid, z())),
+                    mul(s.clone(), sub(one(), s)),
+                )],
             )
         }
         Rule::Unary(Unary::Tanh) => {
@@ -63,7 +92,7 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
             (
                 vec![],
                 vec![(
-                    d_dz(Function::Tanh),
+                    d_dz(t.clone()),
                     sub(
                         one(),
                         Formula::Pow(Box::new(t), Box::new(Formula::number(2))),
@@ -71,127 +100,177 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
                 )],
             )
         }
-        Rule::Unary(Unary::Relu) => (
-            vec![],
-            vec![(
-                d_dz(Function::Relu),
-                Formula::call(Function::ReluPrime, z()),
-            )],
-        ),
+        Rule::Unary(Unary::Relu) => {
+            note = Some(RuleNote::ReluPrime { argument: z() });
+            (
+                vec![],
+                vec![(
+                    d_dz(Formula::call(Function::Relu, z())),
+                    Formula::call(Function::ReluPrime, z()),
+                )],
+            )
+        }
         Rule::Unary(Unary::Exp) => (
             vec![],
-            vec![(d_dz(Function::Exp), Formula::call(Function::Exp, z()))],
+            vec![(
+                d_dz(Formula::call(Function::Exp, z())),
+                Formula::call(Function::Exp, z()),
+            )],
         ),
-        Rule::Unary(Unary::Log) => (vec![], vec![(d_dz(Function::Log), div(one(), z()))]),
+        Rule::Unary(Unary::Log) => (
+            vec![],
+            vec![(d_dz(Formula::call(Function::Log, z())), div(one(), z()))],
+        ),
         Rule::Unary(Unary::Sqrt) => (
             vec![],
             vec![(
-                d_dz(Function::Sqrt),
+                d_dz(Formula::call(Function::Sqrt, z())),
                 div(
                     one(),
                     mul(Formula::number(2), Formula::call(Function::Sqrt, z())),
                 ),
             )],
         ),
-        Rule::Unary(Unary::Abs) => (
+        Rule::Unary(Unary::Abs) => {
+            note = Some(RuleNote::Sign { argument: z() });
+            (
+                vec![],
+                vec![(
+                    d_dz(Formula::call(Function::Abs, z())),
+                    Formula::call(Function::Sign, z()),
+                )],
+            )
+        }
+        Rule::Unary(Unary::Neg) => (
             vec![],
-            vec![(d_dz(Function::Abs), Formula::call(Function::Sign, z()))],
+            vec![(d_dz(Formula::Neg(Box::new(z()))), Formula::number(-1))],
         ),
-        Rule::Unary(Unary::Softmax) => (
-            vec![softmax_z()],
-            vec![(
-                Formula::partial(indexed("p", &["i"]), indexed("z", &["j"])),
-                mul(
-                    indexed("p", &["i"]),
-                    sub(
-                        Formula::Kronecker("i".into(), "j".into()),
-                        indexed("p", &["j"]),
+        Rule::Unary(Unary::Softmax) => {
+            let p = names.symbol(Role::Probability);
+            let zs = names.symbol(Role::Argument);
+            let kronecker = Formula::Kronecker(i.into(), j.into());
+            note = Some(RuleNote::Kronecker {
+                delta: kronecker.clone(),
+                i: Formula::symbol(i),
+                j: Formula::symbol(j),
+            });
+            (
+                vec![softmax_z()],
+                vec![(
+                    Formula::partial(indexed(&p, &[i]), indexed(&zs, &[j])),
+                    mul(indexed(&p, &[i]), sub(kronecker, indexed(&p, &[j]))),
+                )],
+            )
+        }
+        Rule::Unary(Unary::LogSoftmax) => {
+            let p = names.symbol(Role::Probability);
+            let zs = names.symbol(Role::Argument);
+            let l = names.symbol(Role::LogProbability);
+            let kronecker = Formula::Kronecker(i.into(), j.into());
+            note = Some(RuleNote::Kronecker {
+                delta: kronecker.clone(),
+                i: Formula::symbol(i),
+                j: Formula::symbol(j),
+            });
+            (
+                vec![
+                    softmax_z(),
+                    equals(
+                        Formula::Symbol(l.clone()),
+                        Formula::call(Function::LogSoftmax, z()),
                     ),
-                ),
-            )],
-        ),
-        Rule::Unary(Unary::LogSoftmax) => (
-            vec![
-                softmax_z(),
-                equals(
-                    Formula::symbol("ℓ"),
-                    Formula::call(Function::LogSoftmax, z()),
-                ),
-            ],
-            vec![(
-                Formula::partial(indexed("ℓ", &["i"]), indexed("z", &["j"])),
-                sub(
-                    Formula::Kronecker("i".into(), "j".into()),
-                    indexed("p", &["j"]),
-                ),
-            )],
-        ),
-        Rule::Unary(Unary::Mean) => (
-            vec![],
-            vec![(
-                Formula::partial(
-                    Formula::call(Function::Mean, Formula::symbol("v")),
-                    indexed("v", &["i"]),
-                ),
-                div(one(), Formula::symbol("n")),
-            )],
-        ),
-        Rule::Unary(Unary::Sum) => (
-            vec![],
-            vec![(
-                Formula::partial(
-                    Formula::call(Function::Sum, Formula::symbol("v")),
-                    indexed("v", &["i"]),
-                ),
-                one(),
-            )],
-        ),
+                ],
+                vec![(
+                    Formula::partial(indexed(&l, &[i]), indexed(&zs, &[j])),
+                    sub(kronecker, indexed(&p, &[j])),
+                )],
+            )
+        }
+        Rule::Unary(f @ (Unary::Mean | Unary::Sum)) => {
+            let v = names.symbol(Role::Vector);
+            let function = if f == Unary::Mean {
+                Function::Mean
+            } else {
+                Function::Sum
+            };
+            let value = if f == Unary::Mean {
+                div(one(), names.formula(Role::Count))
+            } else {
+                one()
+            };
+            (
+                vec![],
+                vec![(
+                    Formula::partial(
+                        Formula::call(function, Formula::Symbol(v.clone())),
+                        indexed(&v, &[i]),
+                    ),
+                    value,
+                )],
+            )
+        }
+        Rule::Unary(Unary::Transpose) => {
+            let (u, w) = (names.formula(Role::Product), names.formula(Role::Matrix));
+            (
+                vec![equals(u.clone(), Formula::Transpose(Box::new(w.clone())))],
+                vec![(
+                    Formula::partial(e(), w),
+                    Formula::Transpose(Box::new(Formula::partial(e(), u))),
+                )],
+            )
+        }
         Rule::Power => {
-            let x = || Formula::symbol("x");
-            let n = || Formula::symbol("n");
+            let x = || names.formula(Role::Base);
+            let n = || names.formula(Role::Exponent);
             (
                 vec![],
                 vec![(
                     Formula::Derivative(
-                        Symbol::plain("x"),
+                        names.symbol(Role::Base),
                         Box::new(Formula::Pow(Box::new(x()), Box::new(n()))),
                     ),
                     mul(n(), Formula::Pow(Box::new(x()), Box::new(sub(n(), one())))),
                 )],
             )
         }
+        Rule::Binary(Binary::Add) => (
+            vec![],
+            vec![
+                (Formula::partial(add(a(), b()), a()), one()),
+                (Formula::partial(add(a(), b()), b()), one()),
+            ],
+        ),
+        Rule::Binary(Binary::Sub) => (
+            vec![],
+            vec![
+                (Formula::partial(sub(a(), b()), a()), one()),
+                (Formula::partial(sub(a(), b()), b()), Formula::number(-1)),
+            ],
+        ),
         Rule::Binary(Binary::Mul) => (
             vec![],
-            vec![(
-                Formula::partial(
-                    mul(Formula::symbol("a"), Formula::symbol("b")),
-                    Formula::symbol("a"),
-                ),
-                Formula::symbol("b"),
-            )],
+            vec![
+                (Formula::partial(mul(a(), b()), a()), b()),
+                (Formula::partial(mul(a(), b()), b()), a()),
+            ],
         ),
-        Rule::Binary(Binary::Div) => {
-            let a = || Formula::symbol("a");
-            let b = || Formula::symbol("b");
-            (
-                vec![],
-                vec![
-                    (Formula::partial(div(a(), b()), a()), div(one(), b())),
-                    (
-                        Formula::partial(div(a(), b()), b()),
-                        Formula::Neg(Box::new(div(
-                            a(),
-                            Formula::Pow(Box::new(b()), Box::new(Formula::number(2))),
-                        ))),
-                    ),
-                ],
-            )
-        }
+        Rule::Binary(Binary::Div) => (
+            vec![],
+            vec![
+                (Formula::partial(div(a(), b()), a()), div(one(), b())),
+                (
+                    Formula::partial(div(a(), b()), b()),
+                    Formula::Neg(Box::new(div(
+                        a(),
+                        Formula::Pow(Box::new(b()), Box::new(Formula::number(2))),
+                    ))),
+                ),
+            ],
+        ),
         Rule::Binary(Binary::MatMul) => {
-            let u = || Formula::symbol("u");
-            let w = || Formula::symbol("W");
-            let x = || Formula::symbol("x");
-            let e = || Formula::symbol(loss);
+            let u = || names.formula(Role::Product);
+            let w = || names.formula(Role::Matrix);
+            let x = || names.formula(Role::Operand);
             (
                 vec![equals(u(), Formula::binary(Operator::MatMul, w(), x()))],
                 vec![
@@ -214,9 +293,24 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
                 ],
             )
         }
+        Rule::SoftmaxCrossEntropy => {
+            let l = Formula::Neg(Box::new(Formula::call(
+                Function::Sum,
+                Formula::binary(Operator::Hadamard, y(), Formula::call(Function::Log, p())),
+            )));
+            let general = sub(mul(p(), Formula::call(Function::Sum, y())), y());
+            note = Some(RuleNote::SoftmaxCrossEntropy {
+                general: general.clone(),
+                one_hot: sub(p(), y()),
+            });
+            (
+                vec![softmax_z(), equals(e(), l)],
+                vec![(Formula::partial(e(), z()), general)],
+            )
+        }
         Rule::Unary(Unary::BatchMean) => {
-            let mu = || Formula::symbol("μ");
-            let v = |example: &str| Formula::Symbol(Symbol::plain("v").of_example(example));
+            let mu = || names.formula(Role::Mean);
+            let v = |example: &str| Formula::Symbol(names.symbol(Role::Vector).of_example(example));
             (
                 vec![equals(mu(), Formula::batch_mean(v("i")))],
                 vec![(
@@ -226,8 +320,8 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
             )
         }
         Rule::Binary(Binary::SigmoidCrossEntropy) => {
-            let y = || Formula::symbol("y");
-            let l = Formula::Neg(Box::new(Formula::binary(
+            let l = || names.formula(Role::LogProbability);
+            let cross_entropy = Formula::Neg(Box::new(Formula::binary(
                 Operator::Add,
                 mul(y(), Formula::call(Function::Log, p())),
                 mul(
@@ -238,46 +332,32 @@ pub fn statement(rule: Rule, loss: &str) -> Option<Statement> {
             (
                 vec![
                     equals(p(), Formula::call(Function::Sigmoid, z())),
-                    equals(Formula::symbol("ℓ"), l),
+                    equals(l(), cross_entropy),
                 ],
-                vec![(Formula::partial(Formula::symbol("ℓ"), z()), sub(p(), y()))],
-            )
-        }
-        Rule::SoftmaxCrossEntropy => {
-            let y = || Formula::symbol("y");
-            let l = Formula::Neg(Box::new(Formula::call(
-                Function::Sum,
-                Formula::binary(Operator::Hadamard, y(), Formula::call(Function::Log, p())),
-            )));
-            (
-                vec![softmax_z(), equals(Formula::symbol(loss), l)],
-                vec![(
-                    Formula::partial(Formula::symbol(loss), z()),
-                    sub(mul(p(), Formula::call(Function::Sum, y())), y()),
-                )],
+                vec![(Formula::partial(l(), z()), sub(p(), y()))],
             )
         }
         Rule::SoftmaxClassCrossEntropy => {
-            let y = || Formula::symbol("y");
             let l = Formula::Neg(Box::new(Formula::call(
                 Function::Log,
                 Formula::Pick(Box::new(p()), Box::new(y())),
             )));
             (
-                vec![softmax_z(), equals(Formula::symbol(loss), l)],
+                vec![softmax_z(), equals(e(), l)],
                 vec![(
-                    Formula::partial(Formula::symbol(loss), z()),
+                    Formula::partial(e(), z()),
                     sub(p(), Formula::call(Function::OneHot, y())),
                 )],
             )
         }
-        Rule::Unary(Unary::Neg | Unary::Transpose | Unary::Step | Unary::Sign)
-        | Rule::Binary(Binary::Add | Binary::Sub | Binary::Outer | Binary::Pick | Binary::Concat)
+        Rule::Unary(Unary::Step | Unary::Sign)
+        | Rule::Binary(Binary::Outer | Binary::Pick | Binary::Concat)
         | Rule::Broadcast => return None,
     };
     Some(Statement {
         rule,
         given,
         equations,
+        note,
     })
 }

@@ -11,7 +11,9 @@ use crate::explain::gradients::BatchKind;
 use crate::explain::scalar::ScalarDerivation;
 use crate::explain::{GradientDerivation, LineKind};
 use crate::ir::NodeId;
-use crate::notation::Formula;
+use crate::notation::placeholders::{Placeholders, Role};
+use crate::notation::rules::RuleNote;
+use crate::notation::{Formula, Symbol};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -33,6 +35,22 @@ struct RuleView {
     equations: Vec<String>,
 }
 
+/// A layer's placeholder name, its error signal and its net input, typeset.
+struct Layer {
+    name: String,
+    delta: String,
+    net: String,
+}
+
+fn layer(placeholders: &Placeholders, typeset: fn(&Formula) -> String) -> Layer {
+    let name = placeholders.name(Role::Layer);
+    Layer {
+        name: typeset(&Formula::Symbol(Symbol::plain(name))),
+        delta: typeset(&Formula::Symbol(Symbol::delta(name))),
+        net: typeset(&Formula::Symbol(Symbol::net_input(name))),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "derive/derive.txt")]
 struct TextPage<'a> {
@@ -40,12 +58,15 @@ struct TextPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
-    /// Softmax with cross-entropy was differentiated as one step.
-    fused: bool,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
     /// A batch normalization's gradient is given in the compact form too.
     compact: bool,
+    /// Softmax with cross-entropy was differentiated as one step: its general form, and the
+    /// form for a target that sums to 1.
+    fused: Option<(String, String)>,
+    /// The placeholder layer of the notes: `v`, `δv`, `net_v`.
+    layer: Layer,
 }
 
 #[derive(Template)]
@@ -55,12 +76,15 @@ struct MarkdownPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
-    /// Softmax with cross-entropy was differentiated as one step.
-    fused: bool,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
     /// A batch normalization's gradient is given in the compact form too.
     compact: bool,
+    /// Softmax with cross-entropy was differentiated as one step: its general form, and the
+    /// form for a target that sums to 1.
+    fused: Option<(String, String)>,
+    /// The placeholder layer of the notes: `v`, `δv`, `net_v`.
+    layer: Layer,
 }
 
 #[derive(Template)]
@@ -70,12 +94,15 @@ struct LatexPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
-    /// Softmax with cross-entropy was differentiated as one step.
-    fused: bool,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
     /// A batch normalization's gradient is given in the compact form too.
     compact: bool,
+    /// Softmax with cross-entropy was differentiated as one step: its general form, and the
+    /// form for a target that sums to 1.
+    fused: Option<(String, String)>,
+    /// The placeholder layer of the notes: `v`, `δv`, `net_v`.
+    layer: Layer,
 }
 
 /// The page of `nabla derive`; with the values of every node on the file's examples, and the
@@ -86,7 +113,8 @@ pub fn render(
     format: Format,
 ) -> String {
     let typeset: fn(&Formula) -> String = match format {
-        Format::Latex | Format::Markdown => latex::render,
+        Format::Latex => latex::render,
+        Format::Markdown => latex::render_markdown,
         Format::Text | Format::Json => text::render,
     };
     let mut lines: Vec<LineView> = derivation
@@ -119,8 +147,12 @@ pub fn render(
         })
         .collect();
     let has_signals = lines.iter().any(|l| l.is_signal);
-    let fused =
-        crate::explain::gradients::uses(derivation, crate::autodiff::Rule::SoftmaxCrossEntropy);
+    let fused = derivation.rules.iter().find_map(|s| match &s.note {
+        Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
+            Some((typeset(general), typeset(one_hot)))
+        }
+        _ => None,
+    });
     let loss = typeset(&crate::notation::from_graph::name_formula(&derivation.loss));
     let loss = loss.as_str();
     let batch = match derivation.batch {
@@ -139,6 +171,7 @@ pub fn render(
                 fused,
                 batch,
                 compact,
+                layer: layer(&derivation.placeholders, typeset),
             }
             .render()
         }
@@ -150,6 +183,7 @@ pub fn render(
             fused,
             batch,
             compact,
+            layer: layer(&derivation.placeholders, typeset),
         }
         .render(),
         Format::Latex => LatexPage {
@@ -160,6 +194,7 @@ pub fn render(
             fused,
             batch,
             compact,
+            layer: layer(&derivation.placeholders, typeset),
         }
         .render(),
         Format::Json => return json::derive(derivation, values),
@@ -179,6 +214,7 @@ struct ScalarLineView {
 struct ScalarTextPage<'a> {
     loss: &'a str,
     lines: Vec<ScalarLineView>,
+    layer: Layer,
     indent: String,
 }
 
@@ -187,6 +223,7 @@ struct ScalarTextPage<'a> {
 struct ScalarMarkdownPage<'a> {
     loss: &'a str,
     lines: Vec<ScalarLineView>,
+    layer: Layer,
 }
 
 #[derive(Template)]
@@ -194,11 +231,13 @@ struct ScalarMarkdownPage<'a> {
 struct ScalarLatexPage<'a> {
     loss: &'a str,
     lines: Vec<ScalarLineView>,
+    layer: Layer,
 }
 
 pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
     let typeset: fn(&Formula) -> String = match format {
-        Format::Latex | Format::Markdown => latex::render,
+        Format::Latex => latex::render,
+        Format::Markdown => latex::render_markdown,
         Format::Text | Format::Json => text::render,
     };
     let mut lines: Vec<ScalarLineView> = derivation
@@ -225,12 +264,23 @@ pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
             ScalarTextPage {
                 loss,
                 lines,
+                layer: layer(&derivation.placeholders, typeset),
                 indent: " ".repeat(width),
             }
             .render()
         }
-        Format::Markdown => ScalarMarkdownPage { loss, lines }.render(),
-        Format::Latex => ScalarLatexPage { loss, lines }.render(),
+        Format::Markdown => ScalarMarkdownPage {
+            loss,
+            lines,
+            layer: layer(&derivation.placeholders, typeset),
+        }
+        .render(),
+        Format::Latex => ScalarLatexPage {
+            loss,
+            lines,
+            layer: layer(&derivation.placeholders, typeset),
+        }
+        .render(),
         Format::Json => return json::derive_scalar(derivation),
     };
     super::with_final_newline(page.unwrap_or_default())

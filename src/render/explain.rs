@@ -1,16 +1,21 @@
 //! `nabla explain`: the worked step laid out as text, Markdown, LaTeX, HTML or JSON, in English
 //! or Vietnamese. Each (format, language) pair is one template; this module only typesets the
-//! formulas and arranges the steps.
+//! formulas and arranges the steps. The relation between two stages ("=" or "≈") comes from the
+//! explanation's chains: nothing here decides one.
 
 use askama::Template;
 use unicode_width::UnicodeWidthStr;
 
+use super::math::breaking::{self, Target};
 use super::math::{latex, mathml, text};
+use crate::explain::chain::{Chain, Relation};
 use crate::explain::explanation::{
-    BackwardItem, Detail, Equation, Explanation, OptimizerKind, Step,
+    BackwardItem, Detail, Equation, Explanation, Kink, LineRule, Note, OptimizerKind, Step,
 };
 use crate::explain::training::FloatReason;
-use crate::notation::{Formula, SymbolKind};
+use crate::notation::placeholders::Role;
+use crate::notation::rules::RuleNote;
+use crate::notation::{Formula, Symbol, SymbolKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -27,18 +32,41 @@ pub enum Language {
     Vietnamese,
 }
 
-/// A step with its formulas typeset: `lhs`, then each `(relation, formula)`.
+/// A stage typeset: the relation before it and its pieces (one, unless it is too long for a
+/// line and broken before its terms).
+pub struct PartView {
+    pub relation: &'static str,
+    pub pieces: Vec<String>,
+}
+
+/// A step with its formulas typeset.
 pub struct StepView {
     pub lhs: String,
-    pub parts: Vec<(&'static str, String)>,
-    /// The text form, laid out on one line or, when long, one stage per line.
+    pub parts: Vec<PartView>,
+    /// The text form, laid out on one line or, when long, one stage (or piece) per line.
     pub lines: Vec<String>,
-    pub loses_exactness: bool,
+    /// LaTeX and Markdown: the rows of an alignment (`lhs &= …`), one, or one per stage and
+    /// piece when the step is too wide for a printed line.
+    pub rows: Vec<String>,
+    /// LaTeX and Markdown: the step on one line, without alignment marks.
+    pub flat: String,
     pub is_factor: bool,
     /// The first step of a new group in the backward pass (a blank line before it).
     pub starts_group: bool,
     /// Too long for one line of a printed page: LaTeX and Markdown set one stage per line.
     pub wide: bool,
+    /// The numbers of the rules the line follows from, `(1), (3)`; empty for none.
+    pub by: String,
+    pub notes: Vec<NoteView>,
+}
+
+/// A note beside a step, its formulas typeset.
+pub struct NoteView {
+    /// The expression no fraction equals.
+    pub approximation: Option<String>,
+    /// The argument that sits on a kink, and whether of relu (else of abs).
+    pub kink: Option<String>,
+    pub relu: bool,
 }
 
 pub struct EquationView {
@@ -46,19 +74,32 @@ pub struct EquationView {
     pub rhs: String,
 }
 
+/// The placeholders and small formulas the sentences of a page name, typeset.
+pub struct Words {
+    /// `v` in "δv is the gradient … of layer v".
+    pub layer: String,
+    pub layer_delta: String,
+    pub layer_net: String,
+    /// The gradient check's weight and step (`w`, `h`), and its difference quotient.
+    pub check_weight: String,
+    pub check_step: String,
+    pub check_difference: String,
+}
+
 /// Everything a template needs, typeset for its format.
 pub struct Page {
     pub loss: String,
     pub scalar: bool,
     pub digits: usize,
-    pub given: Vec<EquationView>,
+    /// Approximations are shown with at most this many digits, fewer than asked.
+    pub float_digits: Option<usize>,
+    pub given: Vec<StepView>,
     pub network: Vec<EquationView>,
     pub forward: Vec<StepView>,
     pub loss_step: StepView,
     pub backward: Vec<StepView>,
     pub update: Option<UpdateView>,
     pub rules: Vec<RuleView>,
-    pub fused: bool,
     /// The backward pass names error signals (`δo`): the page says what they are.
     pub signals: bool,
     /// The network has layers (a value the file names computed as f(net)).
@@ -66,21 +107,26 @@ pub struct Page {
     /// Parameters whose starting values were drawn: (name, initializer), and the seed.
     pub drawn: Vec<(String, String)>,
     pub seed: u64,
-    pub kinks: Vec<String>,
-    pub first_approximation: Option<String>,
+    /// Values read from a weights file, and the file.
+    pub read: Vec<String>,
+    pub weights_file: String,
     pub history: Option<HistoryView>,
     pub checks: Vec<CheckView>,
     pub all_checks_agree: bool,
+    pub words: Words,
     /// The most columns of any matrix shown (LaTeX's `bmatrix` must be told beyond ten).
     pub matrix_columns: usize,
-    /// The computational graph as an SVG picture, for the HTML page to embed. Nothing fills it
-    /// yet: it is the hook for `nabla graph`'s layout. The page must stay self-contained, so the
-    /// SVG it receives must not refer to anything outside itself (no `xmlns` URL is needed
-    /// inside HTML either).
+    /// The computational graph as an SVG picture, for the HTML page to embed. The page must
+    /// stay self-contained, so the SVG must not refer to anything outside itself.
     pub graph_svg: Option<String>,
 }
 
 impl Page {
+    /// The loss's step, as a list of one (for the templates' macros over steps).
+    pub fn loss_steps(&self) -> [&StepView; 1] {
+        [&self.loss_step]
+    }
+
     /// The gradient-check table of the text form, its columns as wide as their heading (the
     /// template's words) or their widest cell. The last column is not padded.
     pub fn check_table(&self, headings: &[&str; 4]) -> TextTable {
@@ -135,14 +181,22 @@ fn pad_left(text: &str, width: usize) -> String {
 }
 
 pub struct RuleView {
+    pub number: usize,
     pub given: Vec<String>,
     pub equations: Vec<String>,
+    pub relu_prime: Option<String>,
+    pub sign: Option<String>,
+    /// The Kronecker delta, with its two indices.
+    pub kronecker: Option<(String, String, String)>,
+    /// Softmax with cross-entropy as one step: the general form and the one for a target that
+    /// sums to 1.
+    pub fused: Option<(String, String)>,
 }
 
 pub struct HistoryView {
     pub steps: usize,
     pub rows: Vec<(usize, &'static str, String)>,
-    pub final_params: Vec<EquationView>,
+    pub final_params: Vec<StepView>,
     /// Why the run is in float64, in a few words for the template to choose from.
     pub float_not_rational: bool,
     pub float_optimizer: bool,
@@ -218,7 +272,22 @@ pub struct UpdateView {
     pub adam: bool,
     pub settings: Vec<EquationView>,
     pub rule: Vec<EquationView>,
-    pub steps: Vec<StepView>,
+    /// The lines of each parameter (or element).
+    pub groups: Vec<Vec<StepView>>,
+    /// What the rule becomes on the first step (`v⁺ = g`; `m̂ = g`, `v̂ = g²`).
+    pub first_step: Vec<String>,
+    /// Adam's first step: `η·m̂/(√v̂ + ε) = η·g/(|g| + ε)`.
+    pub first_move: String,
+    /// The rule's quantities, for the sentences: weight, gradient, velocity, moments, and
+    /// `1 − β₁`, `1 − β₂`.
+    pub weight: String,
+    pub gradient: String,
+    pub velocity: String,
+    pub first_moment: String,
+    pub second_moment: String,
+    pub learning_rate: String,
+    pub one_minus_beta1: String,
+    pub one_minus_beta2: String,
 }
 
 #[derive(Template)]
@@ -276,18 +345,29 @@ const TEXT_WIDTH: usize = 100;
 /// (LaTeX, Markdown): fractions there are narrower than in text, but the page is too.
 const PAGE_WIDTH: usize = 80;
 
-/// How a format writes formulas and the relation of a rounded value.
+/// A stage longer than this (in characters of its text form) is broken before its terms on a
+/// printed page.
+const PAGE_STAGE_WIDTH: usize = 62;
+
+/// How a format writes formulas and relations.
 #[derive(Clone, Copy)]
 struct Style {
     formula: fn(&Formula) -> String,
-    approx: &'static str,
-    /// `=` between two formulas written as one.
+    target: Target,
     equals: &'static str,
+    approx: &'static str,
+    /// `=` between two formulas typeset as one (a rule's statement).
+    joined_equals: &'static str,
+    /// The widest stage (in characters of text) set on one line.
+    stage_width: usize,
 }
 
 impl Style {
-    fn relation(self, approximate: bool) -> &'static str {
-        if approximate { self.approx } else { "=" }
+    fn relation(self, relation: Relation) -> &'static str {
+        match relation {
+            Relation::Equals => self.equals,
+            Relation::Approx => self.approx,
+        }
     }
 }
 
@@ -304,22 +384,39 @@ pub fn render(
         Format::Json => return super::json::explain(explanation),
         Format::Text => Style {
             formula: text::render,
+            target: Target::Text,
+            equals: "=",
             approx: "≈",
-            equals: " = ",
+            joined_equals: " = ",
+            stage_width: TEXT_WIDTH,
         },
-        Format::Markdown | Format::Latex => Style {
-            formula: latex::render,
+        Format::Markdown => Style {
+            formula: super::math::latex::render_markdown,
+            target: Target::Latex,
+            equals: "=",
             approx: "\\approx",
-            equals: " = ",
+            joined_equals: " = ",
+            stage_width: PAGE_STAGE_WIDTH,
+        },
+        Format::Latex => Style {
+            formula: latex::render,
+            target: Target::Latex,
+            equals: "=",
+            approx: "\\approx",
+            joined_equals: " = ",
+            stage_width: PAGE_STAGE_WIDTH,
         },
         // The HTML templates put relations in `<mo>`.
         Format::Html => Style {
             formula: mathml::render,
+            target: Target::MathMl,
+            equals: "=",
             approx: "≈",
-            equals: "<mo>=</mo>",
+            joined_equals: "<mo>=</mo>",
+            stage_width: PAGE_STAGE_WIDTH,
         },
     };
-    let mut page = page(explanation, style);
+    let mut page = page(explanation, style, format);
     page.graph_svg = graph_svg.map(|svg| inline_svg(&svg));
     let rendered = match (format, language) {
         (Format::Text | Format::Json, English) => EnglishText { page: &page }.render(),
@@ -334,24 +431,24 @@ pub fn render(
     super::with_final_newline(rendered.unwrap_or_default())
 }
 
-fn page(e: &Explanation, style: Style) -> Page {
+fn page(e: &Explanation, style: Style, format: Format) -> Page {
     let typeset = style.formula;
     let equation = |eq: &Equation| EquationView {
         lhs: typeset(&eq.lhs),
         rhs: typeset(&eq.rhs),
     };
-    let step = |s: &Step, is_factor: bool| step_view(s, style, is_factor);
-    let first_approximation = e
-        .forward
-        .iter()
-        .chain(std::iter::once(&e.loss_step))
-        .find(|s| s.loses_exactness)
-        .map(|s| typeset(&s.lhs));
+    let step = |s: &Step, is_factor: bool| step_view(s, e, style, format, is_factor);
+    let names = &e.placeholders;
+    let symbol = |s: Symbol| typeset(&Formula::Symbol(s));
+    let layer = names.name(Role::Layer);
+    let check_weight = names.formula(Role::CheckWeight);
+    let check_step = names.formula(Role::CheckStep);
     Page {
         loss: typeset(&e.loss),
         scalar: e.detail == Detail::Scalar,
         digits: e.digits,
-        given: e.given.iter().map(equation).collect(),
+        float_digits: e.float_digits,
+        given: e.given.iter().map(|s| step(s, false)).collect(),
         network: e.network.iter().map(equation).collect(),
         forward: e.forward.iter().map(|s| step(s, false)).collect(),
         loss_step: step(&e.loss_step, false),
@@ -368,41 +465,90 @@ fn page(e: &Explanation, style: Style) -> Page {
                 view
             })
             .collect(),
-        update: e.update.as_ref().map(|u| UpdateView {
-            sgd: u.optimizer == OptimizerKind::Sgd,
-            momentum: u.optimizer == OptimizerKind::Momentum,
-            adam: u.optimizer == OptimizerKind::Adam,
-            settings: u.settings.iter().map(equation).collect(),
-            rule: u.rule.iter().map(equation).collect(),
-            steps: u.steps.iter().map(|s| step(s, false)).collect(),
+        update: e.update.as_ref().map(|u| {
+            let one_minus = |b: &Formula| {
+                typeset(&Formula::binary(
+                    crate::notation::Operator::Sub,
+                    Formula::number(1),
+                    b.clone(),
+                ))
+            };
+            UpdateView {
+                sgd: u.optimizer == OptimizerKind::Sgd,
+                momentum: u.optimizer == OptimizerKind::Momentum,
+                adam: u.optimizer == OptimizerKind::Adam,
+                settings: u.settings.iter().map(equation).collect(),
+                rule: u.rule.iter().map(equation).collect(),
+                groups: u
+                    .groups
+                    .iter()
+                    .map(|group| group.iter().map(|s| step(s, false)).collect())
+                    .collect(),
+                first_step: u.first_step.iter().take(2).map(typeset).collect(),
+                first_move: u.first_step.get(2).map(typeset).unwrap_or_default(),
+                weight: typeset(&u.symbols.weight),
+                gradient: typeset(&u.symbols.gradient),
+                velocity: typeset(&u.symbols.velocity),
+                first_moment: typeset(&u.symbols.first_moment),
+                second_moment: typeset(&u.symbols.second_moment),
+                learning_rate: typeset(&u.symbols.learning_rate),
+                one_minus_beta1: one_minus(&u.symbols.beta1),
+                one_minus_beta2: one_minus(&u.symbols.beta2),
+            }
         }),
         rules: e
             .rules
             .iter()
-            .map(|statement| RuleView {
-                given: statement.given.iter().map(typeset).collect(),
-                equations: statement
-                    .equations
-                    .iter()
-                    .map(|(lhs, rhs)| format!("{}{}{}", typeset(lhs), style.equals, typeset(rhs)))
-                    .collect(),
+            .enumerate()
+            .map(|(i, statement)| {
+                let note = statement.note.as_ref();
+                RuleView {
+                    number: i + 1,
+                    given: statement.given.iter().map(typeset).collect(),
+                    equations: statement
+                        .equations
+                        .iter()
+                        .map(|(lhs, rhs)| {
+                            format!("{}{}{}", typeset(lhs), style.joined_equals, typeset(rhs))
+                        })
+                        .collect(),
+                    relu_prime: match note {
+                        Some(RuleNote::ReluPrime { argument }) => Some(typeset(argument)),
+                        _ => None,
+                    },
+                    sign: match note {
+                        Some(RuleNote::Sign { argument }) => Some(typeset(argument)),
+                        _ => None,
+                    },
+                    kronecker: match note {
+                        Some(RuleNote::Kronecker { delta, i, j }) => {
+                            Some((typeset(delta), typeset(i), typeset(j)))
+                        }
+                        _ => None,
+                    },
+                    fused: match note {
+                        Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
+                            Some((typeset(general), typeset(one_hot)))
+                        }
+                        _ => None,
+                    },
+                }
             })
             .collect(),
-        fused: e.fused,
         signals: e.backward.iter().any(|item| {
-            let (BackwardItem::Factor(s) | BackwardItem::Gradient(s)) = item;
-            matches!(&s.lhs, Formula::Symbol(symbol) if symbol.kind == SymbolKind::Delta)
+            matches!(item.step().chain.lhs(), Formula::Symbol(symbol) if symbol.kind == SymbolKind::Delta)
         }),
-        kinks: e.kinks.iter().map(typeset).collect(),
-        first_approximation,
         history: e.history.as_ref().map(|h| HistoryView {
             steps: h.steps,
             rows: h
                 .rows
                 .iter()
-                .map(|r| (r.step, style.relation(r.approximate), typeset(&r.loss)))
+                .filter_map(|r| {
+                    let (relation, value, _) = r.chain.relations().last()?;
+                    Some((r.step, style.relation(relation), typeset(value)))
+                })
                 .collect(),
-            final_params: h.final_params.iter().map(equation).collect(),
+            final_params: h.final_params.iter().map(|s| step(s, false)).collect(),
             float_not_rational: h.float_from == Some(FloatReason::NotRational),
             float_optimizer: h.float_from == Some(FloatReason::Optimizer),
             float_grew_after: match h.float_from {
@@ -424,81 +570,189 @@ fn page(e: &Explanation, style: Style) -> Page {
             })
             .collect(),
         all_checks_agree: e.checks.iter().all(|c| c.agrees),
+        words: Words {
+            layer: symbol(Symbol::plain(layer)),
+            layer_delta: symbol(Symbol::delta(layer)),
+            layer_net: symbol(Symbol::net_input(layer)),
+            check_difference: typeset(&check_difference(&e.loss, &check_weight, &check_step)),
+            check_weight: typeset(&check_weight),
+            check_step: typeset(&check_step),
+        },
         matrix_columns: matrix_columns(e),
         graph_svg: None,
         has_layers: e.has_layers,
         drawn: e
+            .sources
             .drawn
             .iter()
             .map(|(name, init)| (typeset(name), init.clone()))
             .collect(),
-        seed: e.seed,
+        seed: e.sources.seed,
+        read: e.sources.read.iter().map(typeset).collect(),
+        weights_file: match format {
+            Format::Latex => latex::escape_text(e.sources.weights_file.as_deref().unwrap_or("")),
+            _ => e.sources.weights_file.clone().unwrap_or_default(),
+        },
     }
 }
 
-fn step_view(step: &Step, style: Style, is_factor: bool) -> StepView {
+/// `(E(w + h) − E(w − h))/2h`: the central finite difference of the loss in one weight.
+fn check_difference(loss: &Formula, w: &Formula, h: &Formula) -> Formula {
+    use crate::notation::Operator::{Add, Div, Scale, Sub};
+    let at = |op| Formula::of(loss.clone(), Formula::binary(op, w.clone(), h.clone()));
+    Formula::binary(
+        Div,
+        Formula::binary(Sub, at(Add), at(Sub)),
+        Formula::binary(Scale, Formula::number(2), h.clone()),
+    )
+}
+
+fn step_view(
+    step: &Step,
+    e: &Explanation,
+    style: Style,
+    format: Format,
+    is_factor: bool,
+) -> StepView {
     let typeset = style.formula;
-    let lhs = typeset(&step.lhs);
-    let mut parts: Vec<(&'static str, String)> =
-        step.stages.iter().map(|f| ("=", typeset(f))).collect();
-    parts.push((style.relation(step.approximate), typeset(&step.value)));
-    // The text form decides the layout in every format: it measures what a reader sees.
-    let text_lhs = text::render(&step.lhs);
-    let text_parts: Vec<String> = step
-        .stages
-        .iter()
-        .map(|f| format!("= {}", text::render(f)))
-        .chain(std::iter::once(format!(
-            "{} {}",
-            if step.approximate { "≈" } else { "=" },
-            text::render(&step.value)
-        )))
-        .collect();
+    let chain: &Chain = &step.chain;
+    let lhs = typeset(chain.lhs());
+    let text_lhs = text::render(chain.lhs());
+    let relations: Vec<(Relation, &Formula)> = chain.relations().map(|(r, f, _)| (r, f)).collect();
+    let by = match &step.rule {
+        LineRule::Local { rules } => rules
+            .iter()
+            .filter_map(|r| e.rule_number(*r))
+            .map(|n| format!("({n})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    };
+    let text_relation = |r: Relation| if r == Relation::Equals { "=" } else { "≈" };
+
+    // The text form: one line, or one stage per line, a long stage broken before its terms.
+    let indent = " ".repeat(text_lhs.width());
     let one_line = std::iter::once(text_lhs.clone())
-        .chain(text_parts.iter().cloned())
+        .chain(
+            relations
+                .iter()
+                .map(|(r, f)| format!("{} {}", text_relation(*r), text::render(f))),
+        )
         .collect::<Vec<_>>()
         .join(" ");
+    let tag_width = if by.is_empty() { 0 } else { by.width() + 6 };
     let width = one_line.width();
-    let lines = if width <= TEXT_WIDTH {
+    let lines = if width + tag_width <= TEXT_WIDTH {
         vec![one_line]
     } else {
-        let indent = " ".repeat(text_lhs.width());
-        text_parts
-            .iter()
-            .enumerate()
-            .map(|(i, part)| format!("{} {part}", if i == 0 { &text_lhs } else { &indent }))
-            .collect()
+        let mut lines = Vec::new();
+        for (i, (r, f)) in relations.iter().enumerate() {
+            let start = if i == 0 { &text_lhs } else { &indent };
+            let limit = TEXT_WIDTH.saturating_sub(indent.width() + 3).max(30);
+            match breaking::pieces(f, limit, Target::Text) {
+                Some(pieces) => {
+                    for (j, piece) in pieces.iter().enumerate() {
+                        lines.push(if j == 0 {
+                            format!("{start} {} {piece}", text_relation(*r))
+                        } else {
+                            format!("{indent}     {piece}")
+                        });
+                    }
+                }
+                None => lines.push(format!("{start} {} {}", text_relation(*r), text::render(f))),
+            }
+        }
+        lines
     };
+
+    // The printed page (LaTeX, Markdown, HTML): stages broken into pieces when too long.
+    let wide = width > PAGE_WIDTH;
+    let parts: Vec<PartView> = relations
+        .iter()
+        .map(|(r, f)| PartView {
+            relation: style.relation(*r),
+            pieces: match format {
+                Format::Text | Format::Json => vec![text::render(f)],
+                _ => breaking::pieces(f, style.stage_width, style.target)
+                    .map(|pieces| match format {
+                        // The Markdown flavour of LaTeX writes no `\\`.
+                        Format::Markdown => pieces
+                            .into_iter()
+                            .map(|p| super::math::latex::for_markdown(&p))
+                            .collect(),
+                        _ => pieces,
+                    })
+                    .unwrap_or_else(|| vec![typeset(f)]),
+            },
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        for (j, piece) in part.pieces.iter().enumerate() {
+            match (i, j) {
+                (0, 0) => rows.push(format!("{lhs} &{} {piece}", part.relation)),
+                (_, 0) if wide => rows.push(format!("&{} {piece}", part.relation)),
+                (_, 0) => {
+                    if let Some(last) = rows.last_mut() {
+                        last.push_str(&format!(" {} {piece}", part.relation));
+                    }
+                }
+                _ => rows.push(format!("&\\quad {piece}")),
+            }
+        }
+    }
+    let flat = std::iter::once(lhs.clone())
+        .chain(
+            parts
+                .iter()
+                .map(|p| format!("{} {}", p.relation, p.pieces.join(" "))),
+        )
+        .collect::<Vec<_>>()
+        .join(" ");
     StepView {
         lhs,
         parts,
         lines,
-        loses_exactness: step.loses_exactness,
+        rows,
+        flat,
         is_factor,
         starts_group: false,
-        wide: width > PAGE_WIDTH,
+        wide,
+        by,
+        notes: step
+            .notes
+            .iter()
+            .map(|note| match note {
+                Note::NoExactValue(expression) => NoteView {
+                    approximation: Some(typeset(expression)),
+                    kink: None,
+                    relu: false,
+                },
+                Note::Kink { argument, function } => NoteView {
+                    approximation: None,
+                    kink: Some(typeset(argument)),
+                    relu: *function == Kink::Relu,
+                },
+            })
+            .collect(),
     }
 }
 
 /// The most columns of any matrix in the explanation (at least LaTeX's default of ten).
 fn matrix_columns(e: &Explanation) -> usize {
-    let steps = e
-        .forward
+    let steps: Vec<&Step> = e
+        .given
         .iter()
+        .chain(&e.forward)
         .chain(std::iter::once(&e.loss_step))
-        .chain(e.backward.iter().map(|item| match item {
-            BackwardItem::Factor(s) | BackwardItem::Gradient(s) => s,
-        }))
-        .chain(e.update.iter().flat_map(|u| u.steps.iter()));
+        .chain(e.backward.iter().map(BackwardItem::step))
+        .chain(e.update.iter().flat_map(|u| u.groups.iter().flatten()))
+        .chain(e.history.iter().flat_map(|h| h.final_params.iter()))
+        .collect();
     let mut pending: Vec<&Formula> = steps
-        .flat_map(|s| s.stages.iter().chain([&s.lhs, &s.value]))
-        .chain(
-            e.given
-                .iter()
-                .chain(&e.network)
-                .chain(e.history.iter().flat_map(|h| h.final_params.iter()))
-                .flat_map(|eq| [&eq.lhs, &eq.rhs]),
-        )
+        .iter()
+        .flat_map(|s| std::iter::once(s.chain.lhs()).chain(s.chain.stages()))
+        .chain(e.network.iter().flat_map(|eq| [&eq.lhs, &eq.rhs]))
         .collect();
     let mut columns = 10;
     // An explicit stack: formulas can be as deep as the file's expressions.
@@ -521,7 +775,8 @@ fn matrix_columns(e: &Explanation) -> usize {
             Formula::Binary(_, a, b)
             | Formula::Pow(a, b)
             | Formula::Partial(a, b)
-            | Formula::Pick(a, b) => {
+            | Formula::Pick(a, b)
+            | Formula::Of(a, b) => {
                 pending.push(a);
                 pending.push(b);
             }
@@ -616,11 +871,19 @@ fn plot(h: &crate::explain::explanation::HistorySection) -> Option<PlotView> {
     let label = |row: &crate::explain::explanation::HistoryRow, dx: f64| PlotLabel {
         x: format!("{:.1}", x(row.step) + dx),
         y: format!("{:.1}", (y(losses[row.step]) - 8.0).max(PLOT_TOP - 8.0)),
-        text: format!(
-            "{} {}",
-            if row.approximate { "≈" } else { "=" },
-            text::render(&row.loss)
-        ),
+        text: row
+            .chain
+            .relations()
+            .last()
+            .map(|(relation, value, _)| {
+                let sign = if relation == Relation::Equals {
+                    "="
+                } else {
+                    "≈"
+                };
+                format!("{sign} {}", text::render(value))
+            })
+            .unwrap_or_default(),
     };
     Some(PlotView {
         width: PLOT_WIDTH as u32,

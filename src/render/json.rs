@@ -150,6 +150,116 @@ pub fn derive_scalar(derivation: &crate::explain::scalar::ScalarDerivation) -> S
     out
 }
 
+/// A worked line: its stages with the relation before each and why it follows, and the rule
+/// that produced the line.
+#[derive(Serialize)]
+struct StepJson {
+    lhs: String,
+    rule: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<String>,
+    stages: Vec<StageJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct StageJson {
+    relation: &'static str,
+    formula: String,
+    because: String,
+}
+
+#[derive(Serialize)]
+struct LinesJson {
+    given: Vec<StepJson>,
+    forward: Vec<StepJson>,
+    loss: StepJson,
+    backward: Vec<StepJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    update: Vec<StepJson>,
+    /// The local derivative rules the lines use, numbered from 1 in this order.
+    rules: Vec<String>,
+}
+
+fn snake_case(debug: String) -> String {
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn rule_text(rule: &crate::autodiff::Rule) -> String {
+    use crate::autodiff::Rule;
+    match rule {
+        Rule::Unary(f) => f.name().replace('-', "negation"),
+        Rule::Binary(b) => match b {
+            crate::ir::Binary::Add => "sum".to_string(),
+            crate::ir::Binary::Sub => "difference".to_string(),
+            crate::ir::Binary::Mul => "product".to_string(),
+            crate::ir::Binary::Div => "quotient".to_string(),
+            crate::ir::Binary::MatMul => "matrix_product".to_string(),
+            crate::ir::Binary::Outer => "outer_product".to_string(),
+            crate::ir::Binary::Pick => "pick".to_string(),
+            crate::ir::Binary::Concat => "concat".to_string(),
+            crate::ir::Binary::SigmoidCrossEntropy => "sigmoid_cross_entropy".to_string(),
+        },
+        Rule::Power => "power".to_string(),
+        Rule::Broadcast => "broadcast".to_string(),
+        Rule::SoftmaxCrossEntropy => "softmax_cross_entropy".to_string(),
+        Rule::SoftmaxClassCrossEntropy => "softmax_class_cross_entropy".to_string(),
+    }
+}
+
+fn step_json(step: &crate::explain::explanation::Step) -> StepJson {
+    use crate::explain::chain::Relation;
+    use crate::explain::explanation::{LineRule, Note};
+    let (rule, rules) = match &step.rule {
+        LineRule::Local { rules } => (
+            "local_derivative".to_string(),
+            rules.iter().map(rule_text).collect(),
+        ),
+        LineRule::Update(part) => (
+            format!("update_{}", snake_case(format!("{part:?}"))),
+            Vec::new(),
+        ),
+        other => (snake_case(format!("{other:?}")), Vec::new()),
+    };
+    StepJson {
+        lhs: text::render(step.chain.lhs()),
+        rule,
+        rules,
+        stages: step
+            .chain
+            .relations()
+            .map(|(relation, formula, because)| StageJson {
+                relation: match relation {
+                    Relation::Equals => "=",
+                    Relation::Approx => "≈",
+                },
+                formula: text::render(formula),
+                because: snake_case(format!("{because:?}")),
+            })
+            .collect(),
+        notes: step
+            .notes
+            .iter()
+            .map(|note| match note {
+                Note::NoExactValue(f) => format!("no fraction equals {}", text::render(f)),
+                Note::Kink { argument, .. } => format!("{} = 0 is a kink", text::render(argument)),
+            })
+            .collect(),
+    }
+}
+
 #[derive(Serialize)]
 struct ExplainJson {
     loss_name: String,
@@ -163,6 +273,7 @@ struct ExplainJson {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     gradcheck: Vec<CheckJson>,
     exact: ExactExplainJson,
+    lines: LinesJson,
 }
 
 #[derive(Serialize)]
@@ -224,6 +335,34 @@ pub fn explain(e: &crate::explain::explanation::Explanation) -> String {
             },
             gradients: exact_gradients,
             updated: exact_updated,
+        },
+        lines: LinesJson {
+            given: e.given.iter().map(step_json).collect(),
+            forward: e.forward.iter().map(step_json).collect(),
+            loss: step_json(&e.loss_step),
+            backward: e
+                .backward
+                .iter()
+                .map(|item| step_json(item.step()))
+                .collect(),
+            update: e
+                .update
+                .iter()
+                .flat_map(|u| u.groups.iter().flatten())
+                .map(step_json)
+                .collect(),
+            rules: e
+                .rules
+                .iter()
+                .map(|statement| {
+                    statement
+                        .equations
+                        .iter()
+                        .map(|(lhs, rhs)| format!("{} = {}", text::render(lhs), text::render(rhs)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect(),
         },
     };
     let mut out = serde_json::to_string_pretty(&page).unwrap_or_default();

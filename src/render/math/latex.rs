@@ -104,7 +104,7 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("\\frac{d}{d");
             out.push_str(&symbol_latex(var));
             out.push_str("} ");
-            write(of, out);
+            STYLE.operand(of, 3, false, out);
         }
         Formula::Kronecker(i, j) => out.push_str(&format!("\\delta_{{{i}{j}}}")),
         Formula::Product(factors) => STYLE.join(factors, " \\cdot ", f.precedence(), out),
@@ -157,6 +157,12 @@ fn write(f: &Formula, out: &mut String) {
             STYLE.operand(a, 6, false, out);
             out.push_str(&format!("[{first} \\ldots {last}]"));
         }
+        Formula::Of(quantity, owner) => {
+            write(quantity, out);
+            out.push_str("\\left(");
+            write(owner, out);
+            out.push_str("\\right)");
+        }
     }
 }
 
@@ -185,42 +191,38 @@ fn function_latex(function: Function) -> &'static str {
 
 /// A name in math mode: one Latin letter stays italic as is; longer names are set upright as a
 /// unit (`\mathit{W2}`); anything outside ASCII goes through `\text{}` so that any name a file
-/// can hold compiles.
+/// can hold compiles. Indices are one subscript, with commas when the symbol separates them.
 pub fn symbol_latex(symbol: &Symbol) -> String {
-    // net_h₁: the layer and the index share one subscript (net_{h1}).
-    if let Some(layer) = symbol.name.strip_prefix("net_")
-        && symbol.kind == SymbolKind::Plain
-    {
-        let mut text = format!(
-            "\\mathrm{{net}}_{{{}{}}}",
-            name_latex(layer),
-            symbol.indices.join("")
-        );
-        if let Some(example) = &symbol.example {
-            text = format!("{{{text}}}^{{({example})}}");
-        }
-        return text;
-    }
+    let indices = symbol.indices.join(if symbol.separated { "," } else { "" });
     let name = name_latex(&symbol.name);
-    let mut text = match symbol.kind {
-        SymbolKind::Plain | SymbolKind::Updated => name,
-        SymbolKind::Delta => format!("\\delta_{{{name}}}"),
-    };
-    if !symbol.indices.is_empty() {
-        let joined = symbol.indices.join("");
-        text = if symbol.kind == SymbolKind::Delta {
-            format!("{{{text}}}_{{{joined}}}")
+    let indexed = |base: String| {
+        if indices.is_empty() {
+            base
         } else {
-            format!("{text}_{{{joined}}}")
-        };
-    }
+            format!("{base}_{{{indices}}}")
+        }
+    };
+    let text = match symbol.kind {
+        SymbolKind::Plain | SymbolKind::Updated => indexed(name),
+        SymbolKind::Delta => indexed(format!("{{\\delta_{{{name}}}}}")),
+        SymbolKind::Corrected => indexed(format!("\\hat{{{name}}}")),
+        // The net input of the element h₁₄ is net with h₁₄ as its subscript: the layer's name
+        // stays one unit, whatever its length (`net_{h1_{4}}` is not `net_{h_{14}}`).
+        SymbolKind::NetInput => format!(
+            "\\mathrm{{net}}_{{{}}}",
+            symbol_latex(&Symbol {
+                kind: SymbolKind::Plain,
+                example: None,
+                ..symbol.clone()
+            })
+        ),
+    };
     match (&symbol.example, symbol.kind == SymbolKind::Updated) {
-        (Some(example), true) => text = format!("{{{text}}}^{{({example})+}}"),
-        (Some(example), false) => text = format!("{{{text}}}^{{({example})}}"),
-        (None, true) => text = format!("{{{text}}}^{{+}}"),
-        (None, false) => {}
+        (Some(example), true) => format!("{{{text}}}^{{({example})+}}"),
+        (Some(example), false) => format!("{{{text}}}^{{({example})}}"),
+        (None, true) => format!("{{{text}}}^{{+}}"),
+        (None, false) => text,
     }
-    text
 }
 
 fn name_latex(name: &str) -> String {
@@ -232,10 +234,6 @@ fn name_latex(name: &str) -> String {
         "⋮" => return "\\vdots".to_string(),
         "𝟙" => return "\\mathbf{1}".to_string(),
         _ => {}
-    }
-    // The net input of a layer, as textbooks write it: net with the layer as a subscript.
-    if let Some(layer) = name.strip_prefix("net_") {
-        return format!("\\mathrm{{net}}_{{{}}}", name_latex(layer));
     }
     if name.len() == 1 && name.chars().all(|c| c.is_ascii_alphabetic()) {
         return name.to_string();
@@ -301,3 +299,22 @@ const STYLE: super::Style = super::Style {
     open: "\\left(",
     close: "\\right)",
 };
+
+/// `f` as an operand of something binding at `precedence`: in parentheses when it needs them.
+pub fn render_operand(f: &Formula, precedence: u8, strict: bool) -> String {
+    let mut out = String::new();
+    STYLE.operand(f, precedence, strict, &mut out);
+    out
+}
+
+/// A formula as LaTeX for Markdown's `$…$` and `$$…$$`. Markdown viewers that apply their
+/// backslash escapes inside math turn `\\` into `\` and `\,` into `,`; so rows end with `\cr`
+/// (which KaTeX and MathJax read as `\\`) and thin spaces are `\thinspace`.
+pub fn render_markdown(formula: &Formula) -> String {
+    for_markdown(&render(formula))
+}
+
+/// LaTeX rewritten for Markdown viewers, as [`render_markdown`] says.
+pub fn for_markdown(latex: &str) -> String {
+    latex.replace("\\\\", "\\cr").replace("\\,", "\\thinspace")
+}

@@ -100,7 +100,7 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("<mrow><mfrac><mi mathvariant=\"normal\">d</mi><mrow><mi mathvariant=\"normal\">d</mi>");
             out.push_str(&symbol_mathml(var));
             out.push_str("</mrow></mfrac>");
-            write(of, out);
+            STYLE.operand(of, 3, false, out);
             out.push_str("</mrow>");
         }
         Formula::Kronecker(i, j) => {
@@ -173,6 +173,13 @@ fn write(f: &Formula, out: &mut String) {
                 "<mo>[</mo><mn>{first}</mn><mo>…</mo><mn>{last}</mn><mo>]</mo></mrow>"
             ));
         }
+        Formula::Of(quantity, owner) => {
+            out.push_str("<mrow>");
+            write(quantity, out);
+            out.push_str("<mo stretchy=\"false\">(</mo>");
+            write(owner, out);
+            out.push_str("<mo stretchy=\"false\">)</mo></mrow>");
+        }
     }
 }
 
@@ -209,9 +216,9 @@ pub fn symbol_mathml(symbol: &Symbol) -> String {
 }
 
 fn symbol_without_example(symbol: &Symbol) -> String {
-    let name = name_mathml(&symbol.name);
+    let name = format!("<mi>{}</mi>", escape(&symbol.name));
     // Indices: digits are numbers, letters (i, j in rules) identifiers.
-    let indices: String = symbol
+    let indices: Vec<String> = symbol
         .indices
         .iter()
         .map(|i| {
@@ -222,34 +229,32 @@ fn symbol_without_example(symbol: &Symbol) -> String {
             }
         })
         .collect();
-    // net_o₁: the layer and the index share one subscript, as in LaTeX's net_{o1}.
-    if let Some(layer) = symbol.name.strip_prefix("net_")
-        && symbol.kind == SymbolKind::Plain
-    {
-        return format!(
-            "<msub><mi>net</mi><mrow>{}{indices}</mrow></msub>",
-            name_mathml(layer)
-        );
-    }
-    match (symbol.kind, symbol.indices.is_empty()) {
-        (SymbolKind::Plain, true) => name,
-        (SymbolKind::Plain, false) => format!("<msub>{name}<mrow>{indices}</mrow></msub>"),
-        (SymbolKind::Updated, true) => format!("<msup>{name}<mo>+</mo></msup>"),
-        (SymbolKind::Updated, false) => {
+    let indices = indices.join(if symbol.separated { "<mo>,</mo>" } else { "" });
+    let indexed = |base: String| {
+        if indices.is_empty() {
+            base
+        } else {
+            format!("<msub>{base}<mrow>{indices}</mrow></msub>")
+        }
+    };
+    match symbol.kind {
+        SymbolKind::Plain => indexed(name),
+        SymbolKind::Delta => indexed(format!("<msub><mi>δ</mi>{name}</msub>")),
+        SymbolKind::Updated if indices.is_empty() => format!("<msup>{name}<mo>+</mo></msup>"),
+        SymbolKind::Updated => {
             format!("<msubsup>{name}<mrow>{indices}</mrow><mo>+</mo></msubsup>")
         }
-        (SymbolKind::Delta, true) => format!("<msub><mi>δ</mi>{name}</msub>"),
-        (SymbolKind::Delta, false) => {
-            format!("<msub><mi>δ</mi><mrow>{name}{indices}</mrow></msub>")
+        SymbolKind::Corrected => {
+            indexed(format!("<mover accent=\"true\">{name}<mo>^</mo></mover>"))
         }
-    }
-}
-
-/// A name as one identifier; `net_h` as net with the layer as a subscript.
-fn name_mathml(name: &str) -> String {
-    match name.strip_prefix("net_") {
-        Some(layer) => format!("<msub><mi>net</mi>{}</msub>", name_mathml(layer)),
-        None => format!("<mi>{}</mi>", escape(name)),
+        // net with the element's symbol as its subscript: net_{h₁₄}, the layer's name one unit.
+        SymbolKind::NetInput => format!(
+            "<msub><mi>net</mi>{}</msub>",
+            symbol_without_example(&Symbol {
+                kind: SymbolKind::Plain,
+                ..symbol.clone()
+            })
+        ),
     }
 }
 
@@ -272,4 +277,11 @@ fn join(items: &[Formula], separator: &str, precedence: u8, out: &mut String) {
     out.push_str("<mrow>");
     STYLE.join(items, separator, precedence, out);
     out.push_str("</mrow>");
+}
+
+/// `f` as an operand of something binding at `precedence`: in parentheses when it needs them.
+pub fn render_operand(f: &Formula, precedence: u8, strict: bool) -> String {
+    let mut out = String::new();
+    STYLE.operand(f, precedence, strict, &mut out);
+    out
 }

@@ -1,6 +1,7 @@
 //! Formulas typeset three ways: Unicode text (terminals, JSON), LaTeX (documents, Markdown math)
 //! and MathML (HTML). Each renderer decides parentheses from [`Formula::precedence`] alone.
 
+pub mod breaking;
 pub mod latex;
 pub mod mathml;
 pub mod text;

@@ -110,7 +110,7 @@ fn write(f: &Formula, out: &mut String) {
             out.push_str("d/d");
             out.push_str(&symbol_text(var));
             out.push(' ');
-            write(of, out);
+            STYLE.operand(of, 3, false, out);
         }
         Formula::Kronecker(i, j) => {
             out.push('δ');
@@ -174,6 +174,12 @@ fn write(f: &Formula, out: &mut String) {
             STYLE.operand(a, 6, false, out);
             out.push_str(&format!("[{first}…{last}]"));
         }
+        Formula::Of(quantity, owner) => {
+            write(quantity, out);
+            out.push('(');
+            write(owner, out);
+            out.push(')');
+        }
     }
 }
 
@@ -211,13 +217,17 @@ pub fn function_name(function: Function) -> &'static str {
 
 pub fn symbol_text(symbol: &Symbol) -> String {
     let mut text = String::new();
-    if symbol.kind == SymbolKind::Delta {
-        text.push('δ');
+    match symbol.kind {
+        SymbolKind::Delta => text.push('δ'),
+        SymbolKind::NetInput => text.push_str("net_"),
+        _ => {}
     }
     text.push_str(&symbol.name);
-    for index in &symbol.indices {
-        text.push_str(&subscript(index));
+    if symbol.kind == SymbolKind::Corrected {
+        text.push('\u{302}');
     }
+    let indices: Vec<String> = symbol.indices.iter().map(|i| subscript(i)).collect();
+    text.push_str(&indices.join(if symbol.separated { "," } else { "" }));
     if let Some(example) = &symbol.example {
         text.push_str(&example_superscript(example));
     }
@@ -296,3 +306,10 @@ const STYLE: super::Style = super::Style {
     open: "(",
     close: ")",
 };
+
+/// `f` as an operand of something binding at `precedence`: in parentheses when it needs them.
+pub fn render_operand(f: &Formula, precedence: u8, strict: bool) -> String {
+    let mut out = String::new();
+    STYLE.operand(f, precedence, strict, &mut out);
+    out
+}
