@@ -216,3 +216,14 @@ fn the_latex_documents_compile() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_scalar_form_of_a_large_network_is_refused_in_one_clean_sentence() {
+    let run = nabla(&["derive", "examples/iris.nabla", "--form", "scalar"], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "nabla: --form scalar writes one line per parameter element, and this gradient has 131; \
+         pick a few with --wrt, or use the vector form\n"
+    );
+}

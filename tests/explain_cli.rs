@@ -40,6 +40,48 @@ fn weights_replace_the_files_values_exactly() {
         Some(0),
         "sigmoid makes the update approximate"
     );
+    // The page says where the starting values came from: the file, not an initializer.
+    for (language, said) in [("en", "are read from"), ("vi", "được đọc từ tệp")] {
+        let run = nabla(
+            &[
+                "explain",
+                TWO_TWO_TWO,
+                "--weights",
+                &path,
+                "--lang",
+                language,
+            ],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("W1, W2 {said} {path}")),
+            "{}",
+            run.stdout
+        );
+    }
+    let iris = weights_file("iris.json", &format!("{{\"W2\": {}}}", iris_w2()));
+    let run = nabla(
+        &["explain", "examples/iris.nabla", "--weights", &iris],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("W2 are read from {iris}")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("W1 ~ xavier are drawn with seed 1"),
+        "only W1 is drawn: {}",
+        run.stdout
+    );
+}
+
+/// A [3, 16] matrix of weights for the iris network, as JSON.
+fn iris_w2() -> String {
+    let row = format!("[{}]", vec!["0.125"; 16].join(", "));
+    format!("[{row}, {row}, {row}]")
 }
 
 #[test]
@@ -116,4 +158,25 @@ fn a_float_overflow_is_reported_where_it_first_happens() {
     );
     assert_eq!(run.code, 1);
     insta::assert_snapshot!(run.transcript(&args));
+}
+
+#[test]
+fn more_digits_than_a_float_holds_are_not_invented() {
+    let run = nabla(&["explain", TWO_TWO_TWO, "--digits", "40"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // σ(0.3775) is a float64: 15 significant digits at most, however many are asked.
+    assert!(
+        run.stdout.contains("σ(0.3775) ≈ 0.593269992107187\n"),
+        "{}",
+        run.stdout
+    );
+    // Exact values are exact to any number of digits.
+    assert!(run.stdout.contains("= 151/400 = 0.3775"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("they are shown with at most 15"),
+        "the note on numbers says so: {}",
+        run.stdout
+    );
+    let run = nabla(&["explain", TWO_TWO_TWO], None);
+    assert!(!run.stdout.contains("at most 15"), "{}", run.stdout);
 }
