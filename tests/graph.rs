@@ -35,7 +35,60 @@ fn svg_has_a_box_per_node_and_an_arrow_per_edge() {
         &run.stdout[..100.min(run.stdout.len())]
     );
     assert!(run.stdout.trim_end().ends_with("</svg>"));
-    assert_eq!(run.stdout.matches("<rect").count(), boxes);
-    assert_eq!(run.stdout.matches("<path").count(), arrows);
+    assert_eq!(run.stdout.matches("<g class=").count(), boxes);
+    assert_eq!(run.stdout.matches("marker-end=").count(), arrows);
     assert!(run.stdout.contains("∂f/∂q = −4"));
+}
+
+/// The numbers of an attribute on the SVG root: `width="667"`.
+fn attribute(svg: &str, name: &str) -> f64 {
+    let start = svg.find("<svg").expect("an svg element");
+    let root = &svg[start..start + svg[start..].find('>').expect("a tag")];
+    let at = root.find(&format!(" {name}=\"")).expect("the attribute") + name.len() + 3;
+    root[at..at + root[at..].find('"').expect("a value")]
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn the_graph_reads_top_to_bottom_on_a_page_with_every_operand() {
+    for path in [
+        "examples/classics/step-by-step-2-2-2.nabla",
+        "examples/iris.nabla",
+    ] {
+        let run = nabla(&["graph", path, "--format", "svg"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let svg = &run.stdout;
+        let (width, height) = (attribute(svg, "width"), attribute(svg, "height"));
+        // A page's width, taller than wide: boxes in rows, not one long row.
+        assert!(width <= 900.0, "{path}: {width} wide");
+        assert!(height > width, "{path}: {width} × {height}");
+        // Every arrow goes down the page, from an operand to its operation.
+        let arrows = svg
+            .split("<path d=\"")
+            .skip(1)
+            .filter(|p| p[..p.find('>').expect("a tag")].contains("marker-end"));
+        for path_data in arrows {
+            let d = &path_data[..path_data.find('"').expect("the end of d")];
+            let numbers: Vec<f64> = d
+                .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().expect("a coordinate"))
+                .collect();
+            let (first_y, last_y) = (numbers[1], numbers[numbers.len() - 1]);
+            assert!(last_y > first_y, "{path}: an arrow goes up: {d}");
+        }
+    }
+    // The constants of ½·(y − o)² are drawn: the ½ and the exponent 2.
+    let run = nabla(
+        &[
+            "graph",
+            "examples/classics/step-by-step-2-2-2.nabla",
+            "--format",
+            "svg",
+        ],
+        None,
+    );
+    assert!(run.stdout.contains(">1/2</text>"), "{}", run.stdout);
+    assert!(run.stdout.contains(">2</text>"), "{}", run.stdout);
 }

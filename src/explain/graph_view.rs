@@ -1,29 +1,58 @@
 //! The computational graph as a learner draws it: one box per operation the loss depends on,
-//! with its name or operation, its forward value and its gradient.
+//! with its name or operation, its forward value and its gradient; every operand drawn, the
+//! constants of the file (`1/2`) and an exponent (`2` of `^`) included, in the order the
+//! operation takes them.
 
 use crate::autodiff::Gradient;
 use crate::eval::exact::Value;
-use crate::ir::{Binary, Model, NodeId, Op, Unary};
+use crate::ir::{Binary, DeclKind, Model, NodeId, Op, Unary};
 use crate::notation::Formula;
 use crate::notation::from_graph::name_formula;
+use crate::tensor::Tensor;
+
+/// What a box of the graph holds, for how it is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A declared input or target: the data.
+    Data,
+    /// A parameter: what training changes.
+    Param,
+    /// A declared constant, or a number written in the file.
+    Constant,
+    /// An operation on the values above it.
+    Operation,
+    /// The loss.
+    Loss,
+}
 
 #[derive(Clone, Debug)]
 pub struct GraphNode {
+    pub kind: NodeKind,
     /// The user's name, if the value has one.
     pub name: Option<Formula>,
-    /// The operation, in words of the language (`@`, `sigmoid`, `+`), or `None` for a declared value.
+    /// The operation, in words of the language (`@`, `sigmoid`, `+`), or `None` for a declared
+    /// value or a number.
     pub operation: Option<&'static str>,
     pub value: Option<Value>,
     /// ∂loss/∂node.
     pub gradient: Option<Value>,
 }
 
+/// An edge from an operand to the operation that takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphEdge {
+    pub from: usize,
+    pub to: usize,
+    /// Which operand it is (0 the first), and how many the operation takes.
+    pub position: usize,
+    pub operands: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct GraphView {
     pub loss: Formula,
     pub nodes: Vec<GraphNode>,
-    /// Operand → user, by index into `nodes`.
-    pub edges: Vec<(usize, usize)>,
+    pub edges: Vec<GraphEdge>,
 }
 
 /// The forward nodes the loss depends on, with values when `values` has them.
@@ -39,20 +68,52 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
             continue;
         }
         let node = &graph[id];
-        // Constants written in the file are shown inside the operation that uses them.
-        if matches!(node.op, Op::Literal(_)) {
-            continue;
+        let kind = match node.op {
+            Op::Var(decl) => match model.declaration(decl).kind {
+                DeclKind::Param => NodeKind::Param,
+                DeclKind::Const => NodeKind::Constant,
+                _ => NodeKind::Data,
+            },
+            Op::Literal(_) => NodeKind::Constant,
+            _ if id == model.loss.node => NodeKind::Loss,
+            _ => NodeKind::Operation,
+        };
+        let mut operands: Vec<Option<usize>> = node
+            .op
+            .operands()
+            .map(|operand| index_of[operand.index()])
+            .collect();
+        // The exponent of a power is part of the operation, not a node: drawn as a constant.
+        if let Op::Pow(_, exponent) = &node.op {
+            operands.push(Some(nodes.len()));
+            nodes.push(GraphNode {
+                kind: NodeKind::Constant,
+                name: None,
+                operation: None,
+                value: Some(Value::Exact(Tensor::scalar(exponent.clone()))),
+                gradient: None,
+            });
         }
-        index_of[id.index()] = Some(nodes.len());
-        for operand in node.op.operands() {
-            if let Some(from) = index_of[operand.index()] {
-                edges.push((from, nodes.len()));
+        let count = operands.len();
+        for (position, from) in operands.into_iter().enumerate() {
+            if let Some(from) = from {
+                edges.push(GraphEdge {
+                    from,
+                    to: nodes.len(),
+                    position,
+                    operands: count,
+                });
             }
         }
+        index_of[id.index()] = Some(nodes.len());
         nodes.push(GraphNode {
+            kind,
             name: model.node_name(id).map(name_formula),
             operation: operation(&node.op),
-            value: value_at(id),
+            value: match &node.op {
+                Op::Literal(v) => Some(Value::Exact(v.clone())),
+                _ => value_at(id),
+            },
             gradient: gradient.adjoint(id).and_then(value_at),
         });
     }

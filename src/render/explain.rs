@@ -910,22 +910,8 @@ fn plot(h: &crate::explain::explanation::HistorySection) -> Option<PlotView> {
 }
 
 /// An SVG document as an element inside HTML: without its XML declaration and namespace URL
-/// (HTML knows `<svg>` already), scaled to the page's width.
+/// (HTML knows `<svg>` already).
 fn inline_svg(svg: &str) -> String {
     let start = svg.find("<svg").unwrap_or(0);
-    let mut svg = svg[start..]
-        .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
-        .replacen("<svg ", "<svg class=\"graph\" ", 1);
-    // Edges carry no labels; drop the empty label elements the layout writes for them.
-    while let Some(at) = svg.find("<text><textPath") {
-        let Some(end) = svg[at..].find("</textPath></text>") else {
-            break;
-        };
-        let element = &svg[at..at + end];
-        if !element.ends_with('>') {
-            break;
-        }
-        svg.replace_range(at..at + end + "</textPath></text>".len(), "");
-    }
-    svg
+    svg[start..].replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }

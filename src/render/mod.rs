@@ -4,6 +4,7 @@
 pub mod derive;
 pub mod explain;
 pub mod graph;
+mod graph_layout;
 pub mod json;
 pub mod math;
 pub mod summary;
