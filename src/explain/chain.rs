@@ -29,6 +29,8 @@ pub enum Relation {
 pub enum Because {
     /// The lhs's definition: the network's formula, an optimizer's rule.
     Definition,
+    /// A formula over whole tensors written out element by element.
+    ElementByElement,
     /// The chain rule: the product of local derivatives along a path (a sum over paths).
     ChainRule,
     /// The chain rule inside one expression: the product of each operation's local derivative.

@@ -318,8 +318,9 @@ pub fn explain(inputs: &Inputs) -> Explanation {
         .collect();
 
     let loss_value = value_of(model.loss.node).unwrap_or_else(|| exact::zeros(Shape::Scalar));
+    let loss_definition = definition(graph, &names, model.loss.node);
     let passes = match inputs.scalar {
-        Some(scalar) => super::scalar_passes::passes(inputs, scalar),
+        Some(scalar) => super::scalar_passes::passes(inputs, scalar, &loss_definition),
         None => super::vector_passes::passes(inputs, &names),
     };
     let rules = passes

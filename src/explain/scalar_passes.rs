@@ -12,7 +12,13 @@ use super::explanation::{BackwardItem, Inputs, Kink, LineRule, Note, Passes, Ste
 use super::number::{Number, elements};
 use super::scalar::ScalarDerivation;
 
-pub(super) fn passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
+/// The passes element by element; `loss_definition` is the loss as the file writes it (over
+/// whole tensors), the first stage of the loss's line.
+pub(super) fn passes(
+    inputs: &Inputs,
+    scalar: &ScalarDerivation,
+    loss_definition: &Formula,
+) -> Passes {
     let digits = inputs.digits;
     let graph = &scalar.graph;
     let leaf_values = scalar.leaf_values(inputs.declared);
@@ -95,8 +101,11 @@ pub(super) fn passes(inputs: &Inputs, scalar: &ScalarDerivation) -> Passes {
     let loss_value = number(loss).unwrap_or(Number::Exact(num_traits::Zero::zero()));
     let loss_name = name_formula(&inputs.model.loss.name);
     let symbolic = definition(graph, &by_name, loss);
-    let mut builder =
-        Chain::of_number(loss_name, &loss_value).then(Because::Definition, symbolic.clone());
+    // The file's formula first (`E = mean((o − y)²)`), then element by element
+    // (`= (o₁ − y₁)²`), so that a mean of one value or a sum written out is a step of its own.
+    let mut builder = Chain::of_number(loss_name, &loss_value)
+        .then(Because::Definition, loss_definition.clone())
+        .then(Because::ElementByElement, symbolic.clone());
     let known = known_targets(inputs, scalar, &number);
     let simplified = simplify::with_known(&symbolic, &|symbol| {
         known
