@@ -136,6 +136,12 @@ pub(super) fn passes(
     ));
 
     // Backward pass.
+    let local_step = |factor: &super::scalar::Factor, value: &Number| {
+        let substituted = formula(graph, &by_value, factor.node);
+        let mut step = factor_step(factor, value, substituted, &values_of_names, digits);
+        step.notes.extend(kink_notes(&kinks, factor));
+        step
+    };
     let mut backward = Vec::new();
     let mut rules_used = Vec::new();
     let mut shown: Vec<Formula> = Vec::new();
@@ -150,15 +156,7 @@ pub(super) fn passes(
             };
             shown.push(factor.symbolic.clone());
             note_rules(&mut rules_used, &factor.rules);
-            let mut step = factor_step(
-                factor,
-                &value,
-                formula(graph, &by_value, factor.node),
-                &values_of_names,
-                digits,
-            );
-            step.notes.extend(kink_notes(&kinks, factor));
-            backward.push(BackwardItem::Factor(step));
+            backward.push(BackwardItem::Factor(local_step(factor, &value)));
         }
         let Some(value) = number(line.node) else {
             continue;
@@ -169,15 +167,7 @@ pub(super) fn passes(
         {
             // A value the loss uses directly: its gradient is its local derivative, worked out.
             note_rules(&mut rules_used, &factor.rules);
-            let mut step = factor_step(
-                factor,
-                &value,
-                formula(graph, &by_value, factor.node),
-                &values_of_names,
-                digits,
-            );
-            step.notes.extend(kink_notes(&kinks, factor));
-            backward.push(BackwardItem::Gradient(step));
+            backward.push(BackwardItem::Gradient(local_step(factor, &value)));
             continue;
         }
         let (chain, _) = line.chain_and_product();
@@ -379,19 +369,12 @@ fn known_targets(
 
 /// `formula` with each of `values`' names replaced by its value.
 fn substitute(formula: &Formula, values: &[(Formula, Formula)]) -> Formula {
-    if let Some((_, value)) = values.iter().find(|(name, _)| name == formula) {
-        return value.clone();
-    }
-    let sub = |a: &Formula| Box::new(substitute(a, values));
-    match formula {
-        Formula::Neg(a) => Formula::Neg(sub(a)),
-        Formula::Binary(op, a, b) => Formula::Binary(*op, sub(a), sub(b)),
-        Formula::Pow(a, b) => Formula::Pow(sub(a), b.clone()),
-        Formula::Call(function, a) => Formula::Call(*function, sub(a)),
-        Formula::Product(items) => Formula::Product(items.iter().map(|a| *sub(a)).collect()),
-        Formula::Sum(items) => Formula::Sum(items.iter().map(|a| *sub(a)).collect()),
-        other => other.clone(),
-    }
+    simplify::replace(formula, &|part| {
+        values
+            .iter()
+            .find(|(name, _)| name == part)
+            .map(|(_, value)| value.clone())
+    })
 }
 
 /// The top-level terms of a sum node (`a + b + c`), or the node alone.

@@ -11,7 +11,7 @@ use crate::eval::exact::{self, Value};
 use crate::ir::{DeclId, DeclKind, Optimizer};
 use crate::notation::from_graph::name_formula;
 use crate::notation::placeholders::Placeholders;
-use crate::notation::{Formula, Function, Operator, Symbol};
+use crate::notation::{Formula, Function, Symbol};
 use crate::tensor::Tensor;
 
 use super::chain::{Because, Chain};
@@ -22,25 +22,7 @@ use super::explanation::{
 use super::number::{Number, elements};
 use super::scalar_passes::worked;
 
-fn scale(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Scale, a, b)
-}
-
-fn sub(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Sub, a, b)
-}
-
-fn add(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Add, a, b)
-}
-
-fn div(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Div, a, b)
-}
-
-fn square(a: Formula) -> Formula {
-    Formula::Pow(Box::new(a), Box::new(Formula::number(2)))
-}
+use Formula as F;
 
 fn updated(f: &Formula) -> Formula {
     match f {
@@ -56,50 +38,116 @@ fn corrected(f: &Formula) -> Formula {
     }
 }
 
-/// The update rule of `optimizer` in the placeholders' names, and its settings.
-fn rule_and_settings(
+/// One line of an update rule: the quantity it defines, its formula, and which line it is.
+struct RuleLine {
+    lhs: Formula,
+    rhs: Formula,
+    part: UpdateLine,
+}
+
+/// The lines of `optimizer`'s update of the weight `w`, whose gradient is `g`; `of` names a
+/// quantity of this weight (`m⁺(W2₁₁)`, or `m⁺` itself in the rule).
+fn rule_lines(
+    optimizer: &Optimizer,
+    s: &UpdateSymbols,
+    w: &Formula,
+    g: &Formula,
+    of: &dyn Fn(Formula) -> Formula,
+) -> Vec<RuleLine> {
+    let one = || Formula::number(1);
+    let line = |lhs: Formula, rhs: Formula, part| RuleLine { lhs, rhs, part };
+    let parameter = |step: Formula| {
+        line(
+            updated(w),
+            F::minus(w.clone(), F::times(s.learning_rate.clone(), step)),
+            UpdateLine::Parameter,
+        )
+    };
+    match optimizer {
+        Optimizer::Sgd { momentum, .. } if momentum.is_zero() => vec![parameter(g.clone())],
+        Optimizer::Sgd { .. } => vec![
+            line(
+                of(updated(&s.velocity)),
+                F::plus(
+                    F::times(s.momentum.clone(), of(s.velocity.clone())),
+                    g.clone(),
+                ),
+                UpdateLine::Velocity,
+            ),
+            parameter(of(updated(&s.velocity))),
+        ],
+        Optimizer::Adam { .. } => {
+            // m⁺ = β₁·m + (1 − β₁)·g and v⁺ = β₂·v + (1 − β₂)·g²: a moment's running mean.
+            let moment = |moment: &Formula, beta: &Formula, of_g: Formula, part| {
+                line(
+                    of(updated(moment)),
+                    F::plus(
+                        F::times(beta.clone(), of(moment.clone())),
+                        F::times(F::minus(one(), beta.clone()), of_g),
+                    ),
+                    part,
+                )
+            };
+            vec![
+                moment(
+                    &s.first_moment,
+                    &s.beta1,
+                    g.clone(),
+                    UpdateLine::FirstMoment,
+                ),
+                moment(
+                    &s.second_moment,
+                    &s.beta2,
+                    F::squared(g.clone()),
+                    UpdateLine::SecondMoment,
+                ),
+                line(
+                    of(corrected(&s.first_moment)),
+                    F::over(
+                        of(updated(&s.first_moment)),
+                        F::minus(one(), s.beta1.clone()),
+                    ),
+                    UpdateLine::CorrectedFirstMoment,
+                ),
+                line(
+                    of(corrected(&s.second_moment)),
+                    F::over(
+                        of(updated(&s.second_moment)),
+                        F::minus(one(), s.beta2.clone()),
+                    ),
+                    UpdateLine::CorrectedSecondMoment,
+                ),
+                parameter(F::over(
+                    of(corrected(&s.first_moment)),
+                    F::plus(
+                        Formula::call(Function::Sqrt, of(corrected(&s.second_moment))),
+                        s.epsilon.clone(),
+                    ),
+                )),
+            ]
+        }
+    }
+}
+
+/// The optimizer's kind and settings (`η = 0.5`).
+fn settings(
     optimizer: &Optimizer,
     s: &UpdateSymbols,
     digits: usize,
-) -> (OptimizerKind, Vec<Equation>, Vec<Equation>) {
+) -> (OptimizerKind, Vec<Equation>) {
     let setting = |lhs: &Formula, value: &BigRational| Equation {
         lhs: lhs.clone(),
         rhs: Number::Exact(value.clone()).written(digits),
     };
-    let one = || Formula::number(1);
     match optimizer {
-        Optimizer::Sgd { lr, momentum } if momentum.is_zero() => (
-            OptimizerKind::Sgd,
-            vec![setting(&s.learning_rate, lr)],
-            vec![Equation {
-                lhs: updated(&s.weight),
-                rhs: sub(
-                    s.weight.clone(),
-                    scale(s.learning_rate.clone(), s.gradient.clone()),
-                ),
-            }],
-        ),
+        Optimizer::Sgd { lr, momentum } if momentum.is_zero() => {
+            (OptimizerKind::Sgd, vec![setting(&s.learning_rate, lr)])
+        }
         Optimizer::Sgd { lr, momentum } => (
             OptimizerKind::Momentum,
             vec![
                 setting(&s.learning_rate, lr),
                 setting(&s.momentum, momentum),
-            ],
-            vec![
-                Equation {
-                    lhs: updated(&s.velocity),
-                    rhs: add(
-                        scale(s.momentum.clone(), s.velocity.clone()),
-                        s.gradient.clone(),
-                    ),
-                },
-                Equation {
-                    lhs: updated(&s.weight),
-                    rhs: sub(
-                        s.weight.clone(),
-                        scale(s.learning_rate.clone(), updated(&s.velocity)),
-                    ),
-                },
             ],
         ),
         Optimizer::Adam {
@@ -114,46 +162,6 @@ fn rule_and_settings(
                 setting(&s.beta1, beta1),
                 setting(&s.beta2, beta2),
                 setting(&s.epsilon, eps),
-            ],
-            vec![
-                Equation {
-                    lhs: updated(&s.first_moment),
-                    rhs: add(
-                        scale(s.beta1.clone(), s.first_moment.clone()),
-                        scale(sub(one(), s.beta1.clone()), s.gradient.clone()),
-                    ),
-                },
-                Equation {
-                    lhs: updated(&s.second_moment),
-                    rhs: add(
-                        scale(s.beta2.clone(), s.second_moment.clone()),
-                        scale(sub(one(), s.beta2.clone()), square(s.gradient.clone())),
-                    ),
-                },
-                Equation {
-                    lhs: corrected(&s.first_moment),
-                    rhs: div(updated(&s.first_moment), sub(one(), s.beta1.clone())),
-                },
-                Equation {
-                    lhs: corrected(&s.second_moment),
-                    rhs: div(updated(&s.second_moment), sub(one(), s.beta2.clone())),
-                },
-                Equation {
-                    lhs: updated(&s.weight),
-                    rhs: sub(
-                        s.weight.clone(),
-                        scale(
-                            s.learning_rate.clone(),
-                            div(
-                                corrected(&s.first_moment),
-                                add(
-                                    Formula::call(Function::Sqrt, corrected(&s.second_moment)),
-                                    s.epsilon.clone(),
-                                ),
-                            ),
-                        ),
-                    ),
-                },
             ],
         ),
     }
@@ -178,7 +186,20 @@ pub(super) fn update(
         return (None, Vec::new());
     }
     let symbols = update_symbols(placeholders);
-    let (kind, settings, rule) = rule_and_settings(&model.optimizer, &symbols, digits);
+    let (kind, settings) = settings(&model.optimizer, &symbols, digits);
+    let rule = rule_lines(
+        &model.optimizer,
+        &symbols,
+        &symbols.weight,
+        &symbols.gradient,
+        &|quantity| quantity,
+    )
+    .into_iter()
+    .map(|line| Equation {
+        lhs: line.lhs,
+        rhs: line.rhs,
+    })
+    .collect();
     let element_gradients = match (detail, inputs.scalar) {
         (Detail::Scalar, Some(scalar)) => scalar_gradients(inputs, scalar),
         _ => HashMap::new(),
@@ -206,7 +227,7 @@ pub(super) fn update(
         let steps: Vec<Moments> = w
             .iter()
             .zip(&g)
-            .map(|(w, g)| Moments::of(&model.optimizer, w, g))
+            .map(|(w, g)| Moments::first_step(&model.optimizer, w, g))
             .collect();
         let shape = declaration.shape;
         let loss = name_formula(&model.loss.name);
@@ -260,29 +281,29 @@ pub(super) fn update(
 /// What the rule becomes on the first step, from zero state: `v⁺ = g` with momentum; with Adam
 /// `m̂ = g`, `v̂ = g²` and the step `η·m̂/(√v̂ + ε) = η·g/(|g| + ε)`, about η.
 fn first_step(kind: OptimizerKind, s: &UpdateSymbols) -> Vec<Formula> {
-    let equals = |a: Formula, b: Formula| Formula::binary(Operator::Equals, a, b);
+    let equals = F::equals;
     match kind {
         OptimizerKind::Sgd => Vec::new(),
         OptimizerKind::Momentum => vec![equals(updated(&s.velocity), s.gradient.clone())],
         OptimizerKind::Adam => vec![
             equals(corrected(&s.first_moment), s.gradient.clone()),
-            equals(corrected(&s.second_moment), square(s.gradient.clone())),
+            equals(corrected(&s.second_moment), F::squared(s.gradient.clone())),
             equals(
-                scale(
+                F::times(
                     s.learning_rate.clone(),
-                    div(
+                    F::over(
                         corrected(&s.first_moment),
-                        add(
+                        F::plus(
                             Formula::call(Function::Sqrt, corrected(&s.second_moment)),
                             s.epsilon.clone(),
                         ),
                     ),
                 ),
-                scale(
+                F::times(
                     s.learning_rate.clone(),
-                    div(
+                    F::over(
                         s.gradient.clone(),
-                        add(
+                        F::plus(
                             Formula::call(Function::Abs, s.gradient.clone()),
                             s.epsilon.clone(),
                         ),
@@ -326,7 +347,19 @@ struct Moments {
 }
 
 impl Moments {
-    fn of(optimizer: &Optimizer, w: &Number, g: &Number) -> Moments {
+    /// The value a line of the update computes.
+    fn of(&self, part: UpdateLine) -> &Number {
+        match part {
+            UpdateLine::Velocity => &self.velocity,
+            UpdateLine::FirstMoment => &self.first,
+            UpdateLine::SecondMoment => &self.second,
+            UpdateLine::CorrectedFirstMoment => &self.first_corrected,
+            UpdateLine::CorrectedSecondMoment => &self.second_corrected,
+            UpdateLine::Parameter => &self.parameter,
+        }
+    }
+
+    fn first_step(optimizer: &Optimizer, w: &Number, g: &Number) -> Moments {
         let exact = |r: &BigRational| Number::Exact(r.clone());
         let zero = Number::Exact(BigRational::zero());
         let one = Number::Exact(BigRational::one());
@@ -368,7 +401,8 @@ impl Moments {
     }
 }
 
-/// The lines of one element's update, each with its numbers.
+/// The lines of one element's update, each with its numbers: the rule's formula, then the
+/// same with the values put in (the settings, the gradient, zero state, the lines above).
 fn element_lines(
     optimizer: &Optimizer,
     s: &UpdateSymbols,
@@ -378,134 +412,62 @@ fn element_lines(
     m: &Moments,
     digits: usize,
 ) -> Vec<Step> {
+    let of = |quantity: Formula| Formula::of(quantity, element.clone());
     let n = |x: &Number| x.written(digits);
     let exact = |r: &BigRational| Number::Exact(r.clone()).written(digits);
-    let zero = || Formula::number(0);
-    let one = || Formula::number(1);
-    let of = |quantity: Formula| Formula::of(quantity, element.clone());
-    let line = |lhs: Formula, definition: Formula, numbers: Formula, value: &Number, part| {
-        Step::new(
-            worked(
-                Chain::of_number(lhs, value).then(Because::Definition, definition),
-                numbers,
-                value,
-                digits,
-            ),
-            LineRule::Update(part),
-        )
-    };
+    let zero = Formula::number(0);
+    let mut values: Vec<(Formula, Formula)> = vec![
+        (element.clone(), n(w)),
+        (gradient.clone(), n(g)),
+        (of(s.velocity.clone()), zero.clone()),
+        (of(s.first_moment.clone()), zero.clone()),
+        (of(s.second_moment.clone()), zero),
+        (of(updated(&s.velocity)), n(&m.velocity)),
+        (of(updated(&s.first_moment)), n(&m.first)),
+        (of(updated(&s.second_moment)), n(&m.second)),
+        (of(corrected(&s.first_moment)), n(&m.first_corrected)),
+        (of(corrected(&s.second_moment)), n(&m.second_corrected)),
+    ];
     match optimizer {
-        Optimizer::Sgd { lr, momentum } if momentum.is_zero() => vec![line(
-            updated(element),
-            sub(
-                element.clone(),
-                scale(s.learning_rate.clone(), gradient.clone()),
-            ),
-            sub(n(w), scale(exact(lr), n(g))),
-            &m.parameter,
-            UpdateLine::Parameter,
-        )],
-        Optimizer::Sgd { lr, momentum } => vec![
-            line(
-                of(updated(&s.velocity)),
-                add(
-                    scale(s.momentum.clone(), of(s.velocity.clone())),
-                    gradient.clone(),
-                ),
-                add(scale(exact(momentum), zero()), n(g)),
-                &m.velocity,
-                UpdateLine::Velocity,
-            ),
-            line(
-                updated(element),
-                sub(
-                    element.clone(),
-                    scale(s.learning_rate.clone(), of(updated(&s.velocity))),
-                ),
-                sub(n(w), scale(exact(lr), n(&m.velocity))),
-                &m.parameter,
-                UpdateLine::Parameter,
-            ),
-        ],
+        Optimizer::Sgd { lr, momentum } => {
+            values.push((s.learning_rate.clone(), exact(lr)));
+            values.push((s.momentum.clone(), exact(momentum)));
+        }
         Optimizer::Adam {
             lr,
             beta1,
             beta2,
             eps,
-        } => vec![
-            line(
-                of(updated(&s.first_moment)),
-                add(
-                    scale(s.beta1.clone(), of(s.first_moment.clone())),
-                    scale(sub(one(), s.beta1.clone()), gradient.clone()),
-                ),
-                add(
-                    scale(exact(beta1), zero()),
-                    scale(sub(one(), exact(beta1)), n(g)),
-                ),
-                &m.first,
-                UpdateLine::FirstMoment,
-            ),
-            line(
-                of(updated(&s.second_moment)),
-                add(
-                    scale(s.beta2.clone(), of(s.second_moment.clone())),
-                    scale(sub(one(), s.beta2.clone()), square(gradient.clone())),
-                ),
-                add(
-                    scale(exact(beta2), zero()),
-                    scale(sub(one(), exact(beta2)), square(n(g))),
-                ),
-                &m.second,
-                UpdateLine::SecondMoment,
-            ),
-            line(
-                of(corrected(&s.first_moment)),
-                div(of(updated(&s.first_moment)), sub(one(), s.beta1.clone())),
-                div(n(&m.first), sub(one(), exact(beta1))),
-                &m.first_corrected,
-                UpdateLine::CorrectedFirstMoment,
-            ),
-            line(
-                of(corrected(&s.second_moment)),
-                div(of(updated(&s.second_moment)), sub(one(), s.beta2.clone())),
-                div(n(&m.second), sub(one(), exact(beta2))),
-                &m.second_corrected,
-                UpdateLine::CorrectedSecondMoment,
-            ),
-            line(
-                updated(element),
-                sub(
-                    element.clone(),
-                    scale(
-                        s.learning_rate.clone(),
-                        div(
-                            of(corrected(&s.first_moment)),
-                            add(
-                                Formula::call(Function::Sqrt, of(corrected(&s.second_moment))),
-                                s.epsilon.clone(),
-                            ),
-                        ),
-                    ),
-                ),
-                sub(
-                    n(w),
-                    scale(
-                        exact(lr),
-                        div(
-                            n(&m.first_corrected),
-                            add(
-                                Formula::call(Function::Sqrt, n(&m.second_corrected)),
-                                exact(eps),
-                            ),
-                        ),
-                    ),
-                ),
-                &m.parameter,
-                UpdateLine::Parameter,
-            ),
-        ],
+        } => {
+            values.push((s.learning_rate.clone(), exact(lr)));
+            values.push((s.beta1.clone(), exact(beta1)));
+            values.push((s.beta2.clone(), exact(beta2)));
+            values.push((s.epsilon.clone(), exact(eps)));
+        }
     }
+    let put_in = |formula: &Formula| {
+        crate::notation::simplify::replace(formula, &|part| {
+            values
+                .iter()
+                .find(|(name, _)| name == part)
+                .map(|(_, value)| value.clone())
+        })
+    };
+    rule_lines(optimizer, s, element, gradient, &of)
+        .into_iter()
+        .map(|line| {
+            let value = m.of(line.part);
+            Step::new(
+                worked(
+                    Chain::of_number(line.lhs, value).then(Because::Definition, line.rhs.clone()),
+                    put_in(&line.rhs),
+                    value,
+                    digits,
+                ),
+                LineRule::Update(line.part),
+            )
+        })
+        .collect()
 }
 
 /// The lines of one parameter's update in vector form: the rule with the parameter's names,
@@ -520,94 +482,18 @@ fn tensor_lines(
     digits: usize,
 ) -> Vec<Step> {
     let of = |quantity: Formula| Formula::of(quantity, parameter.clone());
-    let one = || Formula::number(1);
-    let values =
-        |pick: fn(&Moments) -> Number| value_of(shape, &steps.iter().map(pick).collect::<Vec<_>>());
-    let line = |lhs: Formula, definition: Formula, value: Value, part| {
-        Step::new(
-            Chain::of(lhs)
-                .then(Because::Definition, definition)
-                .tensor(&value, digits),
-            LineRule::Update(part),
-        )
-    };
-    let parameter_line = |definition: Formula| {
-        line(
-            updated(parameter),
-            definition,
-            values(|m| m.parameter.clone()),
-            UpdateLine::Parameter,
-        )
-    };
-    match optimizer {
-        Optimizer::Sgd { momentum, .. } if momentum.is_zero() => vec![parameter_line(sub(
-            parameter.clone(),
-            scale(s.learning_rate.clone(), gradient.clone()),
-        ))],
-        Optimizer::Sgd { .. } => vec![
-            line(
-                of(updated(&s.velocity)),
-                add(
-                    scale(s.momentum.clone(), of(s.velocity.clone())),
-                    gradient.clone(),
-                ),
-                values(|m| m.velocity.clone()),
-                UpdateLine::Velocity,
-            ),
-            parameter_line(sub(
-                parameter.clone(),
-                scale(s.learning_rate.clone(), of(updated(&s.velocity))),
-            )),
-        ],
-        Optimizer::Adam { .. } => vec![
-            line(
-                of(updated(&s.first_moment)),
-                add(
-                    scale(s.beta1.clone(), of(s.first_moment.clone())),
-                    scale(sub(one(), s.beta1.clone()), gradient.clone()),
-                ),
-                values(|m| m.first.clone()),
-                UpdateLine::FirstMoment,
-            ),
-            line(
-                of(updated(&s.second_moment)),
-                add(
-                    scale(s.beta2.clone(), of(s.second_moment.clone())),
-                    scale(
-                        sub(one(), s.beta2.clone()),
-                        Formula::binary(Operator::Hadamard, gradient.clone(), gradient.clone()),
-                    ),
-                ),
-                values(|m| m.second.clone()),
-                UpdateLine::SecondMoment,
-            ),
-            line(
-                of(corrected(&s.first_moment)),
-                div(of(updated(&s.first_moment)), sub(one(), s.beta1.clone())),
-                values(|m| m.first_corrected.clone()),
-                UpdateLine::CorrectedFirstMoment,
-            ),
-            line(
-                of(corrected(&s.second_moment)),
-                div(of(updated(&s.second_moment)), sub(one(), s.beta2.clone())),
-                values(|m| m.second_corrected.clone()),
-                UpdateLine::CorrectedSecondMoment,
-            ),
-            parameter_line(sub(
-                parameter.clone(),
-                scale(
-                    s.learning_rate.clone(),
-                    div(
-                        of(corrected(&s.first_moment)),
-                        add(
-                            Formula::call(Function::Sqrt, of(corrected(&s.second_moment))),
-                            s.epsilon.clone(),
-                        ),
-                    ),
-                ),
-            )),
-        ],
-    }
+    rule_lines(optimizer, s, parameter, gradient, &of)
+        .into_iter()
+        .map(|line| {
+            let numbers: Vec<Number> = steps.iter().map(|m| m.of(line.part).clone()).collect();
+            Step::new(
+                Chain::of(line.lhs)
+                    .then(Because::Definition, line.rhs)
+                    .tensor(&value_of(shape, &numbers), digits),
+                LineRule::Update(line.part),
+            )
+        })
+        .collect()
 }
 
 /// The gradient of each parameter element as the scalar form computes it: exact where that

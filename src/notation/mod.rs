@@ -236,6 +236,36 @@ impl Formula {
         }
     }
 
+    /// `a + b`
+    pub fn plus(a: Formula, b: Formula) -> Formula {
+        Formula::binary(Operator::Add, a, b)
+    }
+
+    /// `a − b`
+    pub fn minus(a: Formula, b: Formula) -> Formula {
+        Formula::binary(Operator::Sub, a, b)
+    }
+
+    /// `a·b`, a product with a scalar.
+    pub fn times(a: Formula, b: Formula) -> Formula {
+        Formula::binary(Operator::Scale, a, b)
+    }
+
+    /// `a/b`
+    pub fn over(a: Formula, b: Formula) -> Formula {
+        Formula::binary(Operator::Div, a, b)
+    }
+
+    /// `a = b` inside a formula.
+    pub fn equals(a: Formula, b: Formula) -> Formula {
+        Formula::binary(Operator::Equals, a, b)
+    }
+
+    /// `a²`
+    pub fn squared(a: Formula) -> Formula {
+        Formula::Pow(Box::new(a), Box::new(Formula::number(2)))
+    }
+
     /// `quantity(owner)`: `m⁺(W2₁₁)`.
     pub fn of(quantity: Formula, owner: Formula) -> Formula {
         Formula::Of(Box::new(quantity), Box::new(owner))

@@ -36,23 +36,23 @@ pub enum RuleNote {
 }
 
 fn equals(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Equals, a, b)
+    Formula::equals(a, b)
 }
 
 fn sub(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Sub, a, b)
+    Formula::minus(a, b)
 }
 
 fn add(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Add, a, b)
+    Formula::plus(a, b)
 }
 
 fn mul(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Scale, a, b)
+    Formula::times(a, b)
 }
 
 fn div(a: Formula, b: Formula) -> Formula {
-    Formula::binary(Operator::Div, a, b)
+    Formula::over(a, b)
 }
 
 fn indexed(base: &Symbol, indices: &[&str]) -> Formula {

@@ -10,19 +10,27 @@ use super::{Formula, Operator, Symbol};
 /// `formula` with each symbol that `known` has an exact value for replaced by it, then with
 /// zero terms, zero products and unit factors dropped.
 pub fn with_known(formula: &Formula, known: &dyn Fn(&Symbol) -> Option<BigRational>) -> Formula {
-    units(&substitute(formula, known))
+    units(&replace(formula, &|f| match f {
+        Formula::Symbol(symbol) => known(symbol).map(Formula::Number),
+        _ => None,
+    }))
 }
 
-fn substitute(f: &Formula, known: &dyn Fn(&Symbol) -> Option<BigRational>) -> Formula {
-    let sub = |a: &Formula| Box::new(substitute(a, known));
-    match f {
-        Formula::Symbol(symbol) => known(symbol).map_or_else(|| f.clone(), Formula::Number),
+/// `formula` with every part that `by` gives a replacement for replaced (outermost first): the
+/// values of a line put in for their names.
+pub fn replace(formula: &Formula, by: &dyn Fn(&Formula) -> Option<Formula>) -> Formula {
+    if let Some(replacement) = by(formula) {
+        return replacement;
+    }
+    let sub = |a: &Formula| Box::new(replace(a, by));
+    match formula {
         Formula::Neg(a) => Formula::Neg(sub(a)),
         Formula::Binary(op, a, b) => Formula::Binary(*op, sub(a), sub(b)),
         Formula::Pow(a, b) => Formula::Pow(sub(a), b.clone()),
         Formula::Call(function, a) => Formula::Call(*function, sub(a)),
         Formula::Product(items) => Formula::Product(items.iter().map(|a| *sub(a)).collect()),
         Formula::Sum(items) => Formula::Sum(items.iter().map(|a| *sub(a)).collect()),
+        Formula::Of(a, b) => Formula::Of(sub(a), sub(b)),
         other => other.clone(),
     }
 }

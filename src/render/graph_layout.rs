@@ -121,12 +121,7 @@ pub fn layout(sizes: &[Size], arrows: &[Arrow]) -> Layout {
     // Order within rows: barycenters, sweeping down and up.
     let mut order: Vec<Vec<usize>> = items.iter().map(|r| (0..r.len()).collect()).collect();
     for sweep in 0..SWEEPS {
-        let down = sweep % 2 == 0;
-        let range: Vec<usize> = if down {
-            (1..rows).collect()
-        } else {
-            (0..rows.saturating_sub(1)).rev().collect()
-        };
+        let (down, range) = sweep_rows(sweep, rows);
         for r in range {
             let (neighbours, other) = if down {
                 (&above[r], r - 1)
@@ -159,12 +154,7 @@ pub fn layout(sizes: &[Size], arrows: &[Arrow]) -> Layout {
         }
     }
     for sweep in 0..2 * SWEEPS {
-        let down = sweep % 2 == 0;
-        let range: Vec<usize> = if down {
-            (1..rows).collect()
-        } else {
-            (0..rows.saturating_sub(1)).rev().collect()
-        };
+        let (down, range) = sweep_rows(sweep, rows);
         for r in range {
             let (neighbours, other) = if down {
                 (&above[r], r - 1)
@@ -242,6 +232,16 @@ pub fn layout(sizes: &[Size], arrows: &[Arrow]) -> Layout {
         arrows: arrows_out,
         width,
         height,
+    }
+}
+
+/// Whether a sweep goes down (even sweeps), and the rows it visits: each row after the first,
+/// going down, judged by the row above; each row before the last, going up, by the row below.
+fn sweep_rows(sweep: usize, rows: usize) -> (bool, Vec<usize>) {
+    if sweep.is_multiple_of(2) {
+        (true, (1..rows).collect())
+    } else {
+        (false, (0..rows.saturating_sub(1)).rev().collect())
     }
 }
 
