@@ -35,11 +35,14 @@ struct RuleView {
     equations: Vec<String>,
 }
 
-/// A layer's placeholder name, its error signal and its net input, typeset.
+/// A layer's placeholder name, its error signal and its net input, typeset; and the same name
+/// and signal in example i of a batch (`v⁽ⁱ⁾`, `δv⁽ⁱ⁾`).
 struct Layer {
     name: String,
     delta: String,
     net: String,
+    name_i: String,
+    delta_i: String,
 }
 
 fn layer(placeholders: &Placeholders, typeset: fn(&Formula) -> String) -> Layer {
@@ -48,6 +51,8 @@ fn layer(placeholders: &Placeholders, typeset: fn(&Formula) -> String) -> Layer 
         name: typeset(&Formula::Symbol(Symbol::plain(name))),
         delta: typeset(&Formula::Symbol(Symbol::delta(name))),
         net: typeset(&Formula::Symbol(Symbol::net_input(name))),
+        name_i: typeset(&Formula::Symbol(Symbol::plain(name).of_example("i"))),
+        delta_i: typeset(&Formula::Symbol(Symbol::delta(name).of_example("i"))),
     }
 }
 
