@@ -21,6 +21,7 @@ pub mod shape;
 pub mod span;
 pub mod syntax;
 pub mod tensor;
+pub mod words;
 
 use diagnostic::{Diagnostic, Diagnostics};
 use ir::Model;

@@ -1,6 +1,6 @@
 //! The command's contract with scripts: exit codes, standard input, where output goes.
 
-use crate::support::nabla;
+use crate::support::{nabla, nabla_in};
 
 const VALID: &str = "input x = 2\nparam w = 3\nloss E = (w * x)^2\n";
 
@@ -100,4 +100,105 @@ fn text_results_are_coloured_only_when_asked_or_on_a_terminal() {
         None,
     );
     assert!(!json.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn completions_for_every_shell_name_the_commands_and_options() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = nabla(&["completions", shell], None);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        // fish writes options as `-l lang`.
+        for word in ["explain", "derive", "lang", "format", "steps", "gradcheck"] {
+            assert!(run.stdout.contains(word), "{shell}: no {word}");
+        }
+    }
+    assert_eq!(nabla(&["completions", "tcsh"], None).code, 2);
+}
+
+/// The bash script is valid bash and registers a completion for `nabla` (where bash runs).
+#[test]
+fn the_bash_completion_script_loads() {
+    let script = nabla(&["completions", "bash"], None).stdout;
+    let path = std::env::temp_dir().join(format!("nabla-completion-{}.bash", std::process::id()));
+    std::fs::write(&path, script).expect("a temporary file");
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("source '{}' && complete -p nabla", path.display()))
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(loaded) = loaded else {
+        eprintln!("skipped: bash is not installed");
+        return;
+    };
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("_nabla"));
+}
+
+#[test]
+fn the_manual_pages_are_roff_with_every_option() {
+    let page = nabla(&["man"], None);
+    assert_eq!(page.code, 0, "{}", page.stderr);
+    assert!(page.stdout.starts_with(".ie"), "{}", page.stdout);
+    assert!(page.stdout.contains(".TH nabla 1"));
+    assert!(
+        page.stdout.contains("nabla\\-explain(1)"),
+        "{}",
+        page.stdout
+    );
+    let explain = nabla(&["man", "explain"], None);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    assert!(
+        explain
+            .stdout
+            .contains(".TH nabla-explain 1  \"nabla 0.1.0\""),
+        "{}",
+        explain.stdout
+    );
+    for option in ["steps", "gradcheck", "weights", "digits", "lang"] {
+        assert!(
+            explain.stdout.contains(&format!("\\-\\-{option}")),
+            "no --{option}"
+        );
+    }
+    assert_eq!(nabla(&["man", "frobnicate"], None).code, 2);
+}
+
+#[test]
+fn the_language_comes_from_the_option_or_else_the_locale() {
+    let args = ["explain", "examples/classics/circuit-xyz.nabla"];
+    let english = nabla(&args, None).stdout;
+    assert!(english.starts_with("The chain rule"), "{english}");
+    for locale in [
+        vec![("LANG", "vi_VN.UTF-8")],
+        vec![("LC_MESSAGES", "vi_VN.UTF-8"), ("LANG", "en_US.UTF-8")],
+        vec![("LC_ALL", "vi_VN.UTF-8"), ("LANG", "en_US.UTF-8")],
+    ] {
+        let run = nabla_in(&locale, &args, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.starts_with("Quy tắc chuỗi"),
+            "{locale:?}: {}",
+            run.stdout
+        );
+    }
+    let vietnamese = nabla_in(&[("LANG", "vi_VN.UTF-8")], &args, None).stdout;
+    let overridden = nabla_in(
+        &[("LC_ALL", "en_US.UTF-8"), ("LANG", "vi_VN.UTF-8")],
+        &args,
+        None,
+    );
+    assert_eq!(overridden.stdout, english);
+    // The option wins over the locale, written before or after the command.
+    let option = nabla_in(
+        &[("LANG", "vi_VN.UTF-8")],
+        &["--lang", "en", args[0], args[1]],
+        None,
+    );
+    assert_eq!(option.stdout, english);
+    let option = nabla(&[args[0], args[1], "--lang", "vi"], None);
+    assert_eq!(option.stdout, vietnamese);
 }

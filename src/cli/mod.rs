@@ -12,10 +12,11 @@ mod weights;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use input::Source;
 use nabla::pipeline;
+use nabla::words::Language;
 use report::Reporter;
 
 #[derive(Parser)]
@@ -29,6 +30,11 @@ struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
+
+    /// The language of everything nabla writes. Default: Vietnamese when the locale
+    /// (LC_ALL, LC_MESSAGES or LANG, the first that is set) starts with `vi`, else English.
+    #[arg(long, value_enum, global = true)]
+    lang: Option<Lang>,
 
     #[command(subcommand)]
     command: Command,
@@ -76,7 +82,29 @@ enum Command {
     Explain(ExplainArgs),
     /// Generate a standalone Rust training program (a Cargo project) for the network.
     Gen(gen_command::GenArgs),
+    /// Print a shell completion script for nabla (see README.md for where to put it).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff): nabla's, or with COMMAND, that command's (nabla-COMMAND).
+    Man {
+        /// The command whose page to print.
+        #[arg(value_parser = COMMANDS)]
+        command: Option<String>,
+    },
 }
+
+/// The commands, for `nabla man COMMAND` (a test checks the list against the commands).
+const COMMANDS: [&str; 7] = [
+    "check",
+    "derive",
+    "graph",
+    "explain",
+    "gen",
+    "completions",
+    "man",
+];
 
 #[derive(clap::Args)]
 struct ExplainArgs {
@@ -85,9 +113,6 @@ struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     format: ExplainFormat,
-    /// Language of the explanation.
-    #[arg(long, value_enum, default_value_t = Lang::En)]
-    lang: Lang,
     /// Significant digits of rounded numbers.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(1..=40))]
     digits: u8,
@@ -134,7 +159,9 @@ enum ExplainFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Lang {
+    /// English.
     En,
+    /// Vietnamese (tiếng Việt).
     Vi,
 }
 
@@ -174,6 +201,11 @@ pub fn main() -> ExitCode {
         ),
     };
     OUTPUT_COLOR.store(color_output, std::sync::atomic::Ordering::Relaxed);
+    let language = match cli.lang {
+        Some(Lang::En) => Language::English,
+        Some(Lang::Vi) => Language::Vietnamese,
+        None => Language::from_locale(|name| std::env::var(name).ok()),
+    };
     match cli.command {
         Command::Check { file } => check(&file, color),
         Command::Derive {
@@ -182,7 +214,7 @@ pub fn main() -> ExitCode {
             format,
             form,
         } => derive(&file, &wrt, format, form, color),
-        Command::Explain(args) => explain(&args, color),
+        Command::Explain(args) => explain(&args, language, color),
         Command::Graph { file, format } => graph(&file, format, color),
         Command::Gen(args) => {
             let (model, text, reporter) = match load(&args.file, color) {
@@ -190,6 +222,32 @@ pub fn main() -> ExitCode {
                 Err(code) => return code,
             };
             gen_command::run(&model, &text, &reporter, &args)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "nabla", &mut script);
+            print(&String::from_utf8_lossy(&script))
+        }
+        Command::Man { command } => {
+            let mut nabla = Cli::command().disable_help_subcommand(true);
+            nabla.build();
+            let shown = match &command {
+                Some(name) => nabla
+                    .find_subcommand(name)
+                    .cloned()
+                    .expect("clap accepts only the names of commands"),
+                None => nabla,
+            };
+            let mut page = Vec::new();
+            let man =
+                clap_mangen::Man::new(shown).source(concat!("nabla ", env!("CARGO_PKG_VERSION")));
+            match man.render(&mut page) {
+                Ok(()) => print(&String::from_utf8_lossy(&page)),
+                Err(error) => {
+                    eprintln!("nabla: cannot write the manual page: {error}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
         }
     }
 }
@@ -226,7 +284,7 @@ fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
     )
 }
 
-fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
+fn explain(args: &ExplainArgs, language: Language, color: bool) -> ExitCode {
     let (model, _text, reporter) = match load(&args.file, color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -269,10 +327,7 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         steps: args.steps,
         gradcheck: args.gradcheck,
         format,
-        language: match args.lang {
-            Lang::En => nabla::render::explain::Language::English,
-            Lang::Vi => nabla::render::explain::Language::Vietnamese,
-        },
+        language,
         weights,
         examples,
         weights_file: args.weights.clone(),
@@ -386,5 +441,19 @@ fn print(text: &str) -> ExitCode {
             eprintln!("nabla: cannot write the output: {error}");
             ExitCode::from(EXIT_USAGE)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn man_knows_every_command() {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        assert_eq!(names, COMMANDS);
     }
 }

@@ -26,11 +26,7 @@ pub enum Format {
     Json,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Language {
-    English,
-    Vietnamese,
-}
+pub use crate::words::Language;
 
 /// A stage typeset: the relation before it and its pieces (one, unless it is too long for a
 /// line and broken before its terms).

@@ -49,9 +49,20 @@ impl Run {
     }
 }
 
-/// Runs `nabla ARGS` from the repository root, without colour, feeding `stdin`.
+/// Runs `nabla ARGS` from the repository root, without colour, feeding `stdin`, in no locale
+/// (so in English, whatever the locale of the tests).
 pub fn nabla(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nabla"))
+    nabla_in(&[], args, stdin)
+}
+
+/// Runs `nabla ARGS` as [`nabla`] does, with these locale variables (`LANG`, `LC_ALL` …) set.
+pub fn nabla_in(locale: &[(&str, &str)], args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nabla"));
+    for variable in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        command.env_remove(variable);
+    }
+    command.envs(locale.iter().copied());
+    let mut child = command
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
