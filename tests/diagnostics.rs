@@ -161,3 +161,59 @@ fn every_command_refuses_the_log_of_a_constant_zero() {
         assert_eq!(run.stderr, check.stderr, "{}", args[0]);
     }
 }
+
+/// The help of each diagnostic for `source`.
+fn helps(source: &str) -> Vec<Option<String>> {
+    nabla::compile(source)
+        .1
+        .into_iter()
+        .map(|d| d.help)
+        .collect()
+}
+
+#[test]
+fn two_names_written_together_get_the_product_that_checks() {
+    let did_you_mean = |s: &str| vec![Some(format!("did you mean `{s}`?"))];
+    let network = |shapes: &str, loss: &str| format!("{shapes}\nloss E = {loss}\n");
+    // A matrix and a vector: the matrix product, before any near name (`W`, `x`).
+    assert_eq!(
+        helps(&network("input x[3]\nparam W[2, 3] ~ xavier", "sum(Wx)")),
+        did_you_mean("W @ x")
+    );
+    // Scalars, or vectors of one length: the elementwise product.
+    assert_eq!(
+        helps(&network("input x = 2\nparam w = 3", "wx^2")),
+        did_you_mean("w * x")
+    );
+    assert_eq!(
+        helps(&network("input x[2]\nparam v[2] ~ zeros", "sum(vx)")),
+        did_you_mean("v * x")
+    );
+    // The product must fit where it stands: `W @ x` has 2 elements and `b` 3; `x` fits.
+    assert_eq!(
+        helps(&network(
+            "input x[3]\nparam W[2, 3] ~ xavier\nparam b[3] ~ zeros",
+            "sum(Wx + b)",
+        )),
+        did_you_mean("x")
+    );
+    // Nothing checks in place: neither a product nor a near name is suggested.
+    let neither = helps(&network(
+        "input x[2]\nparam W[2, 3] ~ xavier\ninput v[5]",
+        "sum(Wx @ v)",
+    ));
+    assert!(
+        neither[0]
+            .as_deref()
+            .is_some_and(|h| h.starts_with("declare it")),
+        "{neither:?}"
+    );
+    // A near name is offered only where it checks.
+    assert_eq!(
+        helps(&network(
+            "input x1[2]\ninput x2[3]\nparam W[2, 3] ~ xavier",
+            "sum(W @ x3) + sum(x1) + sum(x2)"
+        )),
+        did_you_mean("x2")
+    );
+}

@@ -50,6 +50,11 @@ pub struct Lowerer<'a> {
     pub mode: Mode,
     pub source: &'a str,
     pub diagnostics: &'a mut Diagnostics,
+    /// Names of the network not defined anywhere, left for the caller to report once every
+    /// name is checked and a suggestion can be tried in their place (`Mode::Graph` only).
+    pub unknown: Vec<Ident>,
+    /// Lower this expression in place of the name at this span: a suggestion being tried.
+    pub replace: Option<(Span, &'a Expr)>,
 }
 
 /// `None` means "failed, and the diagnostic is already pushed".
@@ -57,6 +62,16 @@ type Lowered = Option<NodeId>;
 
 impl Lowerer<'_> {
     pub fn lower(&mut self, expr: &Expr) -> Lowered {
+        if let Some((span, with)) = self.replace
+            && expr.span == span
+            && matches!(expr.kind, ExprKind::Name(_))
+        {
+            // The suggestion's own names sit at the same span: they are not replaced again.
+            self.replace = None;
+            let lowered = self.lower(with);
+            self.replace = Some((span, with));
+            return lowered;
+        }
         match &expr.kind {
             ExprKind::Number(value) => self.literal(Tensor::scalar(value.clone()), expr.span),
             ExprKind::Bool(_) => {
@@ -110,7 +125,34 @@ impl Lowerer<'_> {
     fn name(&mut self, ident: &Ident) -> Lowered {
         let Some(symbol) = self.scope.symbols.lookup(&ident.text) else {
             if !self.scope.symbols.is_broken(&ident.text) {
-                self.error(unknown_name(ident, self.scope.symbols));
+                match self.mode {
+                    Mode::Graph => self.unknown.push(ident.clone()),
+                    Mode::Constant(_) => {
+                        // A constant can use only dims and consts with a value.
+                        let constants = self.scope.symbols.names().filter(|name| {
+                            self.scope.symbols.lookup(name).is_some_and(|symbol| {
+                                match &self.scope.bindings[symbol] {
+                                    Some(Binding::Dim(_)) => true,
+                                    Some(Binding::Decl(decl)) => self.scope.declarations
+                                        [decl.index()]
+                                    .as_ref()
+                                    .is_some_and(|d| {
+                                        matches!(
+                                            (&d.kind, &d.init),
+                                            (
+                                                crate::ir::DeclKind::Const,
+                                                Some(crate::ir::Init::Value(_))
+                                            )
+                                        )
+                                    }),
+                                    _ => false,
+                                }
+                            })
+                        });
+                        let help = nearest(&ident.text, constants).map(str::to_string);
+                        self.error(unknown_name(ident, help));
+                    }
+                }
             }
             return None;
         };
@@ -798,6 +840,8 @@ pub fn constant(
         mode: Mode::Constant(what),
         source,
         diagnostics: &mut *diagnostics,
+        unknown: Vec::new(),
+        replace: None,
     }
     .lower(expr)?;
     match &graph[node].op {
@@ -867,27 +911,26 @@ fn not_constant(ident: &Ident, what_it_is: &str, wanted: &str) -> Diagnostic {
     .with_help("only numbers, `dim`s and `const`s with a value can appear here")
 }
 
-fn unknown_name(ident: &Ident, symbols: &Symbols) -> Diagnostic {
-    let mut diagnostic = Diagnostic::error(
+/// An unknown name, with what to write instead if something checks in its place (a product of
+/// two names, `W @ x` for `Wx`, or a near name).
+pub fn unknown_name(ident: &Ident, suggestion: Option<String>) -> Diagnostic {
+    let diagnostic = Diagnostic::error(
         Kind::UnknownName,
         ident.span,
         format!("unknown name `{}`", excerpt(&ident.text)),
     )
     .with_label("not declared or defined anywhere in this file");
-    if let Some(best) = nearest(&ident.text, symbols.names()) {
-        diagnostic = diagnostic.with_help(format!("did you mean `{best}`?"));
-    } else if Function::lookup(&ident.text).is_some() {
-        diagnostic = diagnostic.with_help(format!(
+    match suggestion {
+        Some(text) => diagnostic.with_help(format!("did you mean `{text}`?")),
+        None if Function::lookup(&ident.text).is_some() => diagnostic.with_help(format!(
             "`{0}` is a function: call it as `{0}(…)`",
             ident.text
-        ));
-    } else {
-        diagnostic = diagnostic.with_help(format!(
+        )),
+        None => diagnostic.with_help(format!(
             "declare it, e.g. `input {0}[…]` or `param {0}[…] = …`, or define it: `{0} = …`",
             excerpt(&ident.text)
-        ));
+        )),
     }
-    diagnostic
 }
 
 fn unknown_function(ident: &Ident, symbols: &Symbols) -> Diagnostic {

@@ -55,6 +55,7 @@ pub fn check(source: &str, file: &File, diagnostics: &mut Diagnostics) -> Option
         dims: Vec::new(),
         intermediates: Vec::new(),
         loss: None,
+        unknown: Vec::new(),
     };
     // Declarations are numbered in the order written, whatever order they are checked in.
     for (index, symbol) in symbols.list.iter().enumerate() {
@@ -66,6 +67,7 @@ pub fn check(source: &str, file: &File, diagnostics: &mut Diagnostics) -> Option
     for symbol in order {
         checker.symbol(symbol);
     }
+    checker.report_unknown_names();
     checker.examples();
     let (optimizer, training) = checker.settings();
     checker.finish(optimizer, training)
@@ -82,12 +84,26 @@ struct Checker<'a> {
     dims: Vec<Dim>,
     intermediates: Vec<Intermediate>,
     loss: Option<Loss>,
+    /// Names used but defined nowhere, each with the expression it is in and the errors that
+    /// expression had otherwise; reported once every name is checked.
+    unknown: Vec<UnknownName<'a>>,
 }
 
-impl Checker<'_> {
+struct UnknownName<'a> {
+    ident: ast::Ident,
+    root: &'a ast::Expr,
+    other_errors: Vec<(Kind, Span)>,
+}
+
+/// How many unknown names get their suggestions tried in place (each try lowers the expression
+/// again); a file with more gets the rest reported without.
+const MAX_TRIED_SUGGESTIONS: usize = 64;
+
+impl<'a> Checker<'a> {
     fn symbol(&mut self, index: usize) {
         let symbol = &self.symbols.list[index];
-        let statement = &self.file.statements[symbol.statement];
+        let file: &'a File = self.file;
+        let statement = &file.statements[symbol.statement];
         let binding = match &statement.kind {
             StatementKind::Dim { name, value } => self.dim(name, value).map(Binding::Dim),
             StatementKind::Declaration(d) => {
@@ -154,15 +170,115 @@ impl Checker<'_> {
     }
 
     /// An expression of the network, lowered into the graph.
-    fn expression(&mut self, expr: &ast::Expr) -> Option<NodeId> {
-        Lowerer {
+    fn expression(&mut self, expr: &'a ast::Expr) -> Option<NodeId> {
+        let before = self.diagnostics.iter().count();
+        let mut lowerer = Lowerer {
             graph: &mut self.graph,
             scope: &self.scope,
             mode: Mode::Graph,
             source: self.source,
             diagnostics: &mut *self.diagnostics,
+            unknown: Vec::new(),
+            replace: None,
+        };
+        let node = lowerer.lower(expr);
+        let unknown = lowerer.unknown;
+        if !unknown.is_empty() {
+            let other_errors: Vec<(Kind, Span)> = self
+                .diagnostics
+                .iter()
+                .skip(before)
+                .filter(|d| d.is_error())
+                .map(|d| (d.kind, d.span))
+                .collect();
+            self.unknown
+                .extend(unknown.into_iter().map(|ident| UnknownName {
+                    ident,
+                    root: expr,
+                    other_errors: other_errors.clone(),
+                }));
         }
-        .lower(expr)
+        node
+    }
+
+    /// Reports the names used but defined nowhere, each with what to write instead when
+    /// something checks in its place: first a product of two names (`W @ x`, else `W * x`, for
+    /// `Wx`), then the nearest name.
+    fn report_unknown_names(&mut self) {
+        for (k, unknown) in std::mem::take(&mut self.unknown).into_iter().enumerate() {
+            let suggestion = if k < MAX_TRIED_SUGGESTIONS {
+                self.suggestion(&unknown)
+            } else {
+                None
+            };
+            self.diagnostics
+                .push(lower::unknown_name(&unknown.ident, suggestion));
+        }
+    }
+
+    fn suggestion(&mut self, unknown: &UnknownName) -> Option<String> {
+        let name = &unknown.ident.text;
+        let span = unknown.ident.span;
+        let symbols = self.symbols;
+        let leaf = |text: &str| {
+            ast::Expr::leaf(
+                ast::ExprKind::Name(ast::Ident {
+                    text: text.to_string(),
+                    span,
+                }),
+                span,
+            )
+        };
+        for (cut, _) in name.char_indices().skip(1) {
+            let (a, b) = name.split_at(cut);
+            if symbols.lookup(a).is_none() || symbols.lookup(b).is_none() {
+                continue;
+            }
+            for op in [ast::BinaryOp::MatMul, ast::BinaryOp::Mul] {
+                let product = ast::Expr {
+                    kind: ast::ExprKind::Binary {
+                        op,
+                        op_span: span,
+                        lhs: Box::new(leaf(a)),
+                        rhs: Box::new(leaf(b)),
+                    },
+                    span,
+                    height: 2,
+                };
+                if self.fits(unknown, &product) {
+                    return Some(format!("{a} {} {b}", op.symbol()));
+                }
+            }
+        }
+        suggest::ranked(name, symbols.names())
+            .into_iter()
+            .find(|near| self.fits(unknown, &leaf(near)))
+            .map(str::to_string)
+    }
+
+    /// Whether `candidate` checks in place of the unknown name: on its own, and in its
+    /// expression with no error that the expression did not have anyway (another unknown name
+    /// elsewhere does not count against it, and a part that depends on a name that failed to
+    /// check cannot be judged).
+    fn fits(&mut self, unknown: &UnknownName, candidate: &ast::Expr) -> bool {
+        let mut scratch = Diagnostics::default();
+        let mut lowerer = Lowerer {
+            graph: &mut self.graph,
+            scope: &self.scope,
+            mode: Mode::Graph,
+            source: self.source,
+            diagnostics: &mut scratch,
+            unknown: Vec::new(),
+            replace: None,
+        };
+        if lowerer.lower(candidate).is_none() {
+            return false;
+        }
+        lowerer.replace = Some((unknown.ident.span, candidate));
+        lowerer.lower(unknown.root);
+        !scratch
+            .iter()
+            .any(|d| d.is_error() && !unknown.other_errors.contains(&(d.kind, d.span)))
     }
 
     fn constant(

@@ -6,24 +6,32 @@
 /// as every other and only a different capital is suggested. Ties go to the candidate listed
 /// first.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    ranked(name, candidates).into_iter().next()
+}
+
+/// Every plausible typo's intended name, the nearest first (see [`nearest`]).
+pub fn ranked<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let length = name.chars().count();
     let allowed = if length <= 1 { 0 } else { (length / 3).max(1) };
     let candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
-    // `batchsize` for `batch`, `lr_rate` for `lr`: a known word with something added.
+    // `batchsize` for `batch`, `lr_rate` for `lr`: a known word with something added, the
+    // longest first.
     let lower = name.to_lowercase();
-    if let Some(prefix) = candidates
+    let mut prefixes: Vec<&str> = candidates
         .iter()
+        .copied()
         .filter(|c| c.len() >= 2 && lower.starts_with(&c.to_lowercase()))
-        .max_by_key(|c| c.len())
-    {
-        return Some(prefix);
-    }
-    candidates
+        .collect();
+    prefixes.sort_by_key(|c| std::cmp::Reverse(c.len()));
+    let mut near: Vec<(usize, &str)> = candidates
         .into_iter()
+        .filter(|c| !prefixes.contains(c))
         .map(|c| (distance(name, c), c))
         .filter(|(d, _)| *d <= allowed)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .collect();
+    near.sort_by_key(|(d, _)| *d);
+    prefixes.extend(near.into_iter().map(|(_, c)| c));
+    prefixes
 }
 
 /// Optimal string alignment distance, case-insensitive for the letters (a wrong capital is one
@@ -71,5 +79,6 @@ mod tests {
             nearest("batchsize", ["epochs", "batch", "seed"]),
             Some("batch")
         );
+        assert_eq!(ranked("x3", ["x1", "W", "x2", "x"]), ["x1", "x2", "x"]);
     }
 }
