@@ -246,6 +246,173 @@ fn every_example_becomes_a_trainer_that_builds_and_trains() {
     }
 }
 
+/// Every network the tests know: the examples, the codegen fixtures and the benchmark
+/// networks, as paths relative to the repository root.
+fn every_network() -> Vec<String> {
+    let mut files: Vec<String> = support::examples()
+        .iter()
+        .map(|path| support::relative(path))
+        .collect();
+    for dir in ["tests/fixtures/codegen", "benches/workloads"] {
+        let mut found: Vec<String> = std::fs::read_dir(root().join(dir))
+            .expect("the directory is readable")
+            .map(|entry| entry.expect("an entry").path())
+            .filter(|path| path.extension().is_some_and(|e| e == "nabla"))
+            .map(|path| support::relative(&path))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    files
+}
+
+/// What a generated source holds that its network does not use: an empty struct, a function
+/// whose body does nothing, a table of nothing but `false`, a parameter a function ignores
+/// (`_name`), code kept from the compiler's dead-code warning. A platform's fallback
+/// (`#[cfg(not(…))]`, where the program runs on another system) is not counted.
+fn unused_machinery(source: &str) -> Vec<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let mut found = Vec::new();
+    let mut skip_until: Option<usize> = None;
+    let mut signature = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(level) = skip_until {
+            if trimmed == "}" && indent(line) == level {
+                skip_until = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("#[cfg(not(") {
+            // The item after it, to its closing brace (a `mod` or a `fn`).
+            skip_until = Some(indent(line));
+            continue;
+        }
+        let place = format!("line {}: {}", i + 1, line.trim());
+        if trimmed.contains("allow(dead_code)") {
+            found.push(format!("{place} (kept from the dead-code warning)"));
+        }
+        if trimmed.contains("struct ") && trimmed.ends_with("{}") {
+            found.push(format!("{place} (an empty struct)"));
+        }
+        // A function's signature, perhaps over several lines, up to its body's `{`.
+        if trimmed.starts_with("fn ") || trimmed.contains(" fn ") || !signature.is_empty() {
+            signature.push_str(trimmed);
+            signature.push(' ');
+            if trimmed.ends_with('{') || trimmed.ends_with("{}") || trimmed.ends_with(';') {
+                let params = signature.split_once('(').map_or("", |(_, rest)| rest);
+                if params
+                    .split([',', '('])
+                    .any(|p| p.trim().starts_with('_') && p.contains(':'))
+                {
+                    found.push(format!("{place} (a parameter the function ignores)"));
+                }
+                let empty_body = trimmed.ends_with("{}")
+                    || (trimmed.ends_with('{')
+                        && lines[i + 1..]
+                            .iter()
+                            .take_while(|l| !(l.trim() == "}" && indent(l) == indent(line)))
+                            .all(|l| l.trim().is_empty() || l.trim().starts_with("//")));
+                if empty_body && !signature.contains("macro_rules") {
+                    found.push(format!("{place} (a function whose body does nothing)"));
+                }
+                signature.clear();
+            }
+        }
+    }
+    // A table of nothing but `false`, on one line or many.
+    let flat: String = source.split_whitespace().collect();
+    if let Some(at) = flat.find("=[false,") {
+        let table = &flat[at + 1..flat[at..].find(']').map_or(flat.len(), |end| at + end + 1)];
+        if table
+            .trim_matches(['[', ']'])
+            .split(',')
+            .all(|cell| cell.is_empty() || cell == "false")
+        {
+            found.push(format!("a table of nothing but `false`: {table}"));
+        }
+    }
+    found
+}
+
+/// Every example's, fixture's and benchmark network's trainer, in both number types, builds
+/// with warnings as errors, is laid out as rustfmt lays it out, and holds only what its network
+/// uses (see `unused_machinery`).
+#[test]
+fn every_trainer_builds_without_warnings_and_holds_only_what_its_network_uses() {
+    let mut problems = Vec::new();
+    for file in every_network() {
+        if compile(&file)
+            .declarations_of(DeclKind::Param)
+            .next()
+            .is_none()
+        {
+            continue;
+        }
+        for dtype in ["f64", "f32"] {
+            let trainer = trainer(&file, dtype);
+            assert_rustfmt_clean(&trainer);
+            for entry in std::fs::read_dir(trainer.dir.join("src")).expect("src/") {
+                let path = entry.expect("an entry").path();
+                let source = std::fs::read_to_string(&path).expect("readable");
+                for problem in unused_machinery(&source) {
+                    problems.push(format!("{file} ({dtype}) {}: {problem}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The check finds what it looks for.
+    let unused = "pub struct Transposed {}\npub fn update(&mut self, _p: &Params) {}\n\
+                  pub const INPUT_PRODUCTS: [bool; 2] = [false, false];\n#[allow(dead_code)]\n";
+    assert_eq!(
+        unused_machinery(unused).len(),
+        5,
+        "{:?}",
+        unused_machinery(unused)
+    );
+}
+
+/// The XOR trainer a learner opens: its model, training loop and optimizer together read in a
+/// sitting (at most 700 lines), and every file's length is in the snapshot.
+#[test]
+fn the_xor_trainer_is_short() {
+    let mut shown = String::new();
+    for dtype in ["f64", "f32"] {
+        let (trainer, _) = xor_trainer(dtype);
+        let mut files: Vec<(String, usize)> = std::fs::read_dir(trainer.dir.join("src"))
+            .expect("src/")
+            .map(|entry| {
+                let path = entry.expect("an entry").path();
+                let lines = std::fs::read_to_string(&path)
+                    .expect("readable")
+                    .lines()
+                    .count();
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                (name.unwrap_or_default(), lines)
+            })
+            .collect();
+        files.sort();
+        let reads: usize = files
+            .iter()
+            .filter(|(name, _)| ["model.rs", "train.rs", "optim.rs"].contains(&name.as_str()))
+            .map(|(_, lines)| lines)
+            .sum();
+        assert!(
+            reads <= 700,
+            "{dtype}: model.rs + train.rs + optim.rs have {reads} lines"
+        );
+        shown.push_str(&format!(
+            "{dtype}: model.rs + train.rs + optim.rs = {reads} lines\n"
+        ));
+        for (name, lines) in files {
+            shown.push_str(&format!("  {name:<14} {lines:>5}\n"));
+        }
+    }
+    insta::assert_snapshot!(shown);
+}
+
 #[test]
 fn generated_code_is_clippy_clean() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
@@ -1701,9 +1868,14 @@ fn f64_batches_agree_with_the_evaluator_however_they_are_cut() {
         "tests/fixtures/codegen/prior.nabla",
         "examples/iris.nabla",
     ] {
-        for (rows, parts) in [(1, 1), (3, 1), (3, 2), (32, 1), (32, 2), (64, 2), (67, 2)] {
-            compare_a_batch_with_the_evaluator(file, rows, parts, rows as u64);
+        // These trainers take a step on one thread: a batch is one part.
+        for rows in [1, 3, 32, 67] {
+            compare_a_batch_with_the_evaluator(file, rows, 1, rows as u64);
         }
+    }
+    // A large network's step is shared among threads, its batch cut into parts.
+    for (rows, parts) in [(1, 1), (3, 2), (32, 2), (67, 2)] {
+        compare_a_batch_with_the_evaluator(LARGE_SGD_NETWORK, rows, parts, rows as u64);
     }
 }
 

@@ -52,39 +52,36 @@ impl Expr {
     }
 }
 
-/// Writes expressions over a plan, remembering which of the kernels' scalar functions
-/// (`sigmoid`, `relu` …) and which of the functions' arguments (`p`, `e`, `f`, `b`) they use.
+/// Writes expressions over a plan, remembering which of the functions' arguments (`p`, `e`,
+/// `f`, `b`, `g`) they use.
 pub struct Writer<'p> {
     plan: &'p Plan,
-    functions: RefCell<BTreeSet<&'static str>>,
-    roots: RefCell<BTreeSet<char>>,
+    roots: RefCell<BTreeSet<&'static str>>,
 }
 
 impl<'p> Writer<'p> {
     pub fn new(plan: &'p Plan) -> Writer<'p> {
         Writer {
             plan,
-            functions: RefCell::default(),
             roots: RefCell::default(),
         }
     }
 
-    /// The scalar functions of `kernels` used so far.
-    pub fn functions(&self) -> BTreeSet<&'static str> {
-        self.functions.borrow().clone()
-    }
-
     /// Notes a use of `path` (`f.h`: the argument `f`).
     pub fn note(&self, path: &str) {
-        if let Some((root, _)) = path.split_once('.')
-            && let Some(c) = root.chars().next()
-        {
-            self.roots.borrow_mut().insert(c);
-        }
+        let root = match path.split_once('.') {
+            Some(("p", _)) => "p",
+            Some(("e", _)) => "e",
+            Some(("f", _)) => "f",
+            Some(("b", _)) => "b",
+            Some(("g", _)) => "g",
+            _ => return,
+        };
+        self.roots.borrow_mut().insert(root);
     }
 
     /// The function arguments used since the last call, cleared.
-    pub fn take_roots(&self) -> BTreeSet<char> {
+    pub fn take_roots(&self) -> BTreeSet<&'static str> {
         std::mem::take(&mut *self.roots.borrow_mut())
     }
 
@@ -204,7 +201,6 @@ impl<'p> Writer<'p> {
     }
 
     fn call(&self, function: &'static str, argument: Expr) -> Expr {
-        self.functions.borrow_mut().insert(function);
         Expr::atom(format!("{function}({})", argument.text))
     }
 }

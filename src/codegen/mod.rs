@@ -129,7 +129,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
             .map_err(|e| GenError::Internal(format!("{e:?}")))?;
     let derivation = crate::explain::gradients::derive(model, &gradient);
     let cut = units::find(model, &gradient, task.output, options.dtype)
-        .and_then(|cut| half_code(model, &cut, &wrt, &task, options.dtype));
+        .and_then(|cut| half_code(model, &cut, &wrt, &task, options));
     let plan = plan::plan(
         model,
         gradient,
@@ -138,7 +138,12 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
         options.dtype,
     );
     check_literals(&plan)?;
-    let code = emit::emit(model, &plan, &task);
+    let code = emit::emit(
+        (model, &plan, &task),
+        &derivation,
+        emit::Role::Whole,
+        &options.source,
+    );
     Ok(project::render(
         model,
         (&plan, &code),
@@ -155,18 +160,23 @@ fn half_code(
     cut: &units::UnitCut,
     wrt: &[crate::ir::DeclId],
     task: &task::Task,
-    dtype: Dtype,
+    options: &Options,
 ) -> Option<(units::UnitCut, emit::ModelCode)> {
     let half = units::half_model(model, cut)?;
     let gradient =
         crate::autodiff::differentiate_for(&half, wrt, crate::autodiff::Objective::Example).ok()?;
     let derivation = crate::explain::gradients::derive(&half, &gradient);
     let output = (task.output, Some(cut.exchange));
-    let plan = plan::plan(&half, gradient, &derivation, output, dtype);
+    let plan = plan::plan(&half, gradient, &derivation, output, options.dtype);
     if !matches!(plan.storage[cut.exchange.index()], plan::Storage::Buffer(_)) {
         return None;
     }
-    let code = emit::emit(&half, &plan, task);
+    let code = emit::emit(
+        (&half, &plan, task),
+        &derivation,
+        emit::Role::Half,
+        &options.source,
+    );
     Some((cut.clone(), code))
 }
 

@@ -120,12 +120,12 @@ pub struct Plan {
     pub exchange: Option<NodeId>,
 }
 
-/// A parameter matrix that the trainer also keeps transposed.
+/// A parameter matrix that the forward pass copies transposed.
 #[derive(Clone, Debug)]
 pub struct Transposed {
     /// Index into [`Plan::params`].
     pub param: usize,
-    /// The field of the generated `Transposed` struct: `w1t`.
+    /// The field of the generated `Forward` struct: `w2t`.
     pub ident: String,
 }
 
@@ -169,12 +169,13 @@ impl Plan {
             })
     }
 
-    /// The transposed copy of a parameter's node (`t.w1t`), if the trainer keeps one.
+    /// The transposed copy of a parameter's node (`f.w2t`, made at the start of the forward
+    /// pass), if the trainer keeps one.
     pub fn transposed_path(&self, node: NodeId) -> Option<String> {
         self.transposed.iter().find_map(|t| {
             let declared = &self.params[t.param].declared;
             (self.storage[node.index()] == Storage::Declared(format!("p.{}", declared.ident)))
-                .then(|| format!("t.{}", t.ident))
+                .then(|| format!("f.{}", t.ident))
         })
     }
 
@@ -478,30 +479,30 @@ pub fn lanes(dtype: Dtype) -> usize {
 }
 
 /// Whether the product `W x` of an `[m, k]` parameter and each row's `x` should read a copy of
-/// `Wᵀ` made once per step. From `Wᵀ`, the kernel computes a vector of outputs at once, each sum
-/// in the evaluator's order; from `W` itself, it computes each output as a dot product cut into
-/// vector-wide partial sums, added up at the end. An f64 trainer always reads `Wᵀ`, so that its
-/// sums are the evaluator's. An f32 trainer reads it when there are at least two vectors of
-/// outputs and the copy is small (at most 64k elements): copying `W` costs `m·k` moves a step,
-/// and a large matrix's copy costs more than the faster product saves. Not in a network of
-/// [`super::LARGE_NETWORK`] parameters or more (`large`): there the step's threads each update
-/// rows of `W` and write them into the copy, which every thread's passes then read, so that the
-/// copy crosses between the cores every step (mnist-size without `W2ᵀ`: 161.6 → 168.5 and
-/// 157.3 → 161.6 GFLOP/s in the loop, eight runs each, side by side).
+/// `Wᵀ` made at the start of the forward pass. From `Wᵀ`, the kernel computes a vector of
+/// outputs at once, each sum in the evaluator's order; from `W` itself, an f32 trainer computes
+/// each output as a dot product cut into vector-wide partial sums, added up at the end, and an
+/// f64 trainer each sum in order, one output at a time (so that its sums are the evaluator's).
+/// The copy pays when there are at least two vectors of outputs and it is small (at most 64k
+/// elements): copying `W` costs `m·k` moves a step, and a large matrix's copy costs more than
+/// the faster product saves. With fewer outputs (XOR's 2 and 1) the product is a few dot
+/// products, and the code a learner reads says `W x`. Not in an f32 network of
+/// [`super::LARGE_NETWORK`] parameters or more (`large`): there every thread's passes would read
+/// what the others' update wrote (mnist-size without `W2ᵀ`: 161.6 → 168.5 and 157.3 → 161.6
+/// GFLOP/s in the loop, eight runs each, side by side).
 pub fn transpose_for_product(m: usize, k: usize, dtype: Dtype, large: bool) -> bool {
+    let wide = m >= 2 * lanes(dtype) && m * k <= 65_536;
     match dtype {
-        Dtype::F64 => true,
-        Dtype::F32 => m >= 2 * lanes(dtype) && m * k <= 65_536 && !large,
+        Dtype::F64 => wide,
+        Dtype::F32 => wide && !large,
     }
 }
 
 /// Whether a parameter used only in products `W x` (with gradient `δ xᵀ`) is better stored as
-/// `Wᵀ`: it then costs nothing a step, so the size limit of a copy does not apply.
+/// `Wᵀ`: when there are at least two vectors of outputs (it then costs nothing a step, so the
+/// size limit of a copy does not apply).
 pub fn store_transposed(m: usize, dtype: Dtype) -> bool {
-    match dtype {
-        Dtype::F64 => true,
-        Dtype::F32 => m >= 2 * lanes(dtype),
-    }
+    m >= 2 * lanes(dtype)
 }
 
 /// Picks the parameters stored transposed, and those whose products `W x` read a transposed
@@ -584,10 +585,13 @@ fn choose_transposed(plan: &mut Plan, namer: &mut Namer) {
 /// Gives a buffer to a part of any expression longer than [`MAX_EXPRESSION`]: the longest
 /// inline operand, until every expression fits.
 fn fit_expressions(plan: &mut Plan, model: &Model, naming: &mut Naming) {
+    // A split changes no expression of a node before the part split off (a node's operands come
+    // before it), which may itself be too long now: each scan goes on from that part.
+    let mut from = 0;
     loop {
         let mut split = None;
         let writer = Writer::new(plan);
-        for id in plan.graph().ids() {
+        for id in plan.graph().ids().skip(from) {
             let (text, parts) = match written_expression(plan, &writer, id) {
                 Some(written) => written,
                 None => continue,
@@ -598,8 +602,9 @@ fn fit_expressions(plan: &mut Plan, model: &Model, naming: &mut Naming) {
             let longest = parts
                 .into_iter()
                 .max_by_key(|o| writer.definition(*o, "[i]").text.chars().count());
-            if longest.is_some() {
-                split = longest;
+            if let Some(part) = longest {
+                split = Some(part);
+                from = part.index();
                 break;
             }
         }
@@ -654,7 +659,7 @@ struct Naming {
 /// by its symbol (`delta_o` for δo), others by what they hold (see [`descriptive_name`]) or
 /// else `t1`, `t2` …
 fn name_buffers(plan: &mut Plan, model: &Model, naming: &mut Naming) {
-    let graph = plan.graph().clone();
+    let graph = plan.graph();
     let forward_len = plan.gradient.forward_len;
     let unnamed =
         |plan: &Plan, id: NodeId| plan.storage[id.index()] == Storage::Buffer(String::new());
@@ -677,7 +682,7 @@ fn name_buffers(plan: &mut Plan, model: &Model, naming: &mut Naming) {
         if !unnamed(plan, id) || idents.contains_key(&id) {
             continue;
         }
-        let ident = match descriptive_name(&graph, plan, id, &idents, &naming.net_inputs) {
+        let ident = match descriptive_name(graph, plan, id, &idents, &naming.net_inputs) {
             Some(name) => naming.namer.field(&name),
             None => {
                 naming.temporaries += 1;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 
-use super::emit::ModelCode;
+use super::emit::{Facts, ModelCode, called_kernels};
 use super::expr::float_literal;
 use super::plan::Plan;
 use super::task::Task;
@@ -56,6 +56,19 @@ pub struct Context {
     pub large_network_text: String,
     /// How a step is cut by units, when it is (`units.rs` and `half.rs`).
     pub cut: Option<CutText>,
+    /// What the files need to know of `model.rs`, and of `half.rs` when there is one.
+    pub model: Facts,
+    pub half: Option<Facts>,
+    /// Whether the steps are shared among threads (`threads.rs`): a large network's, whose
+    /// step sums its gradients by rows and computes products with inputs ahead.
+    pub threads: bool,
+    /// Whether `Forward::new` and `Backward::new` (of `model.rs`, of `half.rs`) take the room
+    /// for rows; whether `half.rs` has a `Backward`.
+    pub forward_capacity: bool,
+    pub backward_capacity: bool,
+    pub half_forward_capacity: bool,
+    pub half_backward_capacity: bool,
+    pub half_backward: bool,
 }
 
 /// What `units.rs` shows of a step cut by units.
@@ -73,6 +86,72 @@ pub struct CutText {
 }
 
 impl Context {
+    /// The arguments of a call of `function` of `model.rs`, from `candidates`, the call's
+    /// expressions for every parameter the function may take (`"p: &params; e: &batch; …"`):
+    /// those it takes, in its order. A model's functions take only what they read.
+    pub fn args(&self, function: &str, candidates: &str) -> String {
+        call_arguments(&self.model, function, candidates)
+    }
+
+    /// The statement `{head}{callee}({args}){tail}` at `indent`, its arguments chosen as by
+    /// [`Context::args`] for `function`, laid out as rustfmt lays it out.
+    pub fn call(
+        &self,
+        indent: usize,
+        head: &str,
+        callee: &str,
+        function: &str,
+        candidates: &str,
+        tail: &str,
+    ) -> String {
+        let args: Vec<String> = self
+            .args(function, candidates)
+            .split(", ")
+            .map(String::from)
+            .collect();
+        let text = super::layout::call(indent, head, callee, &args, tail);
+        text.trim_start().to_string()
+    }
+
+    /// The variable of a loop over the rows of a batch that reads the output: `r`, or `_` when
+    /// the output is the same for every row (then `output` takes no row).
+    pub fn row(&self) -> &'static str {
+        if self.args("output", "f: f; r: r").ends_with('r') {
+            "r"
+        } else {
+            "_"
+        }
+    }
+
+    /// The same for a function of `half.rs`.
+    pub fn half_args(&self, function: &str, candidates: &str) -> String {
+        match &self.half {
+            Some(half) => call_arguments(half, function, candidates),
+            None => String::new(),
+        }
+    }
+
+    /// Where element `position` of parameter `index` (the file's layout) is in `model.rs`'s
+    /// field: `crate::model::stored_at(index, position)`, or the same place when no parameter
+    /// is stored transposed.
+    pub fn stored_at(&self, index: &str, position: &str) -> String {
+        if self.model.stored_transposed {
+            format!("crate::model::stored_at({index}, {position})")
+        } else {
+            position.to_string()
+        }
+    }
+
+    /// The same for `half.rs`.
+    pub fn half_stored_at(&self, index: &str, position: &str) -> String {
+        match &self.half {
+            Some(half) if half.stored_transposed => {
+                format!("crate::half::stored_at({index}, {position})")
+            }
+            _ => position.to_string(),
+        }
+    }
+
     /// Whether the model calls the kernel `name` (askama: `c.uses("matvec")`).
     pub fn uses(&self, name: &str) -> bool {
         self.kernels.contains(name)
@@ -84,6 +163,28 @@ impl Context {
             .iter()
             .any(|k| self.kernels.contains(k))
     }
+}
+
+/// The arguments of a call of `function` (of a model whose facts are `facts`) chosen from
+/// `candidates`, `name: expression` pairs separated by `;`.
+fn call_arguments(facts: &Facts, function: &str, candidates: &str) -> String {
+    let taken = facts
+        .calls
+        .iter()
+        .find(|(name, _)| *name == function)
+        .map(|(_, params)| params.as_slice())
+        .unwrap_or_default();
+    let given: Vec<(&str, &str)> = candidates
+        .split(';')
+        .filter_map(|pair| pair.split_once(':'))
+        .map(|(name, expression)| (name.trim(), expression.trim()))
+        .collect();
+    taken
+        .iter()
+        .filter_map(|param| given.iter().find(|(name, _)| name == param))
+        .map(|(_, expression)| *expression)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Epochs of a file without `train(epochs = …)`.
@@ -111,15 +212,6 @@ struct GitIgnore;
 #[template(path = "trainer/src/main.rs.txt")]
 struct Main<'a> {
     c: &'a Context,
-}
-
-#[derive(Template)]
-#[template(path = "trainer/src/model.rs.txt")]
-struct ModelRs<'a> {
-    c: &'a Context,
-    m: &'a ModelCode,
-    /// For `half.rs`, the model of one thread of a step cut by units: the cut.
-    half: Option<&'a CutText>,
 }
 
 #[derive(Template)]
@@ -166,6 +258,12 @@ struct Train<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "trainer/src/threads.rs.txt")]
+struct Threads<'a> {
+    c: &'a Context,
+}
+
+#[derive(Template)]
 #[template(path = "trainer/src/checkpoint.rs.txt")]
 struct Checkpoint<'a> {
     c: &'a Context,
@@ -186,25 +284,18 @@ pub fn render(
 ) -> Vec<File> {
     let mut c = context(model, plan, task, code, options);
     if let Some((cut, half)) = cut {
-        c.kernels.extend(half.kernels.iter().copied());
         c.cut = Some(cut_text(model, plan, cut));
+        c.half_forward_capacity = half.facts.forward_capacity;
+        c.half_backward_capacity = half.facts.backward_capacity;
+        c.half_backward = half.facts.backward;
+        c.half = Some(half.facts.clone());
     }
-    let c = c;
     let mut files: Vec<(&str, Result<String, askama::Error>)> = vec![
         ("Cargo.toml", CargoToml { c: &c }.render()),
         ("README.md", Readme { c: &c }.render()),
         (".gitignore", GitIgnore.render()),
         ("src/main.rs", Main { c: &c }.render()),
-        (
-            "src/model.rs",
-            ModelRs {
-                c: &c,
-                m: code,
-                half: None,
-            }
-            .render(),
-        ),
-        ("src/kernels.rs", Kernels { c: &c }.render()),
+        ("src/model.rs", Ok(code.text.clone())),
         ("src/data.rs", Data { c: &c }.render()),
         ("src/weights.rs", Weights { c: &c }.render()),
         ("src/optim.rs", Optim { c: &c }.render()),
@@ -213,18 +304,20 @@ pub fn render(
         ("src/checkpoint.rs", Checkpoint { c: &c }.render()),
         ("src/progress.rs", Progress { c: &c }.render()),
     ];
+    if c.threads {
+        files.push(("src/threads.rs", Threads { c: &c }.render()));
+    }
     if let (Some((_, half)), Some(text)) = (cut, &c.cut) {
-        files.push((
-            "src/half.rs",
-            ModelRs {
-                c: &c,
-                m: half,
-                half: Some(text),
-            }
-            .render(),
-        ));
+        files.push(("src/half.rs", Ok(half.text.clone())));
         files.push(("src/units.rs", Units { c: &c, cut: text }.render()));
     }
+    // The kernels are those the other files call.
+    for (_, text) in &files {
+        if let Ok(text) = text {
+            c.kernels.extend(called_kernels(text));
+        }
+    }
+    files.push(("src/kernels.rs", Kernels { c: &c }.render()));
     files
         .into_iter()
         .map(|(path, rendered)| {
@@ -318,6 +411,14 @@ fn context(
         large_network: super::LARGE_NETWORK,
         large_network_text: crate::check::group_digits(super::LARGE_NETWORK as u64),
         cut: None,
+        model: code.facts.clone(),
+        half: None,
+        threads: code.facts.row_products && code.facts.input_products,
+        forward_capacity: code.facts.forward_capacity,
+        backward_capacity: code.facts.backward_capacity,
+        half_forward_capacity: false,
+        half_backward_capacity: false,
+        half_backward: false,
     }
 }
 

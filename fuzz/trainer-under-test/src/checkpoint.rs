@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::Real;
 use crate::model::Params;
-use crate::progress::Log;
+use crate::progress::{Log, Progress};
 use crate::train::Settings;
 use crate::weights;
 
@@ -126,8 +126,10 @@ impl Clock {
     }
 }
 
-/// What training keeps: the checkpoint and the log, on one clock.
+/// What training shows and keeps as it goes: the progress line, and the checkpoint and the log
+/// on one clock.
 pub struct Keeper {
+    progress: Progress,
     checkpoint: Option<Checkpoint>,
     log: Option<Log>,
     clock: Clock,
@@ -145,6 +147,7 @@ impl Keeper {
         signals::catch();
         let save = settings.save.as_deref();
         Ok(Keeper {
+            progress: Progress::new(settings.epochs, settings.quiet),
             checkpoint: save.map(|path| Checkpoint::new(path, &settings.labels)),
             log,
             clock: Clock::new(settings.save_every),
@@ -161,12 +164,21 @@ impl Keeper {
         self.keeping() && self.clock.due(epoch_end)
     }
 
-    /// Adds an epoch's line to the log, if there is one (written out when the clock strikes).
+    /// Shows an epoch's loss on the progress line, and adds its line to the log if there is one
+    /// (written out when the clock strikes).
     pub fn epoch(&mut self, epoch: u64, loss: Real, accuracy: Option<Real>) -> Result<(), String> {
+        self.progress.epoch(epoch, loss, accuracy);
         match &mut self.log {
             Some(log) => log.write(epoch, loss, accuracy),
             None => Ok(()),
         }
+    }
+
+    /// The end of training: the progress line ends, and the weights `params` and the log are
+    /// kept.
+    pub fn finish(&mut self, params: &Params) -> Result<(), String> {
+        self.progress.finish();
+        self.keep(params)
     }
 
     /// Writes the weights `params` and the log's lines so far.

@@ -86,25 +86,7 @@ macro_rules! multiversion {
     };
 }
 
-/// Makes this thread's arithmetic treat numbers below the smallest normal f32 (1.2e-38) as zero.
-/// Such denormal numbers appear as momentum decays and as a confident network's probabilities
-/// underflow; each costs a hundred times an ordinary operation, and none changes what an f32
-/// trainer learns. (An f64 trainer keeps them, as the evaluator does.)
-pub fn flush_denormals() {}
-
 pub(crate) use multiversion;
-
-multiversion! {
-    /// total += part, element by element: adds one thread's gradient sum to the batch's.
-    pub fn add_assign[](total: &mut [Real], part: &[Real]) => add_assign_body
-}
-
-#[inline(always)]
-fn add_assign_body<const FMA: bool>(total: &mut [Real], part: &[Real]) {
-    for (total, part) in total.iter_mut().zip(part) {
-        *total += part;
-    }
-}
 
 multiversion! {
     /// SGD's step on one tensor θ, from the sum s of the batch's gradients: θ ← θ − lr·(s / n),
@@ -127,6 +109,22 @@ fn sgd_step_body<const FMA: bool>(p: &mut [Real], s: &[Real], n: Real, lr: Real)
 #[inline(always)]
 fn exp(x: Real) -> Real {
     x.exp()
+}
+
+/// out = W x: out[i] = Σₖ W[i][k] x[k].
+#[inline(always)]
+pub fn matvec<const M: usize, const K: usize>(
+    out: &mut [Real; M],
+    w: &[[Real; K]; M],
+    x: &[Real; K],
+) {
+    for (out, row) in out.iter_mut().zip(w) {
+        let mut total = 0.0;
+        for (w, x) in row.iter().zip(x) {
+            total += w * x;
+        }
+        *out = total;
+    }
 }
 
 multiversion! {

@@ -15,7 +15,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::process::ExitCode;
 
-use model::{Batch, Forward, Params, Products, Transposed};
+use model::{Batch, Forward, Params};
 
 /// The number type of every value (`nabla gen --dtype`).
 pub type Real = f64;
@@ -94,7 +94,6 @@ declares them; a header row is optional. The target may also be one class column
 ";
 
 fn main() -> ExitCode {
-    kernels::flush_denormals();
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     match run(&arguments) {
         Ok(()) => ExitCode::SUCCESS,
@@ -333,7 +332,6 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
                 labels: data.labels.clone(),
                 log: options.log.clone(),
                 quiet: options.quiet,
-                threads,
             };
             let start = std::time::Instant::now();
             let report = train::train(&data, &mut params, &settings)?;
@@ -350,7 +348,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             if options.bench {
                 text.push_str(&bench(&report, rows));
             }
-            let (scored, loss) = score(&params, &data, threads);
+            let (scored, loss) = score(&params, &data);
             if !loss.is_finite() && settings.epochs > 0 {
                 // The last step made weights whose loss no step after it could see.
                 let batches = rows.div_ceil(settings.batch.clamp(1, rows));
@@ -364,7 +362,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
         "eval" => {
             let (params, labels) = weights()?;
             let data = data::load(path, data::Need::Targets, threads, Some(&labels))?;
-            print(&score(&params, &data, threads).0)
+            print(&score(&params, &data).0)
         }
         "predict" => {
             let (params, labels) = weights()?;
@@ -375,15 +373,15 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
         _ => {
             let (params, labels) = weights()?;
             let data = data::load(path, data::Need::Targets, threads, Some(&labels))?;
-            let (rows, parts) = (options.rows.unwrap_or(1), options.threads.unwrap_or(1));
-            print(&gradient(&params, &data, rows, parts)?)
+            print(&gradient(&params, &data, options.rows.unwrap_or(1))?)
         }
     }
 }
 
 /// The mean loss and the accuracy of `params` on every example, as printed, and the mean loss.
-fn score(params: &Params, data: &data::Data, threads: usize) -> (String, Real) {
-    let (total, correct) = train::evaluate(params, data, threads);
+fn score(params: &Params, data: &data::Data) -> (String, Real) {
+    let score = train::evaluate(params, data);
+    let (total, correct) = score;
     let n = data.rows;
     let loss = total / n as Real;
     let accuracy = 100.0 * correct as f64 / n as f64;
@@ -431,22 +429,16 @@ fn bench(report: &train::Report, rows: usize) -> String {
     };
     let per_second = rows as f64 / median;
     let gflops = 2.0 * model::WORK as f64 * per_second / 1e9;
-    let how = if report.by_units {
-        ", each with half of the hidden units"
-    } else {
-        ""
-    };
+    let how = "";
+    let threads = 1;
     format!(
-        "bench: {per_second:.0} examples/s, {gflops:.2} GFLOP/s ({} epochs, {} threads{how})\n",
-        times.len(),
-        report.threads
+        "bench: {per_second:.0} examples/s, {gflops:.2} GFLOP/s ({} epochs, {threads} threads{how})\n",
+        times.len()
     )
 }
 
 /// The output of every row, a line each: its class, by its label where the weights know one.
 fn predict(params: &Params, data: &data::Data, labels: &[String]) -> String {
-    let mut transposed = Transposed::zeros();
-    transposed.update(params);
     let capacity = train::EVALUATION_BATCH.min(data.rows);
     let mut batch = Batch::new(capacity);
     let mut forward = Forward::new(capacity);
@@ -454,7 +446,7 @@ fn predict(params: &Params, data: &data::Data, labels: &[String]) -> String {
     let mut text = String::new();
     for chunk in all.chunks(capacity) {
         batch.gather(&data.values, chunk);
-        model::predict(params, &transposed, &batch, &mut forward, Products::Compute);
+        model::predict(params, &batch, &mut forward);
         for r in 0..chunk.len() {
             let class = model::predicted_class(&forward, r);
             match labels.get(class) {
@@ -466,33 +458,18 @@ fn predict(params: &Params, data: &data::Data, labels: &[String]) -> String {
     }
     text
 }
-
 /// The loss and the gradient of every parameter, averaged over the first `rows` examples, as
-/// JSON with every number exact: `{"loss": …, "gradients": {"W1": …}}`. The rows are one batch,
-/// cut into `parts` parts as training cuts a batch among threads. Tests compare it with nabla's
-/// evaluator.
-fn gradient(
-    params: &Params,
-    data: &data::Data,
-    rows: usize,
-    parts: usize,
-) -> Result<String, String> {
+/// JSON with every number exact: `{"loss": …, "gradients": {"W1": …}}`, the rows one batch as
+/// training takes it. Tests compare it with nabla's evaluator.
+fn gradient(params: &Params, data: &data::Data, rows: usize) -> Result<String, String> {
     let rows = rows.clamp(1, data.rows);
-    let parts = parts.clamp(1, rows);
-    let mut transposed = Transposed::zeros();
-    transposed.update(params);
-    let all: Vec<usize> = (0..rows).collect();
-    let mut computed = Vec::new();
-    let mut total = 0.0;
-    for k in 0..parts {
-        let share = train::share(&all, k, parts);
-        let mut part = train::Part::new(share.len());
-        part.gather(data, share);
-        part.compute(params, &transposed, Products::Compute);
-        total += part.loss;
-        computed.push(part);
-    }
-    let mut sum = train::gradient_sum(&computed.iter().collect::<Vec<_>>());
+    let mut batch = Batch::new(rows);
+    batch.gather(&data.values, &(0..rows).collect::<Vec<_>>());
+    let mut f = Forward::new(rows);
+    let mut b = model::Backward::new(rows);
+    let mut sum = Params::zeros();
+    let total = model::forward(params, &batch, &mut f);
+    model::backward(params, &batch, &f, &mut b, &mut sum);
     for values in sum.values_mut() {
         for x in values {
             *x /= rows as Real;

@@ -1,6 +1,19 @@
 //! The network of `iris.nabla`, specialised: its parameters, a batch of examples, and the
-//! forward and backward passes, with every size a constant. The comment over each statement is
-//! the formula it computes, in the notation of `nabla derive`.
+//! forward and backward passes, with every size a constant. The comment over each
+//! statement is the formula it computes, in the notation of `nabla derive`:
+//!
+//! ```text
+//! h = tanh(W1 x + b1)
+//! p = softmax(W2 h + b2)
+//! L = −sum(y ⊙ log_softmax(W2 h + b2))
+//!
+//! δp     = p·sum(y) − y
+//! ∂L/∂b2 = δp
+//! ∂L/∂W2 = δp hᵀ
+//! δh     = (W2ᵀ δp) ⊙ (1 − h²)
+//! ∂L/∂b1 = δh
+//! ∂L/∂W1 = δh xᵀ
+//! ```
 //!
 //! The passes work on a whole batch at once. A value that varies from example to example has a
 //! row per example (`f.h[r]` is row `r`'s `h`), and a statement for one example runs for every
@@ -37,19 +50,6 @@ pub const PARAMS: [(&str, &[usize]); 4] = [
     ("b2", &[3]),
 ];
 
-/// Which parameters are stored transposed: a matrix used only in products `W x` is kept as
-/// `Wᵀ`, which the products read row by row. Weights files keep the file's layout.
-pub const STORED_TRANSPOSED: [bool; 4] = [true, false, false, false];
-
-/// Where element `position` of parameter `index` in the file's layout (row-major in its
-/// declared shape) is in its field: the same place, or the transposed one.
-pub fn stored_at(index: usize, position: usize) -> usize {
-    match (STORED_TRANSPOSED[index], PARAMS[index].1) {
-        (true, [rows, columns]) => position % columns * rows + position / columns,
-        _ => position,
-    }
-}
-
 /// The trainable parameters. The same type holds their gradients and the optimizer's state.
 #[derive(Clone)]
 pub struct Params {
@@ -74,30 +74,6 @@ impl Params {
         }
     }
 
-    /// The starting values: the file's, or drawn from the seeded generator, parameter by
-    /// parameter in the file's order, as `nabla` draws them.
-    pub fn initial(seed: u64) -> Params {
-        let mut rng = Rng::new(seed);
-        let mut p = Params::zeros();
-        let mut drawn: Box<[[Real; 4]; 16]> = zeroed([0.0; 4]);
-        // W1 ~ xavier: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / (4 + 16))
-        rng.fill_uniform(
-            drawn.as_flattened_mut(),
-            -0.5477225575051661,
-            0.5477225575051661,
-        );
-        kernels::transpose(&mut p.w1, &drawn);
-        // b1 ~ zeros
-        // W2 ~ xavier: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / (16 + 3))
-        rng.fill_uniform(
-            p.w2.as_flattened_mut(),
-            -0.5619514869490163,
-            0.5619514869490163,
-        );
-        // b2 ~ zeros
-        p
-    }
-
     /// Each parameter's values as a flat slice (row-major), in the order of `PARAMS`.
     pub fn values(&self) -> [&[Real]; 4] {
         [
@@ -119,29 +95,42 @@ impl Params {
     }
 }
 
-/// Parameters kept transposed as well, updated after every step: a product `W x` reads `Wᵀ` row
-/// by row, which the kernels do fastest.
-pub struct Transposed {
-    /// `W2ᵀ`, a matrix [16, 3]
-    pub w2t: Box<[[Real; 3]; 16]>,
+impl Params {
+    /// The starting values, parameter by parameter in the file's order, as `nabla` gives
+    /// them: the file's values, or drawn from the seeded generator.
+    pub fn initial(seed: u64) -> Params {
+        let mut rng = Rng::new(seed);
+        let mut p = Params::zeros();
+        let mut drawn: Box<[[Real; 4]; 16]> = zeroed([0.0; 4]);
+        // W1 ~ xavier: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / (4 + 16))
+        rng.fill_uniform(
+            drawn.as_flattened_mut(),
+            -0.5477225575051661,
+            0.5477225575051661,
+        );
+        kernels::transpose(&mut p.w1, &drawn);
+        // b1 ~ zeros
+        // W2 ~ xavier: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / (16 + 3))
+        rng.fill_uniform(
+            p.w2.as_flattened_mut(),
+            -0.5619514869490163,
+            0.5619514869490163,
+        );
+        // b2 ~ zeros
+        p
+    }
 }
 
-impl Transposed {
-    pub fn zeros() -> Transposed {
-        Transposed {
-            w2t: zeroed([0.0; 3]),
-        }
-    }
+/// Which parameters are stored transposed: a matrix used only in products `W x` is kept as
+/// `Wᵀ`, which the products read row by row. Weights files keep the file's layout.
+pub const STORED_TRANSPOSED: [bool; 4] = [true, false, false, false];
 
-    /// Copies the parameters, transposed.
-    pub fn update(&mut self, p: &Params) {
-        kernels::transpose(&mut self.w2t, &p.w2);
-    }
-
-    /// Each copy, flattened, with the index in `PARAMS` of the parameter it copies: the step
-    /// writes the rows it updates into them.
-    pub fn copies_mut(&mut self) -> [(usize, &mut [Real]); 1] {
-        [(2, self.w2t.as_flattened_mut())]
+/// Where element `position` of parameter `index` in the file's layout (row-major in its
+/// declared shape) is in its field: the same place, or the transposed one.
+pub fn stored_at(index: usize, position: usize) -> usize {
+    match (STORED_TRANSPOSED[index], PARAMS[index].1) {
+        (true, [rows, columns]) => position % columns * rows + position / columns,
+        _ => position,
     }
 }
 
@@ -235,48 +224,14 @@ impl Backward {
     }
 }
 
-/// Whether a pass computes the products of parameters with inputs (see `INPUT_PRODUCTS`)
-/// itself, or finds them computed: by the previous step, as it updated the parameters.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Products {
-    Compute,
-    Given,
-}
-
-/// For each parameter, in the order of `PARAMS`, whether it is the matrix of a product `W x`
-/// with an input, stored as `Wᵀ`, in a network of 65,536 parameters or more. Training
-/// computes such a product for the next batch as the step updates the rows of `Wᵀ`
-/// (`add_input_product`), while they are in the cache, rather than reading the whole matrix
-/// again in the next forward pass.
-pub const INPUT_PRODUCTS: [bool; 4] = [false, false, false, false];
-
-/// Adds rows `first …` of parameter `index`'s field (`w`, as many rows as it holds, flattened)
-/// times the matching elements of each row's input to `out` (a row per example of the batch
-/// `e`, flattened): their part of the product `W x` of a parameter of `INPUT_PRODUCTS`.
-pub fn add_input_product(_index: usize, _out: &mut [Real], _w: &[Real], _first: usize, _e: &Batch) {
-    // No product of a parameter with an input is computed by the step.
-}
-
-/// The buffer of the first `n` rows of the product `W x` of parameter `index`, for a parameter
-/// of `INPUT_PRODUCTS`, flattened.
-pub fn input_product_mut(_index: usize, _f: &mut Forward, _n: usize) -> &mut [Real] {
-    &mut []
-}
-
 multiversion! {
     /// The output for every row of the batch `e`: what `predict` prints.
-    pub fn predict[](p: &Params, t: &Transposed, e: &Batch, f: &mut Forward, _products: Products)
+    pub fn predict[](p: &Params, e: &Batch, f: &mut Forward)
         => predict_rows
 }
 
 #[inline(always)]
-fn predict_rows<const FMA: bool>(
-    p: &Params,
-    t: &Transposed,
-    e: &Batch,
-    f: &mut Forward,
-    _products: Products,
-) {
+fn predict_rows<const FMA: bool>(p: &Params, e: &Batch, f: &mut Forward) {
     let n = e.rows;
     // W1 x
     kernels::matvec_transposed_rows(&mut f.w1_x[..n], &p.w1, &e.x[..n]);
@@ -287,7 +242,9 @@ fn predict_rows<const FMA: bool>(
         }
     }
     // W2 h
-    kernels::matvec_transposed_rows(&mut f.w2_h[..n], &t.w2t, &f.h[..n]);
+    for r in 0..n {
+        kernels::matvec(&mut f.w2_h[r], &p.w2, &f.h[r]);
+    }
     // W2 h + b2
     for r in 0..n {
         for i in 0..3 {
@@ -300,26 +257,14 @@ fn predict_rows<const FMA: bool>(
 
 multiversion! {
     /// The whole forward pass for the batch `e`; returns the sum of its rows' losses.
-    pub fn forward[](
-        p: &Params,
-        t: &Transposed,
-        e: &Batch,
-        f: &mut Forward,
-        products: Products,
-    ) -> Real
+    pub fn forward[](p: &Params, e: &Batch, f: &mut Forward) -> Real
         => forward_rows
 }
 
 #[inline(always)]
-fn forward_rows<const FMA: bool>(
-    p: &Params,
-    t: &Transposed,
-    e: &Batch,
-    f: &mut Forward,
-    products: Products,
-) -> Real {
+fn forward_rows<const FMA: bool>(p: &Params, e: &Batch, f: &mut Forward) -> Real {
     let n = e.rows;
-    predict(p, t, e, f, products);
+    predict(p, e, f);
     // log_softmax(W2 h + b2)
     // (computed with f.p, from the same exponentials)
     // sum(y ⊙ log_softmax(W2 h + b2))
@@ -338,22 +283,14 @@ fn forward_rows<const FMA: bool>(
 
 multiversion! {
     /// The backward pass for the batch `e`, after `forward`: writes the sum of every row's
-    /// ∂loss/∂parameter into `g`, but for the gradients the step sums itself (`ROW_PRODUCTS`).
-    pub fn backward[](
-        p: &Params,
-        _t: &Transposed,
-        e: &Batch,
-        f: &Forward,
-        b: &mut Backward,
-        g: &mut Params,
-    )
+    /// ∂loss/∂parameter into `g`.
+    pub fn backward[](p: &Params, e: &Batch, f: &Forward, b: &mut Backward, g: &mut Params)
         => backward_rows
 }
 
 #[inline(always)]
 fn backward_rows<const FMA: bool>(
     p: &Params,
-    _t: &Transposed,
     e: &Batch,
     f: &Forward,
     b: &mut Backward,
@@ -399,28 +336,6 @@ fn backward_rows<const FMA: bool>(
     }
     // ∂L/∂W1 = δh xᵀ
     kernels::outer_add_rows(&mut g.w1[..], 0, &e.x[..n], &b.delta_h[..n], false);
-}
-
-/// For each parameter, in the order of `PARAMS`, whether its gradient is one product `u vᵀ` of
-/// two values with a row per example, in a network of 65,536 parameters or more.
-/// `backward` leaves such a gradient out: the optimizer's step sums it over the whole batch a few
-/// rows of the matrix at a time (`add_gradient_rows`), just before updating those rows, so that
-/// no sum of the whole matrix is stored. (A smaller network's step is too short for this to pay.)
-pub const ROW_PRODUCTS: [bool; 4] = [false, false, false, false];
-
-/// Adds the gradient of rows `first …` of parameter `index` (rows of its field, as many as `out`
-/// holds, flattened) for the rows of the batch `e` to `out`, for a parameter of `ROW_PRODUCTS`;
-/// unless `add`, writes it over what `out` holds.
-pub fn add_gradient_rows(
-    _index: usize,
-    _out: &mut [Real],
-    _first: usize,
-    _e: &Batch,
-    _f: &Forward,
-    _b: &Backward,
-    _add: bool,
-) {
-    // No parameter's gradient is a product of rows.
 }
 
 /// The class the network predicts for row `r`, after `predict`.

@@ -4,6 +4,7 @@
 
 use crate::Real;
 use crate::kernels;
+use crate::model::Params;
 
 pub struct Optimizer {
     lr: Real,
@@ -46,6 +47,22 @@ pub struct Step {
 
 /// The update of elements of one parameter (any share of its elements, with the same share of
 /// its gradient sum). Returns whether they are still finite.
-pub fn update(step: &Step, p: &mut [Real], s: &[Real], _state: [&mut [Real]; STATE]) -> bool {
+pub fn update(step: &Step, p: &mut [Real], s: &[Real], state: [&mut [Real]; STATE]) -> bool {
+    // Plain SGD keeps no state.
+    let [] = state;
     kernels::sgd_step(p, s, step.n, step.lr)
+}
+
+impl Optimizer {
+    /// One step of every parameter `p` on `g`, the sum of `count` examples' gradients. Returns
+    /// whether the parameters are still finite.
+    pub fn step(&mut self, p: &mut Params, g: &Params, count: usize) -> bool {
+        let step = self.begin(count);
+        let mut finite = true;
+        let tensors = p.values_mut().into_iter().zip(g.values());
+        for ((p, g), state) in tensors.zip(self.state()) {
+            finite &= update(&step, p, g, state);
+        }
+        finite
+    }
 }

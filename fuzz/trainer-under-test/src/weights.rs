@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use crate::Real;
-use crate::model::{PARAMS, Params, stored_at};
+use crate::model::{PARAMS, Params};
 
 /// `params` as a JSON object, a parameter per line and a matrix row per line.
 pub fn to_json(params: &Params) -> Result<String, String> {
@@ -31,7 +31,7 @@ pub fn write_json(out: &mut String, params: &Params, labels: &[String]) -> Resul
         let _ = writeln!(out, "  {}: [{}],", quoted(LABELS), texts.join(", "));
     }
     for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
-        let value = |position: usize| values[stored_at(index, position)];
+        let value = |position: usize| values[crate::model::stored_at(index, position)];
         if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
             return Err(format!(
                 "{} is {}, which a weights file cannot hold",
@@ -189,7 +189,7 @@ pub fn parse(path: &str, text: &str) -> Result<Weights, String> {
         })?;
         let tensors = params.values_mut();
         for (position, x) in values.iter().enumerate() {
-            tensors[index][stored_at(index, position)] = *x;
+            tensors[index][crate::model::stored_at(index, position)] = *x;
         }
     }
     if let Some(missing) = seen.iter().position(|s| !s) {

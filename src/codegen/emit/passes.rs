@@ -1,0 +1,918 @@
+//! The three passes of the generated model as statements — `predict` (the output), `forward`
+//! (the rest of the loss) and `backward` (the gradients) — one per buffer of the plan, each
+//! under a comment holding the formula it computes; the buffers they keep; and, in a large
+//! network, what the step computes of them itself (the products with inputs computed ahead, the
+//! gradients summed by rows).
+//!
+//! Invariant: everything written here is formatted as rustfmt formats it (see `layout`), and
+//! reads every value the plan stores from where the plan stores it.
+
+use std::collections::BTreeSet;
+
+use super::super::Dtype;
+use super::super::expr::{Writer, float_literal};
+use super::super::layout;
+use super::super::plan::{Plan, Step, Storage, is_zero};
+use super::text::{
+    boxed_type, comment_text, element_loops, render, row_of, rows_type, zero_of, zero_value,
+};
+use crate::ir::{Binary, Model, NodeId, Op, Unary};
+use crate::notation::Formula;
+use crate::notation::from_graph::{definition, formula, name_formula};
+use crate::shape::Shape;
+
+/// A field of a generated struct: its doc comment, name, type and the value it starts with.
+pub struct Field {
+    pub doc: String,
+    pub name: String,
+    pub ty: String,
+    pub zero: String,
+}
+
+/// One pass: the parameters it takes, in order, and its body.
+pub struct Pass {
+    /// Names (`p`, `e`, `f`, `b`, `g`, `products`, `exchange`) and types.
+    pub params: Vec<(&'static str, &'static str)>,
+    pub body: String,
+}
+
+impl Pass {
+    /// The parameters' names.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.params.iter().map(|(name, _)| *name).collect()
+    }
+}
+
+/// The passes of a model and what they keep.
+pub struct Passes {
+    pub predict: Pass,
+    pub forward: Pass,
+    pub backward: Pass,
+    /// The functions a long pass calls, each a part of its statements (see [`MAX_STATEMENTS`]).
+    pub helpers: Vec<String>,
+    /// The fields of `Forward`: the values the forward pass keeps, and the transposed copies of
+    /// parameters it makes.
+    pub forward_fields: Vec<Field>,
+    /// The fields of `Backward`: the gradients on the way to the parameters.
+    pub backward_fields: Vec<Field>,
+    /// The products of parameters with inputs a large network's step computes ahead, and the
+    /// buffer each fills (`add_input_product`, `input_product_mut`).
+    pub input_products: Vec<(Arm, String)>,
+    /// The gradients a large network's step sums by rows (`add_gradient_rows`).
+    pub row_products: Vec<Arm>,
+}
+
+/// The most statements a pass holds itself. A longer pass (a deep or wide network of scalars:
+/// 500 layers of one unit make 3,000 statements) calls functions of this many statements each
+/// instead, which the compiler optimizes one at a time: optimizing one function of thousands of
+/// statements took it minutes. Such a pass is compiled once, not for each processor.
+pub const MAX_STATEMENTS: usize = 48;
+
+/// One statement of a pass, and the parameters of the pass it reads.
+struct Statement {
+    text: String,
+    roots: BTreeSet<&'static str>,
+}
+
+/// The statements written since the last call, as one statement.
+fn taken(writer: &Writer, text: String) -> Statement {
+    let mut roots = writer.take_roots();
+    if text.contains("exchange.") {
+        roots.insert("exchange");
+    }
+    if text.contains("products ==") {
+        roots.insert("products");
+    }
+    if text.contains("..n]") || text.contains("0..n") || text.contains(" n as ") {
+        roots.insert("e");
+    }
+    Statement { text, roots }
+}
+
+/// The passes of `plan`'s model.
+pub fn passes(model: &Model, plan: &Plan) -> Passes {
+    let writer = Writer::new(plan);
+    let large = plan.is_large();
+    let _ = writer.take_roots();
+
+    // `predict`: the transposed copies first, then the output's statements.
+    let mut predict = Vec::new();
+    for t in &plan.transposed {
+        let d = &plan.params[t.param].declared;
+        let mut text = layout::comment(
+            4,
+            &format!(
+                "{}ᵀ, copied for the products {} v to read row by row",
+                d.name, d.name
+            ),
+        );
+        text.push_str(&kernel_call(
+            "transpose",
+            &[format!("&mut f.{}", t.ident), format!("&p.{}", d.ident)],
+            4,
+        ));
+        writer.note("f.");
+        writer.note("p.");
+        predict.push(taken(&writer, text));
+    }
+    let mut input_products = Vec::new();
+    for &id in &plan.predict {
+        let arm = input_product_param(plan, id)
+            .filter(|_| large)
+            .and_then(|param| input_product_arm(plan, id, param));
+        let call = arm
+            .as_ref()
+            .and_then(|_| batch_kernel(plan, &writer, id, 8));
+        let mut text = match (arm, call) {
+            (Some(arm), Some(call)) => {
+                let comment = format!(
+                    "{} (unless the step has computed it)",
+                    comment_text(plan, id)
+                );
+                input_products.push(arm);
+                format!(
+                    "{}    if products == Products::Compute {{\n{call}    }}\n",
+                    layout::comment(4, &comment)
+                )
+            }
+            _ => statement(plan, &writer, id),
+        };
+        text.push_str(&exchange_call(plan, id));
+        predict.push(taken(&writer, text));
+    }
+    let (predict, predict_helpers) = assemble("predict", predict, FORWARD_PARAMETERS, "", "");
+
+    // `forward`: `predict`, then the rest of the loss.
+    let mut forward = Vec::new();
+    for &id in &plan.forward {
+        let mut text = statement(plan, &writer, id);
+        text.push_str(&exchange_call(plan, id));
+        forward.push(taken(&writer, text));
+    }
+    let loss_path = plan.path(plan.loss).unwrap_or("f.missing");
+    writer.note(loss_path);
+    // The batch's loss: the sum of its rows' losses, in order.
+    let sum = if plan.is_varying(plan.loss) {
+        format!("    {loss_path}[..n].iter().sum()\n")
+    } else {
+        format!("    {loss_path} * n as Real\n")
+    };
+    let sum = taken(&writer, sum);
+    let call = Statement {
+        text: format!("    predict({});\n", predict.names().join(", ")),
+        roots: predict.names().into_iter().collect(),
+    };
+    let (forward, forward_helpers) = assemble(
+        "forward",
+        forward,
+        FORWARD_PARAMETERS,
+        &call.text,
+        &sum.text,
+    );
+    let forward = Pass {
+        params: parameters(
+            &forward
+                .names()
+                .into_iter()
+                .chain(call.roots)
+                .chain(sum.roots)
+                .chain(plan.exchange.map(|_| "exchange"))
+                .chain(["f"])
+                .collect(),
+            FORWARD_PARAMETERS,
+        ),
+        body: forward.body,
+    };
+
+    // `backward`: the gradients, each parameter's added to the sum where backpropagation has it.
+    let mut backward = Vec::new();
+    let mut row_products = Vec::new();
+    for step in &plan.backward {
+        let text = match *step {
+            Step::Compute(id) => statement(plan, &writer, id),
+            Step::Accumulate(index) => {
+                let accumulation = accumulate(model, plan, &writer, (index, large));
+                row_products.extend(accumulation.row_product);
+                accumulation.statement
+            }
+        };
+        backward.push(taken(&writer, text));
+    }
+    let (backward, backward_helpers) = assemble("backward", backward, BACKWARD_PARAMETERS, "", "");
+
+    let forward_nodes: Vec<NodeId> = plan.predict.iter().chain(&plan.forward).copied().collect();
+    let backward_nodes: Vec<NodeId> = plan
+        .backward
+        .iter()
+        .filter_map(|s| match s {
+            Step::Compute(id) => Some(*id),
+            Step::Accumulate(_) => None,
+        })
+        .collect();
+    let mut forward_fields = fields(plan, &forward_nodes);
+    for t in &plan.transposed {
+        let d = &plan.params[t.param].declared;
+        let Shape::Matrix(m, k) = d.shape else {
+            continue;
+        };
+        forward_fields.push(Field {
+            doc: format!(
+                "`{}ᵀ`, a matrix [{k}, {m}]: the products `{} v` read it row by row",
+                d.name, d.name
+            ),
+            name: t.ident.clone(),
+            ty: boxed_type(Shape::Matrix(k, m)),
+            zero: zero_value(Shape::Matrix(k, m)),
+        });
+    }
+    Passes {
+        predict,
+        forward,
+        backward,
+        helpers: [predict_helpers, forward_helpers, backward_helpers].concat(),
+        forward_fields,
+        backward_fields: fields(plan, &backward_nodes),
+        input_products,
+        row_products,
+    }
+}
+
+/// A pass from its statements, between `head` and `tail` (a call of `predict`, the loss's
+/// sum): the statements themselves, or, when there are more than [`MAX_STATEMENTS`], calls of
+/// functions of that many statements each (returned as items).
+fn assemble(
+    name: &str,
+    statements: Vec<Statement>,
+    all: &[(&'static str, &'static str)],
+    head: &str,
+    tail: &str,
+) -> (Pass, Vec<String>) {
+    let mut roots: BTreeSet<&'static str> = statements
+        .iter()
+        .flat_map(|s| s.roots.iter().copied())
+        .collect();
+    roots.insert("f");
+    let with_rows = |body: String| {
+        let uses_n = body.contains("0..n") || body.contains("..n]") || body.contains(" n as ");
+        if uses_n {
+            format!("    let n = e.rows;\n{body}")
+        } else {
+            body
+        }
+    };
+    if statements.len() <= MAX_STATEMENTS {
+        let body: String = statements.iter().map(|s| s.text.as_str()).collect();
+        let body = with_rows(format!("{head}{body}{tail}"));
+        if body.contains("let n = e.rows") {
+            roots.insert("e");
+        }
+        return (
+            Pass {
+                params: parameters(&roots, all),
+                body,
+            },
+            Vec::new(),
+        );
+    }
+    let mut helpers = Vec::new();
+    let mut calls = String::new();
+    let count = statements.len();
+    for (k, chunk) in statements.chunks(MAX_STATEMENTS).enumerate() {
+        let mut used: BTreeSet<&'static str> =
+            chunk.iter().flat_map(|s| s.roots.iter().copied()).collect();
+        let body = with_rows(chunk.iter().map(|s| s.text.as_str()).collect());
+        if body.contains("let n = e.rows") {
+            used.insert("e");
+        }
+        let params = parameters(&used, all);
+        let first = k * MAX_STATEMENTS + 1;
+        let last = (first + MAX_STATEMENTS - 1).min(count);
+        let helper = format!("{name}_{}", k + 1);
+        let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        helpers.push(format!(
+            "/// Statements {first} to {last} of `{name}` (of {count}).\n#[inline(never)]\n{}\n{body}}}\n",
+            layout::signature("fn ", &helper, &signature, " {")
+        ));
+        let args: Vec<String> = params.iter().map(|(n, _)| n.to_string()).collect();
+        calls.push_str(&layout::call(4, "", &helper, &args, ";\n"));
+    }
+    let body = with_rows(format!("{head}{calls}{tail}"));
+    if body.contains("let n = e.rows") {
+        roots.insert("e");
+    }
+    (
+        Pass {
+            params: parameters(&roots, all),
+            body,
+        },
+        helpers,
+    )
+}
+
+/// The parameters a pass of `forward` or `predict` may take, in order, with their types.
+const FORWARD_PARAMETERS: &[(&str, &str)] = &[
+    ("p", "&Params"),
+    ("e", "&Batch"),
+    ("f", "&mut Forward"),
+    ("products", "Products"),
+    ("exchange", "&Exchange"),
+];
+
+/// The parameters `backward` may take.
+const BACKWARD_PARAMETERS: &[(&str, &str)] = &[
+    ("p", "&Params"),
+    ("e", "&Batch"),
+    ("f", "&Forward"),
+    ("b", "&mut Backward"),
+    ("g", "&mut Params"),
+];
+
+/// Of `all`, the parameters whose names are in `used`.
+fn parameters(
+    used: &BTreeSet<&'static str>,
+    all: &[(&'static str, &'static str)],
+) -> Vec<(&'static str, &'static str)> {
+    all.iter()
+        .filter(|(name, _)| used.contains(name))
+        .copied()
+        .collect()
+}
+
+/// The fields of the buffers of `nodes`: a row per example for what varies, one value for what
+/// does not.
+fn fields(plan: &Plan, nodes: &[NodeId]) -> Vec<Field> {
+    nodes
+        .iter()
+        .map(|&id| {
+            let path = plan.path(id).unwrap_or_default();
+            let name = path.split_once('.').map_or(path, |(_, n)| n).to_string();
+            let shape = plan.graph()[id].shape;
+            let (ty, zero) = if plan.is_varying(id) {
+                (
+                    rows_type(shape),
+                    format!("rows(capacity, {})", zero_of(shape)),
+                )
+            } else {
+                (boxed_type(shape), zero_value(shape))
+            };
+            Field {
+                doc: comment_text(plan, id),
+                name,
+                ty,
+                zero,
+            }
+        })
+        .collect()
+}
+
+/// The signature of a pass, `pub fn forward[](…) -> Real` with the body's name, inside
+/// `multiversion!`; and of the body it calls, `fn forward_rows<const FMA: bool>(…) -> Real {`.
+pub fn pass_signature(name: &str, pass: &Pass, returns: &str) -> (String, String) {
+    let params: Vec<String> = pass
+        .params
+        .iter()
+        .map(|(name, ty)| format!("{name}: {ty}"))
+        .collect();
+    let body = layout::signature(
+        "fn ",
+        &format!("{name}_rows<const FMA: bool>"),
+        &params,
+        &format!("{returns} {{"),
+    );
+    let mut wrapper = format!("    pub fn {name}[]({}){returns}", params.join(", "));
+    if wrapper.chars().count() > layout::MAX_WIDTH {
+        wrapper = format!("    pub fn {name}[](\n");
+        for param in &params {
+            wrapper.push_str(&format!("        {param},\n"));
+        }
+        wrapper.push_str(&format!("    ){returns}"));
+    }
+    (format!("{wrapper}\n        => {name}_rows"), body)
+}
+
+/// One parameter's case of a function that dispatches on the parameter's index: a kernel call,
+/// under a comment.
+#[derive(Clone)]
+pub struct Arm {
+    pub index: usize,
+    pub comment: Option<String>,
+    pub callee: &'static str,
+    pub args: Vec<String>,
+}
+
+impl Arm {
+    /// Whether the call reads the root `e`, `f` or `b` (the function's parameter of that name).
+    pub fn reads(&self, root: &str) -> bool {
+        let prefix = format!("&{root}.");
+        self.args.iter().any(|arg| arg.starts_with(&prefix))
+    }
+}
+
+/// The body of a function that dispatches on `index`: `match index { N => …, _ => {} }`, or
+/// `if index == N { … }` for a single arm (as clippy prefers).
+pub fn dispatch(arms: &[Arm]) -> String {
+    let comment = |arm: &Arm, indent: usize| {
+        arm.comment
+            .as_deref()
+            .map(|c| layout::comment(indent, c))
+            .unwrap_or_default()
+    };
+    if let [arm] = arms {
+        let call = layout::call(8, "", arm.callee, &arm.args, ";\n");
+        return format!(
+            "{}    if index == {} {{\n{call}    }}\n",
+            comment(arm, 4),
+            arm.index
+        );
+    }
+    let mut out = "    match index {\n".to_string();
+    for arm in arms {
+        let call = layout::call(12, "", arm.callee, &arm.args, ";\n");
+        out.push_str(&comment(arm, 8));
+        out.push_str(&format!("        {} => {{\n{call}        }}\n", arm.index));
+    }
+    out.push_str("        _ => {}\n    }\n");
+    out
+}
+
+/// The factors `u`, `v` of a product `u vᵀ` written into the expression that uses it, both with a
+/// row per example: one example's share of a gradient that a batch kernel can sum.
+fn row_outer(plan: &Plan, node: NodeId) -> Option<(NodeId, NodeId)> {
+    match (&plan.graph()[node].op, &plan.storage[node.index()]) {
+        (Op::Binary(Binary::Outer, u, v), Storage::Inline)
+            if plan.is_varying(*u)
+                && plan.is_varying(*v)
+                && plan.path(*u).is_some()
+                && plan.path(*v).is_some() =>
+        {
+            Some((*u, *v))
+        }
+        _ => None,
+    }
+}
+
+/// After the statement of the product a cut step swaps (see [`super::units`]): the call that
+/// swaps this thread's partial sums for the whole sums; else nothing.
+fn exchange_call(plan: &Plan, id: NodeId) -> String {
+    if plan.exchange != Some(id) {
+        return String::new();
+    }
+    // A vector a row: `units::find` swaps no other shape.
+    let rows = format!(
+        "{}[..n].as_flattened_mut()",
+        plan.path(id).unwrap_or("f.missing")
+    );
+    let comment = format!(
+        "{}: so far the sums over this thread's units,",
+        comment_text(plan, id)
+    );
+    format!(
+        "{}    // swapped for the sums over all of them (both threads' added)\n    exchange.sum({rows});\n",
+        layout::comment(4, &comment)
+    )
+}
+
+/// The multiply–adds of one example's forward and backward pass: the matrix products', which
+/// are nearly all of the work (for `--bench`).
+pub fn multiply_adds(plan: &Plan) -> usize {
+    let graph = plan.graph();
+    let nodes =
+        plan.predict
+            .iter()
+            .chain(&plan.forward)
+            .copied()
+            .chain(plan.backward.iter().filter_map(|s| match *s {
+                Step::Compute(id) => Some(id),
+                Step::Accumulate(index) => {
+                    let g = plan.params[index].gradient;
+                    (plan.storage[g.index()] == Storage::Inline).then_some(g)
+                }
+            }));
+    nodes
+        .map(|id| super::super::plan::multiply_adds(graph, id))
+        .sum()
+}
+
+/// The kernels' functions of one number, imported by name.
+pub const SCALAR_FUNCTIONS: &[&str] = &["relu", "sigmoid", "sign", "step"];
+
+/// A kernel's argument for a stored node: row `r` of a value that varies, else the value.
+fn argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String {
+    let path = plan.path(node).unwrap_or("missing");
+    writer.note(path);
+    let path = row_of(path, plan.is_varying(node));
+    if mutable {
+        format!("&mut {path}")
+    } else {
+        format!("&{path}")
+    }
+}
+
+/// A batched kernel's argument: the first `n` rows of a value that varies, else the value.
+fn rows_argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String {
+    let path = plan.path(node).unwrap_or("missing");
+    writer.note(path);
+    let rows = if plan.is_varying(node) { "[..n]" } else { "" };
+    if mutable {
+        format!("&mut {path}{rows}")
+    } else {
+        format!("&{path}{rows}")
+    }
+}
+
+/// The statement that fills a node's buffer, under its comment: one call of a kernel that works
+/// on the whole batch, or the statement of one row in a loop over the rows when the value varies
+/// from example to example.
+fn statement(plan: &Plan, writer: &Writer, id: NodeId) -> String {
+    let mut out = layout::comment(4, &comment_text(plan, id));
+    if let Op::Unary(Unary::LogSoftmax, a) = plan.graph()[id].op
+        && softmax_partner(plan, a).is_some_and(|(softmax, _)| softmax < id)
+    {
+        let p = plan.path(softmax_partner(plan, a).map_or(id, |(s, _)| s));
+        out.push_str(&layout::comment(
+            4,
+            &format!(
+                "(computed with {}, from the same exponentials)",
+                p.unwrap_or("it")
+            ),
+        ));
+        return out;
+    }
+    if let Some(call) = batch_kernel(plan, writer, id, 4) {
+        out.push_str(&call);
+    } else if plan.is_varying(id) {
+        out.push_str("    for r in 0..n {\n");
+        out.push_str(&row_statement(plan, writer, id, 8));
+        out.push_str("    }\n");
+    } else {
+        out.push_str(&row_statement(plan, writer, id, 4));
+    }
+    out
+}
+
+/// The softmax of `z` the trainer stores, and its log-softmax if it stores that too: then one
+/// kernel computes both from the same exponentials (the same numbers each alone gives).
+fn softmax_partner(plan: &Plan, z: NodeId) -> Option<(NodeId, Option<NodeId>)> {
+    let graph = plan.graph();
+    let stored = |unary: Unary| {
+        graph.ids().find(|&id| {
+            graph[id].op == Op::Unary(unary, z)
+                && matches!(plan.storage[id.index()], Storage::Buffer(_))
+        })
+    };
+    let softmax = stored(Unary::Softmax)?;
+    let log = stored(Unary::LogSoftmax).filter(|&log| {
+        // Both in the forward pass, the log-softmax after the softmax.
+        plan.in_forward(log) && plan.in_forward(softmax) && softmax < log
+    });
+    Some((softmax, log))
+}
+
+/// A kernel that computes a product for every row of the batch at once, when `id` is one:
+/// `W x` and `Wᵀ δ` for a parameter `W` and each row's vector.
+fn batch_kernel(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Option<String> {
+    let graph = plan.graph();
+    if let Op::Unary(Unary::Softmax, z) = graph[id].op {
+        return softmax_rows(plan, writer, id, z, indent);
+    }
+    let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
+        return None;
+    };
+    if graph[b].shape.rank() != 1 || !plan.is_varying(b) {
+        return None;
+    }
+    let (kernel, matrix) = match (&graph[a].op, &plan.storage[a.index()]) {
+        (Op::Unary(Unary::Transpose, w), Storage::TransposedView) if !plan.is_varying(*w) => (
+            "matvec_transposed_rows",
+            rows_argument(plan, writer, *w, false),
+        ),
+        _ if plan.is_varying(a) || graph[a].shape.rank() != 2 => return None,
+        // W x from the field holding Wᵀ: (Wᵀ)ᵀ x.
+        _ if plan.is_stored_transposed(a) => (
+            "matvec_transposed_rows",
+            rows_argument(plan, writer, a, false),
+        ),
+        _ => match plan.transposed_path(a) {
+            // W x from Wᵀ, kept transposed once per step: (Wᵀ)ᵀ x.
+            Some(path) => {
+                writer.note(&path);
+                ("matvec_transposed_rows", format!("&{path}"))
+            }
+            // Dot products summed in parts: f32 only; an f64 trainer keeps the evaluator's order.
+            None if plan.dtype == Dtype::F32 => {
+                ("matvec_rows", rows_argument(plan, writer, a, false))
+            }
+            None => return None,
+        },
+    };
+    let args = vec![
+        rows_argument(plan, writer, id, true),
+        matrix,
+        rows_argument(plan, writer, b, false),
+    ];
+    Some(kernel_call(kernel, &args, indent))
+}
+
+/// A statement calling `kernel` of the trainer's `kernels.rs` (which holds the kernels its
+/// code calls).
+fn kernel_call(kernel: &'static str, args: &[String], indent: usize) -> String {
+    layout::call(indent, "", &format!("kernels::{kernel}"), args, ";\n")
+}
+
+/// The softmax of every row of `z` and its log-softmax, when the trainer stores both: one call
+/// for the batch, whose exponentials of all the rows are one loop of vector instructions (a
+/// row's ten, alone, were not). The numbers are the row-by-row kernel's.
+fn softmax_rows(
+    plan: &Plan,
+    writer: &Writer,
+    id: NodeId,
+    z: NodeId,
+    indent: usize,
+) -> Option<String> {
+    let (_, log) = softmax_partner(plan, z)?;
+    let log = log?;
+    if ![id, log, z].iter().all(|&node| plan.is_varying(node)) {
+        return None;
+    }
+    let args = vec![
+        rows_argument(plan, writer, id, true),
+        rows_argument(plan, writer, log, true),
+        rows_argument(plan, writer, z, false),
+    ];
+    Some(kernel_call("softmax_and_log_softmax_rows", &args, indent))
+}
+
+/// The parameter (index into [`Plan::params`]) of a product `W x` of a parameter stored
+/// transposed with an input, when `id` is one and the only such product of its parameter: the
+/// step computes it for the next batch as it updates the rows of `Wᵀ`.
+fn input_product_param(plan: &Plan, id: NodeId) -> Option<usize> {
+    let graph = plan.graph();
+    let product_of = |id: NodeId| {
+        let Op::Binary(Binary::MatMul, a, b) = graph[id].op else {
+            return None;
+        };
+        let input = plan
+            .inputs
+            .iter()
+            .any(|d| plan.path(b) == Some(&format!("e.{}", d.ident)));
+        let stored = matches!(plan.storage[id.index()], Storage::Buffer(_));
+        if !input || !stored || !plan.is_stored_transposed(a) || !plan.is_varying(id) {
+            return None;
+        }
+        plan.params
+            .iter()
+            .position(|p| plan.path(a) == Some(&format!("p.{}", p.declared.ident)))
+    };
+    let param = product_of(id)?;
+    let products = plan
+        .predict
+        .iter()
+        .filter(|&&other| product_of(other) == Some(param));
+    (products.count() == 1).then_some(param)
+}
+
+/// The arm of `add_input_product` for an input product (see [`input_product_param`]) of
+/// parameter `param`, and the buffer it fills.
+fn input_product_arm(plan: &Plan, id: NodeId, param: usize) -> Option<(Arm, String)> {
+    let Op::Binary(Binary::MatMul, _, b) = plan.graph()[id].op else {
+        return None;
+    };
+    let Shape::Vector(columns) = plan.graph()[id].shape else {
+        return None;
+    };
+    let (out, x) = (plan.path(id)?, plan.path(b)?);
+    let arm = Arm {
+        index: param,
+        comment: None,
+        callee: "kernels::matvec_transposed_rows_add",
+        args: vec![
+            format!("out.as_chunks_mut::<{columns}>().0"),
+            format!("w.as_chunks::<{columns}>().0"),
+            "first".to_string(),
+            format!("&{x}[..n]"),
+        ],
+    };
+    Some((arm, out.to_string()))
+}
+
+/// The statement for one row (or for the value, if it does not vary) at `indent`.
+fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> String {
+    let graph = plan.graph();
+    let node = &graph[id];
+    let path = plan.path(id).unwrap_or("missing").to_string();
+    writer.note(&path);
+    let lhs = row_of(&path, plan.is_varying(id));
+    let pad = " ".repeat(indent);
+    let call = |kernel: &'static str, args: Vec<String>| kernel_call(kernel, &args, indent);
+    let out_arg = || argument(plan, writer, id, true);
+    let arg = |n: NodeId| argument(plan, writer, n, false);
+    match &node.op {
+        Op::Unary(Unary::Sum | Unary::Mean, a) => {
+            let shape = graph[*a].shape;
+            let (ranges, suffix) = element_loops(shape);
+            let element = writer.element(*a, &suffix).text;
+            if ranges.is_empty() {
+                format!("{pad}{lhs} = {element};\n")
+            } else {
+                let mut text = format!("{pad}{lhs} = 0.0;\n");
+                text.push_str(&layout::loops(
+                    indent,
+                    &ranges,
+                    &format!("{lhs} += {element};"),
+                ));
+                if let Op::Unary(Unary::Mean, _) = node.op {
+                    let n = float_literal(shape.size() as f64, plan.dtype);
+                    text.push_str(&format!("{pad}{lhs} /= {n};\n"));
+                }
+                text
+            }
+        }
+        Op::Unary(Unary::Softmax, a) => match softmax_partner(plan, *a) {
+            Some((_, Some(log))) => {
+                let log_arg = argument(plan, writer, log, true);
+                call("softmax_and_log_softmax", vec![out_arg(), log_arg, arg(*a)])
+            }
+            _ => call("softmax", vec![out_arg(), arg(*a)]),
+        },
+        Op::Unary(Unary::LogSoftmax, a) => call("log_softmax", vec![out_arg(), arg(*a)]),
+        Op::Unary(Unary::Transpose, a) => call("transpose", vec![out_arg(), arg(*a)]),
+        Op::Binary(Binary::MatMul, a, b) => match (&graph[*a].op, &plan.storage[a.index()]) {
+            (Op::Unary(Unary::Transpose, w), Storage::TransposedView) => {
+                call("matvec_transposed", vec![out_arg(), arg(*w), arg(*b)])
+            }
+            _ if graph[*b].shape.rank() == 1 => call("matvec", vec![out_arg(), arg(*a), arg(*b)]),
+            _ => call("matmul", vec![out_arg(), arg(*a), arg(*b)]),
+        },
+        Op::Binary(Binary::Outer, a, b) => call("outer", vec![out_arg(), arg(*a), arg(*b)]),
+        Op::Broadcast(a, shape) => {
+            let value = writer.element(*a, "").text;
+            match shape {
+                Shape::Scalar => format!("{pad}{lhs} = {value};\n"),
+                Shape::Vector(_) => format!("{pad}{lhs}.fill({value});\n"),
+                Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill({value});\n"),
+            }
+        }
+        _ => {
+            let (ranges, suffix) = element_loops(node.shape);
+            let value = writer.definition(id, &suffix).text;
+            let line = format!("{lhs}{suffix} = {value};");
+            if ranges.is_empty() {
+                format!("{pad}{line}\n")
+            } else {
+                layout::loops(indent, &ranges, &line)
+            }
+        }
+    }
+}
+
+/// What `backward` writes for a parameter's gradient, and what `add_gradient_rows` does for it.
+struct Accumulation {
+    /// The statement in `backward`: each row's gradient added to the sum, in order (or a comment).
+    statement: String,
+    /// For a gradient that is one product `u vᵀ` of two values with a row per example: the arm
+    /// of `add_gradient_rows` that sums it over a batch, a few rows of the matrix at a time.
+    row_product: Option<Arm>,
+}
+
+/// Adds the batch's gradient of a parameter to the sum: each row's, in order.
+fn accumulate(
+    model: &Model,
+    plan: &Plan,
+    writer: &Writer,
+    (index, large): (usize, bool),
+) -> Accumulation {
+    let param = &plan.params[index];
+    let graph = plan.graph();
+    let gradient = param.gradient;
+    let lhs = Formula::partial(
+        name_formula(&model.loss.name),
+        name_formula(&param.declared.name),
+    );
+    if is_zero(graph, gradient) {
+        let statement = layout::comment(
+            4,
+            &format!(
+                "{} = 0: the loss does not depend on {}",
+                render(&lhs),
+                param.declared.name
+            ),
+        );
+        return Accumulation {
+            statement,
+            row_product: None,
+        };
+    }
+    let rhs = match plan.names.get(gradient) {
+        Some(name) if *name == lhs => definition(graph, &plan.names, gradient),
+        _ => formula(graph, &plan.names, gradient),
+    };
+    let formula_text = format!("{} = {}", render(&lhs), render(&rhs));
+    let mut statement = layout::comment(4, &formula_text);
+    let target = format!("g.{}", param.declared.ident);
+    // `backward` writes each sum whole: the statements that add row after row start from zero.
+    let zeroed = match param.declared.shape {
+        Shape::Scalar => format!("    {target} = 0.0;\n"),
+        Shape::Vector(_) => format!("    {target}.fill(0.0);\n"),
+        Shape::Matrix(..) => format!("    {target}.as_flattened_mut().fill(0.0);\n"),
+    };
+    // Every row adds its gradient; a gradient that does not vary is added once per row.
+    let row = if plan.is_varying(gradient) { "r" } else { "_" };
+    // The two factors of a product `u vᵀ`, in the order the parameter's field holds it: a
+    // parameter stored transposed sums (u vᵀ)ᵀ = v uᵀ.
+    let stored = |(u, v): (NodeId, NodeId)| {
+        if plan.stored_transposed[index] {
+            (v, u)
+        } else {
+            (u, v)
+        }
+    };
+    let pair = match graph[gradient].op {
+        Op::Binary(Binary::Add, x, y) if plan.storage[gradient.index()] == Storage::Inline => {
+            row_outer(plan, x).zip(row_outer(plan, y))
+        }
+        _ => None,
+    };
+    let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
+        _ if let Some(product) = row_outer(plan, gradient).filter(|_| large) => {
+            // Read by `add_gradient_rows`, not by `backward`: not noted as the pass's.
+            let (u, v) = stored(product);
+            let rows = |node: NodeId| format!("&{}[..n]", plan.path(node).unwrap_or("missing"));
+            let row_length = match (plan.stored_transposed[index], param.declared.shape) {
+                (true, Shape::Matrix(m, _)) => m,
+                (_, Shape::Matrix(_, k)) => k,
+                _ => 1,
+            };
+            let arm = Arm {
+                index,
+                comment: Some(formula_text),
+                callee: "kernels::outer_add_rows",
+                args: vec![
+                    format!("out.as_chunks_mut::<{row_length}>().0"),
+                    "first".to_string(),
+                    rows(u),
+                    rows(v),
+                    "add".to_string(),
+                ],
+            };
+            statement.push_str(&layout::comment(
+                4,
+                "(the step sums it over the batch, by `add_gradient_rows`)",
+            ));
+            return Accumulation {
+                statement,
+                row_product: Some(arm),
+            };
+        }
+        _ if let Some(product) = row_outer(plan, gradient) => {
+            writer.note(&target);
+            let (u, v) = stored(product);
+            let args = [
+                format!("&mut {target}[..]"),
+                "0".to_string(),
+                rows_argument(plan, writer, u, false),
+                rows_argument(plan, writer, v, false),
+                "false".to_string(),
+            ];
+            layout::call(4, "", "kernels::outer_add_rows", &args, ";\n")
+        }
+        _ if let Some((first, second)) = pair => {
+            writer.note(&target);
+            let mut args = vec![format!("&mut {target}[..]")];
+            for product in [first, second] {
+                let (u, v) = stored(product);
+                args.push(rows_argument(plan, writer, u, false));
+                args.push(rows_argument(plan, writer, v, false));
+            }
+            zeroed + &layout::call(4, "", "kernels::outer_pair_add_rows", &args, ";\n")
+        }
+        (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
+            writer.note(&target);
+            let args = vec![
+                format!("&mut {target}"),
+                argument(plan, writer, *u, false),
+                argument(plan, writer, *v, false),
+            ];
+            format!(
+                "{zeroed}    for {row} in 0..n {{\n{}    }}\n",
+                layout::call(8, "", "kernels::outer_add", &args, ";\n")
+            )
+        }
+        _ => {
+            writer.note(&target);
+            let (ranges, suffix) = element_loops(param.declared.shape);
+            let value = writer.element(gradient, &suffix).text;
+            let line = format!("{target}{suffix} += {value};");
+            let body = if ranges.is_empty() {
+                format!("        {line}\n")
+            } else {
+                layout::loops(8, &ranges, &line)
+            };
+            format!("{zeroed}    for {row} in 0..n {{\n{body}    }}\n")
+        }
+    };
+    statement.push_str(&text);
+    Accumulation {
+        statement,
+        row_product: None,
+    }
+}

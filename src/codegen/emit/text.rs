@@ -1,0 +1,174 @@
+//! Rust text of values, types and comments, shared by the emitters.
+
+use num_rational::BigRational;
+
+use super::super::Dtype;
+use super::super::expr::float_literal;
+use super::super::layout;
+use super::super::plan::Plan;
+use crate::ir::{Initializer, NodeId};
+use crate::notation::Formula;
+use crate::notation::from_graph::definition;
+use crate::render::math::text;
+use crate::shape::Shape;
+
+/// The Rust type of a value of `shape`: `Real`, `[Real; n]`, `[[Real; n]; m]`.
+pub fn rust_type(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "Real".to_string(),
+        Shape::Vector(n) => format!("[Real; {n}]"),
+        Shape::Matrix(m, n) => format!("[[Real; {n}]; {m}]"),
+    }
+}
+
+/// A buffer with a row per example: `Box<[Real]>`, `Box<[[Real; n]]>` ….
+pub fn rows_type(shape: Shape) -> String {
+    format!("Box<[{}]>", rust_type(shape))
+}
+
+/// A heap-allocated buffer's type: scalars stay plain.
+pub fn boxed_type(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "Real".to_string(),
+        _ => format!("Box<{}>", rust_type(shape)),
+    }
+}
+
+/// A zero of a buffer's type.
+pub fn zero_value(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "0.0".to_string(),
+        Shape::Vector(_) => "zeroed(0.0)".to_string(),
+        Shape::Matrix(_, n) => format!("zeroed([0.0; {n}])"),
+    }
+}
+
+/// The loops over a value of `shape`, and the index suffix of its elements inside them.
+pub fn element_loops(shape: Shape) -> (Vec<(&'static str, usize)>, String) {
+    let axis = |variable: &'static str, n: usize, ranges: &mut Vec<(&'static str, usize)>| {
+        if n == 1 {
+            "[0]".to_string()
+        } else {
+            ranges.push((variable, n));
+            format!("[{variable}]")
+        }
+    };
+    let mut ranges = Vec::new();
+    let suffix = match shape {
+        Shape::Scalar => String::new(),
+        Shape::Vector(n) => axis("i", n, &mut ranges),
+        Shape::Matrix(m, n) => {
+            let rows = axis("i", m, &mut ranges);
+            rows + &axis("j", n, &mut ranges)
+        }
+    };
+    (ranges, suffix)
+}
+
+/// `path` as a flat slice of its elements.
+pub fn flat(path: &str, shape: Shape, mutable: bool) -> String {
+    match (shape, mutable) {
+        (Shape::Scalar, false) => format!("std::slice::from_ref(&{path})"),
+        (Shape::Scalar, true) => format!("std::slice::from_mut(&mut {path})"),
+        (Shape::Vector(_), false) => format!("&{path}[..]"),
+        (Shape::Vector(_), true) => format!("&mut {path}[..]"),
+        (Shape::Matrix(..), false) => format!("{path}.as_flattened()"),
+        (Shape::Matrix(..), true) => format!("{path}.as_flattened_mut()"),
+    }
+}
+
+pub fn exact_literal(value: &BigRational, dtype: Dtype) -> String {
+    float_literal(crate::exact::to_f64(value), dtype)
+}
+
+/// A constant tensor laid out as rows of literals.
+pub fn literal_rows(data: &[BigRational], shape: Shape, dtype: Dtype) -> Vec<Vec<String>> {
+    let numbers: Vec<String> = data.iter().map(|x| exact_literal(x, dtype)).collect();
+    match shape {
+        Shape::Matrix(_, n) => numbers
+            .chunks(n)
+            .map(|row| vec![format!("[{}]", row.join(", "))])
+            .collect(),
+        _ => vec![numbers],
+    }
+}
+
+/// `/// text` doc lines at `indent`, one per line of `text`.
+pub fn doc(indent: usize, text: &str) -> String {
+    text.lines()
+        .map(|line| format!("{}/// {}\n", " ".repeat(indent), layout::comment_text(line)))
+        .collect()
+}
+
+pub fn render(formula: &Formula) -> String {
+    text::render(formula)
+}
+
+/// `path[r]` for a value with a row per example, else `path`.
+pub fn row_of(path: &str, varying: bool) -> String {
+    if varying {
+        format!("{path}[r]")
+    } else {
+        path.to_string()
+    }
+}
+
+pub fn zero_of(shape: Shape) -> String {
+    match shape {
+        Shape::Scalar => "0.0".to_string(),
+        Shape::Vector(n) => format!("[0.0; {n}]"),
+        Shape::Matrix(m, n) => format!("[[0.0; {n}]; {m}]"),
+    }
+}
+
+/// `const NAME: TYPE = VALUE;`, a matrix a row per line when it does not fit on one.
+pub fn const_item(name: &str, data: &[BigRational], shape: Shape, dtype: Dtype) -> String {
+    let head = format!("const {name}: {} = ", rust_type(shape));
+    if shape.is_scalar() {
+        return format!("{head}{};\n", exact_literal(&data[0], dtype));
+    }
+    layout::array_item(0, &head, &literal_rows(data, shape, dtype), ";") + "\n"
+}
+
+/// An exact value as a formula would show it: `0.35`, `[1, 2]`, `[[1, 2], [3, 4]]`.
+pub fn value_text(value: &crate::tensor::Tensor<BigRational>) -> String {
+    let numbers: Vec<String> = value.data().iter().map(crate::exact::display).collect();
+    match value.shape() {
+        Shape::Scalar => numbers.join(""),
+        Shape::Vector(_) => format!("[{}]", numbers.join(", ")),
+        Shape::Matrix(_, n) => {
+            let rows: Vec<String> = numbers
+                .chunks(n)
+                .map(|r| format!("[{}]", r.join(", ")))
+                .collect();
+            format!("[{}]", rows.join(", "))
+        }
+    }
+}
+
+/// An initializer and the distribution it draws from, for a comment.
+pub fn initializer_text(initializer: &Initializer, shape: Shape) -> String {
+    let written = crate::render::summary::initializer_text(initializer);
+    let (fan_out, fan_in) = match shape {
+        Shape::Matrix(m, n) => (m, n),
+        _ => (1, 1),
+    };
+    match initializer {
+        Initializer::Xavier => format!(
+            "{written}: uniform on ±√(6 / (fan_in + fan_out)) = ±√(6 / ({fan_in} + {fan_out}))"
+        ),
+        Initializer::He => format!("{written}: normal with std √(2 / fan_in) = √(2 / {fan_in})"),
+        _ => written,
+    }
+}
+
+/// The comment over a node's statement: `h = σ(W1 x + b1)`, `δo = …`, or the formula alone.
+pub fn comment_text(plan: &Plan, id: NodeId) -> String {
+    let graph = plan.graph();
+    let rhs = render(&definition(graph, &plan.names, id));
+    let text = match plan.names.get(id) {
+        Some(name) => format!("{} = {rhs}", render(name)),
+        None => rhs,
+    };
+    layout::comment_text(&text)
+}
