@@ -8,11 +8,11 @@
 //! L = −sum(y ⊙ log_softmax(W2 h + b2))
 //!
 //! δp     = p·sum(y) − y
-//! ∂L/∂b2 = δp
 //! ∂L/∂W2 = δp hᵀ
+//! ∂L/∂b2 = δp
 //! δh     = (W2ᵀ δp) ⊙ (1 − h²)
-//! ∂L/∂b1 = δh
 //! ∂L/∂W1 = δh xᵀ
+//! ∂L/∂b1 = δh
 //! ```
 //!
 //! The passes work on a whole batch at once. A value that varies from example to example has a
