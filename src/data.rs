@@ -41,6 +41,8 @@ pub struct Table {
     pub lines: Vec<usize>,
     /// The text labels of a class column, in class order (empty when classes are numbers).
     pub labels: Vec<String>,
+    /// Which row of the file's data the first row here is (from 1): rows may be picked.
+    pub first_row: usize,
 }
 
 /// What one column holds.
@@ -134,6 +136,7 @@ pub fn read(text: &str, model: &Model) -> Result<Table, DataError> {
         rows,
         lines: row_lines,
         labels,
+        first_row: 1,
     })
 }
 

@@ -6,6 +6,7 @@
 
 use crate::autodiff::{self, Gradient};
 use crate::diagnostic::Diagnostic;
+use crate::eval::batch::Batched;
 use crate::eval::exact::Value;
 use crate::explain::{explanation, gradcheck, gradients, graph_view, scalar, training, values};
 use crate::ir::{DeclId, DeclKind, Model};
@@ -77,6 +78,21 @@ fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, Failure> {
 /// Why the element-by-element form refuses a network whose elements depend on values.
 const UNSUPPORTED_SCALAR: &str = "the scalar form writes a chain for every element, and this network \
      picks rows by an index or looks across a batch (its chains depend on values); use the vector form";
+
+/// The most examples explain works through at once.
+pub const MAX_EXAMPLES: usize = 1000;
+
+/// The value of each node that every example shares (all of them, for one example).
+fn shared<T: Clone>(values: &[Option<Batched<T>>]) -> Vec<Option<T>> {
+    values
+        .iter()
+        .map(|v| match v.as_ref()? {
+            Batched::Shared(value) => Some(value.clone()),
+            Batched::Each(each) if each.len() == 1 => each.first().cloned(),
+            Batched::Each(_) => None,
+        })
+        .collect()
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -166,8 +182,10 @@ pub struct ExplainOptions {
     pub weights: Vec<(DeclId, Value)>,
     /// The weights file they were read from, as the user named it.
     pub weights_file: Option<String>,
-    /// Examples replacing the file's inputs and targets (rows of a data file).
+    /// Examples replacing the file's inputs and targets (rows of a data file), and the file's
+    /// name as the user wrote it.
     pub examples: Option<crate::data::Table>,
+    pub data_file: Option<String>,
 }
 
 pub fn explain(
@@ -175,20 +193,48 @@ pub fn explain(
     options: &ExplainOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<String, Failure> {
-    if model.is_batch() || options.examples.is_some() {
+    let wrt = resolve_wrt(model, &options.wrt)?;
+    // Rows of a data file make a batch of any file.
+    let objective = match options.examples {
+        Some(_) => autodiff::Objective::Batch,
+        None => autodiff::Objective::Model,
+    };
+    let gradient = autodiff::differentiate_for(model, &wrt, objective).map_err(|error| {
+        Failure::Internal(format!(
+            "internal error while differentiating ({error:?}); please report it with this file"
+        ))
+    })?;
+    let mut declared = values::declared_batch(model);
+    for (decl, value) in &options.weights {
+        declared[decl.index()] = Some(Batched::Shared(value.clone()));
+    }
+    let mut examples = model.examples().unwrap_or(1);
+    if let Some(table) = &options.examples {
+        for (position, decl) in table.declarations.iter().enumerate() {
+            declared[decl.index()] = Some(Batched::Each(
+                table
+                    .rows
+                    .iter()
+                    .map(|row| Value::Exact(row[position].clone()))
+                    .collect(),
+            ));
+        }
+        examples = table.rows.len();
+        if examples > MAX_EXAMPLES {
+            return Err(Failure::Usage(format!(
+                "explain works a step through by hand, and {examples} rows are a batch too large to \
+                 read that way (at most {MAX_EXAMPLES}); pick some with --rows"
+            )));
+        }
+    }
+    if gradient.batch && examples == 1 && model.uses_batch_statistics() {
         return Err(Failure::Invalid(
-            "this file takes its step on a batch of examples, which explain does not work through \
-             yet; nabla derive shows its formulas"
+            "the network uses batch statistics, and one example has no spread to measure (its \
+             variance is 0): take several rows of the data file"
                 .to_string(),
         ));
     }
-    let wrt = resolve_wrt(model, &options.wrt)?;
-    let gradient = differentiate(model, &wrt)?;
-    let mut declared = values::declared(model);
-    for (decl, value) in &options.weights {
-        declared[decl.index()] = Some(value.clone());
-    }
-    let node_values = match values::evaluate(model, &gradient, &declared) {
+    let node_values = match values::evaluate_batch(model, &gradient, &declared, examples) {
         Ok(Some(values)) => values,
         Ok(None) => {
             let missing: Vec<&crate::ir::Declaration> = model
@@ -224,8 +270,22 @@ pub fn explain(
         }
         Err(diagnostic) => return Err(Failure::Diagnostics(vec![diagnostic])),
     };
+    // A batch is shown a layer at a time; its values are each example's, and those every example
+    // shares (parameters, batch statistics, gradients) are what the update and the tables read.
+    let shared_values = shared(&node_values);
+    let shared_declared = shared(&declared);
+    let (node_values_all, declared_all) = (node_values, declared);
+    let (node_values, declared) = (shared_values, shared_declared);
     let vector = gradients::derive(model, &gradient);
+    if gradient.batch && options.detail == Some(Form::Scalar) {
+        return Err(Failure::Usage(
+            "--detail scalar works one example element by element; a batch is shown a layer at a \
+             time (--detail vector)"
+                .to_string(),
+        ));
+    }
     let scalar = match options.detail {
+        _ if gradient.batch => None,
         Some(Form::Vector) => None,
         Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector, Some(&declared)).map_err(|e| {
             match e {
@@ -243,10 +303,17 @@ pub fn explain(
             "--steps trains the file's params, and this file has none".to_string(),
         ));
     }
-    let history = (options.steps > 0)
-        .then(|| training::run(model, &gradient, &declared, options.steps, progress));
+    let history = (options.steps > 0).then(|| {
+        training::run(
+            model,
+            &gradient,
+            (&declared_all, examples),
+            options.steps,
+            progress,
+        )
+    });
     let checks = if options.gradcheck {
-        gradcheck::check(model, &gradient, &declared, &node_values)
+        gradcheck::check(model, &gradient, (&declared_all, examples), &node_values)
     } else {
         Vec::new()
     };
@@ -266,6 +333,18 @@ pub fn explain(
             .map(|(decl, _)| *decl)
             .collect::<Vec<_>>(),
         weights_file: options.weights_file.as_deref(),
+        batch: gradient.batch.then_some(explanation::BatchInputs {
+            m: examples,
+            values: &node_values_all,
+            declared: &declared_all,
+            rows: options.examples.as_ref().map(|table| {
+                (
+                    options.data_file.clone().unwrap_or_default(),
+                    table.first_row,
+                    table.first_row + table.rows.len() - 1,
+                )
+            }),
+        }),
     });
     let graph_svg = (options.format == render::explain::Format::Html).then(|| {
         let view = graph_view::view(model, &gradient, Some(&node_values));

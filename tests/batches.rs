@@ -53,3 +53,186 @@ fn an_index_has_no_gradient() {
         run.stderr
     );
 }
+
+const PLANAR: &str = "tests/fixtures/explain/batch-planar.nabla";
+
+fn run_ok(args: &[&str]) -> String {
+    let run = nabla(args, None);
+    assert_eq!(run.code, 0, "{}:\n{}", args.join(" "), run.stderr);
+    run.stdout
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&run_ok(args)).expect("valid JSON")
+}
+
+#[test]
+fn a_batch_reads_well_in_every_format_and_language() {
+    for format in ["text", "markdown", "latex", "html"] {
+        for language in ["en", "vi"] {
+            let args = ["explain", PLANAR, "--format", format, "--lang", language];
+            let output = run_ok(&args);
+            insta::assert_snapshot!(
+                format!("planar__{format}__{language}"),
+                format!("$ nabla {}\n{output}", args.join(" "))
+            );
+        }
+    }
+    insta::assert_snapshot!(
+        "planar__json",
+        run_ok(&["explain", PLANAR, "--format", "json"])
+    );
+}
+
+/// The published expected gradients of the assignment's test case, to their printed 8 decimals.
+#[test]
+fn the_published_test_case_is_reproduced() {
+    let page = json(&["explain", PLANAR, "--format", "json"]);
+    let published: [(&str, &[f64]); 4] = [
+        (
+            "W1",
+            &[
+                0.00301023,
+                -0.00747267,
+                0.00257968,
+                -0.00641288,
+                -0.00156892,
+                0.003893,
+                -0.00652037,
+                0.01618243,
+            ],
+        ),
+        ("b1", &[0.00176201, 0.00150995, -0.00091736, -0.00381422]),
+        ("W2", &[0.00078841, 0.01765429, -0.00084166, -0.01022527]),
+        ("b2", &[-0.16655712]),
+    ];
+    for (name, figures) in published {
+        let values: Vec<f64> = flatten(&page["gradients"][name]);
+        assert_eq!(values.len(), figures.len(), "{name}");
+        for (value, figure) in values.iter().zip(figures) {
+            assert!(
+                (value - figure).abs() <= 0.5e-8 * 1.000001,
+                "∂L/∂{name}: {value} does not round to {figure}"
+            );
+        }
+    }
+    assert_eq!(page["examples"].as_array().map(Vec::len), Some(3));
+}
+
+fn flatten(value: &serde_json::Value) -> Vec<f64> {
+    match value {
+        serde_json::Value::Array(items) => items.iter().flat_map(flatten).collect(),
+        other => other.as_f64().into_iter().collect(),
+    }
+}
+
+/// The same examples, from rows of a data file or written with `each`, give the same step.
+#[test]
+fn rows_of_a_data_file_are_the_same_examples_as_each_lists() {
+    let rows = json(&[
+        "explain",
+        "examples/iris.nabla",
+        "--data",
+        "examples/data/iris-species.csv",
+        "--rows",
+        "50..52",
+        "--format",
+        "json",
+    ]);
+    let source = std::fs::read_to_string(crate::support::root().join("examples/iris.nabla"))
+        .expect("iris")
+        .replace(
+            "input  x[4] = [5.1, 3.5, 1.4, 0.2]",
+            "input  x[4] = each [[5.0, 3.3, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.4, 3.2, 4.5, 1.5]]",
+        )
+        .replace(
+            "target y[3] = [1, 0, 0]",
+            "target y[3] = each [[1, 0, 0], [0, 1, 0], [0, 1, 0]]",
+        );
+    let run = nabla(
+        &["explain", "-", "--format", "json"],
+        Some(source.as_bytes()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(rows["gradients"], written["gradients"]);
+    assert_eq!(rows["loss"], written["loss"]);
+    assert_eq!(rows["examples"], written["examples"]);
+}
+
+#[test]
+fn a_batch_trains_on_and_checks_its_gradients() {
+    let page = json(&[
+        "explain",
+        PLANAR,
+        "--steps",
+        "50",
+        "--gradcheck",
+        "--format",
+        "json",
+    ]);
+    let losses: Vec<f64> = page["history"]
+        .as_array()
+        .expect("a history")
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    assert_eq!(losses.len(), 51);
+    assert!(losses[50] < losses[0] / 10.0, "{losses:?}");
+    let checks = page["gradcheck"].as_array().expect("checks");
+    assert_eq!(checks.len(), 17);
+    for check in checks {
+        assert!(
+            check["relative_error"].as_f64().expect("a number") < 1e-6,
+            "{check}"
+        );
+    }
+}
+
+#[test]
+fn a_batch_statistic_needs_more_than_one_row() {
+    let source = "input x[2]\ntarget t\nparam w[2] = [1, 2]\nz = sum(w * x)\n\
+                  loss L = ((z - batch_mean(z)) / sqrt(batch_var(z) + 1) - t)^2\n";
+    let dir = std::env::temp_dir().join(format!("nabla-one-row-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let file = dir.join("net.nabla");
+    std::fs::write(&file, source).expect("writable");
+    let file = file.to_string_lossy().into_owned();
+    let run = nabla(
+        &[
+            "explain",
+            &file,
+            "--data",
+            "examples/data/xor.csv",
+            "--rows",
+            "2",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("one example has no spread to measure"),
+        "{}",
+        run.stderr
+    );
+    let run = nabla(
+        &[
+            "explain",
+            &file,
+            "--data",
+            "examples/data/xor.csv",
+            "--detail",
+            "scalar",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a batch is shown a layer at a time"),
+        "{}",
+        run.stderr
+    );
+    let run = nabla(&["explain", &file, "--data", "examples/data/xor.csv"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -198,6 +198,7 @@ fn run_every_command(model: &nabla::ir::Model) {
             language: explain::Language::English,
             weights: Vec::new(),
             examples: None,
+            data_file: None,
             weights_file: None,
         };
         ok(

@@ -31,6 +31,7 @@ fuzz_target!(|bytes: &[u8]| {
                 language,
                 weights: Vec::new(),
                 examples: None,
+                data_file: None,
                 weights_file: None,
             };
             match pipeline::explain(&model, &options, &mut |_| {}) {

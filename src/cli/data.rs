@@ -44,6 +44,7 @@ pub fn read(model: &Model, path: &str, rows: Option<&str>) -> Result<Table, Refu
         }
         table.rows = table.rows[first - 1..last].to_vec();
         table.lines = table.lines[first - 1..last].to_vec();
+        table.first_row = first;
     }
     Ok(table)
 }

@@ -331,6 +331,7 @@ fn explain(args: &ExplainArgs, language: Language, color: bool) -> ExitCode {
         weights,
         examples,
         weights_file: args.weights.clone(),
+        data_file: args.data.clone(),
     };
     let mut progress = progress::Progress::new("steps", args.steps);
     let result = pipeline::explain(&model, &options, &mut |done| progress.update(done));

@@ -9,6 +9,7 @@
 //! example beside the same rule; nothing here assumes one example beyond `Step::chain`.
 
 use crate::autodiff::{Gradient, Rule};
+use crate::eval::batch::Batched;
 use crate::eval::exact::{self, Value};
 use crate::ir::{Model, NodeId, Op};
 use crate::notation::from_graph::{Names, definition, name_formula};
@@ -90,6 +91,17 @@ pub enum Note {
     /// The argument of relu or abs sits exactly on the kink, where nabla takes the derivative
     /// to be 0.
     Kink { argument: Formula, function: Kink },
+    /// The line is batch normalization's gradient again, in its compact textbook form: the same
+    /// values as the step-by-step line before it.
+    CompactForm,
+    /// An index in the line picks a row (or an element): `c1⁽¹⁾ = 0` picks row 1 of `C`, counted
+    /// from 1 as subscripts are.
+    Picked {
+        index: Formula,
+        value: usize,
+        from: Formula,
+        row: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +209,8 @@ pub struct Explanation {
     /// more than [`FLOAT_DIGITS`]).
     pub float_digits: Option<usize>,
     pub placeholders: Placeholders,
+    /// The step is taken on a batch of examples.
+    pub batch: Option<BatchSummary>,
 }
 
 impl Explanation {
@@ -259,6 +273,30 @@ pub struct Inputs<'a> {
     /// The declarations whose values a weights file gave, and the file's name.
     pub read: &'a [crate::ir::DeclId],
     pub weights_file: Option<&'a str>,
+    /// For a step on a batch, the values of its examples (then `values` and `declared` hold the
+    /// values every example shares: parameters, batch statistics, gradients).
+    pub batch: Option<BatchInputs<'a>>,
+}
+
+/// The values of a step on a batch of `m` examples, node by node and declaration by declaration.
+pub struct BatchInputs<'a> {
+    pub m: usize,
+    pub values: &'a [Option<Batched<Value>>],
+    pub declared: &'a [Option<Batched<Value>>],
+    /// When the examples are rows of a data file: the file, and its first and last row used.
+    pub rows: Option<(String, usize, usize)>,
+}
+
+/// What the page says of a batch.
+#[derive(Clone, Debug)]
+pub struct BatchSummary {
+    pub m: usize,
+    /// Batch statistics couple the examples: a per-example gradient is written m·∂L/∂v⁽ⁱ⁾.
+    pub coupled: bool,
+    /// Each example's loss, in order.
+    pub losses: Vec<Value>,
+    /// When the examples are rows of a data file: the file, and its first and last row used.
+    pub rows: Option<(String, usize, usize)>,
 }
 
 /// What the forward pass, the loss and the backward pass produce, in either form.
@@ -282,46 +320,72 @@ pub fn explain(inputs: &Inputs) -> Explanation {
     let value_of = |node: NodeId| inputs.values.get(node.index()).cloned().flatten();
     let placeholders = inputs.vector.placeholders.clone();
 
-    let given = model
-        .declarations
-        .iter()
-        .enumerate()
-        .filter_map(|(index, d)| {
-            let value = inputs.declared.get(index)?.as_ref()?;
-            Some(Step::new(
-                Chain::of(name_formula(&d.name)).tensor(value, digits),
-                LineRule::Given,
-            ))
-        })
-        .collect();
+    let given = match &inputs.batch {
+        Some(batch) => super::batch_passes::given(inputs, batch),
+        None => model
+            .declarations
+            .iter()
+            .enumerate()
+            .filter_map(|(index, d)| {
+                let value = inputs.declared.get(index)?.as_ref()?;
+                Some(Step::new(
+                    Chain::of(name_formula(&d.name)).tensor(value, digits),
+                    LineRule::Given,
+                ))
+            })
+            .collect(),
+    };
 
-    let mut names = Names::default();
-    for d in &model.declarations {
-        names.insert(d.node, name_formula(&d.name));
-    }
-    for id in graph.ids().take(inputs.gradient.forward_len) {
-        if let Some(name) = &graph[id].name {
-            names.insert(id, name_formula(name));
+    let names = match &inputs.batch {
+        Some(_) => super::batch_passes::names(inputs),
+        None => {
+            let mut names = Names::default();
+            for d in &model.declarations {
+                names.insert(d.node, name_formula(&d.name));
+            }
+            for id in graph.ids().take(inputs.gradient.forward_len) {
+                if let Some(name) = &graph[id].name {
+                    names.insert(id, name_formula(name));
+                }
+            }
+            crate::notation::from_graph::alias_log_softmax(graph, &mut names);
+            names
         }
-    }
-    crate::notation::from_graph::alias_log_softmax(graph, &mut names);
+    };
     let network: Vec<Equation> = model
         .intermediates
         .iter()
         .map(|i| (i.name.as_str(), i.node))
         .chain(std::iter::once((model.loss.name.as_str(), model.loss.node)))
         .filter(|(_, node)| !matches!(graph[*node].op, Op::Var(_)))
-        .map(|(name, node)| Equation {
-            lhs: name_formula(name),
-            rhs: definition(graph, &names, node),
+        .map(|(name, node)| {
+            let free = (inputs.batch.is_some() && graph[node].per_example).then_some("i");
+            Equation {
+                lhs: names
+                    .get(node)
+                    .filter(|_| free.is_some())
+                    .cloned()
+                    .unwrap_or_else(|| name_formula(name)),
+                rhs: definition(graph, &names, node).bind_examples(free),
+            }
         })
         .collect();
 
-    let loss_value = value_of(model.loss.node).unwrap_or_else(|| exact::zeros(Shape::Scalar));
+    let loss_value = match &inputs.batch {
+        Some(batch) => batch
+            .values
+            .get(inputs.gradient.output.index())
+            .cloned()
+            .flatten()
+            .and_then(|v| v.shared().cloned()),
+        None => value_of(model.loss.node),
+    }
+    .unwrap_or_else(|| exact::zeros(Shape::Scalar));
     let loss_definition = definition(graph, &names, model.loss.node);
-    let passes = match inputs.scalar {
-        Some(scalar) => super::scalar_passes::passes(inputs, scalar, &loss_definition),
-        None => super::vector_passes::passes(inputs, &names),
+    let passes = match (&inputs.batch, inputs.scalar) {
+        (Some(batch), _) => super::batch_passes::passes(inputs, batch),
+        (None, Some(scalar)) => super::scalar_passes::passes(inputs, scalar, &loss_definition),
+        (None, None) => super::vector_passes::passes(inputs, &names),
     };
     let rules = passes
         .rules
@@ -369,6 +433,16 @@ pub fn explain(inputs: &Inputs) -> Explanation {
             .any(|node| is_layer(graph, node)),
         float_digits,
         placeholders,
+        batch: inputs.batch.as_ref().map(|batch| BatchSummary {
+            m: batch.m,
+            coupled: model.uses_batch_statistics(),
+            losses: match batch.values.get(model.loss.node.index()).cloned().flatten() {
+                Some(Batched::Each(losses)) => losses,
+                Some(Batched::Shared(loss)) => vec![loss; batch.m],
+                None => Vec::new(),
+            },
+            rows: batch.rows.clone(),
+        }),
     }
 }
 

@@ -2,8 +2,8 @@
 //! float64, so a learner sees the chain rule confirmed numerically.
 
 use crate::autodiff::Gradient;
+use crate::eval::batch::{self, Batched, Float};
 use crate::eval::exact::Value;
-use crate::eval::float;
 use crate::ir::{DeclId, Model};
 use crate::tensor::Tensor;
 
@@ -22,24 +22,37 @@ pub struct Check {
 /// The most elements checked; a large network's table would be unreadable anyway.
 pub const MAX_CHECKED: usize = 256;
 
+/// Each gradient of `gradient.wrt` that every example shares (a parameter's), element by
+/// element, against the finite difference of the (batch) loss on the `m` examples declared.
 pub fn check(
     model: &Model,
     gradient: &Gradient,
-    declared: &[Option<Value>],
+    (declared, m): (&[Option<Batched<Value>>], usize),
     node_values: &[Option<Value>],
 ) -> Vec<Check> {
-    let base: Vec<Option<Tensor<f64>>> = declared
+    let base: Vec<Option<Batched<Tensor<f64>>>> = declared
         .iter()
-        .map(|v| v.as_ref().map(Value::to_f64))
+        .map(|v| v.as_ref().map(|b| b.map(Value::to_f64)))
         .collect();
-    let loss_at = |values: &[Option<Tensor<f64>>]| {
-        float::evaluate(&model.graph, values)[model.loss.node.index()]
-            .as_ref()
-            .map_or(f64::NAN, |t| t.data()[0])
+    // The forward pass and the batch loss.
+    let output = gradient.output.index();
+    let mut needed = vec![true; model.graph.len()];
+    needed.resize(output + 1, false);
+    needed[output] = true;
+    let loss_at = |values: &[Option<Batched<Tensor<f64>>>]| {
+        batch::evaluate::<Float>(&gradient.graph, values, m, &needed)
+            .ok()
+            .and_then(|v| {
+                v[output]
+                    .as_ref()
+                    .and_then(Batched::shared)
+                    .map(|t| t.data()[0])
+            })
+            .unwrap_or(f64::NAN)
     };
     let mut checks = Vec::new();
     for &(decl, node) in &gradient.wrt {
-        let (Some(w), Some(g)) = (
+        let (Some(Batched::Shared(w)), Some(g)) = (
             &base[decl.index()],
             node_values.get(node.index()).cloned().flatten(),
         ) else {
@@ -56,7 +69,7 @@ pub fn check(
                 let mut values = base.clone();
                 let mut data = w.data().to_vec();
                 data[index] = x + delta;
-                values[decl.index()] = Some(Tensor::new(w.shape(), data));
+                values[decl.index()] = Some(Batched::Shared(Tensor::new(w.shape(), data)));
                 loss_at(&values)
             };
             let numeric = (shifted(h) - shifted(-h)) / (2.0 * h);

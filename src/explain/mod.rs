@@ -4,6 +4,7 @@
 //! Architecture invariant: everything a reader sees that involves mathematics — which formula,
 //! which value, which rounding — is decided here; renderers and templates only arrange it.
 
+pub mod batch_passes;
 pub mod chain;
 pub mod explanation;
 pub mod gradcheck;

@@ -1,5 +1,5 @@
-//! Many steps of gradient descent on the file's one example (`nabla explain --steps N`): the
-//! loss after each step, and the parameters at the end.
+//! Many steps of gradient descent on the file's examples (`nabla explain --steps N`), the same
+//! example or batch every step: the loss after each step, and the parameters at the end.
 //!
 //! Steps run exactly while the values stay rational and small; once exact values would grow
 //! past [`MAX_EXACT_BITS`] (each step multiplies fractions together, so their digits grow without
@@ -9,8 +9,8 @@
 use num_rational::BigRational;
 
 use crate::autodiff::Gradient;
-use crate::eval::exact::{self, Value};
-use crate::eval::float;
+use crate::eval::batch::{self, Batched, Exact, Float};
+use crate::eval::exact::Value;
 use crate::ir::{DeclId, DeclKind, Model, Optimizer};
 use crate::tensor::Tensor;
 
@@ -40,11 +40,12 @@ pub struct History {
     pub diverged_at: Option<usize>,
 }
 
-/// Runs `steps` steps from the declared values. `progress` is told each completed step.
+/// Runs `steps` steps from the declared values, on the same `m` examples every step (a file of
+/// one example is the batch of m = 1). `progress` is told each completed step.
 pub fn run(
     model: &Model,
     gradient: &Gradient,
-    declared: &[Option<Value>],
+    (declared, m): (&[Option<Batched<Value>>], usize),
     steps: usize,
     progress: &mut dyn FnMut(usize),
 ) -> History {
@@ -61,8 +62,8 @@ pub fn run(
         float_from: None,
         diverged_at: None,
     };
-    let mut values: Vec<Option<Value>> = declared.to_vec();
-    let loss = model.loss.node;
+    let mut values: Vec<Option<Batched<Value>>> = declared.to_vec();
+    let loss = gradient.output;
 
     // Exact phase.
     let needed = crate::explain::values::needed(gradient);
@@ -73,10 +74,10 @@ pub fn run(
         history.float_from = Some(FloatReason::Optimizer);
     }
     while exact_possible && step <= steps {
-        let Ok(node_values) = exact::evaluate_needed(&gradient.graph, &values, &needed) else {
+        let Ok(node_values) = batch::evaluate::<Exact>(&gradient.graph, &values, m, &needed) else {
             break;
         };
-        let Some(Value::Exact(loss_value)) = node_values[loss.index()].clone() else {
+        let Some(Value::Exact(loss_value)) = shared(&node_values[loss.index()]) else {
             history.float_from = Some(FloatReason::NotRational);
             break;
         };
@@ -94,9 +95,10 @@ pub fn run(
         let lr = model.optimizer.learning_rate().clone();
         let mut exact_update = true;
         for &(decl, node) in &params {
-            let (Some(Value::Exact(w)), Some(Value::Exact(g))) =
-                (&values[decl.index()], &node_values[node.index()])
-            else {
+            let (Some(Value::Exact(w)), Some(Value::Exact(g))) = (
+                shared(&values[decl.index()]),
+                shared(&node_values[node.index()]),
+            ) else {
                 exact_update = false;
                 break;
             };
@@ -106,7 +108,10 @@ pub fn run(
                 .zip(g.data())
                 .map(|(w, g)| w - &lr * g)
                 .collect();
-            values[decl.index()] = Some(Value::Exact(Tensor::new(w.shape(), updated)));
+            values[decl.index()] = Some(Batched::Shared(Value::Exact(Tensor::new(
+                w.shape(),
+                updated,
+            ))));
         }
         if !exact_update {
             history.float_from = Some(FloatReason::NotRational);
@@ -120,16 +125,16 @@ pub fn run(
         // The exact phase recorded losses for steps 0..k−1 and left `values` after k−1 updates
         // (if it recorded k losses). Continue from there in float64.
         let start = history.losses.len();
-        let mut current: Vec<Option<Tensor<f64>>> = values
+        let mut current: Vec<Option<Batched<Tensor<f64>>>> = values
             .iter()
-            .map(|v| v.as_ref().map(Value::to_f64))
+            .map(|v| v.as_ref().map(|b| b.map(Value::to_f64)))
             .collect();
         let mut state = OptimizerState::new(&params, &current);
+        let all = vec![true; gradient.graph.len()];
         for s in start..=steps {
-            let node_values = float::evaluate(&gradient.graph, &current);
-            let loss_value = node_values[loss.index()]
-                .as_ref()
-                .map_or(f64::NAN, |t| t.data()[0]);
+            let node_values = batch::evaluate::<Float>(&gradient.graph, &current, m, &all)
+                .unwrap_or_else(|_| vec![None; gradient.graph.len()]);
+            let loss_value = shared(&node_values[loss.index()]).map_or(f64::NAN, |t| t.data()[0]);
             history.losses.push(loss_value);
             if !loss_value.is_finite() {
                 history.diverged_at = Some(s);
@@ -141,13 +146,21 @@ pub fn run(
             state.step(&model.optimizer, &params, &mut current, &node_values);
             progress(s + 1);
         }
-        values = current.into_iter().map(|t| t.map(Value::Approx)).collect();
+        values = current
+            .into_iter()
+            .map(|t| t.map(|b| b.map(|t| Value::Approx(t.clone()))))
+            .collect();
     }
     history.final_params = params
         .iter()
-        .filter_map(|(decl, _)| Some((*decl, values[decl.index()].clone()?)))
+        .filter_map(|(decl, _)| Some((*decl, shared(&values[decl.index()])?)))
         .collect();
     history
+}
+
+/// The value every example shares (a parameter's, a gradient's, the batch loss).
+fn shared<T: Clone>(value: &Option<Batched<T>>) -> Option<T> {
+    value.as_ref()?.shared().cloned()
 }
 
 fn momentum_is_zero(optimizer: &Optimizer) -> bool {
@@ -157,14 +170,18 @@ fn momentum_is_zero(optimizer: &Optimizer) -> bool {
     }
 }
 
-fn too_big(values: &[Option<Value>]) -> bool {
-    values.iter().flatten().any(|v| match v {
-        Value::Exact(t) => t
-            .data()
-            .iter()
-            .any(|x| x.numer().bits().max(x.denom().bits()) > MAX_EXACT_BITS),
-        Value::Approx(_) => false,
-    })
+fn too_big(values: &[Option<Batched<Value>>]) -> bool {
+    values
+        .iter()
+        .flatten()
+        .flat_map(Batched::values)
+        .any(|v| match v {
+            Value::Exact(t) => t
+                .data()
+                .iter()
+                .any(|x| x.numer().bits().max(x.denom().bits()) > MAX_EXACT_BITS),
+            Value::Approx(_) => false,
+        })
 }
 
 /// Momentum buffers and Adam moments, as PyTorch keeps them.
@@ -177,10 +194,10 @@ struct OptimizerState {
 impl OptimizerState {
     fn new(
         params: &[(DeclId, crate::ir::NodeId)],
-        values: &[Option<Tensor<f64>>],
+        values: &[Option<Batched<Tensor<f64>>>],
     ) -> OptimizerState {
         let zeros = |(decl, _): &(DeclId, crate::ir::NodeId)| {
-            vec![0.0; values[decl.index()].as_ref().map_or(0, |t| t.data().len())]
+            vec![0.0; shared(&values[decl.index()]).map_or(0, |t| t.data().len())]
         };
         OptimizerState {
             first: params.iter().map(zeros).collect(),
@@ -193,14 +210,14 @@ impl OptimizerState {
         &mut self,
         optimizer: &Optimizer,
         params: &[(DeclId, crate::ir::NodeId)],
-        values: &mut [Option<Tensor<f64>>],
-        node_values: &[Option<Tensor<f64>>],
+        values: &mut [Option<Batched<Tensor<f64>>>],
+        node_values: &[Option<Batched<Tensor<f64>>>],
     ) {
         self.t += 1;
         for (k, &(decl, node)) in params.iter().enumerate() {
             let (Some(w), Some(g)) = (
-                values[decl.index()].as_ref(),
-                node_values[node.index()].as_ref(),
+                shared(&values[decl.index()]),
+                shared(&node_values[node.index()]),
             ) else {
                 continue;
             };
@@ -241,7 +258,7 @@ impl OptimizerState {
                     }
                 }
             }
-            values[decl.index()] = Some(Tensor::new(w.shape(), data));
+            values[decl.index()] = Some(Batched::Shared(Tensor::new(w.shape(), data)));
         }
     }
 }

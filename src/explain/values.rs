@@ -179,6 +179,7 @@ pub fn needed(gradient: &Gradient) -> Vec<bool> {
     let mut roots: Vec<_> = gradient.graph.ids().take(gradient.forward_len).collect();
     roots.extend(gradient.adjoints.iter().flatten());
     roots.extend(gradient.wrt.iter().map(|(_, node)| *node));
+    roots.extend(gradient.compact.iter().map(|c| c.gradient));
     gradient.graph.reachable_from(&roots)
 }
 

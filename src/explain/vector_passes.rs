@@ -148,18 +148,37 @@ fn fused_target_sums_to_one(inputs: &Inputs) -> bool {
 /// The elements of a relu or abs layer's net input that sit exactly on the kink.
 fn kinks(inputs: &Inputs, node: NodeId, layer: &str) -> Vec<Note> {
     let graph = &inputs.gradient.graph;
-    let Op::Unary(f @ (Unary::Relu | Unary::Abs), argument) = graph[node].op else {
+    let Op::Unary(Unary::Relu | Unary::Abs, argument) = graph[node].op else {
         return Vec::new();
     };
-    let Some(value) = inputs.values.get(argument.index()).cloned().flatten() else {
+    match inputs.values.get(argument.index()).cloned().flatten() {
+        Some(value) => kinks_of(graph, node, layer, &value, None),
+        None => Vec::new(),
+    }
+}
+
+/// The elements of a relu's or abs's argument (worth `value`, in example `example` of a batch)
+/// that sit exactly on the kink.
+pub(super) fn kinks_of(
+    graph: &crate::ir::Graph,
+    node: NodeId,
+    layer: &str,
+    value: &Value,
+    example: Option<&str>,
+) -> Vec<Note> {
+    let Op::Unary(f @ (Unary::Relu | Unary::Abs), argument) = graph[node].op else {
         return Vec::new();
     };
     let base = match &graph[argument].name {
         Some(name) => Symbol::plain(name),
         None => Symbol::net_input(layer),
     };
+    let base = match example {
+        Some(example) => base.of_example(example),
+        None => base,
+    };
     let shape = graph[argument].shape;
-    elements(&value)
+    elements(value)
         .iter()
         .enumerate()
         .filter(|(_, n)| n.f64() == 0.0 && matches!(n, Number::Exact(_) | Number::Approx(_)))

@@ -368,8 +368,114 @@ impl Formula {
 impl Symbol {
     /// A value of the generic example i becomes one of `example`.
     fn rename_example(&mut self, example: &str) {
-        if self.example.as_deref() == Some("i") {
-            self.example = Some(example.to_string());
+        self.rename(&["i"], example);
+    }
+
+    fn rename(&mut self, from: &[&str], to: &str) {
+        if self.example.as_deref().is_some_and(|e| from.contains(&e)) {
+            self.example = Some(to.to_string());
+        }
+    }
+}
+
+/// At most this many examples are written out in a sum over a batch; more show the first few,
+/// `⋯` and the last.
+const WRITTEN_EXAMPLES: usize = 4;
+
+impl Formula {
+    /// The formula of example `example` (`"2"`): every symbol of the free example i (left free
+    /// by [`Formula::bind_examples`]) becomes one of that example; sums over the batch keep
+    /// their own.
+    pub fn at_example(&self, example: &str) -> Formula {
+        let mut out = self.clone();
+        out.visit_symbols(&mut |symbol| symbol.rename(&["i"], example), false);
+        out
+    }
+
+    /// Every mean over the batch written out for a batch of `m` examples: `(1/m) Σⱼ z⁽ʲ⁾` as
+    /// `1/3 (z⁽¹⁾ + z⁽²⁾ + z⁽³⁾)`.
+    pub fn expand_batch_means(&self, m: usize) -> Formula {
+        let mut out = self.clone();
+        out.expand_means(m);
+        out
+    }
+
+    fn expand_means(&mut self, m: usize) {
+        if let Formula::BatchMean(index, body) = self {
+            body.expand_means(m);
+            let term = |k: usize| {
+                let mut term = (**body).clone();
+                let index = index.clone();
+                term.visit_symbols(
+                    &mut |symbol| symbol.rename(&[index.as_str()], &k.to_string()),
+                    true,
+                );
+                term
+            };
+            let terms: Vec<Formula> = if m <= WRITTEN_EXAMPLES {
+                (1..=m).map(term).collect()
+            } else {
+                let mut terms: Vec<Formula> = (1..WRITTEN_EXAMPLES - 1).map(term).collect();
+                terms.push(Formula::symbol("⋯"));
+                terms.push(term(m));
+                terms
+            };
+            let sum = if terms.len() == 1 {
+                terms
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| Formula::number(0))
+            } else {
+                Formula::Sum(terms)
+            };
+            *self = Formula::binary(
+                Operator::Scale,
+                Formula::Number(BigRational::new(1.into(), m.max(1).into())),
+                sum,
+            );
+            return;
+        }
+        self.children_mut().for_each(|child| child.expand_means(m));
+    }
+
+    /// Applies `f` to every symbol; inside sums over the batch too when `into_means`.
+    fn visit_symbols(&mut self, f: &mut impl FnMut(&mut Symbol), into_means: bool) {
+        match self {
+            Formula::Symbol(symbol) => f(symbol),
+            Formula::Derivative(symbol, a) => {
+                f(symbol);
+                a.visit_symbols(f, into_means);
+            }
+            Formula::BatchMean(..) if !into_means => {}
+            other => other
+                .children_mut()
+                .for_each(|child| child.visit_symbols(f, into_means)),
+        }
+    }
+
+    /// The formulas directly inside this one.
+    fn children_mut(&mut self) -> Box<dyn Iterator<Item = &mut Formula> + '_> {
+        match self {
+            Formula::Symbol(_)
+            | Formula::Number(_)
+            | Formula::Kronecker(..)
+            | Formula::Decimal(_) => Box::new(std::iter::empty()),
+            Formula::Neg(a)
+            | Formula::Transpose(a)
+            | Formula::Call(_, a)
+            | Formula::Derivative(_, a)
+            | Formula::Slice(a, ..)
+            | Formula::BatchMean(_, a) => Box::new(std::iter::once(&mut **a)),
+            Formula::Binary(_, a, b)
+            | Formula::Pow(a, b)
+            | Formula::Partial(a, b)
+            | Formula::Pick(a, b)
+            | Formula::Of(a, b) => Box::new([&mut **a, &mut **b].into_iter()),
+            Formula::Array(items)
+            | Formula::Product(items)
+            | Formula::Sum(items)
+            | Formula::Concat(items) => Box::new(items.iter_mut()),
+            Formula::Matrix(rows) => Box::new(rows.iter_mut().flatten()),
         }
     }
 }

@@ -63,6 +63,11 @@ pub struct NoteView {
     /// The argument that sits on a kink, and whether of relu (else of abs).
     pub kink: Option<String>,
     pub relu: bool,
+    /// The line is batch normalization's compact form of the gradient before it.
+    pub compact: bool,
+    /// An index, its value, and what it picks from (the row or element, counted from 1, is one
+    /// more than the value), and whether a row (else an element).
+    pub picked: Option<(String, usize, String, usize, bool)>,
 }
 
 pub struct EquationView {
@@ -76,6 +81,14 @@ pub struct Words {
     pub layer: String,
     pub layer_delta: String,
     pub layer_net: String,
+    /// The same of example i of a batch, and example i's loss: `δv⁽ⁱ⁾`, `net_v⁽ⁱ⁾`, `L⁽ⁱ⁾`.
+    pub layer_delta_i: String,
+    pub layer_net_i: String,
+    pub loss_i: String,
+    /// The batch loss's mean over the examples: `(1/m) Σᵢ L⁽ⁱ⁾`; a per-example gradient of a
+    /// coupled batch, `m·∂L/∂v⁽ⁱ⁾`.
+    pub batch_mean_loss: String,
+    pub coupled_gradient: String,
     /// The gradient check's weight and step (`w`, `h`), and its difference quotient.
     pub check_weight: String,
     pub check_step: String,
@@ -112,6 +125,10 @@ pub struct Page {
     pub words: Words,
     /// The most columns of any matrix shown (LaTeX's `bmatrix` must be told beyond ten).
     pub matrix_columns: usize,
+    /// A step on a batch: how many examples, and whether batch statistics couple them.
+    pub batch: Option<(usize, bool)>,
+    /// The data file the examples are rows of, and the first and last row.
+    pub rows: Option<(String, usize, usize)>,
     /// The computational graph as an SVG picture, for the HTML page to embed. The page must
     /// stay self-contained, so the SVG must not refer to anything outside itself.
     pub graph_svg: Option<String>,
@@ -437,6 +454,10 @@ fn page(e: &Explanation, style: Style, format: Format) -> Page {
     let names = &e.placeholders;
     let symbol = |s: Symbol| typeset(&Formula::Symbol(s));
     let layer = names.name(Role::Layer);
+    let loss_i = match &e.loss {
+        Formula::Symbol(symbol) => symbol.clone().of_example("i"),
+        _ => Symbol::plain("L").of_example("i"),
+    };
     let check_weight = names.formula(Role::CheckWeight);
     let check_step = names.formula(Role::CheckStep);
     Page {
@@ -570,11 +591,22 @@ fn page(e: &Explanation, style: Style, format: Format) -> Page {
             layer: symbol(Symbol::plain(layer)),
             layer_delta: symbol(Symbol::delta(layer)),
             layer_net: symbol(Symbol::net_input(layer)),
+            layer_delta_i: symbol(Symbol::delta(layer).of_example("i")),
+            layer_net_i: symbol(Symbol::net_input(layer).of_example("i")),
+            loss_i: symbol(loss_i.clone()),
+            batch_mean_loss: typeset(&Formula::batch_mean(Formula::Symbol(loss_i))),
+            coupled_gradient: typeset(&Formula::binary(
+                crate::notation::Operator::Scale,
+                Formula::symbol("m"),
+                Formula::partial(e.loss.clone(), Formula::Symbol(Symbol::plain(layer).of_example("i"))),
+            )),
             check_difference: typeset(&check_difference(&e.loss, &check_weight, &check_step)),
             check_weight: typeset(&check_weight),
             check_step: typeset(&check_step),
         },
         matrix_columns: matrix_columns(e),
+        batch: e.batch.as_ref().map(|b| (b.m, b.coupled)),
+        rows: e.batch.as_ref().and_then(|b| b.rows.clone()),
         graph_svg: None,
         has_layers: e.has_layers,
         drawn: e
@@ -723,11 +755,34 @@ fn step_view(
                     approximation: Some(typeset(expression)),
                     kink: None,
                     relu: false,
+                    compact: false,
+                    picked: None,
                 },
                 Note::Kink { argument, function } => NoteView {
                     approximation: None,
                     kink: Some(typeset(argument)),
                     relu: *function == Kink::Relu,
+                    compact: false,
+                    picked: None,
+                },
+                Note::CompactForm => NoteView {
+                    approximation: None,
+                    kink: None,
+                    relu: false,
+                    compact: true,
+                    picked: None,
+                },
+                Note::Picked {
+                    index,
+                    value,
+                    from,
+                    row,
+                } => NoteView {
+                    approximation: None,
+                    kink: None,
+                    relu: false,
+                    compact: false,
+                    picked: Some((typeset(index), *value, typeset(from), value + 1, *row)),
                 },
             })
             .collect(),

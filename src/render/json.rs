@@ -255,6 +255,19 @@ fn step_json(step: &crate::explain::explanation::Step) -> StepJson {
             .map(|note| match note {
                 Note::NoExactValue(f) => format!("no fraction equals {}", text::render(f)),
                 Note::Kink { argument, .. } => format!("{} = 0 is a kink", text::render(argument)),
+                Note::CompactForm => "batch normalization's compact form".to_string(),
+                Note::Picked {
+                    index,
+                    value,
+                    from,
+                    row,
+                } => format!(
+                    "{} = {value} picks {} {} of {}",
+                    text::render(index),
+                    if *row { "row" } else { "element" },
+                    value + 1,
+                    text::render(from)
+                ),
             })
             .collect(),
     }
@@ -273,7 +286,18 @@ struct ExplainJson {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     gradcheck: Vec<CheckJson>,
     exact: ExactExplainJson,
+    /// For a step on a batch, each example's loss (the loss above is their mean).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    examples: Option<Vec<ExampleJson>>,
     lines: LinesJson,
+}
+
+#[derive(Serialize)]
+struct ExampleJson {
+    loss: Json,
+    /// The exact loss, where it is rational.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exact_loss: Option<Json>,
 }
 
 #[derive(Serialize)]
@@ -306,7 +330,21 @@ pub fn explain(e: &crate::explain::explanation::Explanation) -> String {
     };
     let (gradients, exact_gradients) = both(&e.gradients);
     let (updated, exact_updated) = both(&e.updated);
+    let examples = e.batch.as_ref().map(|batch| {
+        batch
+            .losses
+            .iter()
+            .map(|loss| ExampleJson {
+                loss: numbers(&loss.to_f64()),
+                exact_loss: match loss {
+                    Value::Exact(t) => Some(exact_strings(t)),
+                    Value::Approx(_) => None,
+                },
+            })
+            .collect()
+    });
     let page = ExplainJson {
+        examples,
         loss_name: text::render(&e.loss),
         loss: numbers(&e.loss_value.to_f64()),
         gradients,

@@ -128,11 +128,17 @@ impl Style {
         precedence: u8,
         out: &mut String,
     ) {
+        // `a + (−3)`: a term after `+` that starts with a sign gets parentheses.
+        let plus = separator.contains('+');
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 out.push_str(separator);
             }
-            self.operand(item, precedence, false, out);
+            if plus && i > 0 && starts_negative(item) {
+                self.parenthesized(item, out);
+            } else {
+                self.operand(item, precedence, false, out);
+            }
         }
     }
 }
