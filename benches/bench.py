@@ -11,8 +11,10 @@ together, and the speed-up over PyTorch is each round's; the table shows the med
 rounds. The peak is the highest any round's probe measured (a probe lasts 50 ms, and other
 machines' work sometimes takes one of these cores for that long: the lowest probes are about half
 the highest). The generated trainer is timed as a whole process (reading the CSV file, training,
-scoring); PyTorch and NumPy by their training loop alone. Every round's numbers are written to
-OUT/rounds.json.
+scoring), twice a round: without `--save` and with `--save W.json` (as docs/trainer.md tells users
+to run it), in alternating order from round to round; the speed-ups are the runs with `--save`,
+and a second table sets the two side by side. PyTorch and NumPy are timed by their training loop
+alone. Every round's numbers are written to OUT/rounds.json.
 """
 
 import json
@@ -38,11 +40,13 @@ def peak():
     return float(found["one-core"][0]), float(found["all-cores"][0]), int(found["all-cores"][1])
 
 
-def trainer_run(out, name, data, work):
-    """One whole run of the generated trainer: seconds, loss, accuracy, rate in the loop, work."""
+def trainer_run(out, name, data, work, save):
+    """One whole run of the generated trainer, keeping the weights in `save` if it is given:
+    seconds, loss, accuracy, rate in the loop, work."""
     program = os.path.join(out, "trainers", name, "target", "release", name)
+    options = ["--save", save] if save else []
     start = time.perf_counter()
-    done = subprocess.run([program, "train", data, "--quiet", "--bench"],
+    done = subprocess.run([program, "train", data, "--quiet", "--bench"] + options,
                           capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
     text = done.stdout
@@ -72,9 +76,16 @@ def rounds(out, name, data, runs):
     for seed in range(runs):
         print(f"{name}: round {seed + 1} of {runs}", file=sys.stderr, flush=True)
         one_core, all_cores, cores = peak()
-        ours = trainer_run(out, name, data, work)
-        results.append(dict(one_core=one_core, all_cores=all_cores, cores=cores, ours=ours,
-                            torch=reference_run("torch", w, x, y, seed),
+        save = os.path.join(out, f"{name}-weights.json")
+        # Without and with --save, the first of the two alternating from round to round.
+        if seed % 2 == 0:
+            plain = trainer_run(out, name, data, work, None)
+            saved = trainer_run(out, name, data, work, save)
+        else:
+            saved = trainer_run(out, name, data, work, save)
+            plain = trainer_run(out, name, data, work, None)
+        results.append(dict(one_core=one_core, all_cores=all_cores, cores=cores, ours=saved,
+                            plain=plain, torch=reference_run("torch", w, x, y, seed),
                             numpy=reference_run("numpy", w, x, y, seed)))
     return results
 
@@ -92,14 +103,15 @@ def main():
     rows = []
     for name, results in measured.items():
         flops = results[0]["ours"]["flops"]
-        for system, label in [("ours", "nabla gen (f32)"), ("torch", "PyTorch 2 threads"),
-                              ("numpy", "NumPy")]:
+        for system, label in [("ours", "nabla gen (f32), --save"),
+                              ("plain", "nabla gen (f32), no --save"),
+                              ("torch", "PyTorch 2 threads"), ("numpy", "NumPy")]:
             seconds = statistics.median(r[system]["seconds"] for r in results)
             speedup = statistics.median(r["torch"]["seconds"] / r[system]["seconds"]
                                         for r in results)
             gflops = flops / seconds / 1e9
-            if system == "ours":
-                loop = statistics.median(r["ours"]["loop"] for r in results)
+            if system in ("ours", "plain"):
+                loop = statistics.median(r[system]["loop"] for r in results)
                 rate = f"{gflops:.2f} ({loop:.1f} in the loop)"
                 share = loop / all_cores
             else:
@@ -120,6 +132,17 @@ def main():
     print("| " + " | ".join("---" for _ in header) + " |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    # What --save costs: each round's two runs side by side.
+    print("\n| workload | without --save (s) | with --save (s) | --save adds (ms) | --save adds (%) |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, results in measured.items():
+        plain = statistics.median(r["plain"]["seconds"] for r in results)
+        saved = statistics.median(r["ours"]["seconds"] for r in results)
+        added = [r["ours"]["seconds"] - r["plain"]["seconds"] for r in results]
+        share = [d / r["plain"]["seconds"] for d, r in zip(added, results)]
+        print(f"| {name} | {plain:.4f} | {saved:.4f} | "
+              f"{1000 * statistics.median(added):.1f} (rounds {1000 * min(added):.1f} to "
+              f"{1000 * max(added):.1f}) | {100 * statistics.median(share):.1f} |")
 
 
 if __name__ == "__main__":

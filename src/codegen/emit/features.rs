@@ -465,16 +465,7 @@ impl Feature for InputProducts {
 
     fn items(&self, n: &Network) -> Vec<String> {
         let arms: Vec<&Arm> = n.passes.input_products.iter().map(|(arm, _)| arm).collect();
-        let count = n.plan.params.len();
-        let flags: Vec<String> = (0..count)
-            .map(|index| arms.iter().any(|a| a.index == index).to_string())
-            .collect();
-        let table = layout::array_item(
-            0,
-            &format!("pub const INPUT_PRODUCTS: [bool; {count}] = "),
-            &[flags],
-            ";",
-        );
+        let table = parameter_table(n, "INPUT_PRODUCTS", &arms);
         let params: Vec<String> = [
             "index: usize",
             "out: &mut [Real]",
@@ -523,6 +514,21 @@ impl Feature for InputProducts {
             ),
         ]
     }
+}
+
+/// `pub const NAME: [bool; n] = […];`: for each parameter, in the order of `PARAMS`, whether one
+/// of `arms` is its.
+fn parameter_table(n: &Network, name: &str, arms: &[&Arm]) -> String {
+    let count = n.plan.params.len();
+    let flags: Vec<String> = (0..count)
+        .map(|index| arms.iter().any(|a| a.index == index).to_string())
+        .collect();
+    layout::array_item(
+        0,
+        &format!("pub const {name}: [bool; {count}] = "),
+        &[flags],
+        ";",
+    )
 }
 
 /// `predict`, `forward` and `backward`, each compiled for every processor by `multiversion!`.
@@ -605,16 +611,7 @@ impl Feature for RowProducts {
 
     fn items(&self, n: &Network) -> Vec<String> {
         let arms = &n.passes.row_products;
-        let count = n.plan.params.len();
-        let flags: Vec<String> = (0..count)
-            .map(|index| arms.iter().any(|a| a.index == index).to_string())
-            .collect();
-        let table = layout::array_item(
-            0,
-            &format!("pub const ROW_PRODUCTS: [bool; {count}] = "),
-            &[flags],
-            ";",
-        );
+        let table = parameter_table(n, "ROW_PRODUCTS", &arms.iter().collect::<Vec<_>>());
         let types = [
             ("index", "usize"),
             ("out", "&mut [Real]"),

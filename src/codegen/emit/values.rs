@@ -146,26 +146,14 @@ impl Feature for StartingValues {
                                     .replace("[..].fill", ".fill")
                             });
                         }
-                        Draw::Uniform { low, high } => {
-                            body.push_str(&layout::call(
-                                8,
-                                "",
-                                "rng.fill_uniform",
-                                &[slice, format!("{low:?}"), format!("{high:?}")],
-                                ";\n",
-                            ));
-                            if transposed {
-                                body.push_str(&transpose);
-                            }
-                        }
-                        Draw::Normal { mean, std } => {
-                            body.push_str(&layout::call(
-                                8,
-                                "",
-                                "rng.fill_normal",
-                                &[slice, format!("{mean:?}"), format!("{std:?}")],
-                                ";\n",
-                            ));
+                        draw => {
+                            let (fill, a, b) = match draw {
+                                Draw::Uniform { low, high } => ("rng.fill_uniform", low, high),
+                                Draw::Normal { mean, std } => ("rng.fill_normal", mean, std),
+                                Draw::Constant(_) => unreachable!("matched above"),
+                            };
+                            let args = [slice, format!("{a:?}"), format!("{b:?}")];
+                            body.push_str(&layout::call(8, "", fill, &args, ";\n"));
                             if transposed {
                                 body.push_str(&transpose);
                             }
