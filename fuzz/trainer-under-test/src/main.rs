@@ -83,11 +83,13 @@ options of train (defaults from iris.nabla):
   --log LOSS.csv      write the loss of every epoch there
   --quiet             no progress on standard error
   --bench             also print the steady speed: examples and GFLOP a second
-  --threads N         use at most N threads (default and most: one per core)
+  --threads N         read the data on at most N threads (default and most: one per
+                      core); this network is small enough to train on one
 
 options of eval and predict:
   --weights W.json    the weights to use, as train --save writes them
-  --threads N         use at most N threads (default and most: one per core)
+  --threads N         read the data on at most N threads (default and most: one per
+                      core)
 
 Rows hold the inputs' columns, then the targets', in the order iris.nabla
 declares them; a header row is optional. The target may also be one class column.
