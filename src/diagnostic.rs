@@ -1,11 +1,12 @@
 //! Errors and warnings as data.
 //!
-//! A [`Diagnostic`] is a kind of problem plus the spans it is about, with the message already in
-//! the language's own words. Nothing here renders or prints: the boundary (src/cli/report.rs)
-//! turns diagnostics into text, which keeps every stage free of I/O and lets tests inspect what
-//! went wrong without parsing output.
+//! A [`Diagnostic`] is a kind of problem plus the spans it is about, with its message as a
+//! phrase of the catalogues and its arguments (in no language yet). Nothing here renders or
+//! prints: the boundary (src/cli/report.rs) says the diagnostics in the user's language, which
+//! keeps every stage free of I/O and lets tests inspect what went wrong without parsing output.
 
 use crate::span::Span;
+use crate::words::Message;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -17,7 +18,7 @@ pub enum Severity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
     pub span: Span,
-    pub message: String,
+    pub message: Message,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,14 +26,14 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub kind: Kind,
     /// One line saying what is wrong.
-    pub message: String,
+    pub message: Message,
     /// Where it is wrong.
     pub span: Span,
     /// A few words under the underline.
-    pub label: String,
+    pub label: Option<Message>,
     pub notes: Vec<Note>,
     /// A suggestion of what to write instead.
-    pub help: Option<String>,
+    pub help: Option<Message>,
 }
 
 /// What kind of problem a diagnostic reports. Tests match on it; the renderer shows it as a code.
@@ -68,40 +69,37 @@ pub enum Kind {
 }
 
 impl Diagnostic {
-    pub fn error(kind: Kind, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn error(kind: Kind, span: Span, message: Message) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             kind,
-            message: message.into(),
+            message,
             span,
-            label: String::new(),
+            label: None,
             notes: Vec::new(),
             help: None,
         }
     }
 
-    pub fn warning(kind: Kind, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(kind: Kind, span: Span, message: Message) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(kind, span, message)
         }
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = label.into();
+    pub fn with_label(mut self, label: Message) -> Diagnostic {
+        self.label = Some(label);
         self
     }
 
-    pub fn with_note(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.notes.push(Note {
-            span,
-            message: message.into(),
-        });
+    pub fn with_note(mut self, span: Span, message: Message) -> Diagnostic {
+        self.notes.push(Note { span, message });
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+    pub fn with_help(mut self, help: Message) -> Diagnostic {
+        self.help = Some(help);
         self
     }
 

@@ -11,6 +11,7 @@ use crate::eval::exact::Value;
 use crate::explain::{explanation, gradcheck, gradients, graph_view, scalar, training, values};
 use crate::ir::{DeclId, DeclKind, Model};
 use crate::render;
+use crate::words::{Message, phrase};
 
 /// Why a command produced no result.
 #[derive(Debug)]
@@ -18,11 +19,11 @@ pub enum Failure {
     /// Problems at places in the file (exit status 1).
     Diagnostics(Vec<Diagnostic>),
     /// The file cannot give what the command needs (exit status 1).
-    Invalid(String),
+    Invalid(Message),
     /// An option does not fit this file (exit status 2).
-    Usage(String),
+    Usage(Message),
     /// A bug in nabla: something every valid file should get did not happen.
-    Internal(String),
+    Internal(Message),
 }
 
 /// The declarations `names` refers to, or the default: every param, or every input of a file
@@ -41,23 +42,17 @@ pub fn resolve_wrt(model: &Model, names: &[String]) -> Result<Vec<DeclId>, Failu
                 .filter(|d| matches!(d.kind, DeclKind::Input | DeclKind::Param))
                 .map(|d| d.name.as_str())
                 .collect();
-            return Err(Failure::Usage(format!(
-                "--wrt {name}: no input or param is called `{name}`; the file declares: {}",
-                known.join(", ")
-            )));
+            return Err(Failure::Usage(phrase::wrt_unknown(name, known.join(", "))));
         };
         let declaration = &model.declarations[index];
         if !matches!(declaration.kind, DeclKind::Input | DeclKind::Param) {
-            return Err(Failure::Usage(format!(
-                "--wrt {name}: `{name}` is a {}; gradients are taken with respect to inputs and params",
-                declaration.kind.keyword()
+            return Err(Failure::Usage(phrase::wrt_not_a_variable(
+                name,
+                phrase::declared_kind(declaration.kind.keyword()),
             )));
         }
         if let Some(count) = declaration.index {
-            return Err(Failure::Usage(format!(
-                "--wrt {name}: `{name}` is an index (a whole number 0 … {}), which has no gradient",
-                count - 1
-            )));
+            return Err(Failure::Usage(phrase::wrt_an_index(name, count - 1)));
         }
         let id = DeclId(index as u32);
         if !wrt.contains(&id) {
@@ -68,16 +63,9 @@ pub fn resolve_wrt(model: &Model, names: &[String]) -> Result<Vec<DeclId>, Failu
 }
 
 fn differentiate(model: &Model, wrt: &[DeclId]) -> Result<Gradient, Failure> {
-    autodiff::differentiate(model, wrt).map_err(|error| {
-        Failure::Internal(format!(
-            "internal error while differentiating ({error:?}); please report it with this file"
-        ))
-    })
+    autodiff::differentiate(model, wrt)
+        .map_err(|error| Failure::Internal(phrase::internal_differentiating(format!("{error:?}"))))
 }
-
-/// Why the element-by-element form refuses a network whose elements depend on values.
-const UNSUPPORTED_SCALAR: &str = "the scalar form writes a chain for every element, and this network \
-     picks rows by an index or looks across a batch (its chains depend on values); use the vector form";
 
 /// The most examples explain works through at once.
 pub const MAX_EXAMPLES: usize = 1000;
@@ -122,15 +110,14 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
             .collect();
         return match scalar::derive(model, &gradient, &derivation, Some(&shared)) {
             Ok(scalar) => Ok(render::derive::render_scalar(&scalar, options.format)),
-            Err(scalar::ScalarError::TooManyElements(n)) => Err(Failure::Usage(format!(
-                "--form scalar writes one line per parameter element, and this gradient has {n}; \
-                 pick a few with --wrt, or use the vector form"
-            ))),
-            Err(scalar::ScalarError::TooLarge) => Err(Failure::Usage(
-                "this network is too large for the scalar form; use the vector form".to_string(),
-            )),
+            Err(scalar::ScalarError::TooManyElements(n)) => {
+                Err(Failure::Usage(phrase::form_scalar_too_many(n)))
+            }
+            Err(scalar::ScalarError::TooLarge) => {
+                Err(Failure::Usage(phrase::form_scalar_too_large()))
+            }
             Err(scalar::ScalarError::Unsupported) => {
-                Err(Failure::Usage(UNSUPPORTED_SCALAR.to_string()))
+                Err(Failure::Usage(phrase::scalar_form_unsupported()))
             }
         };
     }
@@ -200,9 +187,7 @@ pub fn explain(
         None => autodiff::Objective::Model,
     };
     let gradient = autodiff::differentiate_for(model, &wrt, objective).map_err(|error| {
-        Failure::Internal(format!(
-            "internal error while differentiating ({error:?}); please report it with this file"
-        ))
+        Failure::Internal(phrase::internal_differentiating(format!("{error:?}")))
     })?;
     let mut declared = values::declared_batch(model);
     for (decl, value) in &options.weights {
@@ -221,18 +206,14 @@ pub fn explain(
         }
         examples = table.rows.len();
         if examples > MAX_EXAMPLES {
-            return Err(Failure::Usage(format!(
-                "explain works a step through by hand, and {examples} rows are a batch too large to \
-                 read that way (at most {MAX_EXAMPLES}); pick some with --rows"
+            return Err(Failure::Usage(phrase::explain_too_many_rows(
+                examples,
+                MAX_EXAMPLES,
             )));
         }
     }
     if gradient.batch && examples == 1 && model.uses_batch_statistics() {
-        return Err(Failure::Invalid(
-            "the network uses batch statistics, and one example has no spread to measure (its \
-             variance is 0): take several rows of the data file"
-                .to_string(),
-        ));
+        return Err(Failure::Invalid(phrase::explain_statistics_of_one_row()));
     }
     let node_values = match values::evaluate_batch(model, &gradient, &declared, examples) {
         Ok(Some(values)) => values,
@@ -250,22 +231,15 @@ pub fn explain(
                 .map(|d| format!("{} {}", d.name, d.shape))
                 .collect();
             if !too_large.is_empty() {
-                return Err(Failure::Invalid(format!(
-                    "explain works a step through by hand, and {} too large to draw ({} values at most per \
-                     parameter); use nabla derive for the formulas, or a generated trainer",
-                    if too_large.len() == 1 {
-                        format!("{} is", too_large[0])
-                    } else {
-                        format!("{} are", too_large.join(", "))
-                    },
-                    crate::check::group_digits(values::MAX_DRAWN as u64)
+                return Err(Failure::Invalid(phrase::explain_too_large_to_draw(
+                    too_large.join(", "),
+                    too_large.len(),
+                    crate::check::group_digits(values::MAX_DRAWN as u64),
                 )));
             }
             let names: Vec<&str> = missing.iter().map(|d| d.name.as_str()).collect();
-            return Err(Failure::Invalid(format!(
-                "explain needs a value for everything the loss uses; these have none: {}\n\
-                 give them values in the file (`input x[2] = [0.5, 1]`)",
-                names.join(", ")
+            return Err(Failure::Invalid(phrase::explain_needs_values(
+                names.join(", "),
             )));
         }
         Err(diagnostic) => return Err(Failure::Diagnostics(vec![diagnostic])),
@@ -278,30 +252,23 @@ pub fn explain(
     let (node_values, declared) = (shared_values, shared_declared);
     let vector = gradients::derive(model, &gradient);
     if gradient.batch && options.detail == Some(Form::Scalar) {
-        return Err(Failure::Usage(
-            "--detail scalar works one example element by element; a batch is shown a layer at a \
-             time (--detail vector)"
-                .to_string(),
-        ));
+        return Err(Failure::Usage(phrase::detail_scalar_of_a_batch()));
     }
     let scalar = match options.detail {
         _ if gradient.batch => None,
         Some(Form::Vector) => None,
-        Some(Form::Scalar) => Some(scalar::derive(model, &gradient, &vector, Some(&declared)).map_err(|e| {
-            match e {
-                scalar::ScalarError::Unsupported => Failure::Usage(UNSUPPORTED_SCALAR.to_string()),
-                _ => Failure::Usage(format!(
-                    "--detail scalar is for small networks (at most {} parameter values); use --detail vector or pick some with --wrt",
-                    scalar::MAX_SCALAR_ELEMENTS
-                )),
-            }
-        })?),
+        Some(Form::Scalar) => Some(
+            scalar::derive(model, &gradient, &vector, Some(&declared)).map_err(|e| match e {
+                scalar::ScalarError::Unsupported => {
+                    Failure::Usage(phrase::scalar_form_unsupported())
+                }
+                _ => Failure::Usage(phrase::detail_scalar_too_large(scalar::MAX_SCALAR_ELEMENTS)),
+            })?,
+        ),
         None => scalar::derive(model, &gradient, &vector, Some(&declared)).ok(),
     };
     if options.steps > 0 && !model.declarations.iter().any(|d| d.kind == DeclKind::Param) {
-        return Err(Failure::Usage(
-            "--steps trains the file's params, and this file has none".to_string(),
-        ));
+        return Err(Failure::Usage(phrase::steps_without_params()));
     }
     let history = (options.steps > 0).then(|| {
         training::run(

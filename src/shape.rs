@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::words::{Arg, Language, Message, phrase};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Shape {
     Scalar,
@@ -50,12 +52,28 @@ impl Shape {
         self == Shape::Scalar
     }
 
-    /// The shape's noun, for messages: "a scalar", "a vector [3]", "a matrix [2, 3]".
+    /// The shape's noun in English, for comments in generated code: "a scalar", "a vector [3]",
+    /// "a matrix [2, 3]".
     pub fn describe(self) -> String {
+        Language::English.say(&self.noun())
+    }
+
+    /// The shape's noun, for messages: "a scalar", "a vector [3]", "a matrix [2, 3]".
+    pub fn noun(self) -> Message {
         match self {
-            Shape::Scalar => "a scalar".to_string(),
-            Shape::Vector(_) => format!("a vector {self}"),
-            Shape::Matrix(..) => format!("a matrix {self}"),
+            Shape::Scalar => phrase::a_scalar(),
+            Shape::Vector(_) => phrase::a_vector(self.to_string()),
+            Shape::Matrix(..) => phrase::a_matrix(self.to_string()),
+        }
+    }
+}
+
+/// A shape in a message, as a declaration writes it: `[2, 3]`, or the word for a scalar.
+impl From<Shape> for Arg {
+    fn from(shape: Shape) -> Arg {
+        match shape {
+            Shape::Scalar => phrase::scalar().into(),
+            _ => shape.to_string().into(),
         }
     }
 }

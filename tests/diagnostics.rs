@@ -167,7 +167,7 @@ fn helps(source: &str) -> Vec<Option<String>> {
     nabla::compile(source)
         .1
         .into_iter()
-        .map(|d| d.help)
+        .map(|d| d.help.map(|h| h.english()))
         .collect()
 }
 

@@ -5,6 +5,7 @@ mod support;
 
 mod batch_properties;
 mod batches;
+mod catalogues;
 mod check_examples;
 mod classics;
 mod cli_contract;

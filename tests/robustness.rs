@@ -163,7 +163,7 @@ fn run_every_command(model: &nabla::ir::Model) {
         Ok(output) if json => {
             serde_json::from_str::<serde_json::Value>(&output).expect("the JSON parses");
         }
-        Err(Failure::Internal(message)) => panic!("{message}"),
+        Err(Failure::Internal(message)) => panic!("{}", message.english()),
         _ => {}
     };
     for form in [Form::Vector, Form::Scalar] {

@@ -24,7 +24,7 @@ fuzz_target!(|bytes: &[u8]| {
                     serde_json::from_str::<serde_json::Value>(&output).expect("derive JSON parses");
                 }
                 Ok(_) => {}
-                Err(pipeline::Failure::Internal(message)) => panic!("{message}"),
+                Err(pipeline::Failure::Internal(message)) => panic!("{}", message.english()),
                 Err(_) => {}
             }
         }

@@ -39,7 +39,7 @@ fuzz_target!(|bytes: &[u8]| {
                     serde_json::from_str::<serde_json::Value>(&output)
                         .expect("explain JSON parses");
                 }
-                Err(pipeline::Failure::Internal(message)) => panic!("{message}"),
+                Err(pipeline::Failure::Internal(message)) => panic!("{}", message.english()),
                 _ => {}
             }
         }

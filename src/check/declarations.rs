@@ -7,7 +7,7 @@
 
 use num_rational::BigRational;
 
-use super::{Checker, article};
+use super::Checker;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::exact;
 use crate::ir::{DeclId, DeclKind, Declaration, Init, Initializer};
@@ -15,6 +15,7 @@ use crate::shape::Shape;
 use crate::span::Span;
 use crate::syntax::ast::{self, DeclInit, ExprKind, IndexSpec, StatementKind};
 use crate::tensor::Tensor;
+use crate::words::phrase;
 
 use super::settings::Settings;
 
@@ -34,28 +35,29 @@ impl Checker<'_> {
             None => {
                 let needed = match d.kind {
                     DeclKind::Param => Some((
-                        "a starting value",
-                        "`param W[2, 2] = [[…], […]]` or `param W[2, 2] ~ xavier`",
+                        phrase::param_needs_a_value(&d.name.text),
+                        phrase::no_starting_value(),
+                        phrase::param_needs_a_value_help(),
                     )),
-                    DeclKind::Const => Some(("a value", "`const c = 0.5`")),
+                    DeclKind::Const => Some((
+                        phrase::const_needs_a_value(&d.name.text),
+                        phrase::no_value(),
+                        phrase::const_needs_a_value_help(),
+                    )),
                     DeclKind::Input | DeclKind::Target => None,
                 };
-                if let Some((what, example)) = needed {
+                if let Some((message, label, help)) = needed {
                     self.diagnostics.push(
-                        Diagnostic::error(
-                            Kind::BadDeclaration,
-                            d.name.span,
-                            format!("{} `{}` needs {what}", d.kind.keyword(), d.name.text),
-                        )
-                        .with_label(format!("no {what} given"))
-                        .with_help(format!("for example {example}")),
+                        Diagnostic::error(Kind::BadDeclaration, d.name.span, message)
+                            .with_label(label)
+                            .with_help(help),
                     );
                     return None;
                 }
                 None
             }
             Some(DeclInit::Value(expr)) => {
-                let value = self.constant(expr, "a declared value")?;
+                let value = self.constant(expr, phrase::what_a_declared_value())?;
                 if let Some(count) = index {
                     self.index_value(&d.name.text, &value, count, expr.span)?;
                 }
@@ -74,15 +76,13 @@ impl Checker<'_> {
                         Diagnostic::error(
                             Kind::BadDeclaration,
                             *span,
-                            format!(
-                                "only a param is drawn at random, but `{}` is {} {}",
-                                d.name.text,
-                                article(d.kind.keyword()),
-                                d.kind.keyword()
+                            phrase::only_params_are_drawn(
+                                &d.name.text,
+                                phrase::declared_kind(d.kind.keyword()),
                             ),
                         )
-                        .with_label("an initializer here")
-                        .with_help(format!("give {} a value with `= …`", d.name.text)),
+                        .with_label(phrase::an_initializer_here())
+                        .with_help(phrase::only_params_are_drawn_help(&d.name.text)),
                     );
                     return None;
                 }
@@ -104,20 +104,15 @@ impl Checker<'_> {
                 let mut diagnostic = Diagnostic::error(
                     Kind::ValueShape,
                     value_span,
-                    format!(
-                        "the value of `{}` does not fit its declared shape {shape}",
-                        d.name.text
-                    ),
+                    phrase::value_does_not_fit(&d.name.text, shape),
                 )
-                .with_label(format!("this is {}", value.shape().describe()))
+                .with_label(phrase::this_is(value.shape().noun()))
                 .with_note(
                     d.shape.as_ref().map_or(d.name.span, |s| s.span),
-                    format!("declared {shape}"),
+                    phrase::declared_shape(shape),
                 );
                 if value.shape().is_scalar() {
-                    diagnostic = diagnostic.with_help(
-                        "write every element; a parameter can start from `~ zeros` or `~ ones`",
-                    );
+                    diagnostic = diagnostic.with_help(phrase::value_does_not_fit_help());
                 }
                 self.diagnostics.push(diagnostic);
                 return None;
@@ -134,14 +129,10 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadDeclaration,
                     d.name.span,
-                    format!(
-                        "xavier and he need a matrix, but `{}` is {}",
-                        d.name.text,
-                        shape.describe()
-                    ),
+                    phrase::xavier_needs_a_matrix(&d.name.text, shape.noun()),
                 )
-                .with_label("no fan-in and fan-out to scale by")
-                .with_help("a bias vector usually starts from `~ zeros`"),
+                .with_label(phrase::xavier_needs_a_matrix_label())
+                .with_help(phrase::xavier_needs_a_matrix_help()),
             );
             return None;
         }
@@ -165,13 +156,10 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadDeclaration,
                     spec.name.span,
-                    format!("unknown kind of value `{}`", spec.name.text),
+                    phrase::unknown_kind_of_value(&spec.name.text),
                 )
-                .with_label("expected `index`")
-                .with_help(format!(
-                    "`{} : index(N)` declares a whole number 0 … N−1; for numbers, give a shape: `{}[n]`",
-                    d.name.text, d.name.text
-                )),
+                .with_label(phrase::expected_form("index"))
+                .with_help(phrase::unknown_kind_of_value_help(&d.name.text)),
             );
             return None;
         }
@@ -180,17 +168,13 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadDeclaration,
                     spec.span,
-                    format!(
-                        "only an input or a target can be an index, but `{}` is {} {}",
-                        d.name.text,
-                        article(d.kind.keyword()),
-                        d.kind.keyword()
+                    phrase::only_inputs_are_indices(
+                        &d.name.text,
+                        phrase::declared_kind(d.kind.keyword()),
                     ),
                 )
-                .with_label("an index comes with each example")
-                .with_help(
-                    "declare the class or token number as `input c : index(N)` or `target y : index(N)`",
-                ),
+                .with_label(phrase::only_inputs_are_indices_label())
+                .with_help(phrase::only_inputs_are_indices_help()),
             );
             return None;
         }
@@ -200,12 +184,13 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     spec.arguments.span,
-                    format!(
-                        "`index` takes 1 argument, but {} were given",
-                        arguments.len()
+                    phrase::wrong_argument_count(
+                        "index",
+                        phrase::arguments_exactly(1),
+                        arguments.len(),
                     ),
                 )
-                .with_label("expected `index(N)`: how many values the index can take"),
+                .with_label(phrase::index_takes_a_count()),
             );
             return None;
         };
@@ -214,13 +199,13 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     name.span,
-                    "`index` takes its argument without a name",
+                    phrase::arguments_without_names("index"),
                 )
-                .with_label("remove this name and its `=`"),
+                .with_label(phrase::arguments_without_names_label()),
             );
             return None;
         }
-        self.dimension(&argument.value, "the number of values of an index")
+        self.dimension(&argument.value, phrase::what_an_index_count())
     }
 
     /// `each [v₁, v₂, …]`: the value of every example, each checked against the declaration.
@@ -237,15 +222,13 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadDeclaration,
                     keyword,
-                    format!(
-                        "`each` gives one value per example, but `{}` is {} {}: one value shared by every example",
-                        d.name.text,
-                        article(d.kind.keyword()),
-                        d.kind.keyword()
+                    phrase::each_is_for_inputs(
+                        &d.name.text,
+                        phrase::declared_kind(d.kind.keyword()),
                     ),
                 )
-                .with_label("only inputs and targets differ from example to example")
-                .with_help(format!("give `{}` one value: `= …`", d.name.text)),
+                .with_label(phrase::each_is_for_inputs_label())
+                .with_help(phrase::each_is_for_inputs_help(&d.name.text)),
             );
             return None;
         }
@@ -253,20 +236,16 @@ impl Checker<'_> {
             ExprKind::Array(items) if !items.is_empty() => items,
             _ => {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        Kind::ValueShape,
-                        values.span,
-                        "`each` is followed by a list of the examples' values",
-                    )
-                    .with_label("expected `[v₁, v₂, …]`, one value per example")
-                    .with_help(format!(
-                        "for example `{} {}{} = each [[0, 1], [1, 0]]` for two examples",
-                        d.kind.keyword(),
-                        d.name.text,
-                        d.shape
-                            .as_ref()
-                            .map_or(String::new(), |s| s.span.text(self.source).to_string())
-                    )),
+                    Diagnostic::error(Kind::ValueShape, values.span, phrase::each_needs_a_list())
+                        .with_label(phrase::each_needs_a_list_label())
+                        .with_help(phrase::each_needs_a_list_help(format!(
+                            "{} {}{} = each [[0, 1], [1, 0]]",
+                            d.kind.keyword(),
+                            d.name.text,
+                            d.shape
+                                .as_ref()
+                                .map_or(String::new(), |s| s.span.text(self.source).to_string())
+                        ))),
                 );
                 return None;
             }
@@ -274,7 +253,7 @@ impl Checker<'_> {
         let mut examples = Vec::with_capacity(items.len());
         let mut failed = false;
         for item in items {
-            match self.constant(item, "an example's value") {
+            match self.constant(item, phrase::what_an_example_value()) {
                 Some(value) => examples.push((value, item.span)),
                 None => failed = true,
             }
@@ -288,22 +267,14 @@ impl Checker<'_> {
                 let mut diagnostic = Diagnostic::error(
                     Kind::ValueShape,
                     *span,
-                    format!(
-                        "example {} of `{}` does not fit its shape {}",
-                        number + 1,
-                        d.name.text,
-                        expected
-                    ),
+                    phrase::example_does_not_fit(number + 1, &d.name.text, expected),
                 )
-                .with_label(format!("this is {}", value.shape().describe()));
+                .with_label(phrase::this_is(value.shape().noun()));
                 diagnostic = match (&d.shape, declared) {
                     (Some(spec), Some(_)) => {
-                        diagnostic.with_note(spec.span, format!("declared {expected}"))
+                        diagnostic.with_note(spec.span, phrase::declared_shape(expected))
                     }
-                    _ => diagnostic.with_note(
-                        examples[0].1,
-                        format!("example 1 is {}", expected.describe()),
-                    ),
+                    _ => diagnostic.with_note(examples[0].1, phrase::example_1_is(expected.noun())),
                 };
                 self.diagnostics.push(diagnostic);
                 return None;
@@ -329,22 +300,19 @@ impl Checker<'_> {
             return Some(());
         }
         let this = match number {
-            Some(x) => exact::display(x),
-            None => value.shape().describe(),
+            Some(x) => phrase::verbatim(exact::display(x)),
+            None => value.shape().noun(),
         };
         let why = match (number, whole) {
-            (None, _) => "an index is one whole number",
-            (Some(_), None) => "not a whole number 0 or more",
-            (Some(_), Some(_)) => "out of range",
+            (None, _) => phrase::an_index_is_one_number(),
+            (Some(_), None) => phrase::not_a_whole_number(),
+            (Some(_), Some(_)) => phrase::out_of_range(),
         };
         self.diagnostics.push(
             Diagnostic::error(
                 Kind::ValueShape,
                 span,
-                format!(
-                    "`{name}` is an index({count}), a whole number 0 … {}, but this is {this}",
-                    count - 1
-                ),
+                phrase::index_value_out_of_range(name, count, count - 1, this),
             )
             .with_label(why),
         );
@@ -391,27 +359,25 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::ValueShape,
                     *span,
-                    format!(
-                        "`{name}` gives {} but `{first}` gives {}",
-                        plural(*count, "example"),
-                        plural(m, "example")
+                    phrase::examples_disagree(
+                        name,
+                        phrase::examples(*count),
+                        &first,
+                        phrase::examples(m),
                     ),
                 )
-                .with_label(format!("{} here", plural(*count, "value")))
-                .with_note(first_span, plural(m, "example"))
-                .with_help("every `each` lists the same examples, one value for each")
+                .with_label(phrase::values_here(*count))
+                .with_note(first_span, phrase::examples(m))
+                .with_help(phrase::examples_disagree_help())
             } else {
                 Diagnostic::error(
                     Kind::ValueShape,
                     *span,
-                    format!(
-                        "`{name}` gives the value of one example, but `{first}` gives {}",
-                        plural(m, "example")
-                    ),
+                    phrase::one_example_beside_each(name, &first, phrase::examples(m)),
                 )
-                .with_label("one example")
-                .with_note(first_span, plural(m, "example"))
-                .with_help(format!("give `{name}` a value per example: `= each […]`"))
+                .with_label(phrase::one_example())
+                .with_note(first_span, phrase::examples(m))
+                .with_help(phrase::one_example_beside_each_help(name))
             };
             self.diagnostics.push(diagnostic);
         }
@@ -427,27 +393,12 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     node.span,
-                    "a batch statistic over a single example",
+                    phrase::statistic_of_one_example(),
                 )
-                .with_label("looks across the examples of a batch")
-                .with_note(
-                    first_span,
-                    "the file gives the values of one example: over one example a variance is 0, \
-                     and normalizing by it divides by zero",
-                )
-                .with_help(
-                    "give several examples with `each`: `input x[2] = each [[…], […], […]]`",
-                ),
+                .with_label(phrase::statistic_of_one_example_label())
+                .with_note(first_span, phrase::statistic_of_one_example_note())
+                .with_help(phrase::statistic_of_one_example_help()),
             );
         }
-    }
-}
-
-/// `3 examples`, `1 example`.
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }

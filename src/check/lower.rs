@@ -17,6 +17,7 @@ use crate::shape::Shape;
 use crate::span::Span;
 use crate::syntax::ast::{Arguments, BinaryOp, Expr, ExprKind, Ident};
 use crate::tensor::Tensor;
+use crate::words::{Message, phrase};
 
 /// What a checked name stands for.
 #[derive(Clone, Debug)]
@@ -36,12 +37,12 @@ pub struct Scope<'a> {
     pub declarations: Vec<Option<Declaration>>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Mode {
     /// Building the network: declared values are variables.
     Graph,
     /// Computing an exact constant; the phrase says what for ("a declared value", "a shape" …).
-    Constant(&'static str),
+    Constant(Message),
 }
 
 pub struct Lowerer<'a> {
@@ -76,11 +77,9 @@ impl Lowerer<'_> {
             ExprKind::Number(value) => self.literal(Tensor::scalar(value.clone()), expr.span),
             ExprKind::Bool(_) => {
                 self.error(
-                    Diagnostic::error(Kind::Syntax, expr.span, "true and false are not numbers")
-                        .with_label("expected a number")
-                        .with_help(
-                            "true and false only set switches such as `train(shuffle = false)`",
-                        ),
+                    Diagnostic::error(Kind::Syntax, expr.span, phrase::booleans_are_not_numbers())
+                        .with_label(phrase::expected_a_number())
+                        .with_help(phrase::booleans_are_not_numbers_help()),
                 );
                 None
             }
@@ -163,7 +162,7 @@ impl Lowerer<'_> {
             ),
             Binding::Decl(decl) => {
                 let declaration = self.scope.declarations[decl.index()].as_ref()?;
-                match self.mode {
+                match &self.mode {
                     Mode::Graph => Some(self.graph.var(
                         *decl,
                         declaration.shape,
@@ -175,16 +174,21 @@ impl Lowerer<'_> {
                             self.literal(value.clone(), ident.span)
                         }
                         _ => {
-                            self.error(not_constant(ident, declaration.kind.keyword(), what));
+                            let is = phrase::declared_kind(declaration.kind.keyword());
+                            self.error(not_constant(ident, is, what.clone()));
                             None
                         }
                     },
                 }
             }
-            Binding::Node(node) => match self.mode {
+            Binding::Node(node) => match &self.mode {
                 Mode::Graph => Some(*node),
                 Mode::Constant(what) => {
-                    self.error(not_constant(ident, "computed value", what));
+                    self.error(not_constant(
+                        ident,
+                        phrase::a_computed_value(),
+                        what.clone(),
+                    ));
                     None
                 }
             },
@@ -201,12 +205,9 @@ impl Lowerer<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     named.span,
-                    format!(
-                        "`{}` takes its arguments in order, without names",
-                        function.text
-                    ),
+                    phrase::arguments_without_names(&function.text),
                 )
-                .with_label("remove this name and its `=`"),
+                .with_label(phrase::arguments_without_names_label()),
             );
             return None;
         }
@@ -214,17 +215,10 @@ impl Lowerer<'_> {
         let (least, most) = f.arity();
         let given = arguments.items.len();
         if given < least || most.is_some_and(|most| given > most) {
-            let count = |n: usize| {
-                if n == 1 {
-                    "1 argument".to_string()
-                } else {
-                    format!("{n} arguments")
-                }
-            };
             let takes = match most {
-                Some(most) if most == least => count(least),
-                Some(most) => format!("{least} or {}", count(most)),
-                None => format!("{} or more", count(least)),
+                Some(most) if most == least => phrase::arguments_exactly(least),
+                Some(most) => phrase::arguments_between(least, most),
+                None => phrase::arguments_at_least(least),
             };
             let mut shown: Vec<&str> = required.to_vec();
             shown.extend(optional);
@@ -232,20 +226,13 @@ impl Lowerer<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     arguments.span,
-                    format!(
-                        "`{}` takes {takes}, but {} given",
-                        function.text,
-                        match given {
-                            1 => "1 was".to_string(),
-                            n => format!("{n} were"),
-                        }
-                    ),
+                    phrase::wrong_argument_count(&function.text, takes, given),
                 )
-                .with_label(format!(
-                    "expected `{}({})`",
+                .with_label(phrase::expected_form(format!(
+                    "{}({})",
                     function.text,
                     shown.join(", ")
-                )),
+                ))),
             );
             return None;
         }
@@ -303,13 +290,12 @@ impl Lowerer<'_> {
                             Diagnostic::error(
                                 Kind::ShapeMismatch,
                                 exprs[k].span,
-                                format!(
-                                    "`concat` joins vectors, but `{}` is {}",
+                                phrase::concat_joins_vectors(
                                     quote(self.source, exprs[k].span),
-                                    shape.describe()
+                                    shape.noun(),
                                 ),
                             )
-                            .with_label(format!("{} here", shape.describe())),
+                            .with_label(phrase::shape_here(shape.noun())),
                         );
                         return None;
                     }
@@ -369,17 +355,14 @@ impl Lowerer<'_> {
                     Diagnostic::error(
                         Kind::BadArgument,
                         index.span,
-                        format!(
-                            "`{}[…]` picks by an index, but `{}` is {}, not an index",
+                        phrase::picks_by_an_index(
                             quote(self.source, value.span),
                             quote(self.source, index.span),
-                            shape.describe()
+                            shape.noun(),
                         ),
                     )
-                    .with_label("expected a declared index")
-                    .with_help(
-                        "declare the whole number that picks, e.g. `input c : index(27)`, and write `C[c]`",
-                    ),
+                    .with_label(phrase::expected_a_declared_index())
+                    .with_help(phrase::picks_by_an_index_help()),
                 );
                 return None;
             }
@@ -392,35 +375,28 @@ impl Lowerer<'_> {
                     Diagnostic::error(
                         Kind::ShapeMismatch,
                         value.span,
-                        format!(
-                            "`{}` is a scalar: there is nothing to pick from",
-                            quote(self.source, value.span)
-                        ),
+                        phrase::nothing_to_pick_from(quote(self.source, value.span)),
                     )
-                    .with_label("`[…]` picks a row of a matrix or an element of a vector"),
+                    .with_label(phrase::what_pick_does()),
                 );
                 return None;
             }
         };
         if rows < count {
             let name = &self.scope.declarations[decl.index()].as_ref()?.name;
-            let what = if matches!(shape, Shape::Matrix(..)) {
-                "rows"
+            let has = if matches!(shape, Shape::Matrix(..)) {
+                phrase::rows(rows)
             } else {
-                "elements"
+                phrase::elements(rows)
             };
             self.error(
                 Diagnostic::error(
                     Kind::ShapeMismatch,
                     span,
-                    format!(
-                        "`{name}` goes up to {}, but `{}` has {rows} {what}",
-                        count - 1,
-                        quote(self.source, value.span)
-                    ),
+                    phrase::index_goes_beyond(name, count - 1, quote(self.source, value.span), has),
                 )
-                .with_label(format!("{} here", shape.describe()))
-                .with_note(index.span, format!("an index 0 … {}", count - 1)),
+                .with_label(phrase::shape_here(shape.noun()))
+                .with_note(index.span, phrase::an_index_up_to(count - 1)),
             );
             return None;
         }
@@ -437,15 +413,10 @@ impl Lowerer<'_> {
             Diagnostic::error(
                 Kind::BadArgument,
                 expr.span,
-                format!(
-                    "`{function}` looks across the examples of a batch, but `{}` is the same in every example",
-                    quote(self.source, expr.span)
-                ),
+                phrase::same_in_every_example(function, quote(self.source, expr.span)),
             )
-            .with_label("depends on no input or target")
-            .with_help(format!(
-                "`{function}` is for values computed from the inputs, such as a layer's net input"
-            )),
+            .with_label(phrase::depends_on_no_input())
+            .with_help(phrase::same_in_every_example_help(function)),
         );
         None
     }
@@ -456,7 +427,7 @@ impl Lowerer<'_> {
         let correction = constant_scalar(
             self.scope,
             &arguments.items[1].value,
-            "the correction of `batch_var`",
+            phrase::the_correction_of_batch_var(),
             self.source,
             self.diagnostics,
         );
@@ -472,12 +443,10 @@ impl Lowerer<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     exprs[1].span,
-                    "the correction of `batch_var` is 0 or 1",
+                    phrase::correction_is_0_or_1(),
                 )
-                .with_label(format!("this is {}", crate::exact::display(&correction)))
-                .with_help(
-                    "`batch_var(v)` divides by m, `batch_var(v, 1)` by m − 1 (as torch.var(correction=1))",
-                ),
+                .with_label(phrase::this_is(crate::exact::display(&correction)))
+                .with_help(phrase::correction_is_0_or_1_help()),
             );
             return None;
         };
@@ -533,20 +502,18 @@ impl Lowerer<'_> {
                 Diagnostic::error(
                     Kind::ShapeMismatch,
                     exprs[0].span.to(exprs[1].span),
-                    format!(
-                        "shape mismatch in `{function}`: {} probabilities for a class number 0 … {}",
+                    phrase::probabilities_for_classes(
+                        function,
                         match shape {
-                            Shape::Vector(n) => n.to_string(),
-                            other => other.describe(),
+                            Shape::Vector(n) => phrase::probabilities(n),
+                            other => other.noun(),
                         },
-                        classes - 1
+                        classes - 1,
                     ),
                 )
-                .with_label(format!(
-                    "`{function}` with a class number takes one probability per class"
-                ))
-                .with_note(exprs[0].span, shape.to_string())
-                .with_note(exprs[1].span, format!("index({classes})")),
+                .with_label(phrase::one_probability_per_class(function))
+                .with_note(exprs[0].span, phrase::verbatim(shape))
+                .with_note(exprs[1].span, phrase::verbatim(format!("index({classes})"))),
             );
             return None;
         }
@@ -583,13 +550,10 @@ impl Lowerer<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     exprs[1].span,
-                    format!(
-                        "`{function}` takes targets 0 or 1 as numbers, but `{}` is an index",
-                        quote(self.source, exprs[1].span)
-                    ),
+                    phrase::targets_not_an_index(function, quote(self.source, exprs[1].span)),
                 )
-                .with_label("a class number")
-                .with_help("for a class number, use `cross_entropy(softmax(z), y)`"),
+                .with_label(phrase::a_class_number())
+                .with_help(phrase::targets_not_an_index_help()),
             );
             return None;
         }
@@ -630,13 +594,11 @@ impl Lowerer<'_> {
             Diagnostic::error(
                 Kind::ShapeMismatch,
                 exprs[0].span.to(exprs[1].span),
-                format!("shape mismatch in `{function}`: {} and {}", a, b),
+                phrase::shape_mismatch_in_call(function, a, b),
             )
-            .with_label(format!(
-                "`{function}` compares two values of the same shape"
-            ))
-            .with_note(exprs[0].span, a.to_string())
-            .with_note(exprs[1].span, b.to_string()),
+            .with_label(phrase::compares_same_shapes(function))
+            .with_note(exprs[0].span, phrase::verbatim(a))
+            .with_note(exprs[1].span, phrase::verbatim(b)),
         );
         None
     }
@@ -644,8 +606,8 @@ impl Lowerer<'_> {
     fn array(&mut self, items: &[Expr], span: Span) -> Lowered {
         if items.is_empty() {
             self.error(
-                Diagnostic::error(Kind::ValueShape, span, "an empty array has no shape")
-                    .with_label("write at least one element"),
+                Diagnostic::error(Kind::ValueShape, span, phrase::empty_array())
+                    .with_label(phrase::empty_array_label()),
             );
             return None;
         }
@@ -663,9 +625,9 @@ impl Lowerer<'_> {
                         Diagnostic::error(
                             Kind::NotConstant,
                             item.span,
-                            "an array may only hold numbers and exact expressions of numbers",
+                            phrase::array_of_constants(),
                         )
-                        .with_label("this element is not a constant"),
+                        .with_label(phrase::array_of_constants_label()),
                     );
                     failed = true;
                 }
@@ -677,13 +639,9 @@ impl Lowerer<'_> {
         let first = rows[0].0.shape();
         if let Some((row, row_span)) = rows.iter().find(|(r, _)| r.shape() != first) {
             self.error(
-                Diagnostic::error(
-                    Kind::ValueShape,
-                    *row_span,
-                    "the elements of an array must all have the same shape",
-                )
-                .with_label(format!("this is {}", row.shape().describe()))
-                .with_note(rows[0].1, format!("the first is {}", first.describe())),
+                Diagnostic::error(Kind::ValueShape, *row_span, phrase::array_of_one_shape())
+                    .with_label(phrase::this_is(row.shape().noun()))
+                    .with_note(rows[0].1, phrase::the_first_is(first.noun())),
             );
             return None;
         }
@@ -692,13 +650,9 @@ impl Lowerer<'_> {
             Shape::Vector(n) => Shape::Matrix(rows.len(), n),
             Shape::Matrix(..) => {
                 self.error(
-                    Diagnostic::error(
-                        Kind::ValueShape,
-                        span,
-                        "an array nests at most two levels deep",
-                    )
-                    .with_label("this would be a tensor of three dimensions")
-                    .with_help("values are scalars, vectors [n] or matrices [m, n]"),
+                    Diagnostic::error(Kind::ValueShape, span, phrase::array_too_deep())
+                        .with_label(phrase::array_too_deep_label())
+                        .with_help(phrase::array_too_deep_help()),
                 );
                 return None;
             }
@@ -712,7 +666,7 @@ impl Lowerer<'_> {
         let p = constant_scalar(
             self.scope,
             exponent,
-            "the exponent of `^`",
+            phrase::the_exponent(),
             self.source,
             self.diagnostics,
         );
@@ -762,12 +716,10 @@ impl Lowerer<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     at,
-                    format!("`{name}` is an index, a whole number 0 … {}, not a value to compute with", count - 1),
+                    phrase::index_is_not_a_value(&name, count - 1),
                 )
-                .with_label(format!("`{operator}` of an index"))
-                .with_help(format!(
-                    "an index picks a row, `C[{name}]`, or names a class, `cross_entropy(p, {name})`"
-                )),
+                .with_label(phrase::operator_of_an_index(operator))
+                .with_help(phrase::index_is_not_a_value_help(&name)),
             );
             return None;
         }
@@ -794,15 +746,11 @@ impl Lowerer<'_> {
             }
             Some(Err(FoldError::TooLarge)) => {
                 self.error(
-                    Diagnostic::error(
-                        Kind::TooLarge,
-                        span,
-                        "this power is too large to compute exactly",
-                    )
-                    .with_label(format!(
-                        "nabla computes exact powers of up to {} bits",
-                        super::group_digits(crate::exact::MAX_POWER_BITS)
-                    )),
+                    Diagnostic::error(Kind::TooLarge, span, phrase::power_too_large()).with_label(
+                        phrase::power_too_large_label(super::group_digits(
+                            crate::exact::MAX_POWER_BITS,
+                        )),
+                    ),
                 );
                 return None;
             }
@@ -829,7 +777,7 @@ impl Lowerer<'_> {
 pub fn constant(
     scope: &Scope,
     expr: &Expr,
-    what: &'static str,
+    what: Message,
     source: &str,
     diagnostics: &mut Diagnostics,
 ) -> Option<Tensor<BigRational>> {
@@ -837,7 +785,7 @@ pub fn constant(
     let node = Lowerer {
         graph: &mut graph,
         scope,
-        mode: Mode::Constant(what),
+        mode: Mode::Constant(what.clone()),
         source,
         diagnostics: &mut *diagnostics,
         unknown: Vec::new(),
@@ -848,13 +796,9 @@ pub fn constant(
         Op::Literal(value) => Some(value.clone()),
         _ => {
             diagnostics.push(
-                Diagnostic::error(
-                    Kind::NotConstant,
-                    expr.span,
-                    format!("{what} must be exact"),
-                )
-                .with_label("this has no exact value")
-                .with_help("use numbers, `dim`s and `const`s with + - * / and integer powers"),
+                Diagnostic::error(Kind::NotConstant, expr.span, phrase::must_be_exact(what))
+                    .with_label(phrase::must_be_exact_label())
+                    .with_help(phrase::must_be_exact_help()),
             );
             None
         }
@@ -865,11 +809,11 @@ pub fn constant(
 pub fn constant_scalar(
     scope: &Scope,
     expr: &Expr,
-    what: &'static str,
+    what: Message,
     source: &str,
     diagnostics: &mut Diagnostics,
 ) -> Option<BigRational> {
-    let value = constant(scope, expr, what, source, diagnostics)?;
+    let value = constant(scope, expr, what.clone(), source, diagnostics)?;
     match value.as_scalar() {
         Some(x) => Some(x.clone()),
         None => {
@@ -877,9 +821,9 @@ pub fn constant_scalar(
                 Diagnostic::error(
                     Kind::NotScalar,
                     expr.span,
-                    format!("{what} must be a single number"),
+                    phrase::must_be_a_single_number(what),
                 )
-                .with_label(format!("this is {}", value.shape().describe())),
+                .with_label(phrase::this_is(value.shape().noun())),
             );
             None
         }
@@ -893,22 +837,18 @@ pub fn quote(source: &str, span: Span) -> String {
 }
 
 fn division_by_zero(span: Span) -> Diagnostic {
-    Diagnostic::error(Kind::DivisionByZero, span, "division by zero")
-        .with_label("this is exactly zero")
+    Diagnostic::error(Kind::DivisionByZero, span, phrase::division_by_zero())
+        .with_label(phrase::division_by_zero_label())
 }
 
-fn not_constant(ident: &Ident, what_it_is: &str, wanted: &str) -> Diagnostic {
+fn not_constant(ident: &Ident, what_it_is: Message, wanted: Message) -> Diagnostic {
     Diagnostic::error(
         Kind::NotConstant,
         ident.span,
-        format!("{wanted} must be a constant, but `{}` is not", ident.text),
+        phrase::must_be_a_constant(wanted, &ident.text),
     )
-    .with_label(format!(
-        "`{}` is {} {what_it_is}",
-        ident.text,
-        super::article(what_it_is)
-    ))
-    .with_help("only numbers, `dim`s and `const`s with a value can appear here")
+    .with_label(phrase::name_is(&ident.text, what_it_is))
+    .with_help(phrase::must_be_a_constant_help())
 }
 
 /// An unknown name, with what to write instead if something checks in its place (a product of
@@ -917,19 +857,15 @@ pub fn unknown_name(ident: &Ident, suggestion: Option<String>) -> Diagnostic {
     let diagnostic = Diagnostic::error(
         Kind::UnknownName,
         ident.span,
-        format!("unknown name `{}`", excerpt(&ident.text)),
+        phrase::unknown_name(excerpt(&ident.text)),
     )
-    .with_label("not declared or defined anywhere in this file");
+    .with_label(phrase::unknown_name_label());
     match suggestion {
-        Some(text) => diagnostic.with_help(format!("did you mean `{text}`?")),
-        None if Function::lookup(&ident.text).is_some() => diagnostic.with_help(format!(
-            "`{0}` is a function: call it as `{0}(…)`",
-            ident.text
-        )),
-        None => diagnostic.with_help(format!(
-            "declare it, e.g. `input {0}[…]` or `param {0}[…] = …`, or define it: `{0} = …`",
-            excerpt(&ident.text)
-        )),
+        Some(text) => diagnostic.with_help(phrase::did_you_mean(text)),
+        None if Function::lookup(&ident.text).is_some() => {
+            diagnostic.with_help(phrase::is_a_function_help(&ident.text))
+        }
+        None => diagnostic.with_help(phrase::declare_it_help(excerpt(&ident.text))),
     }
 }
 
@@ -937,19 +873,16 @@ fn unknown_function(ident: &Ident, symbols: &Symbols) -> Diagnostic {
     let mut diagnostic = Diagnostic::error(
         Kind::UnknownFunction,
         ident.span,
-        format!("unknown function `{}`", excerpt(&ident.text)),
+        phrase::unknown_function(excerpt(&ident.text)),
     )
-    .with_label("not a function of the language");
+    .with_label(phrase::unknown_function_label());
     if let Some(best) = nearest(&ident.text, Function::names()) {
-        diagnostic = diagnostic.with_help(format!("did you mean `{best}`?"));
+        diagnostic = diagnostic.with_help(phrase::did_you_mean(best));
     } else if symbols.lookup(&ident.text).is_some() {
-        diagnostic = diagnostic.with_help(format!(
-            "`{0}` is a value, not a function; to multiply, write `{0} * (…)`",
-            ident.text
-        ));
+        diagnostic = diagnostic.with_help(phrase::is_a_value_help(&ident.text));
     } else {
         let names: Vec<&str> = Function::names().collect();
-        diagnostic = diagnostic.with_help(format!("the functions are: {}", names.join(", ")));
+        diagnostic = diagnostic.with_help(phrase::functions_are(names.join(", ")));
     }
     diagnostic
 }
@@ -968,53 +901,44 @@ fn shape_error(
         ShapeError::Elementwise(op, a, b) => Diagnostic::error(
             Kind::ShapeMismatch,
             span,
-            format!("shape mismatch in `{whole}`: {a} {} {b}", op.symbol()),
+            phrase::shape_mismatch(whole, a, op.symbol(), b),
         )
-        .with_label(format!(
-            "elementwise `{}` needs equal shapes, or a scalar on one side",
-            op.symbol()
-        ))
-        .with_note(operand(0), a.to_string())
-        .with_note(operand(1), b.to_string()),
+        .with_label(phrase::elementwise_needs_equal_shapes(op.symbol()))
+        .with_note(operand(0), phrase::verbatim(a))
+        .with_note(operand(1), phrase::verbatim(b)),
         ShapeError::MatMul(a, b) => {
             let (label, help) = match (a, b) {
                 (Shape::Matrix(_, k), Shape::Vector(n) | Shape::Matrix(n, _)) => (
-                    format!(
-                        "`{}` has {k} columns, but `{}` has {n} rows",
-                        name(0),
-                        name(1)
-                    ),
+                    phrase::columns_but_rows(name(0), k, name(1), n),
                     match (a, b) {
-                        (Shape::Matrix(m, _), Shape::Vector(n)) if m == n => Some(format!(
-                            "did you mean `transpose({}) @ {}`?",
-                            name(0),
-                            name(1)
-                        )),
+                        (Shape::Matrix(m, _), Shape::Vector(n)) if m == n => Some(
+                            phrase::did_you_mean(format!("transpose({}) @ {}", name(0), name(1))),
+                        ),
                         _ => None,
                     },
                 ),
                 (Shape::Matrix(..), Shape::Scalar) => (
-                    "`@` multiplies by a vector or a matrix".to_string(),
-                    Some("to scale every element, use `*`".to_string()),
+                    phrase::matmul_by_a_scalar(),
+                    Some(phrase::matmul_by_a_scalar_help()),
                 ),
                 (Shape::Vector(_), Shape::Vector(_)) => (
-                    "the left side of `@` must be a matrix".to_string(),
-                    Some(format!(
-                        "for a dot product, write `sum({} * {})`",
+                    phrase::matmul_left_side(),
+                    Some(phrase::dot_product_help(format!(
+                        "sum({} * {})",
                         name(0),
                         name(1)
-                    )),
+                    ))),
                 ),
-                _ => ("the left side of `@` must be a matrix".to_string(), None),
+                _ => (phrase::matmul_left_side(), None),
             };
             let mut diagnostic = Diagnostic::error(
                 Kind::ShapeMismatch,
                 span,
-                format!("shape mismatch in `{whole}`: {a} @ {b}"),
+                phrase::shape_mismatch(whole, a, "@", b),
             )
             .with_label(label)
-            .with_note(operand(0), a.to_string())
-            .with_note(operand(1), b.to_string());
+            .with_note(operand(0), phrase::verbatim(a))
+            .with_note(operand(1), phrase::verbatim(b));
             if let Some(help) = help {
                 diagnostic = diagnostic.with_help(help);
             }
@@ -1022,50 +946,39 @@ fn shape_error(
         }
         ShapeError::Operand(f, shape) => {
             let wants = match f {
-                Unary::Transpose => "a matrix",
-                _ => "a vector",
+                Unary::Transpose => phrase::a_matrix_of_any_size(),
+                _ => phrase::a_vector_of_any_size(),
             };
             let mut diagnostic = Diagnostic::error(
                 Kind::ShapeMismatch,
                 span,
-                format!(
-                    "`{operator}` takes {wants}, but `{}` is {}",
-                    name(0),
-                    shape.describe()
-                ),
+                phrase::operator_takes(operator, wants, name(0), shape.noun()),
             )
-            .with_label(format!("{} here", shape.describe()));
+            .with_label(phrase::shape_here(shape.noun()));
             if f == Unary::Transpose && matches!(shape, Shape::Vector(_)) {
-                diagnostic = diagnostic
-                    .with_help("a vector needs no transpose: `W @ x` treats it as a column");
+                diagnostic = diagnostic.with_help(phrase::vector_needs_no_transpose());
             }
             diagnostic
         }
         ShapeError::Pick(a, i) => Diagnostic::error(
             Kind::ShapeMismatch,
             span,
-            format!("`{whole}` picks from {} by {}", a.describe(), i.describe()),
+            phrase::picks_from_by(whole, a.noun(), i.noun()),
         )
-        .with_label("`A[i]` picks a row of a matrix or an element of a vector by an index"),
+        .with_label(phrase::what_pick_does_by_an_index()),
         ShapeError::Concat(a, b) => Diagnostic::error(
             Kind::ShapeMismatch,
             span,
-            format!(
-                "`concat` joins vectors, but here are {} and {}",
-                a.describe(),
-                b.describe()
-            ),
+            phrase::concat_joins_vectors_not(a.noun(), b.noun()),
         )
-        .with_label("expected vectors or scalars"),
+        .with_label(phrase::expected_vectors_or_scalars()),
         ShapeError::Slice(shape) => Diagnostic::error(
             Kind::ShapeMismatch,
             span,
-            format!("`{whole}` does not fit {}", shape.describe()),
+            phrase::does_not_fit(whole, shape.noun()),
         ),
-        ShapeError::Undeclared(_) => Diagnostic::error(
-            Kind::UnknownName,
-            span,
-            format!("`{whole}` is not declared"),
-        ),
+        ShapeError::Undeclared(_) => {
+            Diagnostic::error(Kind::UnknownName, span, phrase::is_not_declared(whole))
+        }
     }
 }

@@ -26,6 +26,7 @@ use crate::ir::{
 use crate::shape::Shape;
 use crate::span::Span;
 use crate::syntax::ast::{self, File, ShapeSpec, StatementKind};
+use crate::words::{Message, phrase};
 use lower::{Binding, Lowerer, Mode, Scope, constant, constant_scalar};
 use settings::Settings;
 use symbols::{SymbolKind, Symbols};
@@ -148,17 +149,13 @@ impl<'a> Checker<'a> {
                             Diagnostic::error(
                                 Kind::NotScalar,
                                 value.span,
-                                format!(
-                                    "the loss must be a single number, but `{}` is {}",
-                                    name.text,
-                                    shape.describe()
-                                ),
+                                phrase::loss_not_scalar(&name.text, shape.noun()),
                             )
-                            .with_label(format!("this is {}", shape.describe()))
-                            .with_help(format!(
-                                "reduce it to a scalar, e.g. `sum({0})` or `mean({0})`",
-                                lower::quote(self.source, value.span)
-                            )),
+                            .with_label(phrase::this_is(shape.noun()))
+                            .with_help(phrase::loss_not_scalar_help(lower::quote(
+                                self.source,
+                                value.span,
+                            ))),
                         );
                     }
                 }
@@ -284,7 +281,7 @@ impl<'a> Checker<'a> {
     fn constant(
         &mut self,
         expr: &ast::Expr,
-        what: &'static str,
+        what: Message,
     ) -> Option<crate::tensor::Tensor<num_rational::BigRational>> {
         constant(&self.scope, expr, what, self.source, self.diagnostics)
     }
@@ -292,13 +289,13 @@ impl<'a> Checker<'a> {
     fn constant_scalar(
         &mut self,
         expr: &ast::Expr,
-        what: &'static str,
+        what: Message,
     ) -> Option<num_rational::BigRational> {
         constant_scalar(&self.scope, expr, what, self.source, self.diagnostics)
     }
 
     fn dim(&mut self, name: &ast::Ident, value: &ast::Expr) -> Option<u64> {
-        let n = self.dimension(value, "a `dim`")?;
+        let n = self.dimension(value, phrase::what_a_dim())?;
         self.dims.push(Dim {
             name: name.text.clone(),
             value: n as u64,
@@ -308,7 +305,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A size: a whole number of at least 1.
-    fn dimension(&mut self, expr: &ast::Expr, what: &'static str) -> Option<usize> {
+    pub(crate) fn dimension(&mut self, expr: &ast::Expr, what: Message) -> Option<usize> {
         let value = self.constant_scalar(expr, what)?;
         match exact::to_u64(&value).and_then(|n| usize::try_from(n).ok()) {
             Some(n) if (1..=MAX_ELEMENTS).contains(&n) => Some(n),
@@ -317,9 +314,9 @@ impl<'a> Checker<'a> {
                     Diagnostic::error(
                         Kind::BadDimension,
                         expr.span,
-                        "a size must be a whole number, 1 or more",
+                        phrase::size_must_be_a_count(),
                     )
-                    .with_label(format!("this is {}", exact::display(&value))),
+                    .with_label(phrase::this_is(exact::display(&value))),
                 );
                 None
             }
@@ -332,27 +329,24 @@ impl<'a> Checker<'a> {
                 Diagnostic::error(
                     Kind::BadDimension,
                     spec.span,
-                    format!(
-                        "a value has at most two dimensions, but this shape has {}",
-                        spec.dims.len()
-                    ),
+                    phrase::too_many_dimensions(spec.dims.len()),
                 )
-                .with_label("expected `[n]` or `[m, n]`")
-                .with_help("values are scalars, vectors [n] or matrices [m, n]"),
+                .with_label(phrase::too_many_dimensions_label())
+                .with_help(phrase::array_too_deep_help()),
             );
             return None;
         }
         if spec.dims.is_empty() {
             self.diagnostics.push(
-                Diagnostic::error(Kind::BadDimension, spec.span, "an empty shape")
-                    .with_label("write the size, or leave out the brackets for a scalar"),
+                Diagnostic::error(Kind::BadDimension, spec.span, phrase::empty_shape())
+                    .with_label(phrase::empty_shape_label()),
             );
             return None;
         }
         let dims: Vec<Option<usize>> = spec
             .dims
             .iter()
-            .map(|e| self.dimension(e, "a size"))
+            .map(|e| self.dimension(e, phrase::what_a_size()))
             .collect();
         let dims: Vec<usize> = dims.into_iter().collect::<Option<_>>()?;
         let shape = Shape::from_dims(&dims)?;
@@ -361,15 +355,11 @@ impl<'a> Checker<'a> {
                 Diagnostic::error(
                     Kind::TooLarge,
                     spec.span,
-                    format!(
-                        "a value of shape {shape} would have {} elements",
-                        group_digits(shape.size() as u64)
-                    ),
+                    phrase::shape_too_large(shape, group_digits(shape.size() as u64)),
                 )
-                .with_label(format!(
-                    "{} of memory as f32; nabla handles at most {} elements per value",
-                    bytes(shape.size() as u64 * 4),
-                    group_digits(MAX_ELEMENTS as u64)
+                .with_label(phrase::shape_too_large_label(
+                    memory(shape.size() as u64 * 4),
+                    group_digits(MAX_ELEMENTS as u64),
                 )),
             );
             return None;
@@ -390,13 +380,14 @@ impl<'a> Checker<'a> {
                     _ => Span::default(),
                 };
                 self.diagnostics.push(
-                    Diagnostic::error(Kind::SecondLoss, keyword.to(name.span), "a second loss")
-                        .with_label("a file has exactly one loss")
-                        .with_note(first_span, "the loss is defined here")
-                        .with_help(format!(
-                            "to combine them, define this one as a value (`{} = …`) and add it to the loss",
-                            name.text
-                        )),
+                    Diagnostic::error(
+                        Kind::SecondLoss,
+                        keyword.to(name.span),
+                        phrase::second_loss(),
+                    )
+                    .with_label(phrase::second_loss_label())
+                    .with_note(first_span, phrase::second_loss_note())
+                    .with_help(phrase::second_loss_help(&name.text)),
                 );
                 true
             }
@@ -475,23 +466,15 @@ impl<'a> Checker<'a> {
             || file.unparsed.iter().any(|u| u.is_loss);
         if file.statements.is_empty() && file.unparsed.is_empty() {
             diagnostics.push(
-                Diagnostic::error(
-                    Kind::MissingLoss,
-                    Span::at(0),
-                    "this file describes no network: it has no statements",
-                )
-                .with_label("expected declarations, definitions and a loss")
-                .with_help("start from an example, e.g. `nabla check examples/xor.nabla`"),
+                Diagnostic::error(Kind::MissingLoss, Span::at(0), phrase::no_statements())
+                    .with_label(phrase::no_statements_label())
+                    .with_help(phrase::no_statements_help()),
             );
         } else if !has_loss_statement {
             diagnostics.push(
-                Diagnostic::error(
-                    Kind::MissingLoss,
-                    Span::at(source.len()),
-                    "this file has no loss",
-                )
-                .with_label("expected a `loss` line by the end of the file")
-                .with_help("add the value to minimize, e.g. `loss E = sum((o - y)^2)`"),
+                Diagnostic::error(Kind::MissingLoss, Span::at(source.len()), phrase::no_loss())
+                    .with_label(phrase::no_loss_label())
+                    .with_help(phrase::no_loss_help()),
             );
         }
         if diagnostics.has_errors() {
@@ -518,23 +501,15 @@ impl<'a> Checker<'a> {
                 DeclKind::Param => Diagnostic::warning(
                     Kind::Unused,
                     d.span,
-                    format!(
-                        "param `{}` is never used by the loss `{}`",
-                        d.name, loss.name
-                    ),
+                    phrase::never_used(DeclKind::Param.keyword(), &d.name, &loss.name),
                 )
-                .with_label("its gradient is always zero, so training never changes it"),
+                .with_label(phrase::unused_param_label()),
                 kind => Diagnostic::warning(
                     Kind::Unused,
                     d.span,
-                    format!(
-                        "{} `{}` is never used by the loss `{}`",
-                        kind.keyword(),
-                        d.name,
-                        loss.name
-                    ),
+                    phrase::never_used(kind.keyword(), &d.name, &loss.name),
                 )
-                .with_label("declared here"),
+                .with_label(phrase::declared_here()),
             };
             diagnostics.push(diagnostic);
         }
@@ -544,12 +519,9 @@ impl<'a> Checker<'a> {
                     Diagnostic::warning(
                         Kind::Unused,
                         i.span,
-                        format!(
-                            "`{}` is computed but the loss `{}` does not use it",
-                            i.name, loss.name
-                        ),
+                        phrase::computed_but_unused(&i.name, &loss.name),
                     )
-                    .with_label("defined here"),
+                    .with_label(phrase::defined_here()),
                 );
             }
         }
@@ -572,17 +544,9 @@ impl<'a> Checker<'a> {
 }
 
 fn second(span: Span, first: Span, what: &str) -> Diagnostic {
-    Diagnostic::error(Kind::Redeclared, span, format!("a second `{what}` line"))
-        .with_label("only one is allowed")
-        .with_note(first, "the first is here")
-}
-
-pub(crate) fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
+    Diagnostic::error(Kind::Redeclared, span, phrase::second_line(what))
+        .with_label(phrase::only_one_allowed())
+        .with_note(first, phrase::the_first_is_here())
 }
 
 /// `10000000000` as `10,000,000,000`.
@@ -598,8 +562,13 @@ pub fn group_digits(n: u64) -> String {
     out
 }
 
-/// A byte count in the unit a person would use.
+/// A byte count in the unit a person would use, in English (for code comments).
 pub fn bytes(n: u64) -> String {
+    crate::words::Language::English.say(&memory(n))
+}
+
+/// A byte count in the unit a person would use.
+pub fn memory(n: u64) -> Message {
     const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
     let mut value = n as f64;
     let mut unit = 0;
@@ -608,8 +577,8 @@ pub fn bytes(n: u64) -> String {
         unit += 1;
     }
     if unit == 0 {
-        format!("{n} bytes")
+        phrase::bytes(n)
     } else {
-        format!("{value:.1} {}", UNITS[unit])
+        phrase::verbatim(format!("{value:.1} {}", UNITS[unit]))
     }
 }

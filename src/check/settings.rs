@@ -11,6 +11,7 @@ use crate::exact;
 use crate::ir::{Initializer, Optimizer, Training};
 use crate::span::Span;
 use crate::syntax::ast::{Arguments, Expr, ExprKind, Ident};
+use crate::words::{Message, phrase};
 
 pub const OPTIMIZERS: [&str; 2] = ["sgd", "adam"];
 pub const INITIALIZERS: [&str; 6] = ["zeros", "ones", "uniform", "normal", "xavier", "he"];
@@ -48,16 +49,16 @@ impl Settings<'_> {
                         Diagnostic::error(
                             Kind::BadArgument,
                             arguments.span.to(name.span),
-                            "sgd needs a learning rate",
+                            phrase::sgd_needs_lr(),
                         )
-                        .with_label("no `lr` given")
-                        .with_help("write e.g. `optimizer sgd(lr = 0.1)`"),
+                        .with_label(phrase::sgd_needs_lr_label())
+                        .with_help(phrase::sgd_needs_lr_help()),
                     );
                     return None;
                 };
-                let lr = self.positive(lr_expr, "the learning rate `lr`");
+                let lr = self.positive(lr_expr, phrase::setting_learning_rate());
                 let momentum = match momentum {
-                    Some(e) => self.fraction(e, "`momentum`"),
+                    Some(e) => self.fraction(e, phrase::code("momentum")),
                     None => Some(BigRational::zero()),
                 };
                 let (lr, momentum) = (lr?, momentum?);
@@ -69,7 +70,7 @@ impl Settings<'_> {
                 let or = |value: Option<&Expr>,
                           this: &mut Self,
                           default: BigRational,
-                          check: fn(&mut Self, &Expr, &'static str) -> Option<BigRational>,
+                          check: fn(&mut Self, &Expr, Message) -> Option<BigRational>,
                           what| match value {
                     Some(e) => check(this, e, what),
                     None => Some(default),
@@ -79,11 +80,29 @@ impl Settings<'_> {
                     self,
                     ratio(1, 1000),
                     Self::positive,
-                    "the learning rate `lr`",
+                    phrase::setting_learning_rate(),
                 );
-                let beta1 = or(beta1, self, ratio(9, 10), Self::fraction, "`beta1`");
-                let beta2 = or(beta2, self, ratio(999, 1000), Self::fraction, "`beta2`");
-                let eps = or(eps, self, ratio(1, 100_000_000), Self::positive, "`eps`");
+                let beta1 = or(
+                    beta1,
+                    self,
+                    ratio(9, 10),
+                    Self::fraction,
+                    phrase::code("beta1"),
+                );
+                let beta2 = or(
+                    beta2,
+                    self,
+                    ratio(999, 1000),
+                    Self::fraction,
+                    phrase::code("beta2"),
+                );
+                let eps = or(
+                    eps,
+                    self,
+                    ratio(1, 100_000_000),
+                    Self::positive,
+                    phrase::code("eps"),
+                );
                 let (lr, beta1, beta2, eps) = (lr?, beta1?, beta2?, eps?);
                 bound.then_some(Optimizer::Adam {
                     lr,
@@ -96,14 +115,12 @@ impl Settings<'_> {
                 let mut diagnostic = Diagnostic::error(
                     Kind::UnknownOptimizer,
                     name.span,
-                    format!("unknown optimizer `{}`", name.text),
+                    phrase::unknown_optimizer(&name.text),
                 )
-                .with_label("not an optimizer nabla knows");
+                .with_label(phrase::unknown_optimizer_label());
                 diagnostic = match nearest(&name.text, OPTIMIZERS) {
-                    Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
-                    None => diagnostic.with_help(
-                        "the optimizers are `sgd(lr, momentum)` and `adam(lr, beta1, beta2, eps)`",
-                    ),
+                    Some(best) => diagnostic.with_help(phrase::did_you_mean(best)),
+                    None => diagnostic.with_help(phrase::unknown_optimizer_help()),
                 };
                 self.diagnostics.push(diagnostic);
                 None
@@ -119,12 +136,10 @@ impl Settings<'_> {
                 Diagnostic::error(
                     Kind::BadArgument,
                     unnamed.value.span,
-                    "name each training setting",
+                    phrase::unnamed_training_setting(),
                 )
-                .with_label("which setting is this?")
-                .with_help(
-                    "write e.g. `train(epochs = 100, batch = 16, shuffle = true, seed = 1)`",
-                ),
+                .with_label(phrase::which_setting())
+                .with_help(phrase::unnamed_training_setting_help()),
             );
             return None;
         }
@@ -132,15 +147,15 @@ impl Settings<'_> {
             self.bind("train", arguments, ["epochs", "batch", "shuffle", "seed"]);
         ok &= bound;
         if let Some(e) = epochs {
-            training.epochs = self.count(e, "`epochs`", 1);
+            training.epochs = self.count(e, phrase::code("epochs"), 1);
             ok &= training.epochs.is_some();
         }
         if let Some(e) = batch {
-            training.batch = self.count(e, "`batch`", 1);
+            training.batch = self.count(e, phrase::code("batch"), 1);
             ok &= training.batch.is_some();
         }
         if let Some(e) = seed {
-            training.seed = self.count(e, "`seed`", 0);
+            training.seed = self.count(e, phrase::code("seed"), 0);
             ok &= training.seed.is_some();
         }
         if let Some(e) = shuffle {
@@ -148,8 +163,8 @@ impl Settings<'_> {
                 ExprKind::Bool(b) => training.shuffle = Some(b),
                 _ => {
                     self.diagnostics.push(
-                        Diagnostic::error(Kind::BadArgument, e.span, "`shuffle` is true or false")
-                            .with_label("expected `true` or `false`"),
+                        Diagnostic::error(Kind::BadArgument, e.span, phrase::shuffle_is_a_switch())
+                            .with_label(phrase::shuffle_is_a_switch_label()),
                     );
                     ok = false;
                 }
@@ -176,9 +191,9 @@ impl Settings<'_> {
                         first
                             .span()
                             .to(args.items.last().map_or(first.span(), |a| a.span())),
-                        format!("`{}` takes no arguments", name.text),
+                        phrase::takes_no_arguments(&name.text),
                     )
-                    .with_label("remove these"),
+                    .with_label(phrase::takes_no_arguments_label()),
                 );
                 return None;
             }
@@ -195,26 +210,24 @@ impl Settings<'_> {
                     return None;
                 }
                 let (Some(a), Some(b)) = (a, b) else {
-                    self.missing(
-                        args.span.to(name.span),
-                        "uniform(a, b)",
-                        "the interval's ends `a` and `b`",
-                    );
+                    self.missing(args.span.to(name.span), phrase::uniform_needs_ends());
                     return None;
                 };
-                let (low, high) = (self.number(a, "`a`"), self.number(b, "`b`"));
+                let (low, high) = (
+                    self.number(a, phrase::code("a")),
+                    self.number(b, phrase::code("b")),
+                );
                 let (low, high) = (low?, high?);
                 if low >= high {
                     self.diagnostics.push(
                         Diagnostic::error(
                             Kind::BadArgument,
                             a.span.to(b.span),
-                            "`uniform(a, b)` needs a < b",
+                            phrase::uniform_needs_order(),
                         )
-                        .with_label(format!(
-                            "{} is not less than {}",
+                        .with_label(phrase::is_not_less_than(
                             exact::display(&low),
-                            exact::display(&high)
+                            exact::display(&high),
                         )),
                     );
                     return None;
@@ -227,14 +240,13 @@ impl Settings<'_> {
                     return None;
                 }
                 let (Some(mean), Some(std)) = (mean, std) else {
-                    self.missing(
-                        args.span.to(name.span),
-                        "normal(mean, std)",
-                        "`mean` and `std`",
-                    );
+                    self.missing(args.span.to(name.span), phrase::normal_needs_arguments());
                     return None;
                 };
-                let (mean, std) = (self.number(mean, "`mean`"), self.positive(std, "`std`"));
+                let (mean, std) = (
+                    self.number(mean, phrase::code("mean")),
+                    self.positive(std, phrase::code("std")),
+                );
                 Some(Initializer::Normal {
                     mean: mean?,
                     std: std?,
@@ -244,14 +256,12 @@ impl Settings<'_> {
                 let mut diagnostic = Diagnostic::error(
                     Kind::UnknownInitializer,
                     name.span,
-                    format!("unknown initializer `{}`", name.text),
+                    phrase::unknown_initializer(&name.text),
                 )
-                .with_label("not an initializer nabla knows");
+                .with_label(phrase::unknown_initializer_label());
                 diagnostic = match nearest(&name.text, INITIALIZERS) {
-                    Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
-                    None => diagnostic.with_help(
-                        "the initializers are zeros, ones, uniform(a, b), normal(mean, std), xavier and he",
-                    ),
+                    Some(best) => diagnostic.with_help(phrase::did_you_mean(best)),
+                    None => diagnostic.with_help(phrase::unknown_initializer_help()),
                 };
                 self.diagnostics.push(diagnostic);
                 None
@@ -275,13 +285,13 @@ impl Settings<'_> {
                     Diagnostic::error(
                         Kind::BadArgument,
                         argument.value.span,
-                        "an argument without a name after named ones",
+                        phrase::unnamed_after_named(),
                     )
-                    .with_label("which setting is this?")
-                    .with_help(format!(
-                        "write arguments in order first, then named ones: `{function}({})`",
+                    .with_label(phrase::which_setting())
+                    .with_help(phrase::unnamed_after_named_help(format!(
+                        "{function}({})",
                         parameters.join(", ")
-                    )),
+                    ))),
                 );
                 ok = false;
                 continue;
@@ -294,10 +304,13 @@ impl Settings<'_> {
                         Diagnostic::error(
                             Kind::BadArgument,
                             argument.value.span,
-                            format!("`{function}` takes at most {N} arguments"),
+                            phrase::takes_at_most_arguments(function, N),
                         )
-                        .with_label("one too many")
-                        .with_help(format!("`{function}({})`", parameters.join(", "))),
+                        .with_label(phrase::one_too_many())
+                        .with_help(phrase::code(format!(
+                            "{function}({})",
+                            parameters.join(", ")
+                        ))),
                     );
                     ok = false;
                     continue;
@@ -308,15 +321,13 @@ impl Settings<'_> {
                         let mut diagnostic = Diagnostic::error(
                             Kind::BadArgument,
                             name.span,
-                            format!("`{function}` has no setting `{}`", name.text),
+                            phrase::no_such_setting(function, &name.text),
                         )
-                        .with_label("unknown argument");
+                        .with_label(phrase::unknown_argument());
                         diagnostic = match nearest(&name.text, parameters) {
-                            Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
-                            None => diagnostic.with_help(format!(
-                                "`{function}` takes: {}",
-                                parameters.join(", ")
-                            )),
+                            Some(best) => diagnostic.with_help(phrase::did_you_mean(best)),
+                            None => diagnostic
+                                .with_help(phrase::settings_are(function, parameters.join(", "))),
                         };
                         self.diagnostics.push(diagnostic);
                         ok = false;
@@ -329,9 +340,9 @@ impl Settings<'_> {
                     Diagnostic::error(
                         Kind::BadArgument,
                         argument.span(),
-                        format!("`{}` is given twice", parameters[slot]),
+                        phrase::given_twice(parameters[slot]),
                     )
-                    .with_label("given again here"),
+                    .with_label(phrase::given_again_here()),
                 );
                 ok = false;
                 continue;
@@ -341,59 +352,46 @@ impl Settings<'_> {
         (bound, ok)
     }
 
-    fn missing(&mut self, span: Span, form: &str, what: &str) {
+    fn missing(&mut self, span: Span, message: Message) {
         self.diagnostics.push(
-            Diagnostic::error(Kind::BadArgument, span, format!("`{form}` needs {what}"))
-                .with_label("missing arguments"),
+            Diagnostic::error(Kind::BadArgument, span, message)
+                .with_label(phrase::missing_arguments()),
         );
     }
 
-    fn number(&mut self, expr: &Expr, what: &'static str) -> Option<BigRational> {
+    fn number(&mut self, expr: &Expr, what: Message) -> Option<BigRational> {
         constant_scalar(self.scope, expr, what, self.source, self.diagnostics)
     }
 
-    fn positive(&mut self, expr: &Expr, what: &'static str) -> Option<BigRational> {
-        let value = self.number(expr, what)?;
+    fn positive(&mut self, expr: &Expr, what: Message) -> Option<BigRational> {
+        let value = self.number(expr, what.clone())?;
         if value.is_positive() {
             return Some(value);
         }
-        self.out_of_range(expr, what, &value, "must be greater than 0")
+        self.out_of_range(expr, phrase::must_be_positive(what), &value)
     }
 
     /// In [0, 1): momentum and Adam's betas.
-    fn fraction(&mut self, expr: &Expr, what: &'static str) -> Option<BigRational> {
-        let value = self.number(expr, what)?;
+    fn fraction(&mut self, expr: &Expr, what: Message) -> Option<BigRational> {
+        let value = self.number(expr, what.clone())?;
         if !value.is_negative() && value < BigRational::one() {
             return Some(value);
         }
-        self.out_of_range(expr, what, &value, "must be at least 0 and less than 1")
+        self.out_of_range(expr, phrase::must_be_a_fraction(what), &value)
     }
 
-    fn count(&mut self, expr: &Expr, what: &'static str, least: u64) -> Option<u64> {
-        let value = self.number(expr, what)?;
+    fn count(&mut self, expr: &Expr, what: Message, least: u64) -> Option<u64> {
+        let value = self.number(expr, what.clone())?;
         match exact::to_u64(&value) {
             Some(n) if n >= least => Some(n),
-            _ => {
-                let rule = if least == 0 {
-                    "must be a whole number, 0 or more"
-                } else {
-                    "must be a whole number, 1 or more"
-                };
-                self.out_of_range(expr, what, &value, rule)
-            }
+            _ => self.out_of_range(expr, phrase::must_be_a_count(what, least), &value),
         }
     }
 
-    fn out_of_range<T>(
-        &mut self,
-        expr: &Expr,
-        what: &str,
-        value: &BigRational,
-        rule: &str,
-    ) -> Option<T> {
+    fn out_of_range<T>(&mut self, expr: &Expr, message: Message, value: &BigRational) -> Option<T> {
         self.diagnostics.push(
-            Diagnostic::error(Kind::BadArgument, expr.span, format!("{what} {rule}"))
-                .with_label(format!("this is {}", exact::display(value))),
+            Diagnostic::error(Kind::BadArgument, expr.span, message)
+                .with_label(phrase::this_is(exact::display(value))),
         );
         None
     }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Diagnostics, Kind};
 use crate::span::Span;
 use crate::syntax::ast::{Arguments, DeclInit, Expr, ExprKind, File, StatementKind};
+use crate::words::phrase;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SymbolKind {
@@ -57,11 +58,11 @@ impl Symbols {
                     Diagnostic::error(
                         Kind::Redeclared,
                         name.span,
-                        format!("`{}` is defined twice", name.text),
+                        phrase::defined_twice(&name.text),
                     )
-                    .with_label("defined again here")
-                    .with_note(first.span, "first defined here")
-                    .with_help("give each value its own name"),
+                    .with_label(phrase::defined_again_here())
+                    .with_note(first.span, phrase::first_defined_here())
+                    .with_help(phrase::defined_twice_help()),
                 );
                 continue;
             }
@@ -214,23 +215,16 @@ impl Symbols {
             .map(|&s| self.list[s].name.as_str())
             .collect();
         let message = if rotated.len() == 1 {
-            format!("`{}` is defined in terms of itself", head.name)
+            phrase::defined_by_itself(&head.name)
         } else {
-            format!(
-                "`{}` is defined in terms of itself: {}",
-                head.name,
-                chain.join(" → ")
-            )
+            phrase::defined_by_itself_through(&head.name, chain.join(" → "))
         };
         let mut diagnostic = Diagnostic::error(Kind::Cycle, head.span, message)
-            .with_label("this definition depends on itself")
-            .with_help("a value must be computable from inputs, parameters and constants");
+            .with_label(phrase::defined_by_itself_label())
+            .with_help(phrase::defined_by_itself_help());
         for &member in &rotated[1..] {
             let symbol = &self.list[member];
-            diagnostic = diagnostic.with_note(
-                symbol.span,
-                format!("`{}` is part of the cycle", symbol.name),
-            );
+            diagnostic = diagnostic.with_note(symbol.span, phrase::part_of_the_cycle(&symbol.name));
         }
         diagnostic
     }

@@ -11,9 +11,10 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use nabla::codegen::{self, Dtype, names};
+use nabla::words::{Message, phrase};
 
 use super::report::Reporter;
-use super::{EXIT_INVALID, EXIT_USAGE};
+use super::{EXIT_INVALID, EXIT_USAGE, complain, say};
 
 #[derive(Args)]
 pub struct GenArgs {
@@ -68,13 +69,13 @@ pub fn run(
     let files = match codegen::generate(model, &options) {
         Ok(files) => files,
         Err(error) => {
-            eprintln!("nabla: cannot generate a trainer: {error}");
+            complain(&phrase::cannot_generate(error.to_string()));
             return ExitCode::from(EXIT_INVALID);
         }
     };
     let out = PathBuf::from(&args.out);
     if let Err(message) = check_destination(&out, args.force) {
-        eprintln!("nabla: {message}");
+        complain(&message);
         return ExitCode::from(EXIT_USAGE);
     }
     let mut written = 0;
@@ -83,48 +84,50 @@ pub fn run(
             Ok(true) => written += 1,
             Ok(false) => {}
             Err(message) => {
-                eprintln!("nabla: {message}");
+                complain(&message);
                 return ExitCode::from(EXIT_USAGE);
             }
         }
     }
     let unchanged = files.len() - written;
-    let unchanged = if unchanged > 0 {
-        format!(" ({unchanged} unchanged)")
+    let wrote = if unchanged > 0 {
+        phrase::wrote_project_unchanged(
+            &options.package,
+            out.display().to_string(),
+            files.len(),
+            unchanged,
+        )
     } else {
-        String::new()
+        phrase::wrote_project(&options.package, out.display().to_string(), files.len())
     };
     super::print(&format!(
-        "wrote the trainer project `{}` to {}: {} files{unchanged}\n\
-         train it with: cd {} && cargo run --release -- train DATA.csv\n",
-        options.package,
-        out.display(),
-        files.len(),
-        out.display(),
+        "{}\n{}\n",
+        say(&wrote),
+        say(&phrase::train_it_with(format!(
+            "cd {} && cargo run --release -- train DATA.csv",
+            out.display()
+        )))
     ))
 }
 
 /// A destination is fine when it does not exist, is an empty directory, or `force` is given.
-fn check_destination(out: &Path, force: bool) -> Result<(), String> {
+fn check_destination(out: &Path, force: bool) -> Result<(), Message> {
+    let shown = out.display().to_string();
     match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() && !force {
-                return Err(format!(
-                    "{} is not empty; use --force to write the project there anyway (nabla then \
-                     replaces only the files it writes and leaves everything else alone)",
-                    out.display()
-                ));
+                return Err(phrase::destination_not_empty(shown));
             }
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(_) if out.exists() => Err(format!("{} exists and is not a directory", out.display())),
-        Err(e) => Err(format!("cannot read the directory {}: {e}", out.display())),
+        Err(_) if out.exists() => Err(phrase::destination_not_a_directory(shown)),
+        Err(e) => Err(phrase::cannot_read(shown, super::input::describe(&e))),
     }
 }
 
 /// Writes one file under `out`; `Ok(false)` when it already held exactly these contents.
-fn write(out: &Path, file: &codegen::File) -> Result<bool, String> {
+fn write(out: &Path, file: &codegen::File) -> Result<bool, Message> {
     let path = file
         .path
         .split('/')
@@ -133,10 +136,12 @@ fn write(out: &Path, file: &codegen::File) -> Result<bool, String> {
         return Ok(false);
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            phrase::cannot_create(parent.display().to_string(), super::input::describe(&e))
+        })?;
     }
-    std::fs::write(&path, &file.contents)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &file.contents).map_err(|e| {
+        phrase::cannot_write(path.display().to_string(), super::input::describe(&e))
+    })?;
     Ok(true)
 }

@@ -5,8 +5,9 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use nabla::diagnostic::Diagnostic;
+use nabla::words::{Message, phrase};
 
-use super::EXIT_USAGE;
+use super::{EXIT_USAGE, complain};
 
 /// The most a source file may hold. A network description is a few kilobytes; this only stops a
 /// mistaken path (a data set, a disk image) from being read whole.
@@ -42,15 +43,12 @@ impl Source {
         let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(error) => {
-                eprintln!("nabla: cannot read {name}: {}", describe(&error));
+                complain(&phrase::cannot_read(&name, describe(&error)));
                 return Err(ExitCode::from(EXIT_USAGE));
             }
         };
         if bytes.len() as u64 > MAX_SOURCE_BYTES {
-            eprintln!(
-                "nabla: {name} is larger than {} MB; is it really a .nabla file?",
-                MAX_SOURCE_BYTES >> 20
-            );
+            complain(&phrase::source_too_large(&name, MAX_SOURCE_BYTES >> 20));
             return Err(ExitCode::from(EXIT_USAGE));
         }
         Ok(match nabla::syntax::decode(&bytes) {
@@ -68,11 +66,12 @@ impl Source {
     }
 }
 
-fn describe(error: &std::io::Error) -> String {
+/// Why a file cannot be read, in words (the system's own, for a rare error).
+pub fn describe(error: &std::io::Error) -> Message {
     match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
-        _ => error.to_string(),
+        std::io::ErrorKind::NotFound => phrase::no_such_file(),
+        std::io::ErrorKind::PermissionDenied => phrase::permission_denied(),
+        std::io::ErrorKind::IsADirectory => phrase::is_a_directory(),
+        _ => phrase::verbatim(error.to_string()),
     }
 }

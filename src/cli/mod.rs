@@ -16,7 +16,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use input::Source;
 use nabla::pipeline;
-use nabla::words::Language;
+use nabla::words::{Language, Message, phrase};
 use report::Reporter;
 
 #[derive(Parser)]
@@ -206,6 +206,7 @@ pub fn main() -> ExitCode {
         Some(Lang::Vi) => Language::Vietnamese,
         None => Language::from_locale(|name| std::env::var(name).ok()),
     };
+    let _ = LANGUAGE.set(language);
     match cli.command {
         Command::Check { file } => check(&file, color),
         Command::Derive {
@@ -214,7 +215,7 @@ pub fn main() -> ExitCode {
             format,
             form,
         } => derive(&file, &wrt, format, form, color),
-        Command::Explain(args) => explain(&args, language, color),
+        Command::Explain(args) => explain(&args, color),
         Command::Graph { file, format } => graph(&file, format, color),
         Command::Gen(args) => {
             let (model, text, reporter) = match load(&args.file, color) {
@@ -244,7 +245,7 @@ pub fn main() -> ExitCode {
             match man.render(&mut page) {
                 Ok(()) => print(&String::from_utf8_lossy(&page)),
                 Err(error) => {
-                    eprintln!("nabla: cannot write the manual page: {error}");
+                    complain(&phrase::cannot_write_output(error.to_string()));
                     ExitCode::from(EXIT_USAGE)
                 }
             }
@@ -284,7 +285,7 @@ fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
     )
 }
 
-fn explain(args: &ExplainArgs, language: Language, color: bool) -> ExitCode {
+fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
     let (model, _text, reporter) = match load(&args.file, color) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -293,7 +294,7 @@ fn explain(args: &ExplainArgs, language: Language, color: bool) -> ExitCode {
         Some(path) => match weights::read(&model, path) {
             Ok(weights) => weights,
             Err(message) => {
-                eprintln!("nabla: {message}");
+                complain(&message);
                 return ExitCode::from(EXIT_USAGE);
             }
         },
@@ -303,7 +304,7 @@ fn explain(args: &ExplainArgs, language: Language, color: bool) -> ExitCode {
         Some(path) => match data::read(&model, path, args.rows.as_deref()) {
             Ok(table) => Some(table),
             Err(refusal) => {
-                eprintln!("nabla: {}", refusal.message);
+                complain(&refusal.message);
                 return ExitCode::from(if refusal.usage {
                     EXIT_USAGE
                 } else {
@@ -327,13 +328,13 @@ fn explain(args: &ExplainArgs, language: Language, color: bool) -> ExitCode {
         steps: args.steps,
         gradcheck: args.gradcheck,
         format,
-        language,
+        language: language(),
         weights,
         examples,
         weights_file: args.weights.clone(),
         data_file: args.data.clone(),
     };
-    let mut progress = progress::Progress::new("steps", args.steps);
+    let mut progress = progress::Progress::new(say(&phrase::progress_steps()), args.steps);
     let result = pipeline::explain(&model, &options, &mut |done| progress.update(done));
     progress.finish();
     finish(
@@ -362,11 +363,11 @@ fn finish(result: Result<String, pipeline::Failure>, text: bool, reporter: &Repo
             ExitCode::from(EXIT_INVALID)
         }
         Err(pipeline::Failure::Invalid(message) | pipeline::Failure::Internal(message)) => {
-            eprintln!("nabla: {message}");
+            complain(&message);
             ExitCode::from(EXIT_INVALID)
         }
         Err(pipeline::Failure::Usage(message)) => {
-            eprintln!("nabla: {message}");
+            complain(&message);
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -376,7 +377,7 @@ fn finish(result: Result<String, pipeline::Failure>, text: bool, reporter: &Repo
 /// exit code after the diagnostics are shown.
 fn load(path: &str, color: bool) -> Result<(nabla::ir::Model, String, Reporter), ExitCode> {
     let source = Source::read(path)?;
-    let reporter = Reporter::new(&source.name, &source.display_text, color);
+    let reporter = Reporter::new(&source.name, &source.display_text, color, language());
     let text = match &source.text {
         Ok(text) => text.clone(),
         Err(diagnostic) => {
@@ -401,6 +402,23 @@ fn check(path: &str, color: bool) -> ExitCode {
         )),
         Err(code) => code,
     }
+}
+
+/// The language of everything printed. Set once in `main`.
+static LANGUAGE: std::sync::OnceLock<Language> = std::sync::OnceLock::new();
+
+fn language() -> Language {
+    LANGUAGE.get().copied().unwrap_or(Language::English)
+}
+
+/// A message in the user's language.
+pub fn say(message: &Message) -> String {
+    language().say(message)
+}
+
+/// Writes `nabla: MESSAGE` to standard error, in the user's language.
+pub fn complain(message: &Message) {
+    eprintln!("nabla: {}", say(message));
 }
 
 /// Whether text results on standard output are coloured (a terminal without NO_COLOR, or
@@ -439,7 +457,7 @@ fn print(text: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("nabla: cannot write the output: {error}");
+            complain(&phrase::cannot_write_output(error.to_string()));
             ExitCode::from(EXIT_USAGE)
         }
     }

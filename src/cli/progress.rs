@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 pub struct Progress {
-    what: &'static str,
+    what: String,
     total: usize,
     start: Instant,
     last: Instant,
@@ -13,7 +13,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(what: &'static str, total: usize) -> Progress {
+    pub fn new(what: String, total: usize) -> Progress {
         let now = Instant::now();
         Progress {
             what,

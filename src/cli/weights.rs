@@ -5,19 +5,19 @@ use nabla::eval::exact::Value;
 use nabla::ir::{DeclId, DeclKind, Model};
 use nabla::shape::Shape;
 use nabla::tensor::Tensor;
+use nabla::words::{Message, phrase};
 use num_rational::BigRational;
 use serde_json::Value as Json;
 
 /// The values of the params the file names. Errors name the file and the parameter.
-pub fn read(model: &Model, path: &str) -> Result<Vec<(DeclId, Value)>, String> {
+pub fn read(model: &Model, path: &str) -> Result<Vec<(DeclId, Value)>, Message> {
     let mut weights = Vec::new();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| phrase::cannot_read(path, super::input::describe(&e)))?;
     let json: Json =
-        serde_json::from_str(&text).map_err(|e| format!("{path} is not valid JSON: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| phrase::weights_not_json(path, e.to_string()))?;
     let Json::Object(entries) = json else {
-        return Err(format!(
-            "{path}: expected an object {{\"W1\": [[…], …], …}} keyed by parameter name"
-        ));
+        return Err(phrase::weights_not_an_object(path));
     };
     for (name, value) in &entries {
         let Some(index) = model
@@ -31,19 +31,18 @@ pub fn read(model: &Model, path: &str) -> Result<Vec<(DeclId, Value)>, String> {
                 .filter(|d| d.kind == DeclKind::Param)
                 .map(|d| d.name.as_str())
                 .collect();
-            return Err(format!(
-                "{path}: `{name}` is not a param of this network (its params: {})",
-                params.join(", ")
-            ));
+            return Err(phrase::weights_not_a_param(path, name, params.join(", ")));
         };
         let shape = model.declarations[index].shape;
         let mut numbers = Vec::with_capacity(shape.size());
-        let found = flatten(value, &mut numbers)
-            .ok_or_else(|| format!("{path}: `{name}` holds something other than numbers"))?;
+        let found =
+            flatten(value, &mut numbers).ok_or_else(|| phrase::weights_not_numbers(path, name))?;
         if found != shape.dims() || numbers.len() != shape.size() {
-            return Err(format!(
-                "{path}: `{name}` should have shape {shape}, but has {}",
-                Shape::from_dims(&found).map_or_else(|| format!("{found:?}"), |s| s.to_string())
+            return Err(phrase::weights_wrong_shape(
+                path,
+                name,
+                shape,
+                Shape::from_dims(&found).map_or_else(|| format!("{found:?}"), |s| s.to_string()),
             ));
         }
         let exact: Option<Vec<BigRational>> = numbers
@@ -54,8 +53,7 @@ pub fn read(model: &Model, path: &str) -> Result<Vec<(DeclId, Value)>, String> {
                     .map(|r| if n.starts_with('-') { -r } else { r })
             })
             .collect();
-        let exact = exact
-            .ok_or_else(|| format!("{path}: `{name}` holds a number nabla cannot read exactly"))?;
+        let exact = exact.ok_or_else(|| phrase::weights_inexact(path, name))?;
         weights.push((
             DeclId(index as u32),
             Value::Exact(Tensor::new(shape, exact)),

@@ -5,6 +5,7 @@
 
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::ir::{DeclKind, Init, Model, Op};
+use crate::words::phrase;
 
 use super::EvalError;
 use super::exact::{self, Value};
@@ -36,20 +37,20 @@ pub fn undefined(model: &Model) -> Option<Diagnostic> {
     let error = exact::evaluate_needed(graph, &declared, &needed).err()?;
     let (message, label) = match error {
         EvalError::LogOfNonPositive(_) => (
-            "log of a value that is not positive",
-            "this is the log of 0 or less, whatever the data and the parameters",
+            phrase::log_of_non_positive(),
+            phrase::log_of_non_positive_always(),
         ),
         EvalError::SqrtOfNegative(_) => (
-            "square root of a negative value",
-            "this is negative, whatever the data and the parameters",
+            phrase::sqrt_of_negative(),
+            phrase::sqrt_of_negative_always(),
         ),
         EvalError::DivisionByZero(_) => (
-            "division by zero",
-            "this divides by exactly zero, whatever the data and the parameters",
+            phrase::division_by_zero(),
+            phrase::division_by_zero_always(),
         ),
         EvalError::TooLarge(_) => (
-            "a value too large to compute exactly",
-            "this exact power would be too large",
+            phrase::too_large_to_compute(),
+            phrase::power_too_large_here(),
         ),
     };
     let span = graph[error.node()].span;
@@ -63,7 +64,10 @@ mod tests {
         let refused =
             crate::compile("const c = 0\ninput x\nparam w = 1\nloss L = w * x + log(c)\n");
         assert!(refused.0.is_none());
-        assert_eq!(refused.1[0].message, "log of a value that is not positive");
+        assert_eq!(
+            refused.1[0].message.english(),
+            "log of a value that is not positive"
+        );
         // The unbiased variance divides by the batch size less one: not a constant.
         let batch = "input x = each [[1], [2]]\nparam w = 1\nv = batch_var(w * x, 1)\n\
                      loss L = sum(v)\n";

@@ -8,6 +8,7 @@ use crate::eval::batch::{self, Batched};
 use crate::eval::exact::Value;
 use crate::ir::{Init, Initializer, Model};
 use crate::tensor::Tensor;
+use crate::words::{Message, phrase};
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 
@@ -113,34 +114,21 @@ pub fn evaluate_batch(
             let Some(bad) = t.data().iter().find(|x| !x.is_finite()) else {
                 continue;
             };
-            let what = if bad.is_nan() {
-                "not a number (NaN)"
-            } else {
-                "infinite"
-            };
             let node = &gradient.graph[id];
             let gradient_part = id.index() >= gradient.forward_len;
-            let diagnostic = Diagnostic::error(
-                Kind::NotFinite,
-                node.span,
-                format!(
-                    "with the given values, {} is {what}",
-                    if gradient_part {
-                        "the gradient at this expression"
-                    } else {
-                        "this expression"
-                    }
-                ),
-            )
-            .with_label(format!(
-                "first non-finite value, in {}",
-                if gradient_part {
-                    "the backward pass"
+            let message = match (gradient_part, bad.is_nan()) {
+                (false, true) => phrase::expression_is_nan(),
+                (false, false) => phrase::expression_is_infinite(),
+                (true, true) => phrase::gradient_is_nan(),
+                (true, false) => phrase::gradient_is_infinite(),
+            };
+            let diagnostic = Diagnostic::error(Kind::NotFinite, node.span, message)
+                .with_label(if gradient_part {
+                    phrase::first_non_finite_backward()
                 } else {
-                    "the forward pass"
-                }
-            ))
-            .with_help(why_not_finite(&node.op));
+                    phrase::first_non_finite_forward()
+                })
+                .with_help(why_not_finite(&node.op));
             return Err(if m > 1 && node.per_example {
                 with_example(diagnostic, example)
             } else {
@@ -153,24 +141,19 @@ pub fn evaluate_batch(
 
 /// The note saying which example of a batch a problem happened in.
 fn with_example(mut diagnostic: Diagnostic, example: usize) -> Diagnostic {
-    diagnostic.message = format!("{}, in example {}", diagnostic.message, example + 1);
+    diagnostic.message = phrase::in_example(diagnostic.message, example + 1);
     diagnostic
 }
 
 /// What usually makes this operation leave the numbers, in a sentence.
-fn why_not_finite(op: &crate::ir::Op) -> &'static str {
+fn why_not_finite(op: &crate::ir::Op) -> Message {
     use crate::ir::{Binary, Op, Unary};
     match op {
-        Op::Unary(Unary::Exp, _) => "exp overflows float64 for arguments above about 709",
-        Op::Unary(Unary::Log, _) => {
-            "its argument is 0 in float64 (a tiny value underflowed, like σ(−1000)); \
-             for probabilities, cross_entropy or log_softmax of the logits stays finite"
-        }
-        Op::Binary(Binary::Div, ..) => "the divisor is 0 in float64",
-        Op::Pow(..) => "the power overflows float64, or raises 0 to a negative power",
-        _ => {
-            "float64 holds magnitudes up to about 1.8e308; check the values given to this expression"
-        }
+        Op::Unary(Unary::Exp, _) => phrase::exp_overflows(),
+        Op::Unary(Unary::Log, _) => phrase::log_underflows(),
+        Op::Binary(Binary::Div, ..) => phrase::divisor_underflows(),
+        Op::Pow(..) => phrase::power_overflows(),
+        _ => phrase::float64_range(),
     }
 }
 
@@ -189,23 +172,23 @@ pub fn eval_error(gradient: &Gradient, error: &EvalError) -> Diagnostic {
     let (kind, message, label) = match error {
         EvalError::DivisionByZero(_) => (
             Kind::DivisionByZero,
-            "division by zero",
-            "with the given values this divides by exactly zero",
+            phrase::division_by_zero(),
+            phrase::division_by_zero_here(),
         ),
         EvalError::LogOfNonPositive(_) => (
             Kind::Domain,
-            "log of a value that is not positive",
-            "with the given values this takes the log of 0 or less",
+            phrase::log_of_non_positive(),
+            phrase::log_of_non_positive_here(),
         ),
         EvalError::SqrtOfNegative(_) => (
             Kind::Domain,
-            "square root of a negative value",
-            "with the given values this is negative",
+            phrase::sqrt_of_negative(),
+            phrase::sqrt_of_negative_here(),
         ),
         EvalError::TooLarge(_) => (
             Kind::TooLarge,
-            "a value too large to compute exactly",
-            "this exact power would be too large",
+            phrase::too_large_to_compute(),
+            phrase::power_too_large_here(),
         ),
     };
     Diagnostic::error(kind, span, message).with_label(label)

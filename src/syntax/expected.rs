@@ -10,6 +10,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 use super::grammar::Rule;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::span::Span;
+use crate::words::{Message, phrase};
 
 /// What a rule means to someone writing a file; the order of the enum is the order phrases are
 /// listed in a message.
@@ -56,22 +57,22 @@ impl Expected {
         })
     }
 
-    fn phrase(self) -> &'static str {
+    fn phrase(self) -> Message {
         match self {
-            Expected::Statement => "a statement",
-            Expected::Name => "a name",
-            Expected::Shape => "a shape such as `[2, 3]`",
-            Expected::Assign => "`=`",
-            Expected::Tilde => "`~`",
-            Expected::Colon => "`:`",
-            Expected::Each => "`each`",
-            Expected::Expression => "an expression",
-            Expected::Operator => "an operator",
-            Expected::Comma => "`,`",
-            Expected::CloseParen => "`)`",
-            Expected::CloseBracket => "`]`",
-            Expected::OpenParen => "`(`",
-            Expected::EndOfLine => "the end of the line",
+            Expected::Statement => phrase::expected_a_statement(),
+            Expected::Name => phrase::expected_a_name(),
+            Expected::Shape => phrase::expected_a_shape(),
+            Expected::Assign => phrase::code("="),
+            Expected::Tilde => phrase::code("~"),
+            Expected::Colon => phrase::code(":"),
+            Expected::Each => phrase::code("each"),
+            Expected::Expression => phrase::expected_an_expression(),
+            Expected::Operator => phrase::expected_an_operator(),
+            Expected::Comma => phrase::code(","),
+            Expected::CloseParen => phrase::code(")"),
+            Expected::CloseBracket => phrase::code("]"),
+            Expected::OpenParen => phrase::code("("),
+            Expected::EndOfLine => phrase::expected_the_end_of_the_line(),
         }
     }
 }
@@ -93,9 +94,9 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, offset: usize) -> Diagnosti
             return Diagnostic::error(
                 Kind::TooDeep,
                 Span::new(offset, offset + text.len()),
-                "this statement is too complex to parse",
+                phrase::statement_too_complex(),
             )
-            .with_help("split it into several named parts, one per line");
+            .with_help(phrase::statement_too_complex_help());
         }
     };
     expected.sort();
@@ -111,14 +112,14 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, offset: usize) -> Diagnosti
         Found::Token(len) => Span::new(offset + position, offset + position + len),
     };
     let found_phrase = match found {
-        Found::EndOfLine => "the end of the line".to_string(),
+        Found::EndOfLine => phrase::expected_the_end_of_the_line(),
         Found::Token(len) => describe_token(&text[position..position + len]),
     };
 
     let message = if expected == [Expected::Statement, Expected::Name] {
-        format!("expected a statement, found {found_phrase}")
+        phrase::expected_found(phrase::expected_a_statement(), found_phrase)
     } else {
-        format!("expected {}, found {found_phrase}", list(&expected))
+        phrase::expected_found(list(&expected), found_phrase)
     };
     let mut diagnostic = Diagnostic::error(Kind::Syntax, span, message);
     if let Some(help) = suggestion(text, position, found, &expected) {
@@ -129,13 +130,13 @@ pub fn syntax_error(error: &Error<Rule>, text: &str, offset: usize) -> Diagnosti
 
 /// A token quoted for a message; a character that would be invisible or confusing when quoted
 /// is named by its code instead.
-fn describe_token(token: &str) -> String {
+fn describe_token(token: &str) -> Message {
     let mut chars = token.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) if c.is_control() || (c.is_whitespace() && c != ' ') || is_invisible(c) => {
-            format!("the invisible character U+{:04X}", c as u32)
+            phrase::found_invisible(format!("{:04X}", c as u32))
         }
-        _ => format!("`{}`", crate::diagnostic::excerpt(token)),
+        _ => phrase::code(crate::diagnostic::excerpt(token)),
     }
 }
 
@@ -148,15 +149,16 @@ fn is_invisible(c: char) -> bool {
 
 /// Look-alikes of the language's operators that text copied from a web page or a word processor
 /// brings along.
-const LOOK_ALIKES: [(char, &str); 8] = [
-    ('−', "-"),
-    ('–', "-"),
-    ('×', "*"),
-    ('·', "*"),
-    ('⋅', "*"),
-    ('÷', "/"),
-    ('’', "'"),
-    ('\u{00A0}', "a plain space"),
+const LOOK_ALIKES: [(char, Option<&str>); 8] = [
+    ('−', Some("-")),
+    ('–', Some("-")),
+    ('×', Some("*")),
+    ('·', Some("*")),
+    ('⋅', Some("*")),
+    ('÷', Some("/")),
+    ('’', Some("'")),
+    // A no-break space: "a plain space".
+    ('\u{00A0}', None),
 ];
 
 #[derive(Clone, Copy)]
@@ -195,44 +197,34 @@ fn end_of_content(before: &str) -> usize {
     code.trim_end().len()
 }
 
-fn list(expected: &[Expected]) -> String {
-    let phrases: Vec<&str> = expected.iter().map(|e| e.phrase()).collect();
+fn list(expected: &[Expected]) -> Message {
+    let phrases: Vec<Message> = expected.iter().map(|e| e.phrase()).collect();
     match phrases.as_slice() {
-        [] => "something else".to_string(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [] => phrase::expected_something_else(),
+        [one] => one.clone(),
+        [init @ .., last] => phrase::expected_or(init.to_vec(), last.clone()),
     }
 }
 
-fn suggestion(text: &str, position: usize, found: Found, expected: &[Expected]) -> Option<String> {
+fn suggestion(text: &str, position: usize, found: Found, expected: &[Expected]) -> Option<Message> {
     let Found::Token(len) = found else {
         return None;
     };
     let token = &text[position..position + len];
     let before = text[..position].trim_end();
     if let Some((c, plain)) = LOOK_ALIKES.iter().find(|(c, _)| token.starts_with(*c)) {
-        let plain = if plain.len() == 1 {
-            format!("`{plain}`")
-        } else {
-            plain.to_string()
+        let plain = match plain {
+            Some(plain) => phrase::code(*plain),
+            None => phrase::look_alike_plain_space(),
         };
-        return Some(format!(
-            "this is the look-alike character U+{:04X}, often pasted from formatted text; write {plain}",
-            *c as u32
-        ));
+        return Some(phrase::look_alike_help(format!("{:04X}", *c as u32), plain));
     }
     if expected.contains(&Expected::Statement) {
-        return Some(
-            "a statement is `name = expression`, or starts with one of: \
-             input, target, param, const, dim, loss, optimizer, train"
-                .to_string(),
-        );
+        return Some(phrase::statement_help());
     }
     if super::statements::STATEMENT_KEYWORDS.contains(&token) || token == "true" || token == "false"
     {
-        return Some(format!(
-            "`{token}` is a keyword of the language and cannot name a value"
-        ));
+        return Some(phrase::keyword_help(token));
     }
     let starts_word = token.starts_with(|c: char| c.is_alphabetic() || c == '_');
     if starts_word
@@ -245,19 +237,16 @@ fn suggestion(text: &str, position: usize, found: Found, expected: &[Expected]) 
             .map_or(0, |i| {
                 i + before[i..].chars().next().map_or(1, char::len_utf8)
             });
-        return Some(format!(
-            "to multiply, write the operator: `{} * {token}`",
-            &before[number_start..]
-        ));
+        return Some(phrase::multiply_help(&before[number_start..], token));
     }
     if token == "*" && before.ends_with('*') {
-        return Some("a power is written with `^`: `x^2`".to_string());
+        return Some(phrase::power_help());
     }
     if token == "=" && expected.contains(&Expected::Name) && before.ends_with("loss") {
-        return Some("name the loss, e.g. `loss E = …`".to_string());
+        return Some(phrase::name_the_loss_help());
     }
     if token == "=" && expected.contains(&Expected::Expression) && before.ends_with('=') {
-        return Some("there is no comparison in the language; `=` defines a name".to_string());
+        return Some(phrase::no_comparison_help());
     }
     None
 }

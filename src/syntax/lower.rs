@@ -13,6 +13,7 @@ use super::grammar::Rule;
 use super::number::{MAX_DECIMAL_EXPONENT, parse_decimal};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::span::Span;
+use crate::words::phrase;
 
 /// Why a statement could not be lowered.
 pub enum LowerError {
@@ -327,10 +328,8 @@ impl Lowerer {
             Rule::number => match parse_decimal(pair.as_str()) {
                 Ok(value) => Ok(Expr::leaf(ExprKind::Number(value), span)),
                 Err(_) => Err(LowerError::User(
-                    Diagnostic::error(Kind::BadNumber, span, "this number's exponent is out of range")
-                        .with_label(format!(
-                            "the exponent must lie between -{MAX_DECIMAL_EXPONENT} and {MAX_DECIMAL_EXPONENT}"
-                        )),
+                    Diagnostic::error(Kind::BadNumber, span, phrase::exponent_out_of_range())
+                        .with_label(phrase::exponent_out_of_range_label(MAX_DECIMAL_EXPONENT)),
                 )),
             },
             Rule::boolean => Ok(Expr::leaf(ExprKind::Bool(pair.as_str() == "true"), span)),
@@ -401,12 +400,9 @@ impl Lowerer {
                 Diagnostic::error(
                     Kind::TooDeep,
                     span,
-                    format!(
-                        "this expression is too long: more than {} operations in one chain",
-                        MAX_EXPR_HEIGHT - 1
-                    ),
+                    phrase::chain_too_long(MAX_EXPR_HEIGHT - 1),
                 )
-                .with_help("give parts of it names of their own, one per line: `part = …`"),
+                .with_help(phrase::chain_too_long_help()),
             ));
         }
         Ok(())

@@ -14,6 +14,7 @@ use pest::Parser;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Kind};
 use crate::span::Span;
+use crate::words::phrase;
 use grammar::{NablaParser, Rule};
 use lower::{LowerError, Lowerer};
 
@@ -43,11 +44,9 @@ pub fn parse(source: &str, diagnostics: &mut Diagnostics) -> ast::File {
                         diagnostic
                     }
                     Err(LowerError::Malformed) => {
-                        Diagnostic::error(Kind::Syntax, span, "nabla could not read this statement")
-                            .with_label(
-                                "the parser accepted it, but its tree was not the expected shape",
-                            )
-                            .with_help("this is a bug in nabla; please report it with this file")
+                        Diagnostic::error(Kind::Syntax, span, phrase::malformed_statement())
+                            .with_label(phrase::malformed_statement_label())
+                            .with_help(phrase::report_bug_help())
                     }
                 },
                 Err(error) => expected::syntax_error(&error, text, offset),
@@ -76,13 +75,10 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Box<NotText>> {
         let diagnostic = Diagnostic::error(
             Kind::NotText,
             Span::new(at, at + '\u{FFFD}'.len_utf8()),
-            format!(
-                "this is not UTF-8 text: byte 0x{:02X} cannot start a character",
-                bytes[at]
-            ),
+            phrase::not_utf8(format!("{:02X}", bytes[at])),
         )
-        .with_label("not valid UTF-8")
-        .with_help("a .nabla file is plain text; save it as UTF-8");
+        .with_label(phrase::not_utf8_label())
+        .with_help(phrase::not_utf8_help());
         Box::new(NotText { lossy, diagnostic })
     })
 }

@@ -7,6 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Kind};
 use crate::span::Span;
+use crate::words::phrase;
 
 /// The deepest bracket nesting accepted. Far beyond anything written by hand.
 pub const MAX_NESTING: usize = 64;
@@ -120,19 +121,19 @@ fn unclosed(bracket: char, offset: usize) -> Diagnostic {
     Diagnostic::error(
         Kind::UnclosedBracket,
         Span::new(offset, offset + 1),
-        format!("this `{bracket}` is never closed"),
+        phrase::unclosed_bracket(bracket.to_string()),
     )
-    .with_label(format!("opened here, expected a matching `{closer}`"))
+    .with_label(phrase::unclosed_bracket_label(closer.to_string()))
 }
 
 fn too_deep(offset: usize) -> Diagnostic {
     Diagnostic::error(
         Kind::TooDeep,
         Span::new(offset, offset + 1),
-        format!("brackets are nested too deeply: more than {MAX_NESTING} levels"),
+        phrase::nested_too_deeply(MAX_NESTING),
     )
-    .with_label(format!("level {} opens here", MAX_NESTING + 1))
-    .with_help("give inner parts a name of their own: `inner = …` on a line before")
+    .with_label(phrase::nested_too_deeply_label(MAX_NESTING + 1))
+    .with_help(phrase::nested_too_deeply_help())
 }
 
 #[cfg(test)]

@@ -1,4 +1,24 @@
-//! The languages nabla speaks.
+//! The languages nabla speaks, and the phrases it says in them.
+//!
+//! Every word nabla prints comes from a message catalogue: `locales/en/*.ftl` and
+//! `locales/vi/*.ftl`, in Project Fluent's format (phrases with named arguments, plural forms
+//! chosen by each language's rules). `build.rs` checks that both languages have every phrase
+//! with the same arguments and writes [`phrase`]: a function per phrase, taking its arguments
+//! by name. A stage that has something to say builds a [`Message`] (data, no language); the
+//! boundary, or a renderer, says it in the language asked for. No code path chooses words by
+//! language.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// A function per phrase of the catalogues (written by build.rs), each returning a
+/// [`Message`]; and, on [`Words`], the same phrases said in one language, for templates.
+pub mod phrase {
+    use super::{Arg, Count, Message, Words};
+    include!(concat!(env!("OUT_DIR"), "/phrases.rs"));
+}
 
 /// A language of nabla's output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -8,6 +28,103 @@ pub enum Language {
 }
 
 impl Language {
+    /// Every language, English first.
+    pub const ALL: [Language; 2] = [Language::English, Language::Vietnamese];
+
+    /// The tag of the language, as `--lang` takes it.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Vietnamese => "vi",
+        }
+    }
+
+    /// The message in this language.
+    pub fn say(self, message: &Message) -> String {
+        let bundle = self.bundle();
+        let Said {
+            id,
+            arguments: given,
+        } = &*message.0;
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            // build.rs makes this impossible: every id a `Message` can hold has a phrase.
+            return id.to_string();
+        };
+        let mut arguments = FluentArgs::with_capacity(given.len());
+        for (name, argument) in given {
+            let value: FluentValue = match argument {
+                Arg::Text(text) => text.clone().into(),
+                Arg::Count(Count(n)) => (*n).into(),
+                Arg::Phrase(inner) => self.say(inner).into(),
+                Arg::List(items) => items
+                    .iter()
+                    .map(|item| self.say_argument(item))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    .into(),
+            };
+            arguments.set(*name, value);
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&arguments), &mut errors);
+        debug_assert!(errors.is_empty(), "{id}: {errors:?}");
+        text.into_owned()
+    }
+
+    /// The phrase `id` with no arguments given (each shows as its name): for checking the
+    /// catalogues.
+    pub fn say_id(self, id: &str) -> String {
+        let bundle = self.bundle();
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            return String::new();
+        };
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, None, &mut errors)
+            .into_owned()
+    }
+
+    fn say_argument(self, argument: &Arg) -> String {
+        match argument {
+            Arg::Text(text) => text.clone(),
+            Arg::Count(Count(n)) => n.to_string(),
+            Arg::Phrase(inner) => self.say(inner),
+            Arg::List(items) => items
+                .iter()
+                .map(|item| self.say_argument(item))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// The words of this language, for a template.
+    pub fn words(self) -> Words {
+        Words { language: self }
+    }
+
+    fn bundle(self) -> &'static FluentBundle<FluentResource> {
+        static ENGLISH: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+        static VIETNAMESE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+        let (cell, sources) = match self {
+            Language::English => (&ENGLISH, phrase::EN),
+            Language::Vietnamese => (&VIETNAMESE, phrase::VI),
+        };
+        cell.get_or_init(|| {
+            let tag = self.tag().parse().expect("a valid language tag");
+            let mut bundle = FluentBundle::new_concurrent(vec![tag]);
+            // Arguments are code and numbers, written inside text: no bidi isolation marks.
+            bundle.set_use_isolating(false);
+            for source in sources {
+                let resource = FluentResource::try_new(source.to_string())
+                    .expect("build.rs parsed every catalogue");
+                bundle
+                    .add_resource(resource)
+                    .expect("build.rs found no phrase defined twice");
+            }
+            bundle
+        })
+    }
+
     /// The language a POSIX locale asks for: the first of `LC_ALL`, `LC_MESSAGES` and `LANG`
     /// that is set and not empty decides (the precedence of setlocale for messages); a locale
     /// starting with `vi` (`vi_VN.UTF-8`, `vi`) is Vietnamese, anything else English.
@@ -20,6 +137,130 @@ impl Language {
             Some(locale) if locale.starts_with("vi") => Language::Vietnamese,
             _ => Language::English,
         }
+    }
+}
+
+/// Something to say: a phrase of the catalogues and its arguments, in no language yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message(Box<Said>);
+
+/// A message's phrase and arguments, boxed so that a message, and the diagnostics and results
+/// that carry several, stay small.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Said {
+    id: &'static str,
+    arguments: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    fn new(id: &'static str, arguments: Vec<(&'static str, Arg)>) -> Message {
+        Message(Box::new(Said { id, arguments }))
+    }
+
+    /// The phrase's id in the catalogues.
+    pub fn id(&self) -> &'static str {
+        self.0.id
+    }
+
+    /// In English: for tests and debugging output.
+    pub fn english(&self) -> String {
+        Language::English.say(self)
+    }
+}
+
+/// An argument of a phrase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// Written as it is, in every language: a name, a number, code.
+    Text(String),
+    /// A number that chooses a phrase's form (`1 error`, `2 errors`).
+    Count(Count),
+    /// Another phrase, said in the same language.
+    Phrase(Box<Message>),
+    /// Several, joined with commas.
+    List(Vec<Arg>),
+}
+
+/// A number that chooses a phrase's form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Count(pub i64);
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Arg {
+        Arg::Text(text.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Arg {
+        Arg::Text(text)
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(text: &String) -> Arg {
+        Arg::Text(text.clone())
+    }
+}
+
+impl From<&&str> for Arg {
+    fn from(text: &&str) -> Arg {
+        Arg::Text(text.to_string())
+    }
+}
+
+impl From<Message> for Arg {
+    fn from(message: Message) -> Arg {
+        Arg::Phrase(Box::new(message))
+    }
+}
+
+impl From<Vec<Message>> for Arg {
+    fn from(messages: Vec<Message>) -> Arg {
+        Arg::List(messages.into_iter().map(Arg::from).collect())
+    }
+}
+
+macro_rules! numbers {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Arg {
+                Arg::Text(n.to_string())
+            }
+        }
+        impl From<&$t> for Arg {
+            fn from(n: &$t) -> Arg {
+                Arg::Text(n.to_string())
+            }
+        }
+        impl From<$t> for Count {
+            fn from(n: $t) -> Count {
+                Count(i64::try_from(n).unwrap_or(i64::MAX))
+            }
+        }
+        impl From<&$t> for Count {
+            fn from(n: &$t) -> Count {
+                Count::from(*n)
+            }
+        }
+    )*};
+}
+numbers!(usize, u64, u32, u8, i64, i32);
+
+/// The phrases said in one language (the methods are written by build.rs from the catalogues).
+#[derive(Clone, Copy, Debug)]
+pub struct Words {
+    language: Language,
+}
+
+impl Words {
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// A message built elsewhere, in this language.
+    pub fn say(&self, message: &Message) -> String {
+        self.language.say(message)
     }
 }
 

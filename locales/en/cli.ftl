@@ -1,0 +1,67 @@
+### The command line: how diagnostics are shown, files, options, results.
+
+severity-error = error
+severity-warning = warning
+help-note = help: { $help }
+error-count = { $file }: { $count ->
+    [one] { $count } error
+   *[other] { $count } errors
+}
+line-too-long-to-show = at { $place }, on a line of { $length } characters, too long to show; it reads there: `{ $near }…`
+
+## Options that do not fit the file.
+
+wrt-unknown = --wrt { $name }: no input or param is called `{ $name }`; the file declares: { $known }
+wrt-not-a-variable = --wrt { $name }: `{ $name }` is { $kind }; gradients are taken with respect to inputs and params
+wrt-an-index = --wrt { $name }: `{ $name }` is an index (a whole number 0 … { $most }), which has no gradient
+internal-differentiating = internal error while differentiating ({ $error }); please report it with this file
+form-scalar-too-many = --form scalar writes one line per parameter element, and this gradient has { $count }; pick a few with --wrt, or use the vector form
+form-scalar-too-large = this network is too large for the scalar form; use the vector form
+scalar-form-unsupported = the scalar form writes a chain for every element, and this network picks rows by an index or looks across a batch (its chains depend on values); use the vector form
+detail-scalar-too-large = --detail scalar is for small networks (at most { $most } parameter values); use --detail vector or pick some with --wrt
+steps-without-params = --steps trains the file's params, and this file has none
+explain-too-large-to-draw = explain works a step through by hand, and { $names } { $count ->
+    [one] is
+   *[other] are
+} too large to draw ({ $most } values at most per parameter); use nabla derive for the formulas, or a generated trainer
+explain-needs-values = explain needs a value for everything the loss uses; these have none: { $names }
+    give them values in the file (`input x[2] = [0.5, 1]`)
+
+explain-too-many-rows = explain works a step through by hand, and { $rows } rows are a batch too large to read that way (at most { $most }); pick some with --rows
+explain-statistics-of-one-row = the network uses batch statistics, and one example has no spread to measure (its variance is 0): take several rows of the data file
+detail-scalar-of-a-batch = --detail scalar works one example element by element; a batch is shown a layer at a time (--detail vector)
+
+## Files.
+
+cannot-read = cannot read { $path }: { $why }
+cannot-create = cannot create { $path }: { $why }
+cannot-write = cannot write { $path }: { $why }
+cannot-write-output = cannot write the output: { $why }
+no-such-file = no such file
+permission-denied = permission denied
+is-a-directory = it is a directory
+source-too-large = { $name } is larger than { $megabytes } MB; is it really a .nabla file?
+at-place = { $place }: { $message }
+data-not-text = { $place }: not a text file (byte { $byte } is not UTF-8)
+rows-beyond-the-file = --rows { $rows }: { $path } has { $count ->
+    [one] { $count } row
+   *[other] { $count } rows
+} of data (1 to { $count })
+rows-not-a-range = --rows { $rows }: expected rows counted from 1, as `3` or `1..4` (both ends included)
+rows-reversed = --rows { $rows }: the first row comes after the last; write `{ $range }`
+weights-not-json = { $path } is not valid JSON: { $why }
+weights-not-an-object = { $path }: expected an object {"{"}"W1": [[…], …], …{"}"} keyed by parameter name
+weights-not-a-param = { $path }: `{ $name }` is not a param of this network (its params: { $params })
+weights-not-numbers = { $path }: `{ $name }` holds something other than numbers
+weights-wrong-shape = { $path }: `{ $name }` should have shape { $shape }, but has { $found }
+weights-inexact = { $path }: `{ $name }` holds a number nabla cannot read exactly
+
+## Results.
+
+progress-steps = steps
+cannot-generate = cannot generate a trainer: { $why }
+destination-not-empty = { $path } is not empty; use --force to write the project there anyway (nabla then replaces only the files it writes and leaves everything else alone)
+destination-not-a-directory = { $path } exists and is not a directory
+wrote-project = wrote the trainer project `{ $package }` to { $path }: { $files } files
+wrote-project-unchanged = wrote the trainer project `{ $package }` to { $path }: { $files } files ({ $unchanged } unchanged)
+train-it-with = train it with: { $command }

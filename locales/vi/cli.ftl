@@ -1,0 +1,57 @@
+### Dòng lệnh: cách hiện lỗi, tệp, tuỳ chọn, kết quả.
+
+severity-error = lỗi
+severity-warning = cảnh báo
+help-note = gợi ý: { $help }
+error-count = { $file }: { $count } lỗi
+line-too-long-to-show = tại { $place }, trên một dòng dài { $length } ký tự, quá dài để hiển thị; đoạn ở đó là: `{ $near }…`
+
+## Tuỳ chọn không hợp với tệp.
+
+wrt-unknown = --wrt { $name }: không có đầu vào hay tham số nào tên `{ $name }`; tệp khai báo: { $known }
+wrt-not-a-variable = --wrt { $name }: `{ $name }` là { $kind }; gradient chỉ được lấy theo đầu vào và tham số
+wrt-an-index = --wrt { $name }: `{ $name }` là một chỉ số (một số nguyên 0 … { $most }), không có gradient
+internal-differentiating = lỗi nội bộ khi lấy đạo hàm ({ $error }); hãy báo lỗi kèm theo tệp này
+form-scalar-too-many = --form scalar viết mỗi phần tử tham số một dòng, mà gradient này có { $count } phần tử; hãy chọn vài phần tử bằng --wrt, hoặc dùng dạng vectơ
+form-scalar-too-large = mạng này quá lớn cho dạng vô hướng; hãy dùng dạng vectơ
+scalar-form-unsupported = dạng vô hướng viết một chuỗi cho từng phần tử, mà mạng này chọn hàng theo chỉ số hoặc xét trên cả lô (các chuỗi của nó phụ thuộc vào giá trị); hãy dùng dạng vectơ
+detail-scalar-too-large = --detail scalar dành cho các mạng nhỏ (tối đa { $most } giá trị tham số); hãy dùng --detail vector hoặc chọn vài tham số bằng --wrt
+steps-without-params = --steps huấn luyện các tham số của tệp, mà tệp này không có tham số nào
+explain-too-large-to-draw = explain giải một bước bằng tay, mà { $names } quá lớn để khởi tạo ngẫu nhiên (mỗi tham số tối đa { $most } giá trị); hãy dùng nabla derive để xem công thức, hoặc một chương trình huấn luyện được sinh ra
+explain-needs-values = explain cần giá trị của mọi thứ mà hàm mất mát dùng đến; những tên sau chưa có giá trị: { $names }
+    hãy cho chúng giá trị trong tệp (`input x[2] = [0.5, 1]`)
+
+## Tệp.
+
+cannot-read = không đọc được { $path }: { $why }
+cannot-create = không tạo được { $path }: { $why }
+cannot-write = không ghi được { $path }: { $why }
+cannot-write-output = không ghi được kết quả: { $why }
+no-such-file = không có tệp này
+permission-denied = không có quyền truy cập
+is-a-directory = đây là một thư mục
+source-too-large = { $name } lớn hơn { $megabytes } MB; nó có thật là tệp .nabla không?
+at-place = { $place }: { $message }
+data-not-text = { $place }: không phải tệp văn bản (byte thứ { $byte } không phải UTF-8)
+rows-beyond-the-file = --rows { $rows }: { $path } có { $count } hàng dữ liệu (từ 1 đến { $count })
+rows-not-a-range = --rows { $rows }: cần số thứ tự hàng đếm từ 1, như `3` hoặc `1..4` (tính cả hai đầu)
+rows-reversed = --rows { $rows }: hàng đầu đứng sau hàng cuối; hãy viết `{ $range }`
+weights-not-json = { $path } không phải JSON hợp lệ: { $why }
+weights-not-an-object = { $path }: cần một đối tượng {"{"}"W1": [[…], …], …{"}"} với khoá là tên tham số
+weights-not-a-param = { $path }: `{ $name }` không phải tham số của mạng này (các tham số của nó: { $params })
+weights-not-numbers = { $path }: `{ $name }` chứa thứ không phải con số
+weights-wrong-shape = { $path }: `{ $name }` phải có kích thước { $shape }, nhưng lại có { $found }
+weights-inexact = { $path }: `{ $name }` chứa một con số mà nabla không đọc chính xác được
+
+## Kết quả.
+
+progress-steps = bước
+cannot-generate = không sinh được chương trình huấn luyện: { $why }
+destination-not-empty = { $path } không rỗng; hãy dùng --force để vẫn ghi dự án vào đó (khi ấy nabla chỉ thay các tệp do nó ghi và không đụng đến những thứ khác)
+destination-not-a-directory = { $path } đã tồn tại và không phải là thư mục
+wrote-project = đã ghi dự án huấn luyện `{ $package }` vào { $path }: { $files } tệp
+wrote-project-unchanged = đã ghi dự án huấn luyện `{ $package }` vào { $path }: { $files } tệp ({ $unchanged } tệp không đổi)
+train-it-with = huấn luyện nó bằng lệnh: { $command }
+explain-too-many-rows = explain giải một bước bằng tay, mà { $rows } hàng là một lô quá lớn để đọc theo cách đó (tối đa { $most }); hãy chọn một số hàng bằng --rows
+explain-statistics-of-one-row = mạng dùng các thống kê theo lô, mà một ví dụ thì không có độ phân tán nào để đo (phương sai của nó bằng 0): hãy lấy nhiều hàng của tệp dữ liệu
+detail-scalar-of-a-batch = --detail scalar giải từng phần tử của một ví dụ; một lô được trình bày theo từng lớp (--detail vector)
