@@ -23,14 +23,14 @@ fn scratch() -> PathBuf {
 
 /// A built trainer: its project directory and its program.
 #[derive(Clone, Debug)]
-struct Trainer {
-    dir: PathBuf,
+pub(crate) struct Trainer {
+    pub(crate) dir: PathBuf,
     program: PathBuf,
 }
 
 impl Trainer {
     /// Runs the trainer in its project directory.
-    fn run(&self, args: &[&str]) -> support::Run {
+    pub(crate) fn run(&self, args: &[&str]) -> support::Run {
         let output = Command::new(&self.program)
             .args(args)
             .current_dir(&self.dir)
@@ -54,7 +54,7 @@ impl Trainer {
     }
 
     /// Writes a file into the project directory, returning its name there.
-    fn write(&self, name: &str, contents: &str) -> String {
+    pub(crate) fn write(&self, name: &str, contents: &str) -> String {
         std::fs::write(self.dir.join(name), contents).expect("the scratch directory is writable");
         name.to_string()
     }
@@ -73,7 +73,7 @@ fn xor_trainer(dtype: &str) -> (Trainer, String) {
 
 /// The trainer for `file` (relative to the repository root) in `dtype`, generated and built on
 /// first use.
-fn trainer(file: &str, dtype: &str) -> Trainer {
+pub(crate) fn trainer(file: &str, dtype: &str) -> Trainer {
     static BUILT: OnceLock<Mutex<BTreeMap<String, Built>>> = OnceLock::new();
     let key = format!("{file}-{dtype}");
     let cell = BUILT
@@ -518,10 +518,10 @@ fn iris_reaches_95_percent_training_accuracy_in_f32() {
 }
 
 /// A deterministic stream of numbers in [low, high) for test data.
-struct Numbers(u64);
+pub(crate) struct Numbers(pub(crate) u64);
 
 impl Numbers {
-    fn next(&mut self, low: f64, high: f64) -> f64 {
+    pub(crate) fn next(&mut self, low: f64, high: f64) -> f64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -550,7 +550,7 @@ fn class_rows(
 }
 
 /// A JSON value in the nested shape of `tensor`.
-fn json_of(tensor: &Tensor<f64>) -> String {
+pub(crate) fn json_of(tensor: &Tensor<f64>) -> String {
     let numbers: Vec<String> = tensor.data().iter().map(|x| format!("{x:?}")).collect();
     match tensor.shape().dims().as_slice() {
         [] => numbers[0].clone(),
@@ -567,7 +567,7 @@ fn json_of(tensor: &Tensor<f64>) -> String {
 
 /// The numbers of the JSON value under `key` in `json`, in order, each read exactly (serde_json's
 /// default float parsing may be off by one unit in the last place).
-fn numbers_under(json: &str, key: &str) -> Vec<f64> {
+pub(crate) fn numbers_under(json: &str, key: &str) -> Vec<f64> {
     let quoted = format!("\"{key}\":");
     let start = json
         .find(&quoted)

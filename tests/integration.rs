@@ -10,6 +10,7 @@ mod check_examples;
 mod classics;
 mod cli_contract;
 mod codegen;
+mod codegen_batches;
 mod data_files;
 mod derive;
 mod diagnostics;

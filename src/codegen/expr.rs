@@ -123,9 +123,25 @@ impl<'p> Writer<'p> {
         let graph = self.plan.graph();
         let operand = |id: NodeId| self.element(id, index);
         match &graph[node].op {
-            // Refused before planning (`check_supported`): never written.
-            Op::Var(_) | Op::Literal(_) | Op::BatchSize => self.element(node, index),
-            Op::Broadcast(a, _) | Op::OneHot(a, _) | Op::Slice(a, ..) => operand(*a),
+            Op::Var(_) | Op::Literal(_) => self.element(node, index),
+            // The number of rows of the batch.
+            Op::BatchSize => Expr::atom("n as Real".to_string()),
+            Op::Broadcast(a, _) => operand(*a),
+            // 1 at the index's position: element `k` is `k == i`.
+            Op::OneHot(i, _) => {
+                let position = last_variable(index);
+                let i = self.index_of(*i);
+                Expr::atom(format!("Real::from(u8::from({position} == {i}))"))
+            }
+            // Element `k` of a part of a vector is element `start + k` of the vector.
+            Op::Slice(a, start, shape) => {
+                let shifted = match shape {
+                    crate::shape::Shape::Scalar => format!("[{start}]"),
+                    _ if *start == 0 => format!("[{}]", last_variable(index)),
+                    _ => format!("[{} + {start}]", last_variable(index)),
+                };
+                self.element(*a, &shifted)
+            }
             Op::Unary(f, a) => {
                 let a = operand(*a);
                 match f {
@@ -168,11 +184,20 @@ impl<'p> Writer<'p> {
                     Binary::Sub => ("-", Precedence::Additive),
                     Binary::Mul => ("*", Precedence::Multiplicative),
                     Binary::Div => ("/", Precedence::Multiplicative),
-                    Binary::MatMul
-                    | Binary::Outer
-                    | Binary::Pick
-                    | Binary::Concat
-                    | Binary::SigmoidCrossEntropy => return operand(*a),
+                    // Row (or element) `i` of `a`: `a[i]`, then the element's own index.
+                    Binary::Pick => {
+                        let i = self.index_of(*b);
+                        return self.element(*a, &format!("[{i}]{index}"));
+                    }
+                    Binary::SigmoidCrossEntropy => {
+                        return Expr::atom(format!(
+                            "sigmoid_cross_entropy({}, {})",
+                            operand(*a).text,
+                            operand(*b).text
+                        ));
+                    }
+                    // Not elementwise: these always have buffers of their own.
+                    Binary::MatMul | Binary::Outer | Binary::Concat => return operand(*a),
                 };
                 // Left-associative: the right operand of `a - (b - c)` keeps its parentheses.
                 let left = operand(*a).operand(precedence);
@@ -191,6 +216,14 @@ impl<'p> Writer<'p> {
         }
     }
 
+    /// An index's value as a position: `e.c1[r] as usize` (the reader checked it is one).
+    pub fn index_of(&self, index: NodeId) -> String {
+        format!(
+            "{} as usize",
+            self.element(index, "").operand(Precedence::Atom)
+        )
+    }
+
     fn method(&self, receiver: Expr, call: &str) -> Expr {
         let receiver = match (receiver.literal, receiver.text.starts_with('-')) {
             (true, false) => format!("{}_{}", receiver.text, self.plan.dtype.rust()),
@@ -203,6 +236,16 @@ impl<'p> Writer<'p> {
     fn call(&self, function: &'static str, argument: Expr) -> Expr {
         Expr::atom(format!("{function}({})", argument.text))
     }
+}
+
+/// The variable of the last axis an element's suffix names: `i` of `[i]`, `j` of `[i][j]`
+/// (`0` for an axis of one element).
+fn last_variable(index: &str) -> &str {
+    index
+        .rsplit('[')
+        .next()
+        .and_then(|last| last.strip_suffix(']'))
+        .unwrap_or("0")
 }
 
 /// A float literal of `value` in the trainer's precision, printed so that it reads back as the

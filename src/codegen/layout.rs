@@ -37,6 +37,21 @@ pub fn call(indent: usize, head: &str, callee: &str, args: &[String], tail: &str
     out
 }
 
+/// An array literal as an argument of a call whose arguments stand at `indent`: `[a, b]` on one
+/// line when it fits rustfmt's width for arrays, else one item a line.
+pub fn array_argument(indent: usize, items: &[String]) -> String {
+    let joined = items.join(", ");
+    if width(&joined) + 2 <= CALL_WIDTH && indent + width(&joined) + 3 <= MAX_WIDTH {
+        return format!("[{joined}]");
+    }
+    let mut out = "[\n".to_string();
+    for item in items {
+        out.push_str(&format!("{}{item},\n", spaces(indent + 4)));
+    }
+    out.push_str(&format!("{}]", spaces(indent)));
+    out
+}
+
 /// A function's signature `{head}{name}({params}){tail}`: one line when it fits in 100 columns,
 /// else one parameter per line.
 pub fn signature(head: &str, name: &str, params: &[String], tail: &str) -> String {

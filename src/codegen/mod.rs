@@ -232,24 +232,16 @@ fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
 
 /// Refuses the operations generated trainers do not compute yet, naming the first one.
 fn check_supported(model: &Model) -> Result<(), GenError> {
-    use crate::ir::{Binary, Unary};
+    use crate::ir::Unary;
     let unsupported = |op: &Op| match op {
         Op::Unary(Unary::BatchMean, _) | Op::BatchSize => {
             Some("batch statistics (`batch_mean`, `batch_var`)")
         }
-        Op::Binary(Binary::Pick, ..) => Some("rows picked by an index (`A[i]`)"),
-        Op::Binary(Binary::Concat, ..) => Some("`concat`"),
-        Op::Binary(Binary::SigmoidCrossEntropy, ..) => Some("`binary_cross_entropy`"),
         _ => None,
     };
     if let Some(what) = model.graph.nodes().iter().find_map(|n| unsupported(&n.op)) {
         return Err(GenError::Unsupported {
             what: what.to_string(),
-        });
-    }
-    if let Some(d) = model.declarations.iter().find(|d| d.index.is_some()) {
-        return Err(GenError::Unsupported {
-            what: format!("index values such as `{}`", d.name),
         });
     }
     Ok(())

@@ -150,7 +150,18 @@ impl Plan {
     /// cut by units, whose thread takes its whole step alone.
     pub fn is_large(&self) -> bool {
         let parameters: usize = self.params.iter().map(|p| p.declared.shape.size()).sum();
-        parameters >= super::LARGE_NETWORK && self.exchange.is_none()
+        parameters >= super::LARGE_NETWORK && self.exchange.is_none() && !self.one_thread()
+    }
+
+    /// Whether the step must see its whole batch on one thread: a batch statistic looks across
+    /// every row, and rows picked by an index are added into by any example.
+    pub fn one_thread(&self) -> bool {
+        self.graph().nodes().iter().any(|n| {
+            matches!(
+                n.op,
+                Op::Unary(Unary::BatchMean, _) | Op::BatchSize | Op::Binary(Binary::Pick, ..)
+            )
+        })
     }
 
     /// Whether a node has a row per example of a batch.
@@ -201,17 +212,61 @@ impl Plan {
     }
 }
 
+/// The terms of a gradient that adds values into the rows (or elements) indices picked — a sum
+/// of `onehot(i) vᵀ` (or of `onehot(i)·s` for a vector) — each as (the index, the value, its
+/// row of the sum); `None` for any other gradient.
+pub fn scatter_terms(graph: &Graph, node: NodeId) -> Option<Vec<(NodeId, NodeId)>> {
+    let mut terms = Vec::new();
+    let mut pending = vec![node];
+    while let Some(id) = pending.pop() {
+        match graph[id].op {
+            Op::Binary(Binary::Add, a, b) => {
+                pending.push(b);
+                pending.push(a);
+            }
+            Op::Binary(Binary::Outer, hot, v) | Op::Binary(Binary::Mul, hot, v)
+                if matches!(graph[hot].op, Op::OneHot(..))
+                    && (graph[v].shape.is_scalar()
+                        || matches!(graph[id].op, Op::Binary(Binary::Outer, ..))) =>
+            {
+                let Op::OneHot(index, _) = graph[hot].op else {
+                    return None;
+                };
+                terms.push((index, v));
+            }
+            _ => return None,
+        }
+    }
+    Some(terms)
+}
+
+/// The nodes of a scattered gradient written by its accumulation: the sums, the products with
+/// the one-hot vectors, and those vectors.
+fn scatter_nodes(graph: &Graph, node: NodeId) -> Vec<NodeId> {
+    let mut nodes = Vec::new();
+    let mut pending = vec![node];
+    while let Some(id) = pending.pop() {
+        match graph[id].op {
+            Op::Binary(Binary::Add, a, b) => {
+                nodes.push(id);
+                pending.push(a);
+                pending.push(b);
+            }
+            Op::Binary(Binary::Outer | Binary::Mul, hot, _) => nodes.extend([id, hot]),
+            _ => {}
+        }
+    }
+    nodes
+}
+
 /// Whether an operation works element by element (a scalar operand standing for every element),
 /// so that it can be written inline in a loop over its result.
 pub fn is_elementwise(op: &Op) -> bool {
     match op {
         Op::Unary(f, _) => f.is_elementwise(),
-        Op::Binary(b, ..) => !matches!(
-            b,
-            Binary::MatMul | Binary::Outer | Binary::Pick | Binary::Concat
-        ),
-        Op::Pow(..) | Op::Broadcast(..) => true,
-        Op::Var(_) | Op::Literal(_) | Op::OneHot(..) | Op::Slice(..) | Op::BatchSize => false,
+        Op::Binary(b, ..) => !matches!(b, Binary::MatMul | Binary::Outer | Binary::Concat),
+        Op::Pow(..) | Op::Broadcast(..) | Op::OneHot(..) | Op::Slice(..) | Op::BatchSize => true,
+        Op::Var(_) | Op::Literal(_) => false,
     }
 }
 
@@ -338,10 +393,31 @@ pub fn plan(
     }
 
     let is_root = |id: NodeId| id == loss || id == output;
+    // A gradient that adds into the rows indices picked is written by its accumulation alone.
+    let scattered: Vec<NodeId> = gradient
+        .wrt
+        .iter()
+        .filter_map(|(_, g)| scatter_terms(graph, *g).map(|_| *g))
+        .flat_map(|g| scatter_nodes(graph, g))
+        .collect();
     let mut arrays = Vec::new();
     for id in graph.ids() {
         let index = id.index();
         if !needed[index] || storage[index] != Storage::Unused {
+            continue;
+        }
+        if scattered.contains(&id) {
+            storage[index] = Storage::Inline;
+            continue;
+        }
+        // A join inside a join is written by the outer one.
+        if let Op::Binary(Binary::Concat, ..) = graph[id].op
+            && graph[id].name.is_none()
+            && let [Some(user)] = users[index].as_slice()
+            && matches!(graph[*user].op, Op::Binary(Binary::Concat, ..))
+            && (index < gradient.forward_len) == (user.index() < gradient.forward_len)
+        {
+            storage[index] = Storage::Inline;
             continue;
         }
         let node = &graph[id];
@@ -377,7 +453,8 @@ pub fn plan(
                             storage[index] = Storage::TransposedView;
                             continue;
                         }
-                        same_pass && !needs_stored_operand(user_op)
+                        // A scattered gradient's terms read their values element by element.
+                        same_pass && (!needs_stored_operand(user_op) || scattered.contains(&user))
                     }
                     None => false,
                 };
@@ -632,6 +709,8 @@ fn written_expression(plan: &Plan, writer: &Writer, id: NodeId) -> Option<(Strin
             writer.definition(id, "[i]").text,
             op.operands().filter(inline).collect(),
         )),
+        // A gradient scattered into rows is written by its accumulation, term by term.
+        (Storage::Inline, _) if scatter_terms(plan.graph(), id).is_some() => None,
         (Storage::Inline, op)
             if is_elementwise(op) && plan.params.iter().any(|p| p.gradient == id) =>
         {

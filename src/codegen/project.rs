@@ -27,6 +27,10 @@ pub struct Context {
     pub real: &'static str,
     pub classifier: bool,
     pub classes: Option<usize>,
+    /// The class column holds the target itself, a class number (not a one-hot vector).
+    pub class_index: bool,
+    /// Some columns hold indices, which the reader checks.
+    pub index_columns: bool,
     pub predict_needs_targets: bool,
     pub adam: bool,
     pub momentum: bool,
@@ -382,6 +386,8 @@ fn context(
         real: dtype.rust(),
         classifier: task.classifier.is_some(),
         classes: task.classes,
+        class_index: task.index_target,
+        index_columns: !task.index_columns.is_empty(),
         predict_needs_targets: plan.output_needs_targets(),
         adam,
         momentum,

@@ -31,6 +31,10 @@ pub struct Task {
     pub input_columns: usize,
     /// When the one target may be given as a class column: its number of classes.
     pub classes: Option<usize>,
+    /// The one target is a class number (`y : index(N)`), not a one-hot vector.
+    pub index_target: bool,
+    /// The columns holding indices, each with how many values its index takes.
+    pub index_columns: Vec<(usize, usize)>,
     pub output: NodeId,
     pub classifier: Option<Classifier>,
 }
@@ -39,8 +43,12 @@ pub fn task(model: &Model) -> Task {
     let graph = &model.graph;
     let mut columns = Vec::new();
     let mut input_columns = 0;
+    let mut index_columns = Vec::new();
     for kind in [DeclKind::Input, DeclKind::Target] {
         for d in model.declarations_of(kind) {
+            if let Some(count) = d.index {
+                index_columns.push((columns.len(), count));
+            }
             let names = element_names(&d.name, d.shape);
             if kind == DeclKind::Input {
                 input_columns += names.len();
@@ -50,12 +58,14 @@ pub fn task(model: &Model) -> Task {
     }
     let targets: Vec<_> = model.declarations_of(DeclKind::Target).collect();
     let classes = match targets.as_slice() {
-        [t] => match t.shape {
-            Shape::Vector(k) if k >= 2 => Some(k),
+        [t] => match (t.index, t.shape) {
+            (Some(k), _) => Some(k),
+            (None, Shape::Vector(k)) if k >= 2 => Some(k),
             _ => None,
         },
         _ => None,
     };
+    let index_target = matches!(targets.as_slice(), [t] if t.index.is_some());
 
     let mut on_target = vec![false; graph.len()];
     for id in graph.ids() {
@@ -80,20 +90,35 @@ pub fn task(model: &Model) -> Task {
         })
         .unwrap_or(model.loss.node);
 
+    let probabilities = |op: &Op| {
+        matches!(
+            op,
+            Op::Unary(Unary::Softmax | Unary::LogSoftmax | Unary::Sigmoid, _)
+        )
+    };
     let classifier = match targets.as_slice() {
+        // A class number and a probability for each class.
+        [t] if t.index.is_some() => (graph[output].shape == Shape::Vector(t.index.unwrap_or(0))
+            && probabilities(&graph[output].op))
+        .then_some(Classifier::Argmax),
         [t] if graph[output].shape == t.shape => match (&graph[output].op, t.shape.size()) {
-            (Op::Unary(Unary::Softmax | Unary::LogSoftmax | Unary::Sigmoid, _), k) if k >= 2 => {
-                Some(Classifier::Argmax)
-            }
+            (op, k) if k >= 2 && probabilities(op) => Some(Classifier::Argmax),
             (Op::Unary(Unary::Sigmoid, _), 1) => Some(Classifier::Threshold),
             _ => None,
         },
+        // One probability for a target 0 or 1 written as a number (binary cross-entropy).
+        [t] if t.shape.size() == 1 && graph[output].shape.size() == 1 => {
+            matches!(graph[output].op, Op::Unary(Unary::Sigmoid, _))
+                .then_some(Classifier::Threshold)
+        }
         _ => None,
     };
     Task {
         columns,
         input_columns,
         classes,
+        index_target,
+        index_columns,
         output,
         classifier,
     }

@@ -121,11 +121,12 @@ impl Arithmetic for Float {
         Ok(super::float::apply(op, operands))
     }
 
-    /// The sum in the order of the batch, times 1/m: what a generated trainer computes, so that
-    /// its float64 arithmetic is this one's.
+    /// The sum in the order of the batch, divided by m: what a generated trainer computes for a
+    /// batch statistic and reports as a batch's gradient, so that its float64 arithmetic is this
+    /// one's.
     fn mean(values: &[Tensor<f64>]) -> Tensor<f64> {
         let refs: Vec<&Tensor<f64>> = values.iter().collect();
-        mean_of(&refs, |sum, m| sum * (1.0 / m as f64))
+        mean_of(&refs, |sum, m| sum / m as f64)
     }
 
     fn count(m: usize) -> Tensor<f64> {

@@ -150,10 +150,38 @@ impl Feature for Columns {
             ),
         ];
         if let Some(k) = task.classes {
+            items.push(if task.index_target {
+                format!(
+                    "/// The target is a class, 0 to {}: its column holds the number or a text \
+                     label.\npub const CLASSES: usize = {k};\n",
+                    k - 1
+                )
+            } else {
+                format!(
+                    "/// The target may instead be a single column holding a class, 0 to {}; it \
+                     becomes one-hot.\npub const CLASSES: usize = {k};\n",
+                    k - 1
+                )
+            });
+        }
+        if !task.index_columns.is_empty() {
+            let pairs: Vec<String> = task
+                .index_columns
+                .iter()
+                .map(|(column, count)| format!("({column}, {count})"))
+                .collect();
             items.push(format!(
-                "/// The target may instead be a single column holding a class, 0 to {}; it \
-                 becomes one-hot.\npub const CLASSES: usize = {k};\n",
-                k - 1
+                "/// The columns holding indices, each with how many values it takes (0 to N − \
+                 1).\n{}\n",
+                layout::array_item(
+                    0,
+                    &format!(
+                        "pub const INDEX_COLUMNS: [(usize, usize); {}] = ",
+                        pairs.len()
+                    ),
+                    &[pairs],
+                    ";",
+                )
             ));
         }
         items
@@ -732,6 +760,10 @@ impl Feature for Classes {
                     format!("usize::from({target_row}{target_suffix} >= 0.5)"),
                 )
             }
+            _ if n.task.index_target => (
+                format!("kernels::argmax({})", flat(&row, shape, false)),
+                format!("{target_row} as usize"),
+            ),
             _ => (
                 format!("kernels::argmax({})", flat(&row, shape, false)),
                 format!(

@@ -494,7 +494,7 @@ pub fn multiply_adds(plan: &Plan) -> usize {
 }
 
 /// The kernels' functions of one number, imported by name.
-pub const SCALAR_FUNCTIONS: &[&str] = &["relu", "sigmoid", "sign", "step"];
+pub const SCALAR_FUNCTIONS: &[&str] = &["relu", "sigmoid", "sigmoid_cross_entropy", "sign", "step"];
 
 /// A kernel's argument for a stored node: row `r` of a value that varies, else the value.
 fn argument(plan: &Plan, writer: &Writer, node: NodeId, mutable: bool) -> String {
@@ -744,6 +744,32 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
             _ => call("matmul", vec![out_arg(), arg(*a), arg(*b)]),
         },
         Op::Binary(Binary::Outer, a, b) => call("outer", vec![out_arg(), arg(*a), arg(*b)]),
+        Op::Binary(Binary::Concat, ..) => {
+            // Each part's elements after the parts before it.
+            let mut text = String::new();
+            let mut at = 0;
+            for part in concat_parts(graph, id) {
+                let width = graph[part].shape.size();
+                if graph[part].shape.is_scalar() {
+                    let value = writer.element(part, "").text;
+                    text.push_str(&format!("{pad}{lhs}[{at}] = {value};\n"));
+                } else {
+                    let value = writer.element(part, "[k]").text;
+                    let place = if at == 0 {
+                        "k".to_string()
+                    } else {
+                        format!("{at} + k")
+                    };
+                    text.push_str(&layout::loops(
+                        indent,
+                        &[("k", width)],
+                        &format!("{lhs}[{place}] = {value};"),
+                    ));
+                }
+                at += width;
+            }
+            text
+        }
         Op::Broadcast(a, shape) => {
             let value = writer.element(*a, "").text;
             match shape {
@@ -763,6 +789,23 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
             }
         }
     }
+}
+
+/// The parts `concat(a, b, …)` joins, in order: nested joins the file wrote as one call are
+/// opened up, unless a part has a buffer of its own.
+fn concat_parts(graph: &crate::ir::Graph, id: NodeId) -> Vec<NodeId> {
+    let mut parts = Vec::new();
+    let mut pending = vec![id];
+    while let Some(node) = pending.pop() {
+        match graph[node].op {
+            Op::Binary(Binary::Concat, a, b) if node == id || graph[node].name.is_none() => {
+                pending.push(b);
+                pending.push(a);
+            }
+            _ => parts.push(node),
+        }
+    }
+    parts
 }
 
 /// What `backward` writes for a parameter's gradient, and what `add_gradient_rows` does for it.
@@ -833,6 +876,42 @@ fn accumulate(
         _ => None,
     };
     let text = match (&graph[gradient].op, &plan.storage[gradient.index()]) {
+        _ if let Some(terms) = super::super::plan::scatter_terms(graph, gradient) => {
+            // Each example adds its values into the rows its indices pick (the values of one
+            // row added together first, in the order of the formula, as the evaluator does).
+            writer.note(&target);
+            let indices: Vec<String> = terms.iter().map(|(i, _)| writer.index_of(*i)).collect();
+            let (kernel, values): (&str, Vec<String>) = match param.declared.shape {
+                Shape::Matrix(..) => (
+                    "kernels::scatter_add",
+                    terms
+                        .iter()
+                        .map(|(_, v)| {
+                            format!(
+                                "std::array::from_fn(|k| {})",
+                                writer.element(*v, "[k]").text
+                            )
+                        })
+                        .collect(),
+                ),
+                _ => (
+                    "kernels::scatter_add_elements",
+                    terms
+                        .iter()
+                        .map(|(_, v)| writer.element(*v, "").text)
+                        .collect(),
+                ),
+            };
+            let args = vec![
+                format!("&mut {target}[..]"),
+                layout::array_argument(12, &indices),
+                layout::array_argument(12, &values),
+            ];
+            format!(
+                "{zeroed}    for r in 0..n {{\n{}    }}\n",
+                layout::call(8, "", kernel, &args, ";\n")
+            )
+        }
         _ if let Some(product) = row_outer(plan, gradient).filter(|_| large) => {
             // Read by `add_gradient_rows`, not by `backward`: not noted as the pass's.
             let (u, v) = stored(product);
