@@ -279,7 +279,7 @@ fn generate(phrases: &BTreeMap<String, Phrase>, sources: &[Vec<PathBuf>]) -> Str
         receiver.extend(parameters.iter().cloned());
         let _ = writeln!(
             methods,
-            "    /// {doc}\n    pub fn {function}({}) -> String {{\n        self.language.say(&self::{function}({}))\n    }}\n",
+            "    /// {doc}\n    pub fn {function}({}) -> String {{\n        self.say(&self::{function}({}))\n    }}\n",
             receiver.join(", "),
             names.join(", ")
         );

@@ -32,7 +32,12 @@ fn derive_once(source: &str) -> (usize, usize, usize) {
     let model = model.expect("the generated network is valid");
     let gradient = differentiate(&model, &default_wrt(&model)).expect("differentiable");
     let derivation = nabla::explain::gradients::derive(&model, &gradient);
-    let text = render(&derivation, None, Format::Text);
+    let text = render(
+        &derivation,
+        None,
+        Format::Text,
+        nabla::words::Language::English,
+    );
     (gradient.forward_len, gradient.graph.len(), text.len())
 }
 

@@ -92,6 +92,7 @@ pub struct DeriveOptions {
     pub wrt: Vec<String>,
     pub form: Form,
     pub format: render::derive::Format,
+    pub language: crate::words::Language,
 }
 
 pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure> {
@@ -109,7 +110,11 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
             .map(|value| value.as_ref().and_then(|v| v.shared().cloned()))
             .collect();
         return match scalar::derive(model, &gradient, &derivation, Some(&shared)) {
-            Ok(scalar) => Ok(render::derive::render_scalar(&scalar, options.format)),
+            Ok(scalar) => Ok(render::derive::render_scalar(
+                &scalar,
+                options.format,
+                options.language,
+            )),
             Err(scalar::ScalarError::TooManyElements(n)) => {
                 Err(Failure::Usage(phrase::form_scalar_too_many(n)))
             }
@@ -127,10 +132,15 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
             .as_deref()
             .map(|values| (values, gradient.output)),
         options.format,
+        options.language,
     ))
 }
 
-pub fn graph(model: &Model, svg: bool) -> Result<String, Failure> {
+pub fn graph(
+    model: &Model,
+    svg: bool,
+    language: crate::words::Language,
+) -> Result<String, Failure> {
     let gradient = differentiate(model, &autodiff::default_wrt(model))?;
     let declared = values::declared_batch(model);
     let examples = model.examples().unwrap_or(1);
@@ -150,9 +160,9 @@ pub fn graph(model: &Model, svg: bool) -> Result<String, Failure> {
     });
     let view = graph_view::view(model, &gradient, shared.as_deref());
     Ok(if svg {
-        render::graph::svg(&view)
+        render::graph::svg(&view, language)
     } else {
-        render::graph::dot(&view)
+        render::graph::dot(&view, language)
     })
 }
 
@@ -315,7 +325,7 @@ pub fn explain(
     });
     let graph_svg = (options.format == render::explain::Format::Html).then(|| {
         let view = graph_view::view(model, &gradient, Some(&node_values));
-        render::graph::svg(&view)
+        render::graph::svg(&view, options.language)
     });
     Ok(render::explain::render(
         &explanation,

@@ -176,6 +176,7 @@ fn run_every_command(model: &nabla::ir::Model) {
                 wrt: Vec::new(),
                 form,
                 format,
+                language: nabla::words::Language::English,
             };
             ok(
                 pipeline::derive(model, &options),
@@ -206,7 +207,10 @@ fn run_every_command(model: &nabla::ir::Model) {
             format == explain::Format::Json,
         );
     }
-    ok(pipeline::graph(model, true), false);
+    ok(
+        pipeline::graph(model, true, nabla::words::Language::English),
+        false,
+    );
 }
 
 /// Example number `example` (modulo their count) with each edit (position, length, insertion)

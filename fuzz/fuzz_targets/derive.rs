@@ -18,6 +18,7 @@ fuzz_target!(|bytes: &[u8]| {
                 wrt: Vec::new(),
                 form,
                 format,
+                language: nabla::words::Language::Vietnamese,
             };
             match pipeline::derive(&model, &options) {
                 Ok(output) if format == Format::Json => {
@@ -29,5 +30,5 @@ fuzz_target!(|bytes: &[u8]| {
             }
         }
     }
-    let _ = pipeline::graph(&model, true);
+    let _ = pipeline::graph(&model, true, nabla::words::Language::Vietnamese);
 });

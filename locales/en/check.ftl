@@ -260,3 +260,11 @@ divisor-underflows = the divisor is 0 in float64
 power-overflows = the power overflows float64, or raises 0 to a negative power
 float64-range = float64 holds magnitudes up to about 1.8e308; check the values given to this expression
 one-example = one example
+
+## The computational graph's names of operations a file does not write.
+
+graph-onehot = one-hot
+graph-slice = slice
+graph-binary-cross-entropy = binary cross-entropy
+graph-broadcast = broadcast
+graph-outer = outer

@@ -233,3 +233,11 @@ divisor-underflows = số chia bằng 0 trong float64
 power-overflows = luỹ thừa vượt quá phạm vi của float64, hoặc nâng 0 lên một số mũ âm
 float64-range = float64 chỉ biểu diễn được độ lớn tới khoảng 1.8e308; hãy kiểm tra các giá trị đưa vào biểu thức này
 one-example = một ví dụ
+
+## Tên các phép toán trong đồ thị tính toán mà tệp không viết ra.
+
+graph-onehot = one-hot
+graph-slice = lát cắt
+graph-binary-cross-entropy = entropy chéo nhị phân
+graph-broadcast = lan rộng (broadcast)
+graph-outer = tích ngoài

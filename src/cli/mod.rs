@@ -268,6 +268,7 @@ fn derive(path: &str, wrt: &[String], format: DeriveFormat, form: Form, color: b
         wrt: wrt.to_vec(),
         form: form.into(),
         format,
+        language: language(),
     };
     let text_output = format == nabla::render::derive::Format::Text;
     finish(pipeline::derive(&model, &options), text_output, &reporter)
@@ -279,7 +280,7 @@ fn graph(path: &str, format: GraphFormat, color: bool) -> ExitCode {
         Err(code) => return code,
     };
     finish(
-        pipeline::graph(&model, matches!(format, GraphFormat::Svg)),
+        pipeline::graph(&model, matches!(format, GraphFormat::Svg), language()),
         false,
         &reporter,
     )
@@ -399,6 +400,7 @@ fn check(path: &str, color: bool) -> ExitCode {
             &model,
             &text,
             reporter.name(),
+            language(),
         )),
         Err(code) => code,
     }

@@ -9,6 +9,7 @@ use crate::ir::{Binary, DeclKind, Model, NodeId, Op, Unary};
 use crate::notation::Formula;
 use crate::notation::from_graph::name_formula;
 use crate::tensor::Tensor;
+use crate::words::{Message, phrase};
 
 /// What a box of the graph holds, for how it is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +33,7 @@ pub struct GraphNode {
     pub name: Option<Formula>,
     /// The operation, in words of the language (`@`, `sigmoid`, `+`), or `None` for a declared
     /// value or a number.
-    pub operation: Option<&'static str>,
+    pub operation: Option<Message>,
     pub value: Option<Value>,
     /// ∂loss/∂node.
     pub gradient: Option<Value>,
@@ -124,24 +125,35 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
     }
 }
 
-fn operation(op: &Op) -> Option<&'static str> {
-    Some(match op {
+fn operation(op: &Op) -> Option<Message> {
+    // Operations a file cannot write have names in words; the others are written as the file
+    // writes them.
+    match op {
+        Op::OneHot(..) => return Some(phrase::graph_onehot()),
+        Op::Slice(..) => return Some(phrase::graph_slice()),
+        Op::Binary(Binary::SigmoidCrossEntropy, ..) => {
+            return Some(phrase::graph_binary_cross_entropy());
+        }
+        Op::Broadcast(..) => return Some(phrase::graph_broadcast()),
+        Op::Binary(Binary::Outer, ..) => return Some(phrase::graph_outer()),
+        _ => {}
+    }
+    Some(phrase::verbatim(match op {
         Op::Var(_) | Op::Literal(_) => return None,
         Op::BatchSize => "m",
-        Op::OneHot(..) => "onehot",
-        Op::Slice(..) => "slice",
         Op::Binary(Binary::Pick, ..) => "[ ]",
         Op::Binary(Binary::Concat, ..) => "concat",
-        Op::Binary(Binary::SigmoidCrossEntropy, ..) => "binary cross-entropy",
         Op::Unary(Unary::Neg, _) => "−",
         Op::Unary(f, _) => f.name(),
         Op::Pow(..) => "^",
-        Op::Broadcast(..) => "broadcast",
         Op::Binary(Binary::Add, ..) => "+",
         Op::Binary(Binary::Sub, ..) => "−",
         Op::Binary(Binary::Mul, ..) => "×",
         Op::Binary(Binary::Div, ..) => "÷",
         Op::Binary(Binary::MatMul, ..) => "@",
-        Op::Binary(Binary::Outer, ..) => "outer",
-    })
+        Op::OneHot(..)
+        | Op::Slice(..)
+        | Op::Broadcast(..)
+        | Op::Binary(Binary::SigmoidCrossEntropy | Binary::Outer, ..) => return None,
+    }))
 }

@@ -14,6 +14,7 @@ use crate::ir::NodeId;
 use crate::notation::placeholders::{Placeholders, Role};
 use crate::notation::rules::RuleNote;
 use crate::notation::{Formula, Symbol};
+use crate::words::{Language, Markup, Words};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -56,9 +57,80 @@ fn layer(placeholders: &Placeholders, typeset: fn(&Formula) -> String) -> Layer 
     }
 }
 
+/// The small formulas the notes' sentences name, typeset and, in Markdown and LaTeX, set as
+/// inline math: the phrases of the catalogue take them as arguments.
+struct NoteMath {
+    loss: String,
+    /// `E⁽ⁱ⁾`: the loss of example i.
+    loss_i: String,
+    /// `E = (1/m) Σᵢ E⁽ⁱ⁾`.
+    mean: String,
+    m: String,
+    i: String,
+    /// `(1/m) Σᵢ`.
+    average: String,
+    /// `m·∂E/∂v⁽ⁱ⁾`.
+    sum_gradient: String,
+    layer: String,
+    delta: String,
+    net: String,
+    name_i: String,
+    delta_i: String,
+    odot: String,
+    transpose: String,
+}
+
+impl NoteMath {
+    fn new(loss_formula: &Formula, layer: &Layer, format: Format) -> NoteMath {
+        let inline = |math: String| match format {
+            Format::Text | Format::Json => math,
+            Format::Markdown | Format::Latex => format!("${math}$"),
+        };
+        let loss = match format {
+            Format::Latex => latex::render(loss_formula),
+            Format::Markdown => latex::render_markdown(loss_formula),
+            Format::Text | Format::Json => text::render(loss_formula),
+        };
+        let (loss_i, average, sum_gradient, odot, transpose) = match format {
+            Format::Text | Format::Json => (
+                format!("{loss}⁽ⁱ⁾"),
+                "(1/m) Σᵢ".to_string(),
+                format!("m·∂{loss}/∂{}", layer.name_i),
+                "⊙".to_string(),
+                "ᵀ".to_string(),
+            ),
+            Format::Markdown | Format::Latex => (
+                format!("{loss}^{{(i)}}"),
+                "\\frac{1}{m} \\sum_{i}".to_string(),
+                format!("m \\cdot \\partial {loss} / \\partial {}", layer.name_i),
+                "\\odot".to_string(),
+                "{}^\\top".to_string(),
+            ),
+        };
+        NoteMath {
+            mean: inline(format!("{loss} = {average} {loss_i}")),
+            loss_i: inline(loss_i),
+            loss: inline(loss),
+            m: inline("m".to_string()),
+            i: inline("i".to_string()),
+            average: inline(average),
+            sum_gradient: inline(sum_gradient),
+            layer: inline(layer.name.clone()),
+            delta: inline(layer.delta.clone()),
+            net: inline(layer.net.clone()),
+            name_i: inline(layer.name_i.clone()),
+            delta_i: inline(layer.delta_i.clone()),
+            odot: inline(odot),
+            transpose: inline(transpose),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "derive/derive.txt")]
 struct TextPage<'a> {
+    words: Words,
+    math: NoteMath,
     loss: &'a str,
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
@@ -70,14 +142,13 @@ struct TextPage<'a> {
     /// Softmax with cross-entropy was differentiated as one step: its general form, and the
     /// form for a target that sums to 1.
     fused: Option<(String, String)>,
-    /// The placeholder layer of the notes: `v`, `δv`, `net_v`.
-    layer: Layer,
 }
 
 #[derive(Template)]
 #[template(path = "derive/derive.md")]
-struct MarkdownPage<'a> {
-    loss: &'a str,
+struct MarkdownPage {
+    words: Words,
+    math: NoteMath,
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
@@ -88,14 +159,13 @@ struct MarkdownPage<'a> {
     /// Softmax with cross-entropy was differentiated as one step: its general form, and the
     /// form for a target that sums to 1.
     fused: Option<(String, String)>,
-    /// The placeholder layer of the notes: `v`, `δv`, `net_v`.
-    layer: Layer,
 }
 
 #[derive(Template)]
 #[template(path = "derive/derive.tex", escape = "none", syntax = "latex")]
-struct LatexPage<'a> {
-    loss: &'a str,
+struct LatexPage {
+    words: Words,
+    math: NoteMath,
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
@@ -106,8 +176,6 @@ struct LatexPage<'a> {
     /// Softmax with cross-entropy was differentiated as one step: its general form, and the
     /// form for a target that sums to 1.
     fused: Option<(String, String)>,
-    /// The placeholder layer of the notes: `v`, `δv`, `net_v`.
-    layer: Layer,
 }
 
 /// The page of `nabla derive`; with the values of every node on the file's examples, and the
@@ -116,6 +184,7 @@ pub fn render(
     derivation: &GradientDerivation,
     values: Option<(&[Option<Batched<Value>>], NodeId)>,
     format: Format,
+    language: Language,
 ) -> String {
     let typeset: fn(&Formula) -> String = match format {
         Format::Latex => latex::render,
@@ -152,13 +221,23 @@ pub fn render(
         })
         .collect();
     let has_signals = lines.iter().any(|l| l.is_signal);
+    let inline = |math: String| match format {
+        Format::Text | Format::Json => math,
+        Format::Markdown | Format::Latex => format!("${math}$"),
+    };
     let fused = derivation.rules.iter().find_map(|s| match &s.note {
         Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
-            Some((typeset(general), typeset(one_hot)))
+            Some((inline(typeset(general)), inline(typeset(one_hot))))
         }
         _ => None,
     });
-    let loss = typeset(&crate::notation::from_graph::name_formula(&derivation.loss));
+    let loss_formula = crate::notation::from_graph::name_formula(&derivation.loss);
+    let math = NoteMath::new(
+        &loss_formula,
+        &layer(&derivation.placeholders, typeset),
+        format,
+    );
+    let loss = typeset(&loss_formula);
     let loss = loss.as_str();
     let batch = match derivation.batch {
         BatchKind::Example => "example",
@@ -169,6 +248,8 @@ pub fn render(
         Format::Text => {
             pad_to_widest(lines.iter_mut().map(|l| &mut l.lhs));
             TextPage {
+                words: language.words(),
+                math,
                 loss,
                 lines,
                 rules,
@@ -176,30 +257,29 @@ pub fn render(
                 fused,
                 batch,
                 compact,
-                layer: layer(&derivation.placeholders, typeset),
             }
             .render()
         }
         Format::Markdown => MarkdownPage {
-            loss,
+            words: language.words(),
+            math,
             lines,
             rules,
             has_signals,
             fused,
             batch,
             compact,
-            layer: layer(&derivation.placeholders, typeset),
         }
         .render(),
         Format::Latex => LatexPage {
-            loss,
+            words: language.words_in(Markup::Latex),
+            math,
             lines,
             rules,
             has_signals,
             fused,
             batch,
             compact,
-            layer: layer(&derivation.placeholders, typeset),
         }
         .render(),
         Format::Json => return json::derive(derivation, values),
@@ -217,29 +297,30 @@ struct ScalarLineView {
 #[derive(Template)]
 #[template(path = "derive/scalar.txt")]
 struct ScalarTextPage<'a> {
+    words: Words,
+    math: NoteMath,
     loss: &'a str,
     lines: Vec<ScalarLineView>,
-    layer: Layer,
     indent: String,
 }
 
 #[derive(Template)]
 #[template(path = "derive/scalar.md")]
-struct ScalarMarkdownPage<'a> {
-    loss: &'a str,
+struct ScalarMarkdownPage {
+    words: Words,
+    math: NoteMath,
     lines: Vec<ScalarLineView>,
-    layer: Layer,
 }
 
 #[derive(Template)]
 #[template(path = "derive/scalar.tex", escape = "none", syntax = "latex")]
-struct ScalarLatexPage<'a> {
-    loss: &'a str,
+struct ScalarLatexPage {
+    words: Words,
+    math: NoteMath,
     lines: Vec<ScalarLineView>,
-    layer: Layer,
 }
 
-pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
+pub fn render_scalar(derivation: &ScalarDerivation, format: Format, language: Language) -> String {
     let typeset: fn(&Formula) -> String = match format {
         Format::Latex => latex::render,
         Format::Markdown => latex::render_markdown,
@@ -261,29 +342,36 @@ pub fn render_scalar(derivation: &ScalarDerivation, format: Format) -> String {
             }
         })
         .collect();
-    let loss = typeset(&crate::notation::from_graph::name_formula(&derivation.loss));
+    let loss_formula = crate::notation::from_graph::name_formula(&derivation.loss);
+    let math = NoteMath::new(
+        &loss_formula,
+        &layer(&derivation.placeholders, typeset),
+        format,
+    );
+    let loss = typeset(&loss_formula);
     let loss = loss.as_str();
     let page = match format {
         Format::Text => {
             let width = pad_to_widest(lines.iter_mut().map(|l| &mut l.lhs));
             ScalarTextPage {
+                words: language.words(),
+                math,
                 loss,
                 lines,
-                layer: layer(&derivation.placeholders, typeset),
                 indent: " ".repeat(width),
             }
             .render()
         }
         Format::Markdown => ScalarMarkdownPage {
-            loss,
+            words: language.words(),
+            math,
             lines,
-            layer: layer(&derivation.placeholders, typeset),
         }
         .render(),
         Format::Latex => ScalarLatexPage {
-            loss,
+            words: language.words_in(Markup::Latex),
+            math,
             lines,
-            layer: layer(&derivation.placeholders, typeset),
         }
         .render(),
         Format::Json => return json::derive_scalar(derivation),

@@ -9,6 +9,7 @@ use super::math::text;
 use crate::eval::exact::Value;
 use crate::explain::explanation::tensor_formula;
 use crate::explain::graph_view::{GraphNode, GraphView, NodeKind};
+use crate::words::Language;
 
 /// Digits of the values written in the boxes: enough to follow a computation by eye.
 const DIGITS: usize = 4;
@@ -16,12 +17,13 @@ const DIGITS: usize = 4;
 const SHOWN_ELEMENTS: usize = 6;
 
 /// The lines of a node's box.
-fn label(node: &GraphNode, loss: &str) -> Vec<String> {
+fn label(node: &GraphNode, loss: &str, language: Language) -> Vec<String> {
     let mut lines = Vec::new();
-    match (&node.name, node.operation) {
+    let operation = node.operation.as_ref().map(|op| language.say(op));
+    match (&node.name, operation) {
         (Some(name), Some(op)) => lines.push(format!("{} = {op}", text::render(name))),
         (Some(name), None) => lines.push(text::render(name)),
-        (None, Some(op)) => lines.push(op.to_string()),
+        (None, Some(op)) => lines.push(op),
         // A number written in the file: the number is the box.
         (None, None) => {
             match &node.value {
@@ -72,13 +74,16 @@ fn value_text(value: &Value) -> String {
     format!("{rel} {}", text::render(&tensor_formula(value, DIGITS)))
 }
 
-pub fn dot(view: &GraphView) -> String {
+pub fn dot(view: &GraphView, language: Language) -> String {
     let loss = text::render(&view.loss);
     let mut out = String::from(
         "digraph nabla {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n",
     );
     for (i, node) in view.nodes.iter().enumerate() {
-        let lines: Vec<String> = label(node, &loss).iter().map(|l| escape_dot(l)).collect();
+        let lines: Vec<String> = label(node, &loss, language)
+            .iter()
+            .map(|l| escape_dot(l))
+            .collect();
         let style = match node.kind {
             NodeKind::Constant => ", style=rounded",
             NodeKind::Param => ", style=bold",
@@ -108,9 +113,13 @@ const LINE_HEIGHT: f64 = 17.0;
 const PAD_X: f64 = 10.0;
 const PAD_Y: f64 = 7.0;
 
-pub fn svg(view: &GraphView) -> String {
+pub fn svg(view: &GraphView, language: Language) -> String {
     let loss = text::render(&view.loss);
-    let labels: Vec<Vec<String>> = view.nodes.iter().map(|n| label(n, &loss)).collect();
+    let labels: Vec<Vec<String>> = view
+        .nodes
+        .iter()
+        .map(|n| label(n, &loss, language))
+        .collect();
     let sizes: Vec<Size> = labels
         .iter()
         .map(|lines| Size {

@@ -3,10 +3,11 @@
 use askama::Template;
 use unicode_width::UnicodeWidthStr;
 
-use crate::check::{bytes, group_digits};
+use crate::check::{group_digits, memory};
 use crate::exact;
 use crate::ir::{DeclKind, Init, Initializer, Model, Optimizer};
 use crate::tensor::Tensor;
+use crate::words::{Language, Words, phrase};
 use num_rational::BigRational;
 
 /// A declared value is shown in full up to this many elements; larger ones by their size.
@@ -15,9 +16,11 @@ const SHOWN_ELEMENTS: usize = 8;
 #[derive(Template)]
 #[template(path = "check/summary.txt")]
 struct Summary {
+    words: Words,
     file: String,
     rows: Vec<Row>,
-    parameter_count: String,
+    parameter_count: u64,
+    parameter_count_text: String,
     parameter_tensors: usize,
     memory_f32: String,
     optimizer: String,
@@ -41,18 +44,16 @@ struct Row {
 }
 
 /// `file` is the name to show for the source (a path, or `<stdin>`).
-pub fn render(model: &Model, source: &str, file: &str) -> String {
+pub fn render(model: &Model, source: &str, file: &str, language: Language) -> String {
+    let say = |message| language.say(&message);
     let mut sections = Vec::new();
-    let mut section = |title: &str, rows: Vec<Row>| {
+    let mut section = |title: String, rows: Vec<Row>| {
         if !rows.is_empty() {
-            sections.push(Section {
-                title: title.to_string(),
-                rows,
-            });
+            sections.push(Section { title, rows });
         }
     };
     section(
-        "dims",
+        say(phrase::summary_dims()),
         model
             .dims
             .iter()
@@ -65,13 +66,13 @@ pub fn render(model: &Model, source: &str, file: &str) -> String {
             .collect(),
     );
     for (title, kind) in [
-        ("inputs", DeclKind::Input),
-        ("targets", DeclKind::Target),
-        ("parameters", DeclKind::Param),
-        ("constants", DeclKind::Const),
+        (phrase::summary_inputs(), DeclKind::Input),
+        (phrase::summary_targets(), DeclKind::Target),
+        (phrase::summary_parameters(), DeclKind::Param),
+        (phrase::summary_constants(), DeclKind::Const),
     ] {
         section(
-            title,
+            say(title),
             model
                 .declarations_of(kind)
                 .map(|d| Row {
@@ -79,12 +80,12 @@ pub fn render(model: &Model, source: &str, file: &str) -> String {
                     name: d.name.clone(),
                     shape: match d.index {
                         Some(n) => format!("index({n})"),
-                        None => d.shape.to_string(),
+                        None => shape_text(d.shape, language),
                     },
                     detail: match &d.init {
-                        None => "no value given".to_string(),
-                        Some(Init::Value(value)) => value_text(value),
-                        Some(Init::Each(values)) => each_text(values),
+                        None => say(phrase::no_value()),
+                        Some(Init::Value(value)) => value_text(value, language),
+                        Some(Init::Each(values)) => each_text(values, language),
                         Some(Init::Random(init)) => format!("~ {}", initializer_text(init)),
                     },
                 })
@@ -92,24 +93,24 @@ pub fn render(model: &Model, source: &str, file: &str) -> String {
         );
     }
     section(
-        "values",
+        say(phrase::summary_values()),
         model
             .intermediates
             .iter()
             .map(|i| Row {
                 label: String::new(),
                 name: i.name.clone(),
-                shape: model.graph[i.node].shape.to_string(),
+                shape: shape_text(model.graph[i.node].shape, language),
                 detail: format!("= {}", one_line(i.definition.text(source))),
             })
             .collect(),
     );
     section(
-        "loss",
+        say(phrase::summary_loss()),
         vec![Row {
             label: String::new(),
             name: model.loss.name.clone(),
-            shape: model.graph[model.loss.node].shape.to_string(),
+            shape: shape_text(model.graph[model.loss.node].shape, language),
             detail: format!("= {}", one_line(model.loss.definition.text(source))),
         }],
     );
@@ -127,11 +128,13 @@ pub fn render(model: &Model, source: &str, file: &str) -> String {
     .flatten()
     .collect();
     let summary = Summary {
+        words: language.words(),
         file: file.to_string(),
         rows,
-        parameter_count: group_digits(count),
+        parameter_count: count,
+        parameter_count_text: group_digits(count),
         parameter_tensors: model.declarations_of(DeclKind::Param).count(),
-        memory_f32: bytes(count * 4),
+        memory_f32: say(memory(count * 4)),
         optimizer: optimizer_text(&model.optimizer),
         optimizer_is_default: !model.optimizer_written,
         training,
@@ -174,9 +177,14 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn value_text(value: &Tensor<BigRational>) -> String {
+/// A shape as a declaration writes it, a scalar in words.
+fn shape_text(shape: crate::shape::Shape, language: Language) -> String {
+    language.say(&phrase::verbatim(shape))
+}
+
+fn value_text(value: &Tensor<BigRational>, language: Language) -> String {
     if value.data().len() > SHOWN_ELEMENTS {
-        return format!("= {} given values", value.data().len());
+        return language.say(&phrase::summary_given_values(value.data().len()));
     }
     let row = |xs: &[BigRational]| {
         let items: Vec<String> = xs.iter().map(exact::display).collect();
@@ -201,15 +209,15 @@ fn value_text(value: &Tensor<BigRational>) -> String {
 }
 
 /// The values of the examples of a batch, `= each [1, 0, 1]`, or how many there are.
-fn each_text(values: &[Tensor<BigRational>]) -> String {
+fn each_text(values: &[Tensor<BigRational>], language: Language) -> String {
     let elements: usize = values.iter().map(|v| v.data().len()).sum();
     if elements > SHOWN_ELEMENTS {
-        return format!("= each of {} examples", values.len());
+        return language.say(&phrase::summary_each_of(values.len()));
     }
     let items: Vec<String> = values
         .iter()
         .map(|v| {
-            let text = value_text(v);
+            let text = value_text(v, language);
             text.strip_prefix("= ").map_or(text.clone(), str::to_string)
         })
         .collect();

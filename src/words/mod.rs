@@ -41,7 +41,13 @@ impl Language {
 
     /// The message in this language.
     pub fn say(self, message: &Message) -> String {
-        let bundle = self.bundle();
+        self.say_in(message, Markup::Plain)
+    }
+
+    /// The message in this language, its own words escaped for `markup` (the arguments are
+    /// put in as they are: typeset formulas, or text already escaped).
+    pub fn say_in(self, message: &Message, markup: Markup) -> String {
+        let bundle = self.bundle(markup);
         let Said {
             id,
             arguments: given,
@@ -55,10 +61,10 @@ impl Language {
             let value: FluentValue = match argument {
                 Arg::Text(text) => text.clone().into(),
                 Arg::Count(Count(n)) => (*n).into(),
-                Arg::Phrase(inner) => self.say(inner).into(),
+                Arg::Phrase(inner) => self.say_in(inner, markup).into(),
                 Arg::List(items) => items
                     .iter()
-                    .map(|item| self.say_argument(item))
+                    .map(|item| self.say_argument(item, markup))
                     .collect::<Vec<_>>()
                     .join(", ")
                     .into(),
@@ -74,7 +80,7 @@ impl Language {
     /// The phrase `id` with no arguments given (each shows as its name): for checking the
     /// catalogues.
     pub fn say_id(self, id: &str) -> String {
-        let bundle = self.bundle();
+        let bundle = self.bundle(Markup::Plain);
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
             return String::new();
         };
@@ -84,36 +90,50 @@ impl Language {
             .into_owned()
     }
 
-    fn say_argument(self, argument: &Arg) -> String {
+    fn say_argument(self, argument: &Arg, markup: Markup) -> String {
         match argument {
             Arg::Text(text) => text.clone(),
             Arg::Count(Count(n)) => n.to_string(),
-            Arg::Phrase(inner) => self.say(inner),
+            Arg::Phrase(inner) => self.say_in(inner, markup),
             Arg::List(items) => items
                 .iter()
-                .map(|item| self.say_argument(item))
+                .map(|item| self.say_argument(item, markup))
                 .collect::<Vec<_>>()
                 .join(", "),
         }
     }
 
-    /// The words of this language, for a template.
+    /// The words of this language, for a template of plain text or Markdown.
     pub fn words(self) -> Words {
-        Words { language: self }
+        self.words_in(Markup::Plain)
     }
 
-    fn bundle(self) -> &'static FluentBundle<FluentResource> {
-        static ENGLISH: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
-        static VIETNAMESE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
-        let (cell, sources) = match self {
-            Language::English => (&ENGLISH, phrase::EN),
-            Language::Vietnamese => (&VIETNAMESE, phrase::VI),
+    /// The words of this language, escaped for a template of this markup.
+    pub fn words_in(self, markup: Markup) -> Words {
+        Words {
+            language: self,
+            markup,
+        }
+    }
+
+    fn bundle(self, markup: Markup) -> &'static FluentBundle<FluentResource> {
+        type Cell = OnceLock<FluentBundle<FluentResource>>;
+        static BUNDLES: [Cell; 6] = [const { OnceLock::new() }; 6];
+        let (index, sources) = match self {
+            Language::English => (0, phrase::EN),
+            Language::Vietnamese => (3, phrase::VI),
         };
-        cell.get_or_init(|| {
+        let (offset, transform): (usize, Option<Transform>) = match markup {
+            Markup::Plain => (0, None),
+            Markup::Latex => (1, Some(escape_latex)),
+            Markup::Html => (2, Some(escape_html)),
+        };
+        BUNDLES[index + offset].get_or_init(|| {
             let tag = self.tag().parse().expect("a valid language tag");
             let mut bundle = FluentBundle::new_concurrent(vec![tag]);
             // Arguments are code and numbers, written inside text: no bidi isolation marks.
             bundle.set_use_isolating(false);
+            bundle.set_transform(transform);
             for source in sources {
                 let resource = FluentResource::try_new(source.to_string())
                     .expect("build.rs parsed every catalogue");
@@ -138,6 +158,51 @@ impl Language {
             _ => Language::English,
         }
     }
+}
+
+/// What a template's words are written into: the phrases' own text is escaped for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Markup {
+    /// Plain text and Markdown: as written.
+    Plain,
+    /// LaTeX: `%`, `&`, `_` … escaped.
+    Latex,
+    /// HTML: `<`, `&` … escaped.
+    Html,
+}
+
+/// How a markup escapes the phrases' own text.
+type Transform = fn(&str) -> std::borrow::Cow<'_, str>;
+
+fn escape_latex(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\\', '{', '}', '#', '$', '%', '&', '_', '~', '^']) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            '{' | '}' | '#' | '$' | '%' | '&' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+fn escape_html(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['<', '>', '&', '"']) {
+        return text.into();
+    }
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .into()
 }
 
 /// Something to say: a phrase of the catalogues and its arguments, in no language yet.
@@ -197,15 +262,16 @@ impl From<String> for Arg {
     }
 }
 
-impl From<&String> for Arg {
-    fn from(text: &String) -> Arg {
-        Arg::Text(text.clone())
+/// Templates pass their values by reference, sometimes twice over.
+impl<T: Clone + Into<Arg>> From<&T> for Arg {
+    fn from(value: &T) -> Arg {
+        value.clone().into()
     }
 }
 
-impl From<&&str> for Arg {
-    fn from(text: &&str) -> Arg {
-        Arg::Text(text.to_string())
+impl<T: Copy + Into<Count>> From<&T> for Count {
+    fn from(value: &T) -> Count {
+        (*value).into()
     }
 }
 
@@ -228,19 +294,9 @@ macro_rules! numbers {
                 Arg::Text(n.to_string())
             }
         }
-        impl From<&$t> for Arg {
-            fn from(n: &$t) -> Arg {
-                Arg::Text(n.to_string())
-            }
-        }
         impl From<$t> for Count {
             fn from(n: $t) -> Count {
                 Count(i64::try_from(n).unwrap_or(i64::MAX))
-            }
-        }
-        impl From<&$t> for Count {
-            fn from(n: &$t) -> Count {
-                Count::from(*n)
             }
         }
     )*};
@@ -251,6 +307,7 @@ numbers!(usize, u64, u32, u8, i64, i32);
 #[derive(Clone, Copy, Debug)]
 pub struct Words {
     language: Language,
+    markup: Markup,
 }
 
 impl Words {
@@ -258,9 +315,9 @@ impl Words {
         self.language
     }
 
-    /// A message built elsewhere, in this language.
+    /// A message built elsewhere, in this language and markup.
     pub fn say(&self, message: &Message) -> String {
-        self.language.say(message)
+        self.language.say_in(message, self.markup)
     }
 }
 
