@@ -14,6 +14,7 @@
 //! Architecture invariant: this reads text and never touches files; every problem is a
 //! [`DataError`] with its line and column.
 
+use crate::words::{Message, phrase};
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 
@@ -27,7 +28,7 @@ use crate::tensor::Tensor;
 pub struct DataError {
     pub line: usize,
     pub column: usize,
-    pub message: String,
+    pub message: Message,
 }
 
 /// The examples of a file: for each row, the value of every input and target.
@@ -81,7 +82,7 @@ pub fn read(text: &str, model: &Model) -> Result<Table, DataError> {
         return Err(DataError {
             line: 1,
             column: 1,
-            message: "the file is empty: it has no rows of data".to_string(),
+            message: phrase::data_empty(),
         });
     };
     let first_cells = cells(first).map_err(|column| quote_error(first_line, column))?;
@@ -127,7 +128,7 @@ pub fn read(text: &str, model: &Model) -> Result<Table, DataError> {
         return Err(DataError {
             line: first_line + 1,
             column: 1,
-            message: "the file has a header but no rows of data".to_string(),
+            message: phrase::data_header_only(),
         });
     }
     let labels = reader.labels;
@@ -271,7 +272,7 @@ fn quote_error(line: usize, column: usize) -> DataError {
     DataError {
         line,
         column,
-        message: "a quoted cell has no closing `\"`".to_string(),
+        message: phrase::data_unclosed_quote(),
     }
 }
 
@@ -334,18 +335,16 @@ impl Reader<'_> {
             n if n == full && self.class.is_none_or(|c| c.one_hot) => false,
             n if Some(n) == class_layout => true,
             n => {
-                let mut expected = format!("{full}");
-                if let Some(class) = class_layout.filter(|&c| c != full) {
-                    expected.push_str(&format!(", or {class} with the target as one class column"));
-                }
+                let message = match class_layout.filter(|&c| c != full) {
+                    Some(class) => {
+                        phrase::data_row_length_or_class(n, full, class, listed(self.columns))
+                    }
+                    None => phrase::data_row_length(n, full, listed(self.columns)),
+                };
                 return Err(DataError {
                     line,
                     column: n.min(full) + 1,
-                    message: format!(
-                        "a row of {n} {}, but the network's rows have {expected} ({})",
-                        if n == 1 { "column" } else { "columns" },
-                        listed(self.columns)
-                    ),
+                    message,
                 });
             }
         };
@@ -377,22 +376,21 @@ impl Reader<'_> {
             let cell = &cells[column];
             let value = match number(cell) {
                 Some(x) => x,
-                None if cell.is_empty() => return Err(at.error("the cell is empty")),
+                None if cell.is_empty() => return Err(at.error(phrase::data_empty_cell())),
                 None if is_not_finite(cell) => {
-                    return Err(at.error(&format!("`{cell}` is not a finite number")));
+                    return Err(at.error(phrase::data_not_finite(cell)));
                 }
-                None => return Err(at.error(&format!("`{}` is not a number", shorten(cell)))),
+                None => return Err(at.error(phrase::data_not_a_number(shorten(cell)))),
             };
             if let Some(count) = spec.index
                 && !(value.is_integer()
                     && !value.is_negative()
                     && value < BigRational::from_integer(count.into()))
             {
-                return Err(at.error(&format!(
-                    "`{}` is not an index: {} takes whole numbers 0 to {}",
+                return Err(at.error(phrase::data_not_an_index(
                     shorten(cell),
-                    spec.name,
-                    count - 1
+                    &spec.name,
+                    count - 1,
                 )));
             }
             values[spec.declaration][spec.element] = value;
@@ -408,14 +406,14 @@ impl Reader<'_> {
 
     fn place(&self, line: usize, column: usize, spec: usize, class: bool) -> Place {
         let holds = if class {
-            format!(
-                "the class of {}",
-                self.model
+            phrase::data_the_class_of(
+                &self
+                    .model
                     .declaration(self.declarations[self.columns[spec].declaration])
-                    .name
+                    .name,
             )
         } else {
-            self.columns[spec].name.clone()
+            phrase::verbatim(&self.columns[spec].name)
         };
         Place {
             line,
@@ -428,7 +426,7 @@ impl Reader<'_> {
     /// The class in a cell: a number from 0, or a label numbered as it first appears.
     fn class(&mut self, cell: &str, target: &ClassTarget, at: &Place) -> Result<usize, DataError> {
         if cell.is_empty() {
-            return Err(at.error("the class is missing"));
+            return Err(at.error(phrase::data_class_missing()));
         }
         let value = number(cell);
         let numbered = *self.numbered.get_or_insert(value.is_some());
@@ -441,26 +439,20 @@ impl Reader<'_> {
                 {
                     Ok(crate::exact::to_u64(&x).unwrap_or(0) as usize)
                 }
-                Some(_) => Err(at.error(&format!(
-                    "`{}` is not a class: classes are numbered 0 to {}",
-                    shorten(cell),
-                    target.classes - 1
-                ))),
-                None => Err(at.error(&format!(
-                    "`{}` is not a class number, and the first row's class is a number",
-                    shorten(cell)
-                ))),
+                Some(_) => {
+                    Err(at.error(phrase::data_not_a_class(shorten(cell), target.classes - 1)))
+                }
+                None => Err(at.error(phrase::data_not_a_class_number(shorten(cell)))),
             };
         }
         if let Some(class) = self.labels.iter().position(|l| l == cell) {
             return Ok(class);
         }
         if self.labels.len() == target.classes {
-            return Err(at.error(&format!(
-                "`{}` would be a class too many: the target has {} classes, {}",
+            return Err(at.error(phrase::data_class_too_many(
                 shorten(cell),
                 target.classes,
-                self.labels.join(", ")
+                self.labels.join(", "),
             )));
         }
         self.labels.push(cell.to_string());
@@ -475,14 +467,14 @@ struct Place {
     /// The column's name in the header.
     name: Option<String>,
     /// What the column holds: `x[2]`, `the class of y`.
-    holds: String,
+    holds: Message,
 }
 
 impl Place {
-    fn error(&self, what: &str) -> DataError {
+    fn error(&self, what: Message) -> DataError {
         let message = match &self.name {
-            Some(name) => format!("{what} (column `{}`: {})", shorten(name), self.holds),
-            None => format!("{what} ({})", self.holds),
+            Some(name) => phrase::data_in_named_column(what, shorten(name), self.holds.clone()),
+            None => phrase::data_in_column(what, self.holds.clone()),
         };
         DataError {
             line: self.line,

@@ -70,15 +70,18 @@ fn an_index_is_one_whole_number_column_and_a_class_may_be_a_label() {
     let problem = error(source, "3,0,0,0\n4,0,0,1\n");
     assert_eq!((problem.line, problem.column), (2, 1));
     assert_eq!(
-        problem.message,
+        problem.message.english(),
         "`4` is not an index: c takes whole numbers 0 to 3 (c)"
     );
     let problem = error(source, "c,x0,x1,y\n1.5,0,0,0\n");
     assert_eq!((problem.line, problem.column), (2, 1));
     assert!(
-        problem.message.starts_with("`1.5` is not an index"),
+        problem
+            .message
+            .english()
+            .starts_with("`1.5` is not an index"),
         "{}",
-        problem.message
+        problem.message.english()
     );
 }
 
@@ -97,7 +100,7 @@ fn quotes_marks_and_line_endings_as_spreadsheets_write_them() {
     // A decimal comma is one cell, and not a number.
     let problem = data::read("\"0,5\",1,2\n", &model(source)).expect_err("not a number");
     assert_eq!((problem.line, problem.column), (1, 1));
-    assert_eq!(problem.message, "`0,5` is not a number (x[0])");
+    assert_eq!(problem.message.english(), "`0,5` is not a number (x[0])");
 }
 
 #[test]
@@ -140,7 +143,11 @@ fn every_problem_names_its_line_and_column() {
     for (text, (line, column), message) in cases {
         let problem = error(source, text);
         assert_eq!(
-            (problem.line, problem.column, problem.message.as_str()),
+            (
+                problem.line,
+                problem.column,
+                problem.message.english().as_str()
+            ),
             (line, column, message),
             "in {text:?}"
         );
@@ -148,7 +155,7 @@ fn every_problem_names_its_line_and_column() {
     let long = format!("1,{}\u{0},0\n", "9x".repeat(1000));
     let problem = error(source, &long);
     assert_eq!(
-        problem.message,
+        problem.message.english(),
         "`9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x9x…` is not a number (x[1])"
     );
 }

@@ -19,6 +19,7 @@ mod explain_cli;
 mod explain_formats;
 mod gradients;
 mod graph;
+mod languages;
 mod numerics;
 mod random_networks;
 mod relations;

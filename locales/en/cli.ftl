@@ -65,3 +65,48 @@ destination-not-a-directory = { $path } exists and is not a directory
 wrote-project = wrote the trainer project `{ $package }` to { $path }: { $files } files
 wrote-project-unchanged = wrote the trainer project `{ $package }` to { $path }: { $files } files ({ $unchanged } unchanged)
 train-it-with = train it with: { $command }
+
+## What nabla gen refuses.
+
+gen-no-parameters = the network has no `param` to train; declare the values training should change with `param`
+gen-no-columns = the network has no `input` or `target`, so a data file would have no columns
+gen-unsupported = generated trainers do not compute { $what } yet; `nabla derive` and `nabla explain` work with it
+gen-batch-statistics = batch statistics (`batch_mean`, `batch_var`)
+gen-too-large-for = { $what } is too large for { $type }
+gen-the-value-of = the value of `{ $name }`
+gen-the-range-of = the range of `{ $name }`
+gen-the-distribution-of = the distribution of `{ $name }`
+gen-an-optimizer-setting = a setting of the optimizer
+gen-too-many-columns = a data row of this network has { $columns } columns; nabla gen makes trainers of at most { $most } (the trainer lists the columns' names in its source, which then takes minutes to build)
+gen-parameters = { $count } parameters
+gen-elements-in-one-value = { $count } elements in one value
+gen-trainer-too-large = the trainer of this network would hold { $what } ({ $memory } as f32, several times over); nabla gen makes trainers of at most { $most }
+gen-must-be-more-than-0 = must be more than 0
+gen-must-be-less-than-1 = must be less than 1
+gen-setting-rounds = { $what } = { $value } is { $rounded } in { $type }, the trainer's number type, but { $must }
+gen-a-number-in-the-file = a number in the file
+
+## Rows of a data file (explain --data), read by the trainers' rules.
+
+data-empty = the file is empty: it has no rows of data
+data-header-only = the file has a header but no rows of data
+data-unclosed-quote = a quoted cell has no closing `"`
+data-row-length = a row of { $count ->
+    [one] { $count } column
+   *[other] { $count } columns
+}, but the network's rows have { $full } ({ $columns })
+data-row-length-or-class = a row of { $count ->
+    [one] { $count } column
+   *[other] { $count } columns
+}, but the network's rows have { $full }, or { $class } with the target as one class column ({ $columns })
+data-empty-cell = the cell is empty
+data-not-finite = `{ $cell }` is not a finite number
+data-not-a-number = `{ $cell }` is not a number
+data-not-an-index = `{ $cell }` is not an index: { $name } takes whole numbers 0 to { $most }
+data-the-class-of = the class of { $name }
+data-class-missing = the class is missing
+data-not-a-class = `{ $cell }` is not a class: classes are numbered 0 to { $most }
+data-not-a-class-number = `{ $cell }` is not a class number, and the first row's class is a number
+data-class-too-many = `{ $cell }` would be a class too many: the target has { $classes } classes, { $labels }
+data-in-named-column = { $what } (column `{ $column }`: { $holds })
+data-in-column = { $what } ({ $holds })

@@ -55,3 +55,42 @@ train-it-with = huấn luyện nó bằng lệnh: { $command }
 explain-too-many-rows = explain giải một bước bằng tay, mà { $rows } hàng là một lô quá lớn để đọc theo cách đó (tối đa { $most }); hãy chọn một số hàng bằng --rows
 explain-statistics-of-one-row = mạng dùng các thống kê theo lô, mà một ví dụ thì không có độ phân tán nào để đo (phương sai của nó bằng 0): hãy lấy nhiều hàng của tệp dữ liệu
 detail-scalar-of-a-batch = --detail scalar giải từng phần tử của một ví dụ; một lô được trình bày theo từng lớp (--detail vector)
+
+## Những gì nabla gen từ chối.
+
+gen-no-parameters = mạng không có tham số (`param`) nào để huấn luyện; hãy khai báo bằng `param` những giá trị mà quá trình huấn luyện cần thay đổi
+gen-no-columns = mạng không có `input` hay `target` nào, nên tệp dữ liệu sẽ không có cột nào
+gen-unsupported = chương trình huấn luyện được sinh ra chưa tính được { $what }; `nabla derive` và `nabla explain` thì làm được
+gen-batch-statistics = các thống kê theo lô (`batch_mean`, `batch_var`)
+gen-too-large-for = { $what } quá lớn đối với { $type }
+gen-the-value-of = giá trị của `{ $name }`
+gen-the-range-of = khoảng giá trị của `{ $name }`
+gen-the-distribution-of = phân phối của `{ $name }`
+gen-an-optimizer-setting = một thiết lập của bộ tối ưu
+gen-too-many-columns = mỗi hàng dữ liệu của mạng này có { $columns } cột; nabla gen chỉ sinh chương trình huấn luyện có tối đa { $most } cột (chương trình liệt kê tên các cột trong mã nguồn, khi đó phải mất vài phút để biên dịch)
+gen-parameters = { $count } tham số
+gen-elements-in-one-value = { $count } phần tử trong một giá trị
+gen-trainer-too-large = chương trình huấn luyện của mạng này sẽ phải giữ { $what } ({ $memory } với kiểu f32, và còn gấp mấy lần thế); nabla gen chỉ sinh chương trình có tối đa { $most }
+gen-must-be-more-than-0 = phải lớn hơn 0
+gen-must-be-less-than-1 = phải nhỏ hơn 1
+gen-setting-rounds = { $what } = { $value } thành { $rounded } trong { $type }, kiểu số của chương trình huấn luyện, nhưng nó { $must }
+gen-a-number-in-the-file = một con số trong tệp
+
+## Các hàng của tệp dữ liệu (explain --data), đọc theo quy tắc của chương trình huấn luyện.
+
+data-empty = tệp rỗng: không có hàng dữ liệu nào
+data-header-only = tệp có dòng tiêu đề nhưng không có hàng dữ liệu nào
+data-unclosed-quote = một ô trong dấu ngoặc kép thiếu dấu `"` đóng
+data-row-length = một hàng có { $count } cột, nhưng các hàng của mạng có { $full } cột ({ $columns })
+data-row-length-or-class = một hàng có { $count } cột, nhưng các hàng của mạng có { $full } cột, hoặc { $class } cột nếu giá trị mục tiêu là một cột lớp ({ $columns })
+data-empty-cell = ô này trống
+data-not-finite = `{ $cell }` không phải là số hữu hạn
+data-not-a-number = `{ $cell }` không phải là số
+data-not-an-index = `{ $cell }` không phải là chỉ số: { $name } nhận các số nguyên từ 0 đến { $most }
+data-the-class-of = lớp của { $name }
+data-class-missing = thiếu lớp
+data-not-a-class = `{ $cell }` không phải là một lớp: các lớp được đánh số từ 0 đến { $most }
+data-not-a-class-number = `{ $cell }` không phải là số thứ tự lớp, mà lớp ở hàng đầu tiên là một con số
+data-class-too-many = `{ $cell }` sẽ là lớp thừa: giá trị mục tiêu có { $classes } lớp, { $labels }
+data-in-named-column = { $what } (cột `{ $column }`: { $holds })
+data-in-column = { $what } ({ $holds })

@@ -69,7 +69,7 @@ pub fn run(
     let files = match codegen::generate(model, &options) {
         Ok(files) => files,
         Err(error) => {
-            complain(&phrase::cannot_generate(error.to_string()));
+            complain(&phrase::cannot_generate(error.message()));
             return ExitCode::from(EXIT_INVALID);
         }
     };

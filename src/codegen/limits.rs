@@ -4,8 +4,9 @@
 use num_rational::BigRational;
 
 use super::{Dtype, GenError};
-use crate::check::{bytes, group_digits};
+use crate::check::{group_digits, memory};
 use crate::ir::{DeclKind, Model, Optimizer};
+use crate::words::{Message, phrase};
 
 /// The most columns a data row may have. The trainer lists the columns' names in a table in
 /// its source: at 100,000 columns `model.rs` is 1.2 MB and the trainer builds in about 9 s (in
@@ -19,19 +20,16 @@ pub const MAX_ELEMENTS: usize = 1 << 28;
 
 /// Refuses a network whose trainer would be too large, saying how large.
 pub fn check_size(model: &Model) -> Result<(), GenError> {
-    let too_large = |what: String| Err(GenError::TooLarge { what });
+    let too_large = |what: Message| Err(GenError::TooLarge { what });
     let columns: usize = [DeclKind::Input, DeclKind::Target]
         .into_iter()
         .flat_map(|kind| model.declarations_of(kind))
         .map(|d| d.shape.size())
         .sum();
     if columns > MAX_COLUMNS {
-        return too_large(format!(
-            "a data row of this network has {} columns; nabla gen makes trainers of at most {} \
-             (the trainer lists the columns' names in its source, which then takes minutes to \
-             build)",
+        return too_large(phrase::gen_too_many_columns(
             group_digits(columns as u64),
-            group_digits(MAX_COLUMNS as u64)
+            group_digits(MAX_COLUMNS as u64),
         ));
     }
     let parameters: usize = model
@@ -40,16 +38,20 @@ pub fn check_size(model: &Model) -> Result<(), GenError> {
         .sum();
     let largest = model.graph.nodes().iter().map(|n| n.shape.size()).max();
     for (what, size) in [
-        ("parameters", parameters),
-        ("elements in one value", largest.unwrap_or(0)),
+        (
+            phrase::gen_parameters(group_digits(parameters as u64)),
+            parameters,
+        ),
+        (
+            phrase::gen_elements_in_one_value(group_digits(largest.unwrap_or(0) as u64)),
+            largest.unwrap_or(0),
+        ),
     ] {
         if size > MAX_ELEMENTS {
-            return too_large(format!(
-                "the trainer of this network would hold {} {what} ({} as f32, several times \
-                 over); nabla gen makes trainers of at most {}",
-                group_digits(size as u64),
-                bytes(size as u64 * 4),
-                group_digits(MAX_ELEMENTS as u64)
+            return too_large(phrase::gen_trainer_too_large(
+                what,
+                memory(size as u64 * 4),
+                group_digits(MAX_ELEMENTS as u64),
             ));
         }
     }
@@ -69,10 +71,10 @@ enum Rule {
 /// `lr = 1e-400` is 0 (nothing would train).
 pub fn check_rounding(model: &Model, dtype: Dtype) -> Result<(), GenError> {
     use Rule::{Fraction, Positive};
-    let settings: Vec<(&str, &BigRational, Rule)> = match &model.optimizer {
+    let settings: Vec<(Message, &BigRational, Rule)> = match &model.optimizer {
         Optimizer::Sgd { lr, momentum } => vec![
-            ("the learning rate `lr`", lr, Positive),
-            ("`momentum`", momentum, Fraction),
+            (phrase::setting_learning_rate(), lr, Positive),
+            (phrase::code("momentum"), momentum, Fraction),
         ],
         Optimizer::Adam {
             lr,
@@ -80,10 +82,10 @@ pub fn check_rounding(model: &Model, dtype: Dtype) -> Result<(), GenError> {
             beta2,
             eps,
         } => vec![
-            ("the learning rate `lr`", lr, Positive),
-            ("`beta1`", beta1, Fraction),
-            ("`beta2`", beta2, Fraction),
-            ("`eps`", eps, Positive),
+            (phrase::setting_learning_rate(), lr, Positive),
+            (phrase::code("beta1"), beta1, Fraction),
+            (phrase::code("beta2"), beta2, Fraction),
+            (phrase::code("eps"), eps, Positive),
         ],
     };
     for (what, value, rule) in settings {
@@ -93,15 +95,20 @@ pub fn check_rounding(model: &Model, dtype: Dtype) -> Result<(), GenError> {
             Dtype::F32 => f64::from(exact as f32),
         };
         let (kept, must) = match rule {
-            Positive => (rounded > 0.0, "must be more than 0"),
-            Fraction => ((0.0..1.0).contains(&rounded), "must be less than 1"),
+            Positive => (rounded > 0.0, phrase::gen_must_be_more_than_0()),
+            Fraction => (
+                (0.0..1.0).contains(&rounded),
+                phrase::gen_must_be_less_than_1(),
+            ),
         };
         if !kept {
             return Err(GenError::TooLarge {
-                what: format!(
-                    "{what} = {} is {rounded} in {}, the trainer's number type, but {must}",
+                what: phrase::gen_setting_rounds(
+                    what,
                     written(value),
-                    dtype.rust()
+                    rounded.to_string(),
+                    dtype.rust(),
+                    must,
                 ),
             });
         }

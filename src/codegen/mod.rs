@@ -30,6 +30,7 @@ pub mod project;
 pub mod task;
 pub mod units;
 
+use crate::words::{Message, phrase};
 use num_rational::BigRational;
 
 use crate::ir::{DeclKind, Init, Initializer, Model, Op, Optimizer};
@@ -76,36 +77,30 @@ pub enum GenError {
     /// Neither inputs nor targets: a data row would have no columns.
     NoColumns,
     /// An exact number of the file that the trainer's float type cannot hold.
-    TooLarge { what: String },
+    TooLarge { what: Message },
     /// The network uses something generated trainers do not compute yet.
-    Unsupported { what: String },
+    Unsupported { what: Message },
     /// Differentiation failed: a bug, never the user's.
     Internal(String),
 }
 
+impl GenError {
+    /// Why, to say in the user's language.
+    pub fn message(&self) -> Message {
+        match self {
+            GenError::NoParameters => phrase::gen_no_parameters(),
+            GenError::NoColumns => phrase::gen_no_columns(),
+            GenError::TooLarge { what } => what.clone(),
+            GenError::Unsupported { what } => phrase::gen_unsupported(what.clone()),
+            GenError::Internal(message) => phrase::internal_differentiating(message),
+        }
+    }
+}
+
+/// In English, for tests and fuzzing.
 impl std::fmt::Display for GenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GenError::NoParameters => write!(
-                f,
-                "the network has no `param` to train; declare the values training should change \
-                 with `param`"
-            ),
-            GenError::NoColumns => write!(
-                f,
-                "the network has no `input` or `target`, so a data file would have no columns"
-            ),
-            GenError::TooLarge { what } => write!(f, "{what}"),
-            GenError::Unsupported { what } => write!(
-                f,
-                "generated trainers do not compute {what} yet; `nabla derive` and `nabla explain` \
-                 work with it"
-            ),
-            GenError::Internal(message) => write!(
-                f,
-                "internal error while differentiating ({message}); please report it with this file"
-            ),
-        }
+        f.write_str(&self.message().english())
     }
 }
 
@@ -189,9 +184,9 @@ fn fits(value: &BigRational, dtype: Dtype) -> bool {
     }
 }
 
-fn too_large(what: String, dtype: Dtype) -> GenError {
+fn too_large(what: Message, dtype: Dtype) -> GenError {
     GenError::TooLarge {
-        what: format!("{what} is too large for {}", dtype.rust()),
+        what: phrase::gen_too_large_for(what, dtype.rust()),
     }
 }
 
@@ -200,19 +195,21 @@ fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
     for d in &model.declarations {
         let (fine, what) = match &d.init {
             Some(Init::Value(value)) if d.kind == DeclKind::Param || d.kind == DeclKind::Const => {
-                (value.data().iter().all(|x| fits(x, dtype)), "the value")
+                let what = phrase::gen_the_value_of(&d.name);
+                (value.data().iter().all(|x| fits(x, dtype)), Some(what))
             }
             Some(Init::Random(Initializer::Uniform { low, high })) => (
                 fits(low, dtype) && fits(high, dtype) && fits(&(high - low), Dtype::F64),
-                "the range",
+                Some(phrase::gen_the_range_of(&d.name)),
             ),
-            Some(Init::Random(Initializer::Normal { mean, std })) => {
-                (fits(mean, dtype) && fits(std, dtype), "the distribution")
-            }
-            _ => (true, ""),
+            Some(Init::Random(Initializer::Normal { mean, std })) => (
+                fits(mean, dtype) && fits(std, dtype),
+                Some(phrase::gen_the_distribution_of(&d.name)),
+            ),
+            _ => (true, None),
         };
-        if !fine {
-            return Err(too_large(format!("{what} of `{}`", d.name), dtype));
+        if let (false, Some(what)) = (fine, what) {
+            return Err(too_large(what, dtype));
         }
     }
     let settings: Vec<&BigRational> = match &model.optimizer {
@@ -225,7 +222,7 @@ fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
         } => vec![lr, beta1, beta2, eps],
     };
     if !settings.iter().all(|x| fits(x, dtype)) {
-        return Err(too_large("a setting of the optimizer".to_string(), dtype));
+        return Err(too_large(phrase::gen_an_optimizer_setting(), dtype));
     }
     Ok(())
 }
@@ -234,15 +231,11 @@ fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
 fn check_supported(model: &Model) -> Result<(), GenError> {
     use crate::ir::Unary;
     let unsupported = |op: &Op| match op {
-        Op::Unary(Unary::BatchMean, _) | Op::BatchSize => {
-            Some("batch statistics (`batch_mean`, `batch_var`)")
-        }
+        Op::Unary(Unary::BatchMean, _) | Op::BatchSize => Some(phrase::gen_batch_statistics()),
         _ => None,
     };
     if let Some(what) = model.graph.nodes().iter().find_map(|n| unsupported(&n.op)) {
-        return Err(GenError::Unsupported {
-            what: what.to_string(),
-        });
+        return Err(GenError::Unsupported { what });
     }
     Ok(())
 }
@@ -259,7 +252,7 @@ fn check_literals(plan: &plan::Plan) -> Result<(), GenError> {
             _ => true,
         };
         if !ok {
-            return Err(too_large("a number in the file".to_string(), plan.dtype));
+            return Err(too_large(phrase::gen_a_number_in_the_file(), plan.dtype));
         }
     }
     Ok(())
