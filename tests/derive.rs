@@ -178,7 +178,10 @@ fn the_latex_documents_compile() {
             std::env::var_os("CI").is_none(),
             "CI must compile the LaTeX output (.ci/run installs it)"
         );
-        eprintln!("skipping: pdflatex is not installed");
+        crate::support::skipped(
+            "derive::the_latex_documents_compile",
+            "pdflatex is not installed",
+        );
         return;
     }
     let dir = std::env::temp_dir().join(format!("nabla-derive-latex-{}", std::process::id()));

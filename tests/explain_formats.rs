@@ -254,7 +254,10 @@ fn the_latex_document_compiles_in_both_languages() {
         if std::env::var_os("CI").is_some() {
             panic!("{why}: CI must compile the LaTeX output (.ci/run installs it)");
         }
-        eprintln!("skipping the LaTeX compilation test: {why}");
+        crate::support::skipped(
+            "explain_formats::the_latex_document_compiles_in_both_languages",
+            &why,
+        );
         return;
     }
     let dir = scratch_dir("examples");

@@ -94,3 +94,10 @@ pub fn relative(path: &Path) -> String {
     let path = path.strip_prefix(root()).unwrap_or(path);
     path.to_string_lossy().replace('\\', "/")
 }
+
+/// Says in the test output that a test did not run its check, and why. The harness captures
+/// `eprintln!` of a passing test; a write to standard error itself is shown.
+pub fn skipped(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n{test}: SKIPPED: {why}");
+}
