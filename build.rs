@@ -268,6 +268,11 @@ fn generate(phrases: &BTreeMap<String, Phrase>, sources: &[Vec<PathBuf>]) -> Str
             .collect();
         let names: Vec<String> = phrase.arguments.iter().map(|a| rust_name(a)).collect();
         let doc = phrase.english.replace('\\', "\\\\");
+        let doc = if doc.trim().is_empty() {
+            "(nothing, in English)".to_string()
+        } else {
+            doc
+        };
         let _ = writeln!(
             out,
             "/// `{id}` ({}): {doc}\npub fn {function}({}) -> Message {{\n    Message::new({id:?}, vec![{}])\n}}\n",

@@ -76,8 +76,12 @@ fn every_phrase_says_something_in_every_language() {
     use nabla::words::Language;
     for language in Language::ALL {
         for id in nabla::words::phrase::IDS {
+            // A note only some languages need is `{ "" }` in the others (explain-intro).
             let said = language.say_id(id);
-            assert!(!said.trim().is_empty(), "{id} says nothing in {language:?}");
+            assert!(
+                !said.trim().is_empty() || *id == "explain-intro",
+                "{id} says nothing in {language:?}"
+            );
         }
     }
 }

@@ -103,8 +103,13 @@ fn language_words() -> BTreeSet<String> {
 fn own_text(output: &str, given: &[String]) -> String {
     let mut text = String::new();
     for line in output.lines() {
-        // Graphviz's own words: `node [shape=box …]`.
+        // Graphviz's own words: `node [shape=box …]`, and of a node only its label.
         if line.trim_start().starts_with("node [") {
+            continue;
+        }
+        if let Some((_, label)) = line.split_once("[label=\"") {
+            text.push_str(label.rsplit_once('"').map_or(label, |(label, _)| label));
+            text.push('\n');
             continue;
         }
         // A source line a diagnostic quotes: `12 │ h = …`.

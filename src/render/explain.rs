@@ -303,16 +303,44 @@ pub struct UpdateView {
     pub one_minus_beta2: String,
 }
 
+/// The text page, in either language: its words come from the catalogue.
 #[derive(Template)]
-#[template(path = "explain/en.txt")]
-struct EnglishText<'a> {
+#[template(path = "explain/page.txt")]
+struct TextPage<'a> {
     page: &'a Page,
+    w: crate::words::Words,
 }
 
-#[derive(Template)]
-#[template(path = "explain/vi.txt")]
-struct VietnameseText<'a> {
-    page: &'a Page,
+impl TextPage<'_> {
+    /// `W1 ~ xavier, b1 ~ zeros`: the drawn parameters and their initializers.
+    fn drawn(&self) -> String {
+        let drawn: Vec<String> = self
+            .page
+            .drawn
+            .iter()
+            .map(|(name, init)| format!("{name} ~ {init}"))
+            .collect();
+        drawn.join(", ")
+    }
+
+    /// `h = 10⁻⁶·max(1, |w|)`: the gradient check's step.
+    fn step_rule(&self) -> String {
+        let words = &self.page.words;
+        format!(
+            "{} = 10⁻⁶·max(1, |{}|)",
+            words.check_step, words.check_weight
+        )
+    }
+
+    /// `lr = 0.5, momentum = 0.9`: the optimizer's settings.
+    fn settings(update: &UpdateView) -> String {
+        let settings: Vec<String> = update
+            .settings
+            .iter()
+            .map(|eq| format!("{} = {}", eq.lhs, eq.rhs))
+            .collect();
+        settings.join(", ")
+    }
 }
 
 #[derive(Template)]
@@ -432,8 +460,11 @@ pub fn render(
     let mut page = page(explanation, style, format);
     page.graph_svg = graph_svg.map(|svg| inline_svg(&svg));
     let rendered = match (format, language) {
-        (Format::Text | Format::Json, English) => EnglishText { page: &page }.render(),
-        (Format::Text | Format::Json, Vietnamese) => VietnameseText { page: &page }.render(),
+        (Format::Text | Format::Json, _) => TextPage {
+            page: &page,
+            w: language.words(),
+        }
+        .render(),
         (Format::Markdown, English) => EnglishMarkdown { page: &page }.render(),
         (Format::Markdown, Vietnamese) => VietnameseMarkdown { page: &page }.render(),
         (Format::Latex, English) => EnglishLatex { page: &page }.render(),

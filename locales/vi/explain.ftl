@@ -1,0 +1,127 @@
+### nabla explain: bước giải chi tiết. Mỗi định dạng có một trang dùng các câu này; công thức
+### được đưa vào dưới dạng đối số, đã sắp chữ cho định dạng đó. Chỗ xuống dòng là của dạng văn bản.
+
+explain-title-step = Giải chi tiết một bước Gradient Descent (hạ gradient)
+explain-title-chain = Giải chi tiết quy tắc chuỗi
+explain-intro =
+    Số thập phân được viết với dấu chấm như trong công thức (0.3775 tức là 0,3775). Gradient
+    (độ dốc) của hàm mất mát theo một tham số cho biết giá trị mất mát thay đổi nhanh thế nào
+    khi tham số đó thay đổi.
+explain-by = theo { $rules }
+explain-approximation =
+    (từ đây trở đi các giá trị chỉ là xấp xỉ: giá trị của hàm này tại một số hữu tỉ nói chung
+    là số vô tỉ, nên không phân số nào bằng đúng { $expression })
+explain-compact-note =
+    (dạng gọn của chuẩn hoá theo lô: cùng gradient đó, ba đường đi — trực tiếp, qua trung bình
+    và qua phương sai của lô — gộp thành một)
+explain-picks-row = ({ $index } = { $value } chọn hàng thứ { $place } của { $from })
+explain-picks-element = ({ $index } = { $value } chọn phần tử thứ { $place } của { $from })
+explain-kink-relu =
+    ({ $argument } = 0 là điểm gãy của relu: tại đó nabla lấy relu′(0) = 0,
+    như các thư viện học sâu vẫn làm)
+explain-kink-abs =
+    ({ $argument } = 0 là điểm gãy của abs: tại đó nabla lấy sign(0) = 0,
+    như các thư viện học sâu vẫn làm)
+
+explain-section-data = 1. Mạng nơ-ron và dữ liệu
+explain-given = Cho:
+explain-read-from = Giá trị của { $names } được đọc từ tệp { $file }.
+explain-drawn =
+    Giá trị khởi tạo của { $drawn } được sinh ngẫu nhiên với hạt giống (seed) { $seed },
+    giống như chương trình huấn luyện do nabla sinh ra; các giá trị này là xấp xỉ.
+explain-batch =
+    Đây là các giá trị của một lô (batch) gồm { $m } ví dụ; chỉ số trên cho biết ví dụ:
+    { $loss_i } là giá trị mất mát của ví dụ i. Bước Gradient Descent được thực hiện trên giá trị
+    mất mát của cả lô, tức trung bình { $loss } = { $mean } của các giá trị mất mát của
+    từng ví dụ, nên gradient theo mỗi tham số là trung bình các phần đóng góp của từng ví dụ.
+explain-rows = Đó là các hàng từ { $first } đến { $last } của tệp { $file }.
+explain-coupled =
+    Các thống kê theo lô khiến giá trị mất mát của mỗi ví dụ phụ thuộc vào giá trị của mọi ví dụ:
+    gradient tại một giá trị của ví dụ i được viết là { $gradient }, tức
+    gradient của tổng các giá trị mất mát.
+explain-network-computes = Mạng nơ-ron tính như sau:
+
+explain-section-forward = 2. Lan truyền tiến
+explain-section-forward-scalar = 2. Lan truyền tiến: tính mọi giá trị
+explain-section-forward-layers = 2. Lan truyền tiến: tính mọi giá trị, gồm tổng có trọng số (net) và đầu ra của từng lớp
+explain-nothing-before-loss = (không có gì phải tính trước hàm mất mát: nó dùng trực tiếp các giá trị đã cho)
+explain-section-loss = 3. Giá trị mất mát
+explain-section-backward-scalar = 4. Lan truyền ngược: quy tắc chuỗi, lần lượt từng phần tử
+explain-section-backward-vector = 4. Lan truyền ngược: quy tắc chuỗi, lần lượt từng lớp
+explain-rules-intro = Các quy tắc đạo hàm cục bộ được dùng, đúng với mọi giá trị mà các chữ cái đại diện:
+explain-relu-prime =
+    relu′({ $z }) bằng 1 khi { $z } > 0 và bằng 0 trong các trường hợp còn lại; tại điểm gãy
+    { $z } = 0 nabla lấy giá trị 0, như các thư viện học sâu vẫn làm.
+explain-sign =
+    sign({ $z }) bằng 1, −1 hoặc 0 tuỳ theo { $z } dương, âm hay bằng 0; tại điểm gãy nabla
+    lấy giá trị 0.
+explain-kronecker = { $delta } bằng 1 khi { $i } = { $j } và bằng 0 trong các trường hợp còn lại.
+explain-fused =
+    Hàm softmax và entropy chéo (cross-entropy) được lấy đạo hàm gộp thành một bước; với
+    giá trị mục tiêu có tổng bằng 1, { $general } chính là { $one_hot }.
+explain-rules-named = Dòng nào suy ra từ các quy tắc thì ghi rõ các quy tắc đó ("theo (1)").
+explain-signal-batch =
+    Ở đây { $delta } là tín hiệu lỗi của ví dụ i tại tổng có trọng số (net) { $net }
+    của một lớp { $layer }, tức gradient của { $loss_i } theo đại lượng đó; { $odot } là tích từng phần tử
+    (tích Hadamard), { $transpose } là chuyển vị, và hai đại lượng viết liền nhau là tích ma trận.
+explain-signal-batch-coupled =
+    Ở đây { $delta } là tín hiệu lỗi của ví dụ i tại tổng có trọng số (net) { $net }
+    của một lớp { $layer }, tức gradient của { $loss_i } theo đại lượng đó (khi có
+    thống kê theo lô: gradient của tổng các giá trị mất mát); { $odot } là tích từng phần tử
+    (tích Hadamard), { $transpose } là chuyển vị, và hai đại lượng viết liền nhau là tích ma trận.
+explain-signal =
+    Ở đây { $delta } là gradient của { $loss } theo tổng có trọng số (net) { $net } của một lớp { $layer },
+    tức giá trị mà hàm kích hoạt của lớp đó nhận vào; { $odot } là tích từng phần tử (tích Hadamard), { $transpose }
+    là chuyển vị, và hai đại lượng viết liền nhau là tích ma trận.
+
+explain-section-update = 5. Cập nhật tham số theo Gradient Descent
+explain-sgd =
+    Ta cập nhật mỗi tham số bằng cách đi ngược hướng gradient của hàm mất mát theo tham
+    số đó, với độ dài bước tỉ lệ với tốc độ học η:
+explain-momentum =
+    Gradient Descent ngẫu nhiên với quán tính (momentum). Vận tốc { $velocity } của mỗi tham số bắt đầu bằng
+    0, nên ở bước đầu tiên { $first_step }:
+explain-adam =
+    Bộ tối ưu Adam. Các mô-men { $first_moment } và { $second_moment } của mỗi tham số bắt đầu bằng 0; ở bước đầu tiên,
+    phép hiệu chỉnh độ chệch (bias correction) chia chúng cho { $one_minus_beta1 } và { $one_minus_beta2 }:
+explain-with-settings = với { $settings }, và { $gradient } là gradient của { $loss }.
+explain-both = { $first } và { $second }
+explain-adam-first-step =
+    Ở bước đầu tiên này { $first_step }, nên { $first_move }: mỗi
+    tham số dịch chuyển gần đúng bằng { $learning_rate } theo hướng ngược dấu gradient của nó, dù
+    gradient lớn hay nhỏ.
+
+explain-section-steps = 6. Chạy tiếp { $steps } bước Gradient Descent
+explain-float-not-rational = (tính bằng số thực float64: các giá trị của mạng không phải là số hữu tỉ)
+explain-float-optimizer =
+    (tính bằng số thực float64: bộ tối ưu này giữ những trạng thái mà phép tính chính xác không
+    theo được)
+explain-float-grew =
+    (chính xác trong { $after } bước đầu; sau đó các phân số chính xác trở nên quá dài, không còn
+    hữu ích, nên phần còn lại được tính bằng số thực float64)
+explain-every-value-exact = (mọi giá trị đều chính xác)
+explain-heading-step = bước
+explain-heading-loss = giá trị mất mát
+explain-diverged =
+    Từ bước { $step }, giá trị mất mát không còn là một số hữu hạn: các bước cập nhật nhảy quá
+    xa. Hãy thử một tốc độ học nhỏ hơn.
+explain-after-last-step = Sau bước cuối cùng:
+
+explain-check-title =
+    Kiểm tra gradient: so sánh từng gradient giải tích với xấp xỉ sai phân trung tâm
+    { $difference } theo một trọng số { $weight }, tính bằng số thực float64 với { $step_rule }
+explain-check-gradient = gradient
+explain-check-derived = giải tích
+explain-check-finite-difference = sai phân hữu hạn
+explain-check-relative-error = sai số tương đối
+explain-checks-agree = Mọi gradient giải tích đều khớp với xấp xỉ sai phân của nó.
+explain-checks-disagree =
+    (!) đánh dấu chỗ lệch nhau quá { $tolerance }: gần một điểm gãy, hoặc ở vùng rất phẳng, chính sai
+    phân hữu hạn cũng kém chính xác.
+
+explain-numbers =
+    Cách ghi số: { $equals } là giá trị chính xác; { $approx } là giá trị đã làm tròn đến { $digits } chữ số có
+    nghĩa (nếu phần bỏ đi đúng bằng một nửa thì làm tròn ra xa số 0), hoặc là giá trị xấp xỉ.
+explain-float-digits =
+    Các giá trị xấp xỉ được tính bằng số thực
+    float64, vốn chỉ giữ khoảng 16 chữ số có nghĩa: chúng được ghi với nhiều nhất { $most } chữ số.
