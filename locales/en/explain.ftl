@@ -11,15 +11,14 @@ explain-approximation = (an approximation: no fraction equals { $expression } ex
 explain-compact-note =
     (batch normalization's compact form: the same gradient, its three paths — directly and
     through the batch's mean and variance — added into one)
-explain-picks-row = ({ $index } = { $value } picks row { $place } of { $from })
-explain-picks-element = ({ $index } = { $value } picks element { $place } of { $from })
+explain-picks-row = ({ $choice } picks row { $place } of { $from })
+explain-picks-element = ({ $choice } picks element { $place } of { $from })
 explain-kink-relu =
-    ({ $argument } = 0 is the kink of relu: nabla takes relu′(0) = 0 there,
+    ({ $at } is the kink of relu: nabla takes { $rule } there,
     as frameworks do)
 explain-kink-abs =
-    ({ $argument } = 0 is the kink of abs: nabla takes sign(0) = 0 there,
+    ({ $at } is the kink of abs: nabla takes { $rule } there,
     as frameworks do)
-
 explain-section-data = 1. The network and the data
 explain-given = Given:
 explain-read-from = The values of { $names } are read from { $file }.
@@ -29,7 +28,7 @@ explain-drawn =
 explain-batch =
     These are the values of a batch of { $m } examples; a superscript names the example:
     { $loss_i } is the loss of example i. The step is taken on the loss of the batch, the mean
-    { $loss } = { $mean } of the examples' losses, so each parameter's gradient is the
+    { $mean } of the examples' losses, so each parameter's gradient is the
     mean of its examples' parts.
 explain-rows = They are rows { $first } to { $last } of { $file }.
 explain-coupled =
@@ -47,10 +46,10 @@ explain-section-backward-scalar = 4. Backward pass: the chain rule, one element 
 explain-section-backward-vector = 4. Backward pass: the chain rule, one layer at a time
 explain-rules-intro = The local derivative rules it uses, true whatever their letters stand for:
 explain-relu-prime =
-    relu′({ $z }) is 1 for { $z } > 0 and 0 otherwise; at the kink { $z } = 0 nabla takes 0, as
+    { $derivative } is 1 for { $positive } and 0 otherwise; at the kink { $kink } nabla takes 0, as
     frameworks do.
-explain-sign = sign({ $z }) is 1, −1 or 0 as { $z } is positive, negative or 0; at the kink nabla takes 0.
-explain-kronecker = { $delta } is 1 when { $i } = { $j } and 0 otherwise.
+explain-sign = { $sign } is 1, −1 or 0 as { $z } is positive, negative or 0; at the kink nabla takes 0.
+explain-kronecker = { $delta } is 1 when { $equal } and 0 otherwise.
 explain-fused =
     Softmax and cross-entropy are differentiated as one step; for a target that sums to 1,
     { $general } is { $one_hot }.
@@ -98,8 +97,9 @@ explain-diverged =
     learning rate.
 explain-after-last-step = After the last step:
 
-explain-check-title =
-    Gradient check: each derived gradient beside the central finite difference
+explain-check-heading = Gradient check
+explain-check-intro =
+    each derived gradient beside the central finite difference
     { $difference } in a weight { $weight }, computed in float64 with { $step_rule }
 explain-check-gradient = gradient
 explain-check-derived = derived
@@ -110,8 +110,9 @@ explain-checks-disagree =
     (!) marks a disagreement larger than { $tolerance }: near a kink or a very flat region the finite
     difference itself is inaccurate.
 
+explain-numbers-label = Numbers:
 explain-numbers =
-    Numbers: { $equals } is exact; { $approx } is rounded to { $digits } significant digits (halves away from
+    { $equals } is exact; { $approx } is rounded to { $digits } significant digits (halves away from
     zero), or an approximation.
 explain-float-digits =
     Approximations are computed in float64, which holds about 16

@@ -14,15 +14,14 @@ explain-approximation =
 explain-compact-note =
     (dạng gọn của chuẩn hoá theo lô: cùng gradient đó, ba đường đi — trực tiếp, qua trung bình
     và qua phương sai của lô — gộp thành một)
-explain-picks-row = ({ $index } = { $value } chọn hàng thứ { $place } của { $from })
-explain-picks-element = ({ $index } = { $value } chọn phần tử thứ { $place } của { $from })
+explain-picks-row = ({ $choice } chọn hàng thứ { $place } của { $from })
+explain-picks-element = ({ $choice } chọn phần tử thứ { $place } của { $from })
 explain-kink-relu =
-    ({ $argument } = 0 là điểm gãy của relu: tại đó nabla lấy relu′(0) = 0,
+    ({ $at } là điểm gãy của relu: tại đó nabla lấy { $rule },
     như các thư viện học sâu vẫn làm)
 explain-kink-abs =
-    ({ $argument } = 0 là điểm gãy của abs: tại đó nabla lấy sign(0) = 0,
+    ({ $at } là điểm gãy của abs: tại đó nabla lấy { $rule },
     như các thư viện học sâu vẫn làm)
-
 explain-section-data = 1. Mạng nơ-ron và dữ liệu
 explain-given = Cho:
 explain-read-from = Giá trị của { $names } được đọc từ tệp { $file }.
@@ -32,7 +31,7 @@ explain-drawn =
 explain-batch =
     Đây là các giá trị của một lô (batch) gồm { $m } ví dụ; chỉ số trên cho biết ví dụ:
     { $loss_i } là giá trị mất mát của ví dụ i. Bước Gradient Descent được thực hiện trên giá trị
-    mất mát của cả lô, tức trung bình { $loss } = { $mean } của các giá trị mất mát của
+    mất mát của cả lô, tức trung bình { $mean } của các giá trị mất mát của
     từng ví dụ, nên gradient theo mỗi tham số là trung bình các phần đóng góp của từng ví dụ.
 explain-rows = Đó là các hàng từ { $first } đến { $last } của tệp { $file }.
 explain-coupled =
@@ -50,12 +49,12 @@ explain-section-backward-scalar = 4. Lan truyền ngược: quy tắc chuỗi, l
 explain-section-backward-vector = 4. Lan truyền ngược: quy tắc chuỗi, lần lượt từng lớp
 explain-rules-intro = Các quy tắc đạo hàm cục bộ được dùng, đúng với mọi giá trị mà các chữ cái đại diện:
 explain-relu-prime =
-    relu′({ $z }) bằng 1 khi { $z } > 0 và bằng 0 trong các trường hợp còn lại; tại điểm gãy
-    { $z } = 0 nabla lấy giá trị 0, như các thư viện học sâu vẫn làm.
+    { $derivative } bằng 1 khi { $positive } và bằng 0 trong các trường hợp còn lại; tại điểm gãy
+    { $kink } nabla lấy giá trị 0, như các thư viện học sâu vẫn làm.
 explain-sign =
-    sign({ $z }) bằng 1, −1 hoặc 0 tuỳ theo { $z } dương, âm hay bằng 0; tại điểm gãy nabla
+    { $sign } bằng 1, −1 hoặc 0 tuỳ theo { $z } dương, âm hay bằng 0; tại điểm gãy nabla
     lấy giá trị 0.
-explain-kronecker = { $delta } bằng 1 khi { $i } = { $j } và bằng 0 trong các trường hợp còn lại.
+explain-kronecker = { $delta } bằng 1 khi { $equal } và bằng 0 trong các trường hợp còn lại.
 explain-fused =
     Hàm softmax và entropy chéo (cross-entropy) được lấy đạo hàm gộp thành một bước; với
     giá trị mục tiêu có tổng bằng 1, { $general } chính là { $one_hot }.
@@ -107,8 +106,9 @@ explain-diverged =
     xa. Hãy thử một tốc độ học nhỏ hơn.
 explain-after-last-step = Sau bước cuối cùng:
 
-explain-check-title =
-    Kiểm tra gradient: so sánh từng gradient giải tích với xấp xỉ sai phân trung tâm
+explain-check-heading = Kiểm tra gradient
+explain-check-intro =
+    so sánh từng gradient giải tích với xấp xỉ sai phân trung tâm
     { $difference } theo một trọng số { $weight }, tính bằng số thực float64 với { $step_rule }
 explain-check-gradient = gradient
 explain-check-derived = giải tích
@@ -119,8 +119,9 @@ explain-checks-disagree =
     (!) đánh dấu chỗ lệch nhau quá { $tolerance }: gần một điểm gãy, hoặc ở vùng rất phẳng, chính sai
     phân hữu hạn cũng kém chính xác.
 
+explain-numbers-label = Cách ghi số:
 explain-numbers =
-    Cách ghi số: { $equals } là giá trị chính xác; { $approx } là giá trị đã làm tròn đến { $digits } chữ số có
+    { $equals } là giá trị chính xác; { $approx } là giá trị đã làm tròn đến { $digits } chữ số có
     nghĩa (nếu phần bỏ đi đúng bằng một nửa thì làm tròn ra xa số 0), hoặc là giá trị xấp xỉ.
 explain-float-digits =
     Các giá trị xấp xỉ được tính bằng số thực

@@ -303,56 +303,238 @@ pub struct UpdateView {
     pub one_minus_beta2: String,
 }
 
+/// The small formulas and marks inside a page's sentences, written for its format: the
+/// catalogue's phrases take them as arguments.
+#[derive(Clone, Copy)]
+pub struct Marks {
+    format: Format,
+}
+
+impl Marks {
+    /// A formula set inline.
+    pub fn math(&self, x: &str) -> String {
+        match self.format {
+            Format::Text | Format::Json => x.to_string(),
+            Format::Markdown | Format::Latex => format!("${x}$"),
+            Format::Html => format!("<math>{x}</math>"),
+        }
+    }
+
+    fn op(&self, op: &str) -> String {
+        match self.format {
+            Format::Html => format!("<mo>{op}</mo>"),
+            _ => format!(" {op} "),
+        }
+    }
+
+    fn number(&self, n: &str) -> String {
+        match self.format {
+            Format::Html => format!("<mn>{n}</mn>"),
+            _ => n.to_string(),
+        }
+    }
+
+    /// `a = b`, inline.
+    pub fn eq(&self, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
+        self.math(&format!("{a}{}{b}", self.op("=")))
+    }
+
+    /// `a = b` where b is a number.
+    pub fn eq_number(&self, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
+        self.math(&format!(
+            "{a}{}{}",
+            self.op("="),
+            self.number(&b.to_string())
+        ))
+    }
+
+    /// `z > 0`.
+    pub fn positive(&self, z: &str) -> String {
+        let gt = match self.format {
+            Format::Html => "&gt;",
+            _ => ">",
+        };
+        self.math(&format!("{z}{}{}", self.op(gt), self.number("0")))
+    }
+
+    /// `f(z)` for a function written as a word: `relu′(z)`, `sign(z)`.
+    fn call(&self, f: &str, z: &str) -> String {
+        match self.format {
+            Format::Text | Format::Json => format!("{f}({z})"),
+            Format::Markdown | Format::Latex => {
+                let name = match f {
+                    "relu′" => "\\operatorname{relu}'",
+                    _ => "\\operatorname{sign}",
+                };
+                format!("{name}({z})")
+            }
+            Format::Html => {
+                format!("<mi>{f}</mi><mo stretchy=\"false\">(</mo>{z}<mo stretchy=\"false\">)</mo>")
+            }
+        }
+    }
+
+    /// `relu′(z)`, inline.
+    pub fn relu_prime(&self, z: &str) -> String {
+        self.math(&self.call("relu′", z))
+    }
+
+    /// `sign(z)`, inline.
+    pub fn sign(&self, z: &str) -> String {
+        self.math(&self.call("sign", z))
+    }
+
+    /// `relu′(0) = 0` or `sign(0) = 0`: what nabla takes at a kink.
+    pub fn at_kink(&self, relu: bool) -> String {
+        let f = if relu { "relu′" } else { "sign" };
+        let zero = self.number("0");
+        self.math(&format!("{}{}{zero}", self.call(f, &zero), self.op("=")))
+    }
+
+    /// 10⁻⁶.
+    pub fn tolerance(&self) -> String {
+        match self.format {
+            Format::Text | Format::Json => "10⁻⁶".to_string(),
+            Format::Markdown | Format::Latex => "$10^{-6}$".to_string(),
+            Format::Html => self.math("<msup><mn>10</mn><mrow><mo>−</mo><mn>6</mn></mrow></msup>"),
+        }
+    }
+
+    /// `h = 10⁻⁶·max(1, |w|)`: the gradient check's step.
+    pub fn step_rule(&self, h: &str, w: &str) -> String {
+        match self.format {
+            Format::Text | Format::Json => format!("{h} = 10⁻⁶·max(1, |{w}|)"),
+            Format::Markdown | Format::Latex => {
+                format!("${h} = 10^{{-6}} \\cdot \\max(1, \\lvert {w} \\rvert)$")
+            }
+            Format::Html => self.math(&format!(
+                "{h}<mo>=</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>6</mn></mrow></msup><mo>·</mo><mi>max</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>,</mo><mo>|</mo>{w}<mo>|</mo><mo stretchy=\"false\">)</mo>"
+            )),
+        }
+    }
+
+    /// ⊙ and ᵀ, named in the notes.
+    pub fn odot(&self) -> String {
+        match self.format {
+            Format::Markdown | Format::Latex => "$\\odot$".to_string(),
+            Format::Html => self.math("<mo>⊙</mo>"),
+            Format::Text | Format::Json => "⊙".to_string(),
+        }
+    }
+
+    pub fn transpose(&self) -> String {
+        match self.format {
+            Format::Markdown | Format::Latex => "${}^\\top$".to_string(),
+            Format::Html => self.math("<msup><mi></mi><mo>⊤</mo></msup>"),
+            Format::Text | Format::Json => "ᵀ".to_string(),
+        }
+    }
+
+    /// "=" and "≈" as the numbers' note quotes them.
+    pub fn quoted(&self, approx: bool) -> String {
+        let (text, latex) = if approx {
+            ("≈", "\\approx")
+        } else {
+            ("=", "=")
+        };
+        match self.format {
+            Format::Text | Format::Json => format!("\"{text}\""),
+            Format::Markdown => format!("\"${latex}$\""),
+            Format::Latex => format!("``${latex}$\'\'"),
+            Format::Html => format!("“{text}”"),
+        }
+    }
+
+    /// A file's name, as code.
+    pub fn code(&self, x: &str) -> String {
+        match self.format {
+            Format::Text | Format::Json => x.to_string(),
+            Format::Markdown => format!("`{x}`"),
+            Format::Latex => format!("\\texttt{{{}}}", latex_text(x)),
+            Format::Html => format!("<code>{}</code>", html_text(x)),
+        }
+    }
+
+    /// Formulas listed in a sentence: `x, y`.
+    pub fn list(&self, items: &[String]) -> String {
+        let items: Vec<String> = items.iter().map(|x| self.math(x)).collect();
+        items.join(", ")
+    }
+
+    /// `W1 ~ xavier, b1 ~ zeros`: the drawn parameters and their initializers.
+    pub fn drawn(&self, drawn: &[(String, String)]) -> String {
+        let items: Vec<String> = drawn
+            .iter()
+            .map(|(name, init)| match self.format {
+                Format::Text | Format::Json => format!("{name} ~ {init}"),
+                Format::Markdown | Format::Latex => format!("${name} \\sim \\mathrm{{{init}}}$"),
+                Format::Html => {
+                    format!("<math>{name}<mo>∼</mo><mi mathvariant=\"normal\">{init}</mi></math>")
+                }
+            })
+            .collect();
+        items.join(", ")
+    }
+
+    /// `lr = 0.5, momentum = 0.9`: the optimizer's settings.
+    pub fn settings(&self, settings: &[EquationView]) -> String {
+        let items: Vec<String> = settings
+            .iter()
+            .map(|eq| self.eq(&eq.lhs, &eq.rhs))
+            .collect();
+        items.join(", ")
+    }
+}
+
+fn latex_text(x: &str) -> String {
+    x.chars()
+        .map(|c| match c {
+            '\\' => "\\textbackslash{}".to_string(),
+            '{' | '}' | '#' | '$' | '%' | '&' | '_' => format!("\\{c}"),
+            '~' => "\\textasciitilde{}".to_string(),
+            '^' => "\\textasciicircum{}".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn html_text(x: &str) -> String {
+    x.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// The text page, in either language: its words come from the catalogue.
 #[derive(Template)]
 #[template(path = "explain/page.txt")]
 struct TextPage<'a> {
     page: &'a Page,
     w: crate::words::Words,
+    x: Marks,
 }
 
-impl TextPage<'_> {
-    /// `W1 ~ xavier, b1 ~ zeros`: the drawn parameters and their initializers.
-    fn drawn(&self) -> String {
-        let drawn: Vec<String> = self
-            .page
-            .drawn
-            .iter()
-            .map(|(name, init)| format!("{name} ~ {init}"))
-            .collect();
-        drawn.join(", ")
-    }
-
-    /// `h = 10⁻⁶·max(1, |w|)`: the gradient check's step.
-    fn step_rule(&self) -> String {
-        let words = &self.page.words;
-        format!(
-            "{} = 10⁻⁶·max(1, |{}|)",
-            words.check_step, words.check_weight
-        )
-    }
-
-    /// `lr = 0.5, momentum = 0.9`: the optimizer's settings.
-    fn settings(update: &UpdateView) -> String {
-        let settings: Vec<String> = update
-            .settings
-            .iter()
-            .map(|eq| format!("{} = {}", eq.lhs, eq.rhs))
-            .collect();
-        settings.join(", ")
-    }
-}
-
+/// The Markdown page, in either language.
 #[derive(Template)]
-#[template(path = "explain/en.md")]
-struct EnglishMarkdown<'a> {
+#[template(path = "explain/page.md")]
+struct MarkdownPage<'a> {
     page: &'a Page,
+    w: crate::words::Words,
+    x: Marks,
 }
 
-#[derive(Template)]
-#[template(path = "explain/vi.md")]
-struct VietnameseMarkdown<'a> {
-    page: &'a Page,
+/// A phrase that starts a sentence, with its first letter a capital.
+fn sentence(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+impl MarkdownPage<'_> {
+    fn sentence(&self, text: String) -> String {
+        sentence(text)
+    }
 }
 
 #[derive(Template)]
@@ -463,10 +645,15 @@ pub fn render(
         (Format::Text | Format::Json, _) => TextPage {
             page: &page,
             w: language.words(),
+            x: Marks { format },
         }
         .render(),
-        (Format::Markdown, English) => EnglishMarkdown { page: &page }.render(),
-        (Format::Markdown, Vietnamese) => VietnameseMarkdown { page: &page }.render(),
+        (Format::Markdown, _) => MarkdownPage {
+            page: &page,
+            w: language.words(),
+            x: Marks { format },
+        }
+        .render(),
         (Format::Latex, English) => EnglishLatex { page: &page }.render(),
         (Format::Latex, Vietnamese) => VietnameseLatex { page: &page }.render(),
         (Format::Html, English) => EnglishHtml { page: &page }.render(),
