@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Trains the same networks with a `nabla gen` trainer and with PyTorch, in float64, from the same
 starting weights and in the same data order, and shows that the weights agree to 1e-9 relative
-after several epochs, for SGD, SGD with momentum and Adam.
+after several epochs, for SGD, SGD with momentum and Adam; with batch normalization, the running
+averages too (PyTorch's `batch_norm` keeps them), and the outputs `predict` computes from them.
 
 Not part of CI: it needs PyTorch, which it installs into a virtual environment of its own
 (NABLA_TORCH_VENV, default /tmp/nabla-torch-venv) on first use. Run it from anywhere:
@@ -123,20 +124,80 @@ train(epochs = {epochs}, batch = {batch}, shuffle = true, seed = {seed})
 """
 
 
-def tanh_softmax(torch, w, x, y):
+TANH_BATCHNORM = """
+input  x[4]
+target y : index(3)
+param W1[8, 4] ~ xavier
+param gamma[8] ~ ones
+param beta[8]  ~ zeros
+param W2[3, 8] ~ xavier
+param b2[3]    ~ zeros
+z   = W1 @ x
+mu  = batch_mean(z)
+var = batch_var(z)
+h   = tanh(gamma * (z - mu) / sqrt(var + 1e-5) + beta)
+p   = softmax(W2 @ h + b2)
+loss L = cross_entropy(p, y)
+optimizer {optimizer}
+train(epochs = {epochs}, batch = {batch}, shuffle = true, seed = {seed})
+"""
+
+RELU_SAMPLE_VARIANCE_MSE = """
+input  x[4]
+target y[3]
+param W1[6, 4] ~ he
+param W2[3, 6] ~ xavier
+param b2[3]    ~ zeros
+z = W1 @ x
+h = relu((z - batch_mean(z)) / sqrt(batch_var(z, 1) + 1e-3))
+o = W2 @ h + b2
+loss E = mse(o, y)
+optimizer {optimizer}
+train(epochs = {epochs}, batch = {batch}, shuffle = true, seed = {seed})
+"""
+
+
+def tanh_batchnorm(torch, w, x, y, running, training):
+    z = x @ w["W1"].T
+    normalized = torch.nn.functional.batch_norm(
+        z, running["running mu"], running["running var"], w["gamma"], w["beta"],
+        training=training, momentum=0.1, eps=1e-5)
+    logits = torch.tanh(normalized) @ w["W2"].T + w["b2"]
+    return -(y * torch.log_softmax(logits, dim=1)).sum(dim=1)
+
+
+def relu_sample_variance_output(torch, w, x, running, training):
+    z = x @ w["W1"].T
+    mean, variance = running["running batch_mean(z)"], running["running batch_var(z, 1)"]
+    if training:
+        mean_b, variance_b = z.mean(dim=0), z.var(dim=0, correction=1)
+        mean.mul_(0.9).add_(0.1 * mean_b.detach())
+        variance.mul_(0.9).add_(0.1 * variance_b.detach())
+        mean, variance = mean_b, variance_b
+    h = torch.relu((z - mean) / torch.sqrt(variance + 1e-3))
+    return h @ w["W2"].T + w["b2"]
+
+
+def relu_sample_variance_mse(torch, w, x, y, running, training):
+    o = relu_sample_variance_output(torch, w, x, running, training)
+    return ((o - y) ** 2).mean(dim=1)
+
+
+def tanh_softmax(torch, w, x, y, running, training):
     h = torch.tanh(x @ w["W1"].T + w["b1"])
     z = h @ w["W2"].T + w["b2"]
     return -(y * torch.log_softmax(z, dim=1)).sum(dim=1)
 
 
-def relu_sigmoid_mse(torch, w, x, y):
+def relu_sigmoid_mse(torch, w, x, y, running, training):
     h = torch.relu(x @ w["W1"].T + w["b1"])
     o = torch.sigmoid(h @ w["W2"].T + w["b2"])
     return ((o - y) ** 2).mean(dim=1)
 
 
 CASES = [
-    # name, network, per-example loss in torch, optimizer (nabla), optimizer (torch), epochs, batch
+    # name, network, per-example loss in torch, optimizer (nabla), optimizer (torch), epochs,
+    # batch; the batch normalization cases' last batch of an epoch has 6 rows.
     ("tanh-softmax", TANH_SOFTMAX, tanh_softmax, "sgd(lr = 0.05)",
      lambda t, p: t.optim.SGD(p, lr=0.05), 8, 16),
     ("tanh-softmax", TANH_SOFTMAX, tanh_softmax, "sgd(lr = 0.05, momentum = 0.9)",
@@ -148,7 +209,15 @@ CASES = [
     ("relu-sigmoid-mse", RELU_SIGMOID_MSE, relu_sigmoid_mse,
      "adam(lr = 0.005, beta1 = 0.8, beta2 = 0.99, eps = 1e-6)",
      lambda t, p: t.optim.Adam(p, lr=0.005, betas=(0.8, 0.99), eps=1e-6), 6, 10),
+    ("tanh-batchnorm", TANH_BATCHNORM, tanh_batchnorm, "sgd(lr = 0.1, momentum = 0.9)",
+     lambda t, p: t.optim.SGD(p, lr=0.1, momentum=0.9), 8, 16),
+    ("relu-sample-variance", RELU_SAMPLE_VARIANCE_MSE, relu_sample_variance_mse,
+     "adam(lr = 0.01)", lambda t, p: t.optim.Adam(p, lr=0.01), 6, 16),
 ]
+
+# What `predict` prints, computed by PyTorch in evaluation, for the networks whose output is
+# numbers: the running averages in place of the batch statistics.
+OUTPUTS = {"relu-sample-variance": relu_sample_variance_output}
 
 SEED = 7
 
@@ -190,7 +259,7 @@ def main():
 
     print(f"PyTorch {torch.__version__}, float64; data {data.relative_to(ROOT)} "
           f"({len(x_all)} rows), seed {SEED}")
-    print(f"{'network':<18} {'optimizer':<56} {'epochs':>6} {'steps':>6} "
+    print(f"{'network':<20} {'optimizer':<56} {'epochs':>6} {'steps':>6} "
           f"{'max rel. diff':>14}  result")
     failures = 0
     for index, (name, network, per_example, optimizer, make, epochs, batch) in enumerate(CASES):
@@ -209,7 +278,9 @@ def main():
         start = json.loads((case / "start.json").read_text())
         end = json.loads((case / "end.json").read_text())
 
-        weights = {k: torch.tensor(v, requires_grad=True) for k, v in start.items()}
+        weights = {k: torch.tensor(v, requires_grad=True) for k, v in start.items()
+                   if not k.startswith("running ")}
+        running = {k: torch.tensor(v) for k, v in start.items() if k.startswith("running ")}
         opt = make(torch, list(weights.values()))
         rng = Rng(SEED + 1)
         steps = 0
@@ -219,19 +290,27 @@ def main():
             for b in range(0, len(order), batch):
                 rows = order[b:b + batch]
                 opt.zero_grad()
-                loss = per_example(torch, weights, x_all[rows], y_all[rows]).mean()
+                loss = per_example(torch, weights, x_all[rows], y_all[rows], running,
+                                   True).mean()
                 loss.backward()
                 opt.step()
                 steps += 1
+        compared = [(flat(end[key]), value.detach().flatten().tolist())
+                    for key, value in [*weights.items(), *running.items()]]
+        if name in OUTPUTS:
+            printed = run([str(program), "predict", str(data), "--weights", "end.json"], cwd=case)
+            ours = [float(v) for line in printed.splitlines() for v in line.split(",")]
+            with torch.no_grad():
+                theirs = OUTPUTS[name](torch, weights, x_all, running, False)
+            compared.append((ours, theirs.flatten().tolist()))
         worst = 0.0
-        for key, value in weights.items():
-            ours = flat(end[key])
-            theirs = value.detach().flatten().tolist()
+        for ours, theirs in compared:
+            assert len(ours) == len(theirs)
             for a, b in zip(ours, theirs):
                 worst = max(worst, abs(a - b) / max(abs(b), 1e-300))
         ok = worst <= TOLERANCE
         failures += not ok
-        print(f"{name:<18} {optimizer:<56} {epochs:>6} {steps:>6} {worst:>14.2e}  "
+        print(f"{name:<20} {optimizer:<56} {epochs:>6} {steps:>6} {worst:>14.2e}  "
               f"{'agrees' if ok else 'DIFFERS'}")
     sys.exit(1 if failures else 0)
 

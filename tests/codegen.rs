@@ -1029,7 +1029,7 @@ fn saved_weights_read_back_exactly() {
 }
 
 /// The whole generated project of an example, file by file, as a reviewer reads it.
-fn project_text(file: &str, dtype: Dtype) -> String {
+pub(crate) fn project_text(file: &str, dtype: Dtype) -> String {
     let model = compile(file);
     let stem = Path::new(file)
         .file_stem()

@@ -29,6 +29,26 @@ fn value(numbers: &mut Numbers, d: &nabla::ir::Declaration, binary: bool) -> Ten
     Tensor::new(d.shape, data)
 }
 
+/// The running averages a trainer keeps beside its parameters (`"running mu"` …), as weights
+/// file entries: the `gradient` command reads them, though a training step does not use them.
+fn running_entries(trainer: &crate::codegen::Trainer) -> Vec<String> {
+    let model = std::fs::read_to_string(trainer.dir.join("src/model.rs")).expect("model.rs");
+    model
+        .lines()
+        .filter_map(|line| {
+            let entry = line.trim().strip_prefix("(\"running ")?;
+            let (name, dims) = entry.split_once("\", &[")?;
+            let size: usize = dims
+                .trim_end_matches("]),")
+                .split(", ")
+                .map(|d| d.parse::<usize>().expect("a dimension"))
+                .product();
+            let ones = vec!["1.0"; size].join(", ");
+            Some(format!("\"running {name}\": [{ones}]"))
+        })
+        .collect()
+}
+
 /// The trainer's `gradient` of `rows` random rows against the evaluator's batch gradient.
 fn compare(file: &str, rows: usize, seed: u64, binary: bool) {
     let model = compile(file);
@@ -92,6 +112,7 @@ fn compare(file: &str, rows: usize, seed: u64, binary: bool) {
         .to_string_lossy()
         .into_owned();
     let data = trainer.write(&format!("{stem}-{rows}-{seed}.csv"), &csv);
+    weights.extend(running_entries(&trainer));
     let weights_file = trainer.write(
         &format!("{stem}-{rows}-{seed}.json"),
         &format!("{{{}}}", weights.join(", ")),
@@ -161,6 +182,21 @@ fn f64_trainers_with_indices_and_binary_targets_agree_with_the_evaluator() {
 }
 
 #[test]
+fn f64_trainers_with_batch_statistics_agree_with_the_evaluator() {
+    // A batch of one row is a batch too where the variance divides by m: it is 0. (With m − 1
+    // it is 0/0, in the evaluator as in the trainer.)
+    for (file, smallest) in [
+        ("tests/fixtures/explain/batch-normalization.nabla", 1),
+        ("tests/fixtures/codegen/normalization.nabla", 2),
+        ("tests/fixtures/codegen/embedding-normalization.nabla", 1),
+    ] {
+        for (rows, seed) in [(smallest, 4), (3, 5), (7, 6), (40, 7)] {
+            compare(file, rows, seed, false);
+        }
+    }
+}
+
+#[test]
 fn a_class_number_target_trains_on_labels_and_predicts_them() {
     let trainer = trainer("tests/fixtures/explain/batch-embedding.nabla", "f64");
     let mut numbers = Numbers(7);
@@ -199,4 +235,109 @@ fn a_class_number_target_trains_on_labels_and_predicts_them() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_trainer_with_batch_normalization_evaluates_with_its_running_averages() {
+    let file = "tests/fixtures/explain/batch-normalization.nabla";
+    let trainer = trainer(file, "f64");
+    let mut numbers = Numbers(11);
+    // 41 rows in batches of 8 leave one over.
+    let mut csv = String::from("x0,x1,y\n");
+    let mut inputs = Vec::new();
+    for _ in 0..41 {
+        let x = [numbers.next(-2.0, 2.0), numbers.next(-2.0, 2.0)];
+        let y = if x[0] * x[1] > 0.0 { 1.0 } else { 0.0 };
+        csv.push_str(&format!("{:?},{:?},{y}\n", x[0], x[1]));
+        inputs.push(x);
+    }
+    let data = trainer.write("normalized.csv", &csv);
+    let run = trainer.run(&[
+        "train", &data, "--batch", "8", "--epochs", "30", "--save", "bn.json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "note: 41 rows in batches of 8 leave one over, and this network's batch statistics \
+             need two rows a batch: each epoch trains on 40 rows"
+        ),
+        "{}",
+        run.stderr
+    );
+
+    // The weights file keeps the running averages beside the parameters; training moved them
+    // from where they start (mean 0, variance 1).
+    let weights = std::fs::read_to_string(trainer.dir.join("bn.json")).expect("saved");
+    let running_mu = numbers_under(&weights, "running mu");
+    let running_var = numbers_under(&weights, "running var");
+    assert_eq!((running_mu.len(), running_var.len()), (3, 3), "{weights}");
+    assert!(running_mu.iter().all(|m| *m != 0.0), "{weights}");
+    assert!(
+        running_var.iter().all(|v| *v != 1.0 && *v > 0.0),
+        "{weights}"
+    );
+
+    // `predict` (its output is the last value the file names, h) normalizes each row by the
+    // running averages, not by the rows it is given.
+    let (w, gamma, beta) = (
+        numbers_under(&weights, "W"),
+        numbers_under(&weights, "gamma"),
+        numbers_under(&weights, "beta"),
+    );
+    let predicted = trainer.run(&["predict", &data, "--weights", "bn.json"]);
+    assert_eq!(predicted.code, 0, "{}", predicted.stderr);
+    let outputs: Vec<Vec<f64>> = predicted
+        .stdout
+        .lines()
+        .map(|l| l.split(',').map(|v| v.parse().expect("a number")).collect())
+        .collect();
+    assert_eq!(outputs.len(), 41);
+    for (x, ours) in inputs.iter().zip(&outputs) {
+        for i in 0..3 {
+            let z = w[2 * i] * x[0] + w[2 * i + 1] * x[1];
+            let normalized = (z - running_mu[i]) / (running_var[i] + 1e-5).sqrt();
+            let h = (gamma[i] * normalized + beta[i]).max(0.0);
+            assert!(
+                (ours[i] - h).abs() <= 1e-12 * (1.0 + h.abs()),
+                "{ours:?}: h{i} is {h}"
+            );
+        }
+    }
+    let eval = trainer.run(&["eval", &data, "--weights", "bn.json"]);
+    assert_eq!(eval.code, 0, "{}", eval.stderr);
+
+    // Training goes on from them, and `nabla explain` reads the parameters and passes over the
+    // running averages, which a worked step does not use.
+    let more = trainer.run(&[
+        "train", &data, "--batch", "8", "--epochs", "1", "--init", "bn.json", "--quiet",
+    ]);
+    assert_eq!(more.code, 0, "{}", more.stderr);
+    let saved = trainer.dir.join("bn.json").to_string_lossy().into_owned();
+    let explained = crate::support::nabla(&["explain", file, "--weights", &saved], None);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+
+    // A batch of one row has no variance to normalize by.
+    let one = trainer.run(&["train", &data, "--batch", "1", "--epochs", "1"]);
+    assert_eq!(one.code, 1, "{}", one.stderr);
+    assert_eq!(
+        one.stderr.trim(),
+        "error: this network's batch statistics (`batch_mean`, `batch_var`) need at least two \
+         rows a batch: the variance of one row is 0; train with --batch 2 or more"
+    );
+}
+
+/// The model and the training loop of a network with batch normalization, as a reader sees them:
+/// each statistic computed over the batch in training and read from its running average
+/// otherwise, the running averages updated after each step, and batches of one row refused.
+#[test]
+fn generated_trainer_with_batch_normalization() {
+    let project = crate::codegen::project_text(
+        "tests/fixtures/codegen/normalization.nabla",
+        nabla::codegen::Dtype::F64,
+    );
+    let shown: Vec<&str> = project
+        .split("===== ")
+        .filter(|f| f.starts_with("src/model.rs") || f.starts_with("src/train.rs"))
+        .collect();
+    insta::assert_snapshot!(shown.join("===== "));
 }

@@ -20,6 +20,12 @@ pub fn read(model: &Model, path: &str) -> Result<Vec<(DeclId, Value)>, Message> 
         return Err(phrase::weights_not_an_object(path));
     };
     for (name, value) in &entries {
+        // A trainer's own records beside the parameters — `"class labels"`, the running
+        // averages of batch statistics (`"running mu"`) — have names of more than one word, which
+        // no parameter has; a worked step uses none of them.
+        if name.contains(' ') {
+            continue;
+        }
         let Some(index) = model
             .declarations
             .iter()

@@ -116,12 +116,12 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
     }
     check_range(model, options.dtype)?;
     limits::check_rounding(model, options.dtype)?;
-    check_supported(model)?;
     let wrt = crate::autodiff::default_wrt(model);
     // A trainer computes each example's gradient and averages them over the batch itself.
-    let gradient =
+    let mut gradient =
         crate::autodiff::differentiate_for(model, &wrt, crate::autodiff::Objective::Example)
             .map_err(|e| GenError::Internal(format!("{e:?}")))?;
+    summed_by_rows(&mut gradient).map_err(|e| GenError::Internal(format!("{e:?}")))?;
     let derivation = crate::explain::gradients::derive(model, &gradient);
     let cut = units::find(model, &gradient, task.output, options.dtype)
         .and_then(|cut| half_code(model, &cut, &wrt, &task, options));
@@ -227,15 +227,36 @@ fn check_range(model: &Model, dtype: Dtype) -> Result<(), GenError> {
     Ok(())
 }
 
-/// Refuses the operations generated trainers do not compute yet, naming the first one.
-fn check_supported(model: &Model) -> Result<(), GenError> {
-    use crate::ir::Unary;
-    let unsupported = |op: &Op| match op {
-        Op::Unary(Unary::BatchMean, _) | Op::BatchSize => Some(phrase::gen_batch_statistics()),
-        _ => None,
-    };
-    if let Some(what) = model.graph.nodes().iter().find_map(|n| unsupported(&n.op)) {
-        return Err(GenError::Unsupported { what });
+/// The parameters' gradients as the trainer's step sums them: row by row, the optimizer
+/// dividing the sum by the number of rows. Where batch statistics couple the examples, the
+/// batch's gradient of a parameter is a mean over the batch, `batch_mean(c)`: the step sums each
+/// row's `c` instead, which is that mean once divided, computed in the same order.
+fn summed_by_rows(gradient: &mut crate::autodiff::Gradient) -> Result<(), crate::ir::ShapeError> {
+    use crate::ir::{Binary, NodeId, Unary};
+    fn per_row(
+        graph: &mut crate::ir::Graph,
+        node: NodeId,
+    ) -> Result<NodeId, crate::ir::ShapeError> {
+        match graph[node].op {
+            Op::Unary(Unary::BatchMean, c) => Ok(c),
+            Op::Binary(Binary::Add, a, b) => {
+                let (a2, b2) = (per_row(graph, a)?, per_row(graph, b)?);
+                if (a2, b2) == (a, b) {
+                    return Ok(node);
+                }
+                let span = graph[node].span;
+                graph.add(Op::Binary(Binary::Add, a2, b2), span)
+            }
+            // A shared part is added by every row, and so divided back to itself.
+            _ => Ok(node),
+        }
+    }
+    if !gradient.batch {
+        return Ok(());
+    }
+    for index in 0..gradient.wrt.len() {
+        let node = gradient.wrt[index].1;
+        gradient.wrt[index].1 = per_row(&mut gradient.graph, node)?;
     }
     Ok(())
 }

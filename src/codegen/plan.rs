@@ -118,6 +118,47 @@ pub struct Plan {
     /// In the model of one thread of a step cut by units (see [`super::units`]): the product
     /// whose partial sums the threads swap, right after computing it.
     pub exchange: Option<NodeId>,
+    /// The batch statistics the output reads, each with the running average that stands for it
+    /// outside training (see [`statistics`]).
+    pub statistics: Vec<Statistic>,
+}
+
+/// A batch statistic of the forward pass: computed over each training batch, and replaced by
+/// its running average when the trainer evaluates or predicts (PyTorch's `BatchNorm1d` rule).
+#[derive(Clone, Debug)]
+pub struct Statistic {
+    pub node: NodeId,
+    pub kind: StatisticKind,
+    /// The statistic as the file names it, or else calls it: `mu`, `batch_var(z2, 1)`.
+    pub call: String,
+    /// How the weights file names its running average: `running mu`, `running batch_var(z)`.
+    /// (A parameter's name is one word, so it never clashes.)
+    pub name: String,
+    /// The field of `Params` holding the running average: `running_mu`.
+    pub ident: String,
+}
+
+/// What a batch statistic is, which decides where its running average starts and what the
+/// batch adds to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatisticKind {
+    /// `batch_mean(v)`, or any other mean over the batch: starts at 0.
+    Mean,
+    /// `batch_var(v)`, which divides by m: starts at 1, and each batch adds its variance with
+    /// m − 1 (as PyTorch's running variance).
+    Variance,
+    /// `batch_var(v, 1)`, which divides by m − 1 already: starts at 1.
+    SampleVariance,
+}
+
+impl StatisticKind {
+    /// The running average's starting value.
+    pub fn start(self) -> f64 {
+        match self {
+            StatisticKind::Mean => 0.0,
+            StatisticKind::Variance | StatisticKind::SampleVariance => 1.0,
+        }
+    }
 }
 
 /// A parameter matrix that the forward pass copies transposed.
@@ -331,6 +372,7 @@ pub fn plan(
         .collect();
 
     let varying = varying(model, graph);
+    let statistics = statistics(graph, gradient.forward_len, &[loss, output]);
     let mut storage = vec![Storage::Unused; graph.len()];
     for (prefix, list) in [("e.", &inputs), ("e.", &targets), ("p.", &params)] {
         for d in list.iter() {
@@ -392,6 +434,36 @@ pub fn plan(
         line_idents.insert(line.node, base);
     }
 
+    // An unnamed statistic is called in comments as the file calls it, `batch_var(z2, 1)`, and
+    // so is its gradient, ∂L/∂batch_var(z2, 1): written out in every value computed from them,
+    // their formulas would bury those values. Both get buffers, named as the running average
+    // (`var_z2`, `d_var_z2`).
+    let statistics: Vec<Statistic> = statistics
+        .into_iter()
+        .map(|(node, kind)| describe_statistic(graph, &names, node, kind, &mut namer))
+        .collect();
+    let mut statistic_values = Vec::new();
+    for statistic in &statistics {
+        statistic_values.push(statistic.node);
+        if graph[statistic.node].name.is_some() {
+            continue;
+        }
+        let base = statistic.ident.trim_start_matches("running_").to_string();
+        let call = name_formula(&statistic.call);
+        if let Some(Some(adjoint)) = gradient.adjoints.get(statistic.node.index())
+            && names.get(*adjoint).is_none()
+        {
+            names.insert(
+                *adjoint,
+                Formula::partial(name_formula(&model.loss.name), call.clone()),
+            );
+            line_idents.insert(*adjoint, format!("d_{base}"));
+            statistic_values.push(*adjoint);
+        }
+        names.insert(statistic.node, call);
+        line_idents.insert(statistic.node, base);
+    }
+
     let is_root = |id: NodeId| id == loss || id == output;
     // A gradient that adds into the rows indices picked is written by its accumulation alone.
     let scattered: Vec<NodeId> = gradient
@@ -434,7 +506,8 @@ pub fn plan(
                 // accumulation into the sum is its statement.
                 let named = (index < gradient.forward_len && node.name.is_some())
                     || (lines.contains_key(&id) && !gradient_lines.contains(&id))
-                    || is_root(id);
+                    || is_root(id)
+                    || statistic_values.contains(&id);
                 let single = match users[index].as_slice() {
                     [only] => Some(*only),
                     _ => None,
@@ -521,6 +594,7 @@ pub fn plan(
         transposed: Vec::new(),
         stored_transposed: Vec::new(),
         exchange,
+        statistics,
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {
@@ -701,7 +775,7 @@ fn written_expression(plan: &Plan, writer: &Writer, id: NodeId) -> Option<(Strin
     let op = &plan.graph()[id].op;
     let inline = |o: &NodeId| plan.storage[o.index()] == Storage::Inline;
     match (&plan.storage[id.index()], op) {
-        (Storage::Buffer(_), Op::Unary(Unary::Sum | Unary::Mean, a)) => Some((
+        (Storage::Buffer(_), Op::Unary(Unary::Sum | Unary::Mean | Unary::BatchMean, a)) => Some((
             writer.element(*a, "[i]").text,
             [*a].into_iter().filter(inline).collect(),
         )),
@@ -820,7 +894,7 @@ fn descriptive_name(
         Op::Binary(Binary::Outer, a, b) => join(&[short(a), short(b).map(|s| s + "t")], "_"),
         Op::Binary(Binary::Sub, a, b) => join(&[short(a), short(b)], "_minus_"),
         Op::Unary(Unary::Sum, a) => join(&[Some("sum".into()), short(a)], "_"),
-        Op::Unary(Unary::Mean, a) => join(&[Some("mean".into()), short(a)], "_"),
+        Op::Unary(Unary::Mean | Unary::BatchMean, a) => join(&[Some("mean".into()), short(a)], "_"),
         Op::Unary(Unary::Softmax, a) => join(&[Some("softmax".into()), short(a)], "_"),
         Op::Unary(Unary::LogSoftmax, a) => join(&[Some("log_softmax".into()), short(a)], "_"),
         Op::Unary(Unary::Transpose, a) => short(a).map(|s| s + "t"),
@@ -862,8 +936,140 @@ fn order(plan: &mut Plan) {
     plan.backward = backward.into_iter().map(|(_, step)| step).collect();
 }
 
+/// The batch statistics evaluation reads: each one found going back from `roots` (the loss and
+/// the output) without going through another, since outside training a statistic is its running
+/// average and reads nothing. So `batch_var(z)` is one statistic, not also the mean inside it,
+/// while the `mu` of `z - mu` is one of its own. The graph's forward part is its first
+/// `forward_len` nodes.
+pub fn statistics(
+    graph: &Graph,
+    forward_len: usize,
+    roots: &[NodeId],
+) -> Vec<(NodeId, StatisticKind)> {
+    let mut seen = vec![false; graph.len()];
+    let mut pending: Vec<NodeId> = roots.to_vec();
+    let mut found = Vec::new();
+    while let Some(id) = pending.pop() {
+        if seen[id.index()] || id.index() >= forward_len {
+            continue;
+        }
+        seen[id.index()] = true;
+        if let Some(kind) = statistic_kind(graph, id) {
+            found.push((id, kind));
+            continue;
+        }
+        pending.extend(graph[id].op.operands());
+    }
+    found.sort_by_key(|(id, _)| *id);
+    found
+}
+
+/// A statistic found by [`statistics`], with its names: the file's for a named value, else as
+/// the file would call it (`batch_var(z2, 1)`), and its running average's.
+fn describe_statistic(
+    graph: &Graph,
+    names: &Names,
+    node: NodeId,
+    kind: StatisticKind,
+    namer: &mut Namer,
+) -> Statistic {
+    let (call, ident) = match &graph[node].name {
+        Some(name) => (name.clone(), format!("running_{name}")),
+        None => {
+            let value = averaged_value(graph, node, kind);
+            let text = crate::render::math::text::render(&crate::notation::from_graph::formula(
+                graph, names, value,
+            ));
+            let words: String = text
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                .collect();
+            match kind {
+                StatisticKind::Mean => (
+                    format!("batch_mean({text})"),
+                    format!("running_mean_{words}"),
+                ),
+                StatisticKind::Variance => {
+                    (format!("batch_var({text})"), format!("running_var_{words}"))
+                }
+                StatisticKind::SampleVariance => (
+                    format!("batch_var({text}, 1)"),
+                    format!("running_var_{words}"),
+                ),
+            }
+        }
+    };
+    Statistic {
+        node,
+        kind,
+        ident: namer.field(&ident),
+        name: format!("running {call}"),
+        call,
+    }
+}
+
+/// The value a statistic looks across: `v` of `batch_mean(v)`, `batch_var(v)` or
+/// `batch_var(v, 1)`.
+fn averaged_value(graph: &Graph, node: NodeId, kind: StatisticKind) -> NodeId {
+    // `batch_mean(v)`; `batch_mean((v − batch_mean(v))²)`; that times m/(m − 1).
+    let averaged = |mean: NodeId| match graph[mean].op {
+        Op::Unary(Unary::BatchMean, v) => v,
+        _ => mean,
+    };
+    if kind == StatisticKind::Mean {
+        return averaged(node);
+    }
+    let variance = match graph[node].op {
+        Op::Binary(Binary::Mul, variance, _) => variance,
+        _ => node,
+    };
+    let deviation = match graph[averaged(variance)].op {
+        Op::Pow(d, _) | Op::Binary(Binary::Mul, d, _) => d,
+        _ => variance,
+    };
+    match graph[deviation].op {
+        Op::Binary(Binary::Sub, v, _) => v,
+        _ => deviation,
+    }
+}
+
+/// What kind of batch statistic a node is, if it is one: a mean over the batch, the variance
+/// `batch_var(v)` lowers to (the mean of `(v − batch_mean(v))²`), or that times `m/(m − 1)`
+/// (`batch_var(v, 1)`).
+fn statistic_kind(graph: &Graph, id: NodeId) -> Option<StatisticKind> {
+    let is_variance = |node: NodeId| {
+        let Op::Unary(Unary::BatchMean, squared) = graph[node].op else {
+            return false;
+        };
+        let deviation = match graph[squared].op {
+            Op::Pow(d, ref p) if *p == num_rational::BigRational::from_integer(2.into()) => d,
+            Op::Binary(Binary::Mul, a, b) if a == b => a,
+            _ => return false,
+        };
+        matches!(graph[deviation].op, Op::Binary(Binary::Sub, v, mean)
+            if graph[mean].op == Op::Unary(Unary::BatchMean, v))
+    };
+    match graph[id].op {
+        Op::Binary(Binary::Mul, variance, ratio) if is_variance(variance) => {
+            let Op::Binary(Binary::Div, m, less) = graph[ratio].op else {
+                return None;
+            };
+            let one = |n: NodeId| {
+                matches!(&graph[n].op, Op::Literal(t)
+                    if t.as_scalar().is_some_and(num_traits::One::is_one))
+            };
+            let sample = graph[m].op == Op::BatchSize
+                && matches!(graph[less].op, Op::Binary(Binary::Sub, m2, o) if m2 == m && one(o));
+            sample.then_some(StatisticKind::SampleVariance)
+        }
+        Op::Unary(Unary::BatchMean, _) if is_variance(id) => Some(StatisticKind::Variance),
+        Op::Unary(Unary::BatchMean, _) => Some(StatisticKind::Mean),
+        _ => None,
+    }
+}
+
 /// Whether each node of `graph` varies from example to example: it depends on an input or a
-/// target (see [`Plan::varying`]).
+/// target, and no mean over the batch stands between (see [`Plan::varying`]).
 pub fn varying(model: &Model, graph: &Graph) -> Vec<bool> {
     let mut varying = vec![false; graph.len()];
     for id in graph.ids() {
@@ -872,7 +1078,8 @@ pub fn varying(model: &Model, graph: &Graph) -> Vec<bool> {
                 model.declaration(*decl).kind,
                 DeclKind::Input | DeclKind::Target
             ),
-            Op::Literal(_) => false,
+            // A mean over the batch is one value for all its rows.
+            Op::Literal(_) | Op::Unary(Unary::BatchMean, _) => false,
             op => op.operands().any(|o| varying[o.index()]),
         };
     }

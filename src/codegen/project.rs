@@ -53,6 +53,9 @@ pub struct Context {
     /// What a class column holds, as a Rust string literal: `"the class of y"`.
     pub class_column: String,
     pub weights_list: String,
+    /// The weights file's names of the running averages of the batch statistics, quoted and
+    /// listed: `` `"running mu"`, `"running var"` ``.
+    pub running_names: String,
     pub kernels: BTreeSet<&'static str>,
     /// `LARGE_NETWORK`, for the trainer's `SHARED_UPDATE`.
     pub large_network: usize,
@@ -115,6 +118,16 @@ impl Context {
             .collect();
         let text = super::layout::call(indent, head, callee, &args, tail);
         text.trim_start().to_string()
+    }
+
+    /// The rows an epoch trains on: every row of the data, but for one left over by the
+    /// batches in a network with batch statistics (`trained` in `train.rs`).
+    pub fn trained_rows(&self) -> &'static str {
+        if self.model.statistics {
+            "trained"
+        } else {
+            "data.rows"
+        }
     }
 
     /// The variable of a loop over the rows of a batch that reads the output: `r`, or `_` when
@@ -413,6 +426,12 @@ fn context(
             }
         ),
         weights_list: weights_list(model),
+        running_names: plan
+            .statistics
+            .iter()
+            .map(|s| format!("`\"{}\"`", s.name))
+            .collect::<Vec<_>>()
+            .join(", "),
         kernels: code.kernels.clone(),
         large_network: super::LARGE_NETWORK,
         large_network_text: crate::check::group_digits(super::LARGE_NETWORK as u64),

@@ -14,8 +14,9 @@ use crate::model::{PARAMS, Params};
 
 /// `params` as a JSON object, a parameter per line and a matrix row per line.
 pub fn to_json(params: &Params) -> Result<String, String> {
-    let mut out = String::new();
-    write_json(&mut out, params, &[])?;
+    let mut out = String::from("{\n");
+    write_entries(&mut out, params, PARAMS.len())?;
+    out.push_str("}\n");
     Ok(out)
 }
 
@@ -30,7 +31,15 @@ pub fn write_json(out: &mut String, params: &Params, labels: &[String]) -> Resul
         let texts: Vec<String> = labels.iter().map(|label| quoted(label)).collect();
         let _ = writeln!(out, "  {}: [{}],", quoted(LABELS), texts.join(", "));
     }
-    for (index, ((name, shape), values)) in PARAMS.iter().zip(params.values()).enumerate() {
+    write_entries(out, params, PARAMS.len())?;
+    out.push_str("}\n");
+    Ok(())
+}
+
+/// The first `count` entries of `params`, in the order of `PARAMS`, a line each.
+fn write_entries(out: &mut String, params: &Params, count: usize) -> Result<(), String> {
+    let entries = PARAMS.iter().zip(params.values()).take(count);
+    for (index, ((name, shape), values)) in entries.enumerate() {
         let value = |position: usize| values[crate::model::stored_at(index, position)];
         if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
             return Err(format!(
@@ -57,13 +66,8 @@ pub fn write_json(out: &mut String, params: &Params, labels: &[String]) -> Resul
                 out.push_str("\n  ]");
             }
         }
-        out.push_str(if index + 1 < PARAMS.len() {
-            ",\n"
-        } else {
-            "\n"
-        });
+        out.push_str(if index + 1 < count { ",\n" } else { "\n" });
     }
-    out.push_str("}\n");
     Ok(())
 }
 

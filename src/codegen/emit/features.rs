@@ -3,11 +3,12 @@
 use std::collections::BTreeSet;
 
 use super::super::layout;
-use super::super::plan::Declared;
+use super::super::plan::StatisticKind;
 use super::super::task::Classifier;
 use super::passes::{Arm, Field, dispatch, multiply_adds, pass_signature};
 use super::text::{
-    boxed_type, element_loops, flat, render, row_of, rows_type, zero_of, zero_value,
+    boxed_type, comment_text, doc, element_loops, flat, render, row_of, rows_type, zero_of,
+    zero_value,
 };
 use super::{Feature, Network, Role};
 use crate::notation::from_graph::{definition, formula, name_formula};
@@ -207,31 +208,27 @@ impl Feature for Work {
 }
 
 /// The parameters' names and shapes, and `Params`, which holds them (and their gradients, and
-/// the optimizer's state).
+/// the optimizer's state), followed by the running averages of the batch statistics.
 pub struct Parameters;
 
-impl Feature for Parameters {
-    fn needed(&self, _: &Network) -> bool {
-        true
-    }
+/// One tensor `Params` holds: its name in weights files, its field, its shape as the file
+/// declares it and as the field holds it, and the field's documentation.
+struct Entry {
+    name: String,
+    ident: String,
+    shape: Shape,
+    stored: Shape,
+    doc: String,
+}
 
-    fn items(&self, n: &Network) -> Vec<String> {
-        let plan = n.plan;
-        let params: Vec<&Declared> = plan.params.iter().map(|p| &p.declared).collect();
-        let table = layout::array_item(
-            0,
-            &format!("pub const PARAMS: [(&str, &[usize]); {}] = ", params.len()),
-            &[params
-                .iter()
-                .map(|d| {
-                    let dims: Vec<String> = d.shape.dims().iter().map(|n| n.to_string()).collect();
-                    format!("({:?}, &[{}])", d.name, dims.join(", "))
-                })
-                .collect()],
-            ";",
-        );
-        let mut fields = String::new();
-        for (index, d) in params.iter().enumerate() {
+fn entries(n: &Network) -> Vec<Entry> {
+    let plan = n.plan;
+    let mut entries: Vec<Entry> = plan
+        .params
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let d = &p.declared;
             let doc = if plan.stored_transposed[index] {
                 format!(
                     "`{}`, {}, stored transposed: `{}[k][i]` is {}[i, k]",
@@ -243,21 +240,64 @@ impl Feature for Parameters {
             } else {
                 format!("`{}`, {}", d.name, d.shape.describe())
             };
-            fields.push_str(&format!(
-                "    /// {}\n    pub {}: {},\n",
-                layout::comment_text(&doc),
-                d.ident,
-                boxed_type(stored_shape(n, index))
-            ));
+            Entry {
+                name: d.name.clone(),
+                ident: d.ident.clone(),
+                shape: d.shape,
+                stored: stored_shape(n, index),
+                doc,
+            }
+        })
+        .collect();
+    for statistic in &plan.statistics {
+        let shape = plan.graph()[statistic.node].shape;
+        entries.push(Entry {
+            name: statistic.name.clone(),
+            ident: statistic.ident.clone(),
+            shape,
+            stored: shape,
+            doc: format!(
+                "The running average of `{}`, {}:\nevaluation reads it in its place. \
+                 Not trained: its gradient stays zero.",
+                comment_text(plan, statistic.node),
+                shape.describe()
+            ),
+        });
+    }
+    entries
+}
+
+impl Feature for Parameters {
+    fn needed(&self, _: &Network) -> bool {
+        true
+    }
+
+    fn items(&self, n: &Network) -> Vec<String> {
+        let entries = entries(n);
+        let table = layout::array_item(
+            0,
+            &format!("pub const PARAMS: [(&str, &[usize]); {}] = ", entries.len()),
+            &[entries
+                .iter()
+                .map(|e| {
+                    let dims: Vec<String> = e.shape.dims().iter().map(|n| n.to_string()).collect();
+                    format!("({:?}, &[{}])", e.name, dims.join(", "))
+                })
+                .collect()],
+            ";",
+        );
+        let mut fields = String::new();
+        for e in &entries {
+            fields.push_str(&doc(4, &e.doc));
+            fields.push_str(&format!("    pub {}: {},\n", e.ident, boxed_type(e.stored)));
         }
         let zeros = layout::struct_literal(
             8,
             "",
             "Params",
-            &params
+            &entries
                 .iter()
-                .enumerate()
-                .map(|(index, d)| format!("{}: {}", d.ident, zero_value(stored_shape(n, index))))
+                .map(|e| format!("{}: {}", e.ident, zero_value(e.stored)))
                 .collect::<Vec<_>>(),
             "",
         );
@@ -265,23 +305,31 @@ impl Feature for Parameters {
             layout::array_item(
                 8,
                 "",
-                &[params
+                &[entries
                     .iter()
-                    .map(|d| flat(&format!("self.{}", d.ident), d.shape, mutable))
+                    .map(|e| flat(&format!("self.{}", e.ident), e.shape, mutable))
                     .collect()],
                 "",
             )
         };
-        let count = params.len();
+        let count = entries.len();
+        let (table_doc, struct_doc) = if n.plan.statistics.is_empty() {
+            (
+                "/// The names and shapes of the parameters, in the order the file declares them.",
+                "/// The trainable parameters. The same type holds their gradients and the optimizer's \
+                 state.",
+            )
+        } else {
+            (
+                "/// The names and shapes of the parameters, in the order the file declares them, \
+                 then of\n/// the running averages of the batch statistics (`STATISTICS`).",
+                "/// The trainable parameters, and the running averages of the batch statistics. The \
+                 same\n/// type holds their gradients and the optimizer's state.",
+            )
+        };
         vec![
-            format!(
-                "/// The names and shapes of the parameters, in the order the file declares \
-                 them.\n{table}\n"
-            ),
-            format!(
-                "/// The trainable parameters. The same type holds their gradients and the \
-                 optimizer's state.\n#[derive(Clone)]\npub struct Params {{\n{fields}}}\n"
-            ),
+            format!("{table_doc}\n{table}\n"),
+            format!("{struct_doc}\n#[derive(Clone)]\npub struct Params {{\n{fields}}}\n"),
             format!(
                 "impl Params {{\n    /// Every value zero.\n    pub fn zeros() -> Params {{\n{zeros}\n    \
                  }}\n\n    /// Each parameter's values as a flat slice (row-major), in the order \
@@ -780,6 +828,78 @@ impl Feature for Classes {
             format!(
                 "/// The class row `r` of a batch belongs to, by its target.\n\
                  pub fn true_class(e: &Batch, r: usize) -> usize {{\n    {truth}\n}}\n"
+            ),
+        ]
+    }
+}
+
+/// The batch statistics' modes and running averages: whether the passes compute a statistic
+/// over the batch or read its running average, and the update of the running averages after a
+/// training step. Only where the network computes batch statistics.
+pub struct Statistics;
+
+impl Feature for Statistics {
+    fn needed(&self, n: &Network) -> bool {
+        !n.plan.statistics.is_empty()
+    }
+
+    fn items(&self, n: &Network) -> Vec<String> {
+        let plan = n.plan;
+        let mut body = String::new();
+        if plan
+            .statistics
+            .iter()
+            .any(|s| s.kind == StatisticKind::Variance)
+        {
+            body.push_str("    let unbiased = n as Real / (n - 1) as Real;\n");
+        }
+        for statistic in &plan.statistics {
+            let shape = plan.graph()[statistic.node].shape;
+            let (formula, scale) = match statistic.kind {
+                StatisticKind::Variance => (format!("{}·n/(n − 1)", statistic.call), "unbiased"),
+                _ => (statistic.call.clone(), "1.0"),
+            };
+            body.push_str(&layout::comment(
+                4,
+                &format!(
+                    "{} ← 0.9·{} + 0.1·{formula}",
+                    statistic.name, statistic.name
+                ),
+            ));
+            let path = plan.path(statistic.node).unwrap_or("missing");
+            let args = [
+                flat(&format!("p.{}", statistic.ident), shape, true),
+                flat(path, shape, false),
+                "MOMENTUM".to_string(),
+                scale.to_string(),
+            ];
+            body.push_str(&layout::call(
+                4,
+                "",
+                "kernels::running_average",
+                &args,
+                ";\n",
+            ));
+        }
+        vec![
+            "/// Whether the passes compute each batch statistic over the batch (training), or \
+             read its\n/// running average instead (evaluation and prediction).\n\
+             #[derive(Clone, Copy, PartialEq, Eq)]\npub enum Mode {\n    Train,\n    \
+             Evaluate,\n}\n"
+                .to_string(),
+            format!(
+                "/// How many entries at the end of `PARAMS` are running averages of batch \
+                 statistics.\npub const STATISTICS: usize = {};\n",
+                plan.statistics.len()
+            ),
+            "/// How far a training batch moves each running average toward its statistic.\n\
+             const MOMENTUM: Real = 0.1;\n"
+                .to_string(),
+            format!(
+                "/// After the forward pass of a training step on `n` rows (at least two), each \
+                 running\n/// average moves a tenth of the way to the batch's statistic, a \
+                 variance with n − 1 in\n/// place of n (PyTorch's `BatchNorm1d` rule).\n\
+                 pub fn update_statistics(p: &mut Params, f: &Forward, n: usize) {{\n{body}}}\n"
             ),
         ]
     }

@@ -68,6 +68,7 @@ const FEATURES: &[&dyn Feature] = &[
     &features::ForwardValues,
     &features::BackwardValues,
     &features::InputProducts,
+    &features::Statistics,
     &features::PassFunctions,
     &features::RowProducts,
     &features::Prediction,
@@ -92,6 +93,8 @@ pub struct Facts {
     pub row_products: bool,
     /// Whether the starting values are drawn (`Params::initial` takes the seed).
     pub drawn: bool,
+    /// Whether the passes compute batch statistics (`Mode`, `update_statistics`).
+    pub statistics: bool,
     /// The parameters each function of the model takes, by name: `predict`, `forward`,
     /// `backward`, `add_gradient_rows`, `output`, `predicted_class`.
     pub calls: Vec<(&'static str, Vec<&'static str>)>,
@@ -155,6 +158,7 @@ fn facts(n: &Network) -> Facts {
         input_products: features::InputProducts.needed(n),
         row_products: features::RowProducts.needed(n),
         drawn: values::drawn(n),
+        statistics: features::Statistics.needed(n),
         calls,
     }
 }
@@ -203,6 +207,7 @@ pub const KERNELS: &[&str] = &[
     "outer_add_rows",
     "outer_pair_add_rows",
     "relu",
+    "running_average",
     "scatter_add",
     "scatter_add_elements",
     "sgd_step",

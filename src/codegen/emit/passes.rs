@@ -86,6 +86,9 @@ fn taken(writer: &Writer, text: String) -> Statement {
     if text.contains("..n]") || text.contains("0..n") || text.contains(" n as ") {
         roots.insert("e");
     }
+    if text.contains("mode == Mode::") {
+        roots.insert("mode");
+    }
     Statement { text, roots }
 }
 
@@ -316,6 +319,7 @@ const FORWARD_PARAMETERS: &[(&str, &str)] = &[
     ("f", "&mut Forward"),
     ("products", "Products"),
     ("exchange", "&Exchange"),
+    ("mode", "Mode"),
 ];
 
 /// The parameters `backward` may take.
@@ -538,7 +542,21 @@ fn statement(plan: &Plan, writer: &Writer, id: NodeId) -> String {
         ));
         return out;
     }
-    if let Some(call) = batch_kernel(plan, writer, id, 4) {
+    if let Some(statistic) = plan.statistics.iter().find(|s| s.node == id) {
+        // Training computes it over the batch; evaluation reads its running average.
+        out.push_str("    if mode == Mode::Train {\n");
+        out.push_str(&row_statement(plan, writer, id, 8));
+        out.push_str("    } else {\n");
+        let path = plan.path(id).unwrap_or("missing");
+        let running = format!("p.{}", statistic.ident);
+        writer.note(path);
+        writer.note(&running);
+        out.push_str(&match plan.graph()[id].shape {
+            Shape::Scalar => format!("        {path} = {running};\n"),
+            _ => format!("        *{path} = *{running};\n"),
+        });
+        out.push_str("    }\n");
+    } else if let Some(call) = batch_kernel(plan, writer, id, 4) {
         out.push_str(&call);
     } else if plan.is_varying(id) {
         out.push_str("    for r in 0..n {\n");
@@ -726,6 +744,27 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
                 }
                 text
             }
+        }
+        // The mean over the rows of the batch: their sum, in order, divided by their number.
+        Op::Unary(Unary::BatchMean, a) if !plan.is_varying(id) && plan.is_varying(*a) => {
+            let (ranges, suffix) = element_loops(node.shape);
+            let element = writer.element(*a, &suffix).text;
+            let mut text = match node.shape {
+                Shape::Scalar => format!("{pad}{lhs} = 0.0;\n"),
+                Shape::Vector(_) => format!("{pad}{lhs}.fill(0.0);\n"),
+                Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill(0.0);\n"),
+            };
+            text.push_str(&format!("{pad}for r in 0..n {{\n"));
+            let add = format!("{lhs}{suffix} += {element};");
+            text.push_str(&layout::loops(indent + 4, &ranges, &add));
+            text.push_str(&format!("{pad}}}\n"));
+            let divide = format!("{lhs}{suffix} /= n as Real;");
+            if ranges.is_empty() {
+                text.push_str(&format!("{pad}{divide}\n"));
+            } else {
+                text.push_str(&layout::loops(indent, &ranges, &divide));
+            }
+            text
         }
         Op::Unary(Unary::Softmax, a) => match softmax_partner(plan, *a) {
             Some((_, Some(log))) => {

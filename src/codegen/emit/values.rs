@@ -163,6 +163,23 @@ impl Feature for StartingValues {
                 Some(Init::Each(_)) | None => {}
             }
         }
+        for statistic in &plan.statistics {
+            let start = statistic.kind.start();
+            if start == 0.0 {
+                continue;
+            }
+            let field = format!("p.{}", statistic.ident);
+            let value = float_literal(start, dtype);
+            body.push_str(&layout::comment(
+                8,
+                &format!("{} starts at {value}, as PyTorch's does", statistic.name),
+            ));
+            body.push_str(&match plan.graph()[statistic.node].shape {
+                Shape::Scalar => format!("        {field} = {value};\n"),
+                Shape::Vector(_) => format!("        {field}.fill({value});\n"),
+                Shape::Matrix(..) => format!("        {field}.as_flattened_mut().fill({value});\n"),
+            });
+        }
         let changes = body
             .lines()
             .any(|line| !line.trim_start().starts_with("//"));
