@@ -537,16 +537,19 @@ impl MarkdownPage<'_> {
     }
 }
 
+/// The LaTeX page, in either language.
 #[derive(Template)]
-#[template(path = "explain/en.tex", escape = "none", syntax = "latex")]
-struct EnglishLatex<'a> {
+#[template(path = "explain/page.tex", escape = "none", syntax = "latex")]
+struct LatexPage<'a> {
     page: &'a Page,
+    w: crate::words::Words,
+    x: Marks,
 }
 
-#[derive(Template)]
-#[template(path = "explain/vi.tex", escape = "none", syntax = "latex")]
-struct VietnameseLatex<'a> {
-    page: &'a Page,
+impl LatexPage<'_> {
+    fn sentence(&self, text: String) -> String {
+        sentence(text)
+    }
 }
 
 #[derive(Template)]
@@ -654,8 +657,12 @@ pub fn render(
             x: Marks { format },
         }
         .render(),
-        (Format::Latex, English) => EnglishLatex { page: &page }.render(),
-        (Format::Latex, Vietnamese) => VietnameseLatex { page: &page }.render(),
+        (Format::Latex, _) => LatexPage {
+            page: &page,
+            w: language.words_in(crate::words::Markup::Latex),
+            x: Marks { format },
+        }
+        .render(),
         (Format::Html, English) => EnglishHtml { page: &page }.render(),
         (Format::Html, Vietnamese) => VietnameseHtml { page: &page }.render(),
     };

@@ -175,10 +175,13 @@ pub enum Markup {
 type Transform = fn(&str) -> std::borrow::Cow<'_, str>;
 
 fn escape_latex(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains(['\\', '{', '}', '#', '$', '%', '&', '_', '~', '^']) {
+    if !text.contains([
+        '\\', '{', '}', '#', '$', '%', '&', '_', '~', '^', '−', '′', '≈', '"',
+    ]) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
+    let mut open_quote = true;
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\textbackslash{}"),
@@ -187,6 +190,15 @@ fn escape_latex(text: &str) -> std::borrow::Cow<'_, str> {
             '{' | '}' | '#' | '$' | '%' | '&' | '_' => {
                 out.push('\\');
                 out.push(c);
+            }
+            // Signs of mathematics in a sentence, which text fonts lack.
+            '−' => out.push_str("\\ensuremath{-}"),
+            '′' => out.push_str("\\ensuremath{'}"),
+            '≈' => out.push_str("\\ensuremath{\\approx}"),
+            // Straight double quotes, as TeX's opening and closing quotes.
+            '"' => {
+                out.push_str(if open_quote { "``" } else { "''" });
+                open_quote = !open_quote;
             }
             c => out.push(c),
         }
