@@ -117,3 +117,11 @@ explain-numbers =
 explain-float-digits =
     Approximations are computed in float64, which holds about 16
     significant digits: they are shown with at most { $most }.
+
+## The HTML page's computational graph and loss curve.
+
+explain-graph-heading = The computational graph
+explain-graph-caption = Each box is a value the file gives or an operation on the boxes its arrows come from (left to right, its operands in order), with its value and, below it, { $gradient } of it: the gradient of the loss at that value, { $unnamed } where the value has no name. Parameters are yellow, data blue, constants grey, the loss red.
+explain-plot-title = The loss after each step
+explain-plot-title-log = The loss after each step (logarithmic scale)
+explain-axis-loss-log = loss (log scale)

@@ -126,3 +126,11 @@ explain-numbers =
 explain-float-digits =
     Các giá trị xấp xỉ được tính bằng số thực
     float64, vốn chỉ giữ khoảng 16 chữ số có nghĩa: chúng được ghi với nhiều nhất { $most } chữ số.
+
+## Đồ thị tính toán và đường cong giá trị mất mát của trang HTML.
+
+explain-graph-heading = Đồ thị tính toán
+explain-graph-caption = Mỗi ô là một giá trị do tệp cho, hoặc một phép toán trên các ô mà mũi tên của nó đi ra (từ trái sang phải, đúng thứ tự các toán hạng), kèm theo giá trị của nó và, bên dưới, { $gradient } của nó: gradient của hàm mất mát tại giá trị đó, ghi là { $unnamed } khi giá trị không có tên. Tham số màu vàng, dữ liệu màu xanh, hằng số màu xám, hàm mất mát màu đỏ.
+explain-plot-title = Giá trị mất mát sau mỗi bước
+explain-plot-title-log = Giá trị mất mát sau mỗi bước (thang logarit)
+explain-axis-loss-log = giá trị mất mát (thang logarit)

@@ -312,7 +312,8 @@ pub struct Marks {
 
 impl Marks {
     /// A formula set inline.
-    pub fn math(&self, x: &str) -> String {
+    pub fn math(&self, x: impl AsRef<str>) -> String {
+        let x = x.as_ref();
         match self.format {
             Format::Text | Format::Json => x.to_string(),
             Format::Markdown | Format::Latex => format!("${x}$"),
@@ -336,12 +337,12 @@ impl Marks {
 
     /// `a = b`, inline.
     pub fn eq(&self, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
-        self.math(&format!("{a}{}{b}", self.op("=")))
+        self.math(format!("{a}{}{b}", self.op("=")))
     }
 
     /// `a = b` where b is a number.
     pub fn eq_number(&self, a: impl std::fmt::Display, b: impl std::fmt::Display) -> String {
-        self.math(&format!(
+        self.math(format!(
             "{a}{}{}",
             self.op("="),
             self.number(&b.to_string())
@@ -354,7 +355,7 @@ impl Marks {
             Format::Html => "&gt;",
             _ => ">",
         };
-        self.math(&format!("{z}{}{}", self.op(gt), self.number("0")))
+        self.math(format!("{z}{}{}", self.op(gt), self.number("0")))
     }
 
     /// `f(z)` for a function written as a word: `relu′(z)`, `sign(z)`.
@@ -376,19 +377,19 @@ impl Marks {
 
     /// `relu′(z)`, inline.
     pub fn relu_prime(&self, z: &str) -> String {
-        self.math(&self.call("relu′", z))
+        self.math(self.call("relu′", z))
     }
 
     /// `sign(z)`, inline.
     pub fn sign(&self, z: &str) -> String {
-        self.math(&self.call("sign", z))
+        self.math(self.call("sign", z))
     }
 
     /// `relu′(0) = 0` or `sign(0) = 0`: what nabla takes at a kink.
     pub fn at_kink(&self, relu: bool) -> String {
         let f = if relu { "relu′" } else { "sign" };
         let zero = self.number("0");
-        self.math(&format!("{}{}{zero}", self.call(f, &zero), self.op("=")))
+        self.math(format!("{}{}{zero}", self.call(f, &zero), self.op("=")))
     }
 
     /// 10⁻⁶.
@@ -407,7 +408,7 @@ impl Marks {
             Format::Markdown | Format::Latex => {
                 format!("${h} = 10^{{-6}} \\cdot \\max(1, \\lvert {w} \\rvert)$")
             }
-            Format::Html => self.math(&format!(
+            Format::Html => self.math(format!(
                 "{h}<mo>=</mo><msup><mn>10</mn><mrow><mo>−</mo><mn>6</mn></mrow></msup><mo>·</mo><mi>max</mi><mo stretchy=\"false\">(</mo><mn>1</mn><mo>,</mo><mo>|</mo>{w}<mo>|</mo><mo stretchy=\"false\">)</mo>"
             )),
         }
@@ -425,7 +426,7 @@ impl Marks {
     pub fn transpose(&self) -> String {
         match self.format {
             Format::Markdown | Format::Latex => "${}^\\top$".to_string(),
-            Format::Html => self.math("<msup><mi></mi><mo>⊤</mo></msup>"),
+            Format::Html => self.math("<msup><mi></mi><mi mathvariant=\"normal\">T</mi></msup>"),
             Format::Text | Format::Json => "ᵀ".to_string(),
         }
     }
@@ -552,16 +553,29 @@ impl LatexPage<'_> {
     }
 }
 
+/// The HTML page, in either language: the phrases' words escaped for HTML, their formulas
+/// MathML.
 #[derive(Template)]
-#[template(path = "explain/en.html")]
-struct EnglishHtml<'a> {
+#[template(path = "explain/page.html")]
+struct HtmlPage<'a> {
     page: &'a Page,
+    w: crate::words::Words,
+    x: Marks,
 }
 
-#[derive(Template)]
-#[template(path = "explain/vi.html")]
-struct VietnameseHtml<'a> {
-    page: &'a Page,
+impl HtmlPage<'_> {
+    fn sentence(&self, text: String) -> String {
+        sentence(text)
+    }
+
+    /// `∂E/∂` followed by `of` (MathML), for the graph's caption.
+    fn partial(&self, of: &str) -> String {
+        format!("<mo>∂</mo>{}<mo>/</mo><mo>∂</mo>{of}", self.page.loss)
+    }
+
+    fn display_math(&self, x: &str) -> String {
+        format!("<math displaystyle=\"true\">{x}</math>")
+    }
 }
 
 /// Lines longer than this are broken, one stage per line.
@@ -605,7 +619,6 @@ pub fn render(
     language: Language,
     graph_svg: Option<String>,
 ) -> String {
-    use Language::{English, Vietnamese};
     let style = match format {
         Format::Json => return super::json::explain(explanation),
         Format::Text => Style {
@@ -663,8 +676,12 @@ pub fn render(
             x: Marks { format },
         }
         .render(),
-        (Format::Html, English) => EnglishHtml { page: &page }.render(),
-        (Format::Html, Vietnamese) => VietnameseHtml { page: &page }.render(),
+        (Format::Html, _) => HtmlPage {
+            page: &page,
+            w: language.words_in(crate::words::Markup::Html),
+            x: Marks { format },
+        }
+        .render(),
     };
     super::with_final_newline(rendered.unwrap_or_default())
 }

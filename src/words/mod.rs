@@ -210,11 +210,22 @@ fn escape_html(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains(['<', '>', '&', '"']) {
         return text.into();
     }
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .into()
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut open_quote = true;
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            // Straight double quotes, as typographic opening and closing quotes.
+            '"' => {
+                out.push(if open_quote { '“' } else { '”' });
+                open_quote = !open_quote;
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 /// Something to say: a phrase of the catalogues and its arguments, in no language yet.
