@@ -165,22 +165,36 @@ fn reported(stdout: &str, label: &str) -> f64 {
 }
 
 /// One row of data for `model` from the values its inputs and targets declare.
-fn declared_row(model: &Model) -> String {
-    let mut cells = Vec::new();
-    for kind in [DeclKind::Input, DeclKind::Target] {
-        for d in model.declarations_of(kind) {
-            match &d.init {
-                Some(Init::Value(value)) => cells.extend(
-                    value
-                        .data()
-                        .iter()
-                        .map(|x| format!("{:?}", nabla::exact::to_f64(x))),
-                ),
-                _ => cells.extend((0..d.shape.size()).map(|_| "0.5".to_string())),
+/// The examples the file declares, as rows of a data file: a row per example of its `each`
+/// lists (a value given once is every row's), or one row; a value the file does not give is
+/// 0.5, or class 0.
+fn declared_rows(model: &Model) -> String {
+    let rows = model.examples().unwrap_or(1);
+    let mut text = String::new();
+    for row in 0..rows {
+        let mut cells = Vec::new();
+        for kind in [DeclKind::Input, DeclKind::Target] {
+            for d in model.declarations_of(kind) {
+                let value = match &d.init {
+                    Some(Init::Value(value)) => Some(value),
+                    Some(Init::Each(values)) => values.get(row),
+                    _ => None,
+                };
+                match value {
+                    Some(value) => cells.extend(
+                        value
+                            .data()
+                            .iter()
+                            .map(|x| format!("{:?}", nabla::exact::to_f64(x))),
+                    ),
+                    None if d.index.is_some() => cells.push("0".to_string()),
+                    None => cells.extend((0..d.shape.size()).map(|_| "0.5".to_string())),
+                }
             }
         }
+        text.push_str(&(cells.join(",") + "\n"));
     }
-    cells.join(",") + "\n"
+    text
 }
 
 fn has_rustfmt() -> bool {
@@ -227,7 +241,7 @@ fn every_example_becomes_a_trainer_that_builds_and_trains() {
         }
         let trainer = trainer(&file, "f64");
         assert_rustfmt_clean(&trainer);
-        let data = trainer.write("declared.csv", &declared_row(&model));
+        let data = trainer.write("declared.csv", &declared_rows(&model));
         let run = trainer.run(&[
             "train", &data, "--epochs", "3", "--save", "w.json", "--quiet",
         ]);
@@ -239,8 +253,8 @@ fn every_example_becomes_a_trainer_that_builds_and_trains() {
         assert_eq!(predict.code, 0, "{file}: {}", predict.stderr);
         assert_eq!(
             predict.stdout.lines().count(),
-            1,
-            "{file}: {}",
+            model.examples().unwrap_or(1),
+            "{file}: a line per row: {}",
             predict.stdout
         );
     }

@@ -172,7 +172,7 @@ fn compare(file: &str, rows: usize, seed: u64, binary: bool) {
 fn f64_trainers_with_indices_and_binary_targets_agree_with_the_evaluator() {
     for (file, binary) in [
         ("tests/fixtures/explain/batch-embedding.nabla", false),
-        ("tests/fixtures/explain/batch-planar.nabla", true),
+        ("examples/classics/planar-2-4-1.nabla", true),
         ("tests/fixtures/codegen/picks.nabla", true),
     ] {
         for (rows, seed) in [(1, 1), (5, 2), (40, 3)] {
