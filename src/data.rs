@@ -174,6 +174,25 @@ pub fn element_names(name: &str, shape: Shape) -> Vec<String> {
         Shape::Matrix(m, n) => (0..m)
             .flat_map(|i| (0..n).map(move |j| format!("{name}[{i}, {j}]")))
             .collect(),
+        Shape::Tensor3(..) | Shape::Tensor4(..) => {
+            let dims = shape.dims();
+            (0..shape.size())
+                .map(|flat| {
+                    let mut rest = flat;
+                    let mut index: Vec<String> = dims
+                        .iter()
+                        .rev()
+                        .map(|&n| {
+                            let i = rest % n.max(1);
+                            rest /= n.max(1);
+                            i.to_string()
+                        })
+                        .collect();
+                    index.reverse();
+                    format!("{name}[{}]", index.join(", "))
+                })
+                .collect()
+        }
     }
 }
 

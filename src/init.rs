@@ -108,6 +108,12 @@ pub fn draw_of(initializer: &Initializer, shape: Shape) -> Draw {
         Shape::Matrix(m, n) => (m as f64, n as f64),
         Shape::Vector(n) => (n as f64, 1.0),
         Shape::Scalar => (1.0, 1.0),
+        // A kernel [F, C, kh, kw]: each output sees C·kh·kw inputs (PyTorch's rule).
+        Shape::Tensor3(..) | Shape::Tensor4(..) => {
+            let dims = shape.dims();
+            let field: usize = dims[2..].iter().product();
+            ((dims[0] * field) as f64, (dims[1] * field) as f64)
+        }
     };
     let exact = crate::exact::to_f64;
     match initializer {

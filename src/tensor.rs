@@ -56,6 +56,25 @@ impl<T> Tensor<T> {
         }
     }
 
+    /// The value as an array literal nests it: `leaf` of each element, `group` of each run along
+    /// an axis, innermost first (`[[1, 2], [3, 4]]`). `None` for a value without elements.
+    pub fn nest<U>(&self, leaf: impl Fn(&T) -> U, group: impl Fn(Vec<U>) -> U) -> Option<U> {
+        let mut items: Vec<U> = self.data.iter().map(leaf).collect();
+        for &n in self.shape.dims().iter().rev() {
+            let mut grouped = Vec::with_capacity(items.len() / n.max(1));
+            let mut rest = items.into_iter();
+            loop {
+                let run: Vec<U> = rest.by_ref().take(n.max(1)).collect();
+                if run.is_empty() {
+                    break;
+                }
+                grouped.push(group(run));
+            }
+            items = grouped;
+        }
+        items.into_iter().next()
+    }
+
     /// Row `i` of a matrix, the whole vector for a vector.
     pub fn rows(&self) -> impl Iterator<Item = &[T]> {
         let width = match self.shape {
@@ -180,7 +199,7 @@ impl<T: Element> Tensor<T> {
         let (k2, p, shape) = match other.shape {
             Shape::Vector(k2) => (k2, 1, Shape::Vector(m)),
             Shape::Matrix(k2, p) => (k2, p, Shape::Matrix(m, p)),
-            Shape::Scalar => return None,
+            _ => return None,
         };
         if k != k2 {
             return None;

@@ -24,3 +24,4 @@ mod numerics;
 mod random_networks;
 mod relations;
 mod robustness;
+mod tensors;

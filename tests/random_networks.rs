@@ -275,7 +275,7 @@ fn shape_text(shape: Shape) -> String {
     match shape {
         Shape::Scalar => String::new(),
         Shape::Vector(n) => format!("[{n}]"),
-        Shape::Matrix(m, n) => format!("[{m}, {n}]"),
+        shape => shape.to_string(),
     }
 }
 
@@ -365,6 +365,19 @@ impl Gen<'_> {
                     ", "
                 };
                 (format!("[{}]", texts.join(separator)), values)
+            }
+            Shape::Tensor3(..) | Shape::Tensor4(..) => {
+                // Channels (or filters) one after another, each a value of the inner shape.
+                let dims = shape.dims();
+                let inner = Shape::from_dims(&dims[1..]).expect("a smaller shape");
+                let mut texts = Vec::new();
+                let mut values = Vec::new();
+                for _ in 0..dims[0] {
+                    let (t, v) = self.values(inner, max_hundredths, nonnegative);
+                    texts.push(t);
+                    values.extend(v);
+                }
+                (format!("[{}]", texts.join(",\n    ")), values)
             }
         }
     }
@@ -682,7 +695,13 @@ impl Gen<'_> {
                 let right = self.weight(Shape::Matrix(c, p));
                 self.matmul(product, right)
             }
-            (Shape::Vector(_), Shape::Matrix(..)) => {
+            (Shape::Vector(_), Shape::Matrix(..))
+            | (_, Shape::Tensor3(..) | Shape::Tensor4(..)) => {
+                let total = self.reduce("sum", focus);
+                let other = self.weight(shape);
+                self.binary("*", total, other)
+            }
+            (Shape::Tensor3(..) | Shape::Tensor4(..), _) => {
                 let total = self.reduce("sum", focus);
                 let other = self.weight(shape);
                 self.binary("*", total, other)
@@ -828,6 +847,7 @@ impl Gen<'_> {
                 }
             }
             Shape::Matrix(..) => forms.extend([12, 13]),
+            Shape::Tensor3(..) | Shape::Tensor4(..) => {}
         }
         let form = forms[self.tape.pick(forms.len())];
         let e = match form {
@@ -1121,17 +1141,9 @@ impl Gen<'_> {
             let hot = self.tape.pick(n);
             let values: Vec<&str> = (0..n).map(|i| if i == hot { "1" } else { "0" }).collect();
             let name = self.fresh("y");
-            let text = match shape {
-                Shape::Scalar => values[0].to_string(),
-                Shape::Vector(_) => format!("[{}]", values.join(", ")),
-                Shape::Matrix(_, n) => {
-                    let rows: Vec<String> = values
-                        .chunks(n)
-                        .map(|row| format!("[{}]", row.join(", ")))
-                        .collect();
-                    format!("[{}]", rows.join(", "))
-                }
-            };
+            let text = Tensor::new(shape, values)
+                .nest(|v| v.to_string(), |items| format!("[{}]", items.join(", ")))
+                .expect("a value");
             self.declarations
                 .push(format!("target {name}{} = {text}", shape_text(shape)));
             let expr = Expr {

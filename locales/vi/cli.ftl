@@ -61,6 +61,7 @@ detail-scalar-of-a-batch = --detail scalar giải từng phần tử của một
 gen-no-parameters = mạng không có tham số (`param`) nào để huấn luyện; hãy khai báo bằng `param` những giá trị mà quá trình huấn luyện cần thay đổi
 gen-no-columns = mạng không có `input` hay `target` nào, nên tệp dữ liệu sẽ không có cột nào
 gen-unsupported = chương trình huấn luyện được sinh ra chưa tính được { $what }; `nabla derive` và `nabla explain` thì làm được
+gen-tensor-values = giá trị ba hoặc bốn chiều (`{ $name }` là { $shape })
 gen-too-large-for = { $what } quá lớn đối với { $type }
 gen-the-value-of = giá trị của `{ $name }`
 gen-the-range-of = khoảng giá trị của `{ $name }`

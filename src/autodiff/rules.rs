@@ -161,7 +161,7 @@ pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) ->
                 (Binary::Pick, 0) => {
                     let rows = match b.shape(x) {
                         Shape::Matrix(m, _) | Shape::Vector(m) => m,
-                        Shape::Scalar => 1,
+                        shape => shape.dims().first().copied().unwrap_or(1),
                     };
                     let hot = b.one_hot(y, rows)?;
                     match b.shape(x) {

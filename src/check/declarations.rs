@@ -123,7 +123,7 @@ impl Checker<'_> {
             _ => Shape::Scalar,
         };
         if let Some(Init::Random(Initializer::Xavier | Initializer::He)) = &init
-            && !matches!(shape, Shape::Matrix(..))
+            && shape.rank() < 2
         {
             self.diagnostics.push(
                 Diagnostic::error(

@@ -369,7 +369,10 @@ impl Lowerer<'_> {
         };
         let shape = self.graph[a].shape;
         let rows = match shape {
-            Shape::Matrix(rows, _) | Shape::Vector(rows) => rows,
+            Shape::Matrix(rows, _)
+            | Shape::Vector(rows)
+            | Shape::Tensor3(rows, ..)
+            | Shape::Tensor4(rows, ..) => rows,
             Shape::Scalar => {
                 self.error(
                     Diagnostic::error(
@@ -648,7 +651,9 @@ impl Lowerer<'_> {
         let shape = match first {
             Shape::Scalar => Shape::Vector(rows.len()),
             Shape::Vector(n) => Shape::Matrix(rows.len(), n),
-            Shape::Matrix(..) => {
+            Shape::Matrix(m, n) => Shape::Tensor3(rows.len(), m, n),
+            Shape::Tensor3(c, m, n) => Shape::Tensor4(rows.len(), c, m, n),
+            Shape::Tensor4(..) => {
                 self.error(
                     Diagnostic::error(Kind::ValueShape, span, phrase::array_too_deep())
                         .with_label(phrase::array_too_deep_label())
@@ -917,6 +922,9 @@ fn shape_error(
                         _ => None,
                     },
                 ),
+                (Shape::Matrix(..), Shape::Tensor3(..) | Shape::Tensor4(..)) => {
+                    (phrase::matmul_right_side(), None)
+                }
                 (Shape::Matrix(..), Shape::Scalar) => (
                     phrase::matmul_by_a_scalar(),
                     Some(phrase::matmul_by_a_scalar_help()),

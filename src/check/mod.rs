@@ -324,7 +324,7 @@ impl<'a> Checker<'a> {
     }
 
     fn shape(&mut self, spec: &ShapeSpec) -> Option<Shape> {
-        if spec.dims.len() > 2 {
+        if spec.dims.len() > crate::shape::MAX_RANK {
             self.diagnostics.push(
                 Diagnostic::error(
                     Kind::BadDimension,

@@ -58,6 +58,22 @@ pub fn check_size(model: &Model) -> Result<(), GenError> {
     Ok(())
 }
 
+/// Refuses what trainers do not compute yet, naming it: values of three or four dimensions and
+/// the operations on them.
+pub fn check_supported(model: &Model) -> Result<(), GenError> {
+    let unsupported = |what: Message| Err(GenError::Unsupported { what });
+    if let Some(d) = model.declarations.iter().find(|d| d.shape.rank() > 2) {
+        return unsupported(phrase::gen_tensor_values(&d.name, d.shape.noun()));
+    }
+    if let Some(node) = model.graph.nodes().iter().find(|n| n.shape.rank() > 2) {
+        return unsupported(phrase::gen_tensor_values(
+            node.name.as_deref().unwrap_or("…"),
+            node.shape.noun(),
+        ));
+    }
+    Ok(())
+}
+
 /// The rule an optimizer setting keeps.
 #[derive(Clone, Copy)]
 enum Rule {

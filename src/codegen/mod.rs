@@ -109,6 +109,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
     if model.declarations_of(DeclKind::Param).next().is_none() {
         return Err(GenError::NoParameters);
     }
+    limits::check_supported(model)?;
     limits::check_size(model)?;
     let task = task::task(model);
     if task.columns.is_empty() {

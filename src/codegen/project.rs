@@ -513,6 +513,7 @@ fn weights_list(model: &Model) -> String {
                 Shape::Matrix(m, n) => {
                     format!("an array of {m} rows, each an array of {}", numbers(n))
                 }
+                shape => format!("nested arrays {shape}, {}", numbers(shape.size())),
             };
             format!("- `\"{}\"`: {holds}", d.name)
         })

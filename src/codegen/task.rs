@@ -132,6 +132,7 @@ fn element_names(name: &str, shape: Shape) -> Vec<String> {
         Shape::Matrix(m, n) => (0..m)
             .flat_map(|i| (0..n).map(move |j| format!("{name}[{i}, {j}]")))
             .collect(),
+        shape => crate::data::element_names(name, shape),
     }
 }
 

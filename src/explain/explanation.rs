@@ -567,16 +567,29 @@ pub(super) fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
 /// A value as a formula: a number, a list, or a matrix of rounded numbers.
 /// Large values show their first and last elements, with `⋯` (and `⋮` for rows) between.
 pub fn tensor_formula(value: &Value, digits: usize) -> Formula {
-    let numbers = elements(value);
+    numbers_formula(&elements(value), value.shape(), digits)
+}
+
+/// Numbers of a value of `shape` as a formula. A tensor of three or four dimensions is a list of
+/// its matrices (channels one after another), elided like a vector's elements.
+fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
     let cell = |n: &Number| n.formula(digits);
-    match value.shape() {
+    match shape {
+        Shape::Tensor3(..) | Shape::Tensor4(..) => {
+            let dims = shape.dims();
+            let inner = Shape::from_dims(&dims[1..]).unwrap_or(Shape::Scalar);
+            let parts: Vec<&[Number]> = numbers.chunks(inner.size().max(1)).collect();
+            Formula::Array(elided(
+                &parts,
+                SHOWN,
+                |part| numbers_formula(part, inner, digits),
+                || Formula::symbol("⋯"),
+            ))
+        }
         Shape::Scalar => numbers.first().map_or(Formula::number(0), cell),
-        Shape::Vector(_) => Formula::Array(elided(
-            &numbers,
-            SHOWN,
-            |n| cell(n),
-            || Formula::symbol("⋯"),
-        )),
+        Shape::Vector(_) => {
+            Formula::Array(elided(numbers, SHOWN, |n| cell(n), || Formula::symbol("⋯")))
+        }
         Shape::Matrix(_, n) => {
             let rows: Vec<&[Number]> = numbers.chunks(n.max(1)).collect();
             let row = |r: &&[Number]| elided(r, SHOWN, |n| cell(n), || Formula::symbol("⋯"));

@@ -82,6 +82,25 @@ impl Symbol {
                 separated: m >= 10 || n >= 10,
                 ..self.indexed(&[index / n, index % n])
             },
+            // Three or four subscripts read only with commas: `K₁,₁,₂,₃`.
+            crate::shape::Shape::Tensor3(..) | crate::shape::Shape::Tensor4(..) => {
+                let dims = shape.dims();
+                let mut rest = index;
+                let mut indices: Vec<usize> = dims
+                    .iter()
+                    .rev()
+                    .map(|&n| {
+                        let i = rest % n.max(1);
+                        rest /= n.max(1);
+                        i
+                    })
+                    .collect();
+                indices.reverse();
+                Symbol {
+                    separated: true,
+                    ..self.indexed(&indices)
+                }
+            }
         }
     }
 

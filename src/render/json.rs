@@ -112,6 +112,9 @@ fn nested<T>(value: &Tensor<T>, element: impl Fn(&T) -> Json) -> Json {
                 .map(|row| Json::Array(row.iter().map(&element).collect()))
                 .collect(),
         ),
+        crate::shape::Shape::Tensor3(..) | crate::shape::Shape::Tensor4(..) => {
+            value.nest(&element, Json::Array).unwrap_or(Json::Null)
+        }
     }
 }
 

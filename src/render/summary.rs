@@ -205,6 +205,10 @@ fn value_text(value: &Tensor<BigRational>, language: Language) -> String {
             let rows: Vec<String> = value.rows().map(row).collect();
             format!("= [{}]", rows.join(", "))
         }
+        crate::shape::Shape::Tensor3(..) | crate::shape::Shape::Tensor4(..) => {
+            let nested = value.nest(exact::display, |xs| format!("[{}]", xs.join(", ")));
+            format!("= {}", nested.unwrap_or_default())
+        }
     }
 }
 

@@ -436,6 +436,16 @@ impl Feature for BatchRows {
                         &[range],
                         ";\n",
                     ),
+                    shape => layout::call(
+                        12,
+                        "",
+                        &format!(
+                            "{}.copy_from_slice",
+                            super::text::flat(&format!("self.{}[r]", d.ident), shape, true)
+                        ),
+                        &[range],
+                        ";\n",
+                    ),
                 });
             }
             column += size;

@@ -753,6 +753,7 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
                 Shape::Scalar => format!("{pad}{lhs} = 0.0;\n"),
                 Shape::Vector(_) => format!("{pad}{lhs}.fill(0.0);\n"),
                 Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill(0.0);\n"),
+                shape => format!("{pad}{}.fill(0.0);\n", super::text::flat(&lhs, shape, true)),
             };
             text.push_str(&format!("{pad}for r in 0..n {{\n"));
             let add = format!("{lhs}{suffix} += {element};");
@@ -815,6 +816,10 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
                 Shape::Scalar => format!("{pad}{lhs} = {value};\n"),
                 Shape::Vector(_) => format!("{pad}{lhs}.fill({value});\n"),
                 Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill({value});\n"),
+                shape => format!(
+                    "{pad}{}.fill({value});\n",
+                    super::text::flat(&lhs, *shape, true)
+                ),
             }
         }
         _ => {
@@ -896,6 +901,10 @@ fn accumulate(
         Shape::Scalar => format!("    {target} = 0.0;\n"),
         Shape::Vector(_) => format!("    {target}.fill(0.0);\n"),
         Shape::Matrix(..) => format!("    {target}.as_flattened_mut().fill(0.0);\n"),
+        shape => format!(
+            "    {}.fill(0.0);\n",
+            super::text::flat(&target, shape, true)
+        ),
     };
     // Every row adds its gradient; a gradient that does not vary is added once per row.
     let row = if plan.is_varying(gradient) { "r" } else { "_" };

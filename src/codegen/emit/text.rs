@@ -18,7 +18,16 @@ pub fn rust_type(shape: Shape) -> String {
         Shape::Scalar => "Real".to_string(),
         Shape::Vector(n) => format!("[Real; {n}]"),
         Shape::Matrix(m, n) => format!("[[Real; {n}]; {m}]"),
+        Shape::Tensor3(..) | Shape::Tensor4(..) => nested(shape, "Real"),
     }
+}
+
+/// `[[[inner; w]; h]; c]`: a value of three or four dimensions as nested arrays.
+fn nested(shape: Shape, inner: &str) -> String {
+    let dims = shape.dims();
+    dims.iter()
+        .rev()
+        .fold(inner.to_string(), |inner, n| format!("[{inner}; {n}]"))
 }
 
 /// A buffer with a row per example: `Box<[Real]>`, `Box<[[Real; n]]>` ….
@@ -40,6 +49,13 @@ pub fn zero_value(shape: Shape) -> String {
         Shape::Scalar => "0.0".to_string(),
         Shape::Vector(_) => "zeroed(0.0)".to_string(),
         Shape::Matrix(_, n) => format!("zeroed([0.0; {n}])"),
+        Shape::Tensor3(..) | Shape::Tensor4(..) => {
+            let dims = shape.dims();
+            format!(
+                "zeroed({})",
+                nested(Shape::from_dims(&dims[1..]).unwrap_or(shape), "0.0")
+            )
+        }
     }
 }
 
@@ -61,6 +77,15 @@ pub fn element_loops(shape: Shape) -> (Vec<(&'static str, usize)>, String) {
             let rows = axis("i", m, &mut ranges);
             rows + &axis("j", n, &mut ranges)
         }
+        Shape::Tensor3(..) | Shape::Tensor4(..) => {
+            let variables = ["a", "b", "i", "j"];
+            let dims = shape.dims();
+            let first = variables.len() - dims.len();
+            dims.iter()
+                .zip(&variables[first..])
+                .map(|(&n, variable)| axis(variable, n, &mut ranges))
+                .collect()
+        }
     };
     (ranges, suffix)
 }
@@ -74,6 +99,16 @@ pub fn flat(path: &str, shape: Shape, mutable: bool) -> String {
         (Shape::Vector(_), true) => format!("&mut {path}[..]"),
         (Shape::Matrix(..), false) => format!("{path}.as_flattened()"),
         (Shape::Matrix(..), true) => format!("{path}.as_flattened_mut()"),
+        (Shape::Tensor3(..), false) => format!("{path}.as_flattened().as_flattened()"),
+        (Shape::Tensor3(..), true) => {
+            format!("{path}.as_flattened_mut().as_flattened_mut()")
+        }
+        (Shape::Tensor4(..), false) => {
+            format!("{path}.as_flattened().as_flattened().as_flattened()")
+        }
+        (Shape::Tensor4(..), true) => {
+            format!("{path}.as_flattened_mut().as_flattened_mut().as_flattened_mut()")
+        }
     }
 }
 
@@ -118,6 +153,7 @@ pub fn zero_of(shape: Shape) -> String {
         Shape::Scalar => "0.0".to_string(),
         Shape::Vector(n) => format!("[0.0; {n}]"),
         Shape::Matrix(m, n) => format!("[[0.0; {n}]; {m}]"),
+        Shape::Tensor3(..) | Shape::Tensor4(..) => nested(shape, "0.0"),
     }
 }
 
@@ -143,6 +179,7 @@ pub fn value_text(value: &crate::tensor::Tensor<BigRational>) -> String {
                 .collect();
             format!("[{}]", rows.join(", "))
         }
+        Shape::Tensor3(..) | Shape::Tensor4(..) => format!("[{}]", numbers.join(", ")),
     }
 }
 

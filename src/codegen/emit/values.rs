@@ -178,6 +178,7 @@ impl Feature for StartingValues {
                 Shape::Scalar => format!("        {field} = {value};\n"),
                 Shape::Vector(_) => format!("        {field}.fill({value});\n"),
                 Shape::Matrix(..) => format!("        {field}.as_flattened_mut().fill({value});\n"),
+                shape => format!("        {}.fill({value});\n", flat(&field, shape, true)),
             });
         }
         let changes = body

@@ -1,0 +1,108 @@
+//! Values of up to four dimensions, and the operations on them (convolution, pooling, axes).
+
+use num_rational::BigRational;
+
+use nabla::autodiff::{default_wrt, differentiate};
+use nabla::eval::exact::{self, Value};
+use nabla::ir::{Init, Model};
+use nabla::shape::Shape;
+
+use crate::support::nabla;
+
+fn model(source: &str) -> Model {
+    let (model, diagnostics) = nabla::compile(source);
+    model.unwrap_or_else(|| panic!("{diagnostics:?}"))
+}
+
+fn q(text: &str) -> BigRational {
+    text.parse().expect("a fraction")
+}
+
+/// The declared values, exactly.
+fn declared(model: &Model) -> Vec<Option<Value>> {
+    model
+        .declarations
+        .iter()
+        .map(|d| match &d.init {
+            Some(Init::Value(v)) => Some(Value::Exact(v.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The exact gradient of the loss with respect to the declaration `name`.
+fn exact_gradient(model: &Model, name: &str) -> (Shape, Vec<BigRational>) {
+    let gradient = differentiate(model, &default_wrt(model)).expect("differentiable");
+    let values = exact::evaluate(&gradient.graph, &declared(model)).expect("evaluates");
+    let (_, node) = gradient
+        .wrt
+        .iter()
+        .find(|(decl, _)| model.declaration(*decl).name == name)
+        .expect("a gradient");
+    match values[node.index()].clone() {
+        Some(Value::Exact(t)) => (t.shape(), t.data().to_vec()),
+        other => panic!("not exact: {other:?}"),
+    }
+}
+
+#[test]
+fn values_of_four_dimensions_are_declared_and_given_in_nested_brackets() {
+    let model = model(
+        "param K[2, 1, 2, 2] = [[[[1, 2], [3, 4]]], [[[5, 6], [7, 8]]]]\n\
+         input X[1, 2, 2] = [[[1/2, 0], [0, 1]]]\n\
+         loss L = sum(K) * sum(X)\n",
+    );
+    let k = &model.declarations[0];
+    assert_eq!(k.shape, Shape::Tensor4(2, 1, 2, 2));
+    let Some(Init::Value(value)) = &k.init else {
+        panic!("a value")
+    };
+    let expected: Vec<BigRational> = (1..=8).map(|n| q(&n.to_string())).collect();
+    assert_eq!(value.data(), expected.as_slice());
+    assert_eq!(model.declarations[1].shape, Shape::Tensor3(1, 2, 2));
+}
+
+#[test]
+fn gradients_through_three_dimensions_are_exact() {
+    let source = std::fs::read_to_string(
+        crate::support::root().join("tests/fixtures/tensors/elementwise.nabla"),
+    )
+    .expect("fixture");
+    let model = model(&source);
+    // ∂L/∂W = h ⊙ relu′(W ⊙ X − 1) ⊙ X, with h = relu(W ⊙ X − 1) + 2.
+    let (shape, w) = exact_gradient(&model, "W");
+    assert_eq!(shape, Shape::Tensor3(2, 2, 3));
+    let expected: Vec<BigRational> = [
+        "0", "0", "0", "52/5", "35/2", "138/5", "0", "0", "6", "3", "0", "0",
+    ]
+    .iter()
+    .map(|t| q(t))
+    .collect();
+    assert_eq!(w, expected);
+    // ∂L/∂k = sum(h) = 2·7 + 2.6 + 3.5 + 4.6 + 3 + 3 = 30.7
+    assert_eq!(exact_gradient(&model, "k").1, vec![q("307/10")]);
+}
+
+#[test]
+fn gen_refuses_tensors_saying_what_it_does_not_compute() {
+    let run = nabla(
+        &[
+            "gen",
+            "tests/fixtures/tensors/elementwise.nabla",
+            "-o",
+            std::env::temp_dir()
+                .join("nabla-tensors-refused")
+                .to_str()
+                .expect("a path"),
+        ],
+        None,
+    );
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("values of three or four dimensions (`X` is a tensor [2, 2, 3])"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
