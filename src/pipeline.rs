@@ -95,14 +95,29 @@ pub struct DeriveOptions {
     pub language: crate::words::Language,
 }
 
+/// A value for each declaration or node, where there is one (each example's, or one shared).
+type Values = Vec<Option<Batched<Value>>>;
+
+/// The values of the file's declarations and, when it gives them all, of every node: derive and
+/// graph show them beside the formulas. A network too large to work through by hand (see
+/// [`crate::explain::budget`]) gets formulas only: its values would take minutes and gigabytes.
+fn shown_values(model: &Model, gradient: &Gradient) -> Result<(Values, Option<Values>), Failure> {
+    let examples = model.examples().unwrap_or(1);
+    let work = crate::explain::budget::work(model, gradient, examples, 0, false);
+    if work.numbers > crate::explain::budget::MOST_NUMBERS {
+        return Ok((vec![None; model.declarations.len()], None));
+    }
+    let declared = values::declared_batch(model);
+    let node_values = values::evaluate_batch(model, gradient, &declared, examples)
+        .map_err(|d| Failure::Diagnostics(vec![d]))?;
+    Ok((declared, node_values))
+}
+
 pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure> {
     let wrt = resolve_wrt(model, &options.wrt)?;
     let gradient = differentiate(model, &wrt)?;
     let derivation = gradients::derive(model, &gradient);
-    let declared = values::declared_batch(model);
-    let examples = model.examples().unwrap_or(1);
-    let node_values = values::evaluate_batch(model, &gradient, &declared, examples)
-        .map_err(|d| Failure::Diagnostics(vec![d]))?;
+    let (declared, node_values) = shown_values(model, &gradient)?;
     if options.form == Form::Scalar {
         // The values every example shares (a target of the file, not of each example).
         let shared: Vec<Option<Value>> = declared
@@ -142,10 +157,7 @@ pub fn graph(
     language: crate::words::Language,
 ) -> Result<String, Failure> {
     let gradient = differentiate(model, &autodiff::default_wrt(model))?;
-    let declared = values::declared_batch(model);
-    let examples = model.examples().unwrap_or(1);
-    let node_values = values::evaluate_batch(model, &gradient, &declared, examples)
-        .map_err(|d| Failure::Diagnostics(vec![d]))?;
+    let (_, node_values) = shown_values(model, &gradient)?;
     // A node of a batch shows its value when every example shares it (a parameter, a batch
     // statistic, a gradient); a value of each example is the explanation's to show.
     let shared: Option<Vec<Option<Value>>> = node_values.map(|values| {
@@ -185,6 +197,14 @@ pub struct ExplainOptions {
     pub data_file: Option<String>,
 }
 
+/// The examples a step is taken on: the data file's rows, else the file's `each` lists.
+fn examples_asked(model: &Model, options: &ExplainOptions) -> usize {
+    match &options.examples {
+        Some(table) => table.rows.len(),
+        None => model.examples().unwrap_or(1),
+    }
+}
+
 pub fn explain(
     model: &Model,
     options: &ExplainOptions,
@@ -199,6 +219,30 @@ pub fn explain(
     let gradient = autodiff::differentiate_for(model, &wrt, objective).map_err(|error| {
         Failure::Internal(phrase::internal_differentiating(format!("{error:?}")))
     })?;
+    if let Some(table) = &options.examples
+        && table.rows.len() > MAX_EXAMPLES
+    {
+        return Err(Failure::Usage(phrase::explain_too_many_rows(
+            table.rows.len(),
+            MAX_EXAMPLES,
+        )));
+    }
+    let work = crate::explain::budget::work(
+        model,
+        &gradient,
+        examples_asked(model, options),
+        options.steps,
+        options.gradcheck,
+    );
+    if work.numbers > crate::explain::budget::MOST_NUMBERS {
+        let (largest, size) = work.largest.unwrap_or_default();
+        return Err(Failure::Invalid(phrase::explain_too_large(
+            crate::check::group_digits(work.numbers),
+            largest,
+            crate::check::group_digits(size),
+            crate::check::group_digits(crate::explain::budget::MOST_NUMBERS),
+        )));
+    }
     let mut declared = values::declared_batch(model);
     for (decl, value) in &options.weights {
         declared[decl.index()] = Some(Batched::Shared(value.clone()));
@@ -215,12 +259,6 @@ pub fn explain(
             ));
         }
         examples = table.rows.len();
-        if examples > MAX_EXAMPLES {
-            return Err(Failure::Usage(phrase::explain_too_many_rows(
-                examples,
-                MAX_EXAMPLES,
-            )));
-        }
     }
     if gradient.batch && examples == 1 && model.uses_batch_statistics() {
         return Err(Failure::Invalid(phrase::explain_statistics_of_one_row()));

@@ -180,3 +180,60 @@ fn more_digits_than_a_float_holds_are_not_invented() {
     let run = nabla(&["explain", TWO_TWO_TWO], None);
     assert!(!run.stdout.contains("at most 15"), "{}", run.stdout);
 }
+
+/// A linear layer `W [n, n]` from zeros with given values: every number of its step is exact.
+fn linear_layer(n: usize) -> Vec<u8> {
+    let values = |modulus: usize, shift: i64| {
+        (0..n)
+            .map(|i| ((i % modulus) as i64 - shift).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "input x[{n}] = [{}]\ntarget y[{n}] = [{}]\nparam W[{n}, {n}] ~ zeros\nloss L = mse(W @ x, y)\noptimizer sgd(lr = 0.1)\n",
+        values(7, 3),
+        values(5, 2)
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_step_too_large_to_work_by_hand_is_refused_at_once_with_its_size() {
+    // 3000 × 3000 took more than a minute and 5.6 GB before the step was counted first.
+    let source = linear_layer(3000);
+    let run = nabla(&["explain", "-"], Some(&source));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for words in [
+        "W [3000, 3000] alone holds 9,000,000",
+        "more than the 1,500,000 it works through in a few seconds",
+        "nabla derive for the formulas",
+        "nabla gen to train the network",
+    ] {
+        assert!(run.stderr.contains(words), "{words}: {}", run.stderr);
+    }
+    let run = nabla(&["explain", "-", "--lang", "vi"], Some(&source));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("riêng W [3000, 3000] đã có 9,000,000 giá trị"),
+        "{}",
+        run.stderr
+    );
+    // The formulas do not depend on the size.
+    let run = nabla(&["derive", "-"], Some(&source));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn steps_and_the_gradient_check_count_toward_the_size_of_a_step() {
+    let source = linear_layer(100);
+    let one = nabla(&["explain", "-", "--format", "json"], Some(&source));
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let many = nabla(&["explain", "-", "--steps", "200"], Some(&source));
+    assert_eq!(many.code, 1, "{}", many.stderr);
+    assert!(
+        many.stderr.contains("W [100, 100] alone holds 10,000"),
+        "{}",
+        many.stderr
+    );
+}

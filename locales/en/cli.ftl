@@ -28,6 +28,7 @@ explain-needs-values = explain needs a value for everything the loss uses; these
     give them values in the file (`input x[2] = [0.5, 1]`)
 
 explain-too-many-rows = explain works a step through by hand, and { $rows } rows are a batch too large to read that way (at most { $most }); pick some with --rows
+explain-too-large = explain works out every number of a step exactly, and this one asks for about { $numbers } of them ({ $largest } alone holds { $size }), more than the { $most } it works through in a few seconds: use nabla derive for the formulas (they do not depend on the sizes; --wrt NAME for one value), explain on smaller sizes to see the same steps with numbers, or nabla gen to train the network
 explain-statistics-of-one-row = the network uses batch statistics, and one example has no spread to measure (its variance is 0): take several rows of the data file
 detail-scalar-of-a-batch = --detail scalar works one example element by element; a batch is shown a layer at a time (--detail vector)
 

@@ -53,6 +53,7 @@ wrote-project = đã ghi dự án huấn luyện `{ $package }` vào { $path }: 
 wrote-project-unchanged = đã ghi dự án huấn luyện `{ $package }` vào { $path }: { $files } tệp ({ $unchanged } tệp không đổi)
 train-it-with = huấn luyện nó bằng lệnh: { $command }
 explain-too-many-rows = explain giải một bước bằng tay, mà { $rows } hàng là một lô quá lớn để đọc theo cách đó (tối đa { $most }); hãy chọn một số hàng bằng --rows
+explain-too-large = explain tính chính xác mọi con số của một bước, mà bước này cần khoảng { $numbers } số (riêng { $largest } đã có { $size } giá trị), nhiều hơn { $most } số mà nó tính được trong vài giây: hãy dùng nabla derive để xem công thức (công thức không phụ thuộc vào kích thước; --wrt TÊN cho một giá trị), chạy explain với kích thước nhỏ hơn để thấy các bước y như vậy với số cụ thể, hoặc dùng nabla gen để huấn luyện mạng
 explain-statistics-of-one-row = mạng dùng các thống kê theo lô, mà một ví dụ thì không có độ phân tán nào để đo (phương sai của nó bằng 0): hãy lấy nhiều hàng của tệp dữ liệu
 detail-scalar-of-a-batch = --detail scalar giải từng phần tử của một ví dụ; một lô được trình bày theo từng lớp (--detail vector)
 

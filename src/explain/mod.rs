@@ -5,6 +5,7 @@
 //! which value, which rounding — is decided here; renderers and templates only arrange it.
 
 pub mod batch_passes;
+pub mod budget;
 pub mod chain;
 pub mod explanation;
 pub mod gradcheck;
