@@ -101,3 +101,25 @@ pub fn skipped(test: &str, why: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "\n{test}: SKIPPED: {why}");
 }
+
+/// The Python that has torch, numpy, nbformat, nbclient and ipykernel: `$NABLA_TORCH_VENV/bin/python`
+/// (default /tmp/nabla-torch-venv; `scripts/python-env.sh` makes it, `.ci/run` runs that), or
+/// why there is none, for [`skipped`].
+pub fn torch_python() -> Result<PathBuf, String> {
+    let venv = std::env::var_os("NABLA_TORCH_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp/nabla-torch-venv"));
+    let python = venv.join("bin").join("python");
+    let imports = Command::new(&python)
+        .args(["-c", "import torch"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    match imports {
+        Ok(status) if status.success() => Ok(python),
+        _ => Err(format!(
+            "{} cannot import torch (scripts/python-env.sh installs it)",
+            python.display()
+        )),
+    }
+}
