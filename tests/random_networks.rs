@@ -1598,16 +1598,20 @@ proptest! {
 
 /// A fixed pseudo-random tape, for the deterministic tests.
 fn xorshift_tape(seed: u64, len: usize) -> Tape {
+    Tape::new(xorshift_choices(seed, len))
+}
+
+/// `len` fixed pseudo-random choices (xorshift), the same for the same `seed`.
+pub fn xorshift_choices(seed: u64, len: usize) -> Vec<u32> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let choices = (0..len)
+    (0..len)
         .map(|_| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
             (state >> 32) as u32
         })
-        .collect();
-    Tape::new(choices)
+        .collect()
 }
 
 #[test]
