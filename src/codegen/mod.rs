@@ -27,6 +27,7 @@ pub mod limits;
 pub mod names;
 pub mod plan;
 pub mod project;
+pub mod pytorch;
 pub mod task;
 pub mod units;
 
