@@ -1054,6 +1054,7 @@ pub(crate) fn project_text(file: &str, dtype: Dtype) -> String {
         dtype,
         package: codegen::names::package_name(&stem),
         source: format!("{stem}.nabla"),
+        language: nabla::words::Language::English,
     };
     let files = codegen::generate(&model, &options).expect("the example generates");
     files
@@ -1536,6 +1537,7 @@ fn the_fuzzed_trainer_is_the_generators_current_output() {
         dtype: Dtype::F64,
         package: "trainer-under-test".to_string(),
         source: "iris.nabla".to_string(),
+        language: nabla::words::Language::English,
     };
     for file in codegen::generate(&model, &options).expect("iris generates") {
         let path = root().join(FUZZED_TRAINER).join(&file.path);
@@ -1691,6 +1693,7 @@ proptest::proptest! {
                     dtype,
                     package: "fuzz".to_string(),
                     source: "fuzz.nabla".to_string(),
+                    language: nabla::words::Language::English,
                 };
                 let first = codegen::generate(&model, &options);
                 proptest::prop_assert!(!matches!(first, Err(codegen::GenError::Internal(_))));

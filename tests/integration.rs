@@ -21,6 +21,7 @@ mod gradients;
 mod graph;
 mod languages;
 mod numerics;
+mod pytorch_target;
 mod random_networks;
 mod relations;
 mod robustness;

@@ -17,6 +17,7 @@ fuzz_target!(|bytes: &[u8]| {
             dtype,
             package: codegen::names::package_name("fuzz"),
             source: "fuzz.nabla".to_string(),
+            language: nabla::words::Language::English,
         };
         let first = codegen::generate(&model, &options);
         if let Err(GenError::Internal(message)) = &first {

@@ -23,9 +23,12 @@ pub struct GenArgs {
     /// The directory to write the project into (created if missing).
     #[arg(short = 'o', long = "out")]
     pub out: String,
-    /// The number type the trainer computes in.
+    /// The number type the trainer computes in (for PyTorch: the default of its `--dtype`).
     #[arg(long, value_enum, default_value_t = GenDtype::F64)]
     pub dtype: GenDtype,
+    /// The project to write: a standalone Rust trainer, or a Python project with PyTorch.
+    #[arg(long, value_enum, default_value_t = GenTarget::Rust)]
+    pub target: GenTarget,
     /// The Cargo package (and program) name. Default: the file's name.
     #[arg(long)]
     pub name: Option<String>,
@@ -33,6 +36,12 @@ pub struct GenArgs {
     /// others).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenTarget {
+    Rust,
+    Pytorch,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,8 +74,13 @@ pub fn run(
         },
         package: names::package_name(args.name.as_deref().unwrap_or(&stem)),
         source,
+        language: super::language(),
     };
-    let files = match codegen::generate(model, &options) {
+    let generated = match args.target {
+        GenTarget::Rust => codegen::generate(model, &options),
+        GenTarget::Pytorch => codegen::pytorch::generate(model, &options),
+    };
+    let files = match generated {
         Ok(files) => files,
         Err(error) => {
             complain(&phrase::cannot_generate(error.message()));
@@ -103,10 +117,13 @@ pub fn run(
     super::print(&format!(
         "{}\n{}\n",
         say(&wrote),
-        say(&phrase::train_it_with(format!(
-            "cd {} && cargo run --release -- train DATA.csv",
-            out.display()
-        )))
+        say(&phrase::train_it_with(match args.target {
+            GenTarget::Rust => format!(
+                "cd {} && cargo run --release -- train DATA.csv",
+                out.display()
+            ),
+            GenTarget::Pytorch => format!("cd {} && python train.py train DATA.csv", out.display()),
+        }))
     ))
 }
 

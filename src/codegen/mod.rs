@@ -31,7 +31,7 @@ pub mod pytorch;
 pub mod task;
 pub mod units;
 
-use crate::words::{Message, phrase};
+use crate::words::{Language, Message, phrase};
 use num_rational::BigRational;
 
 use crate::ir::{DeclKind, Init, Initializer, Model, Op, Optimizer};
@@ -60,6 +60,9 @@ pub struct Options {
     pub package: String,
     /// How the project names the `.nabla` file: its file name, without directories.
     pub source: String,
+    /// The language of everything the trainer says: its README, `--help`, progress, results
+    /// and errors (fixed here, at generation time).
+    pub language: Language,
 }
 
 /// One file of the generated project.
@@ -107,33 +110,11 @@ impl std::fmt::Display for GenError {
 
 /// Every file of the trainer project for `model`.
 pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError> {
-    if model.declarations_of(DeclKind::Param).next().is_none() {
-        return Err(GenError::NoParameters);
-    }
-    limits::check_supported(model)?;
-    limits::check_size(model)?;
-    let task = task::task(model);
-    if task.columns.is_empty() {
-        return Err(GenError::NoColumns);
-    }
-    check_range(model, options.dtype)?;
-    limits::check_rounding(model, options.dtype)?;
+    let task = checked(model, options.dtype)?;
     let wrt = crate::autodiff::default_wrt(model);
-    // A trainer computes each example's gradient and averages them over the batch itself.
-    let mut gradient =
-        crate::autodiff::differentiate_for(model, &wrt, crate::autodiff::Objective::Example)
-            .map_err(|e| GenError::Internal(format!("{e:?}")))?;
-    summed_by_rows(&mut gradient).map_err(|e| GenError::Internal(format!("{e:?}")))?;
-    let derivation = crate::explain::gradients::derive(model, &gradient);
-    let cut = units::find(model, &gradient, task.output, options.dtype)
+    let (plan, derivation) = whole_plan(model, &task, options.dtype)?;
+    let cut = units::find(model, &plan.gradient, task.output, options.dtype)
         .and_then(|cut| half_code(model, &cut, &wrt, &task, options));
-    let plan = plan::plan(
-        model,
-        gradient,
-        &derivation,
-        (task.output, None),
-        options.dtype,
-    );
     check_literals(&plan)?;
     let code = emit::emit(
         (model, &plan, &task),
@@ -148,6 +129,39 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
         cut.as_ref(),
         options,
     ))
+}
+
+/// What every target refuses before generating; else what the trainer does with the model.
+pub(crate) fn checked(model: &Model, dtype: Dtype) -> Result<task::Task, GenError> {
+    if model.declarations_of(DeclKind::Param).next().is_none() {
+        return Err(GenError::NoParameters);
+    }
+    limits::check_supported(model)?;
+    limits::check_size(model)?;
+    let task = task::task(model);
+    if task.columns.is_empty() {
+        return Err(GenError::NoColumns);
+    }
+    check_range(model, dtype)?;
+    limits::check_rounding(model, dtype)?;
+    Ok(task)
+}
+
+/// The plan of the whole network's step, from each example's gradient (a trainer averages
+/// them over its batches itself), and the derivation its comments quote.
+pub(crate) fn whole_plan(
+    model: &Model,
+    task: &task::Task,
+    dtype: Dtype,
+) -> Result<(plan::Plan, crate::explain::gradients::GradientDerivation), GenError> {
+    let wrt = crate::autodiff::default_wrt(model);
+    let mut gradient =
+        crate::autodiff::differentiate_for(model, &wrt, crate::autodiff::Objective::Example)
+            .map_err(|e| GenError::Internal(format!("{e:?}")))?;
+    summed_by_rows(&mut gradient).map_err(|e| GenError::Internal(format!("{e:?}")))?;
+    let derivation = crate::explain::gradients::derive(model, &gradient);
+    let plan = plan::plan(model, gradient, &derivation, (task.output, None), dtype);
+    Ok((plan, derivation))
 }
 
 /// A step cut by units: the cut, and the code of the model one thread computes (see

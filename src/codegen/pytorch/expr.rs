@@ -115,8 +115,9 @@ pub struct Context<'a> {
     /// The number of rows per-example values have here (for a shared vector joined to an
     /// example's): default `rows`.
     pub rows: String,
-    /// How a mean over the batch is written: `None` for `v.mean(dim=0)`, else the function
-    /// called with the value (`batch_mean(v)`, where the batch is shared among processes).
+    /// How a mean over the batch is written: `None` for `v.mean(dim=0)`, else a call in which
+    /// `{}` stands for the value (`batch_mean({}, m)`, where the batch is shared among
+    /// processes).
     pub batch_mean: Option<String>,
     /// The float type of tensors the code makes (one-hot vectors, literal tensors, steps):
     /// default `torch.get_default_dtype()`.
@@ -297,7 +298,7 @@ fn write(
                 Unary::Softmax => Expr::atom(format!("torch.softmax({}, dim=-1)", a.text)),
                 Unary::LogSoftmax => Expr::atom(format!("torch.log_softmax({}, dim=-1)", a.text)),
                 Unary::BatchMean => match &cx.batch_mean {
-                    Some(function) => Expr::atom(format!("{function}({})", a.text)),
+                    Some(pattern) => Expr::atom(pattern.replace("{}", &a.text)),
                     None => method(&a, "mean(dim=0)".to_string()),
                 },
                 // Operations added to the graph after this translation was written.
