@@ -363,7 +363,8 @@ mod tests {
     fn every_phrase_of_train_py_is_said_in_every_language() {
         for language in Language::ALL {
             let table = table(language);
-            assert_eq!(table.lines().count(), phrases().len());
+            let entries = table.lines().filter(|l| l.starts_with("    \"")).count();
+            assert_eq!(entries, phrases().len());
             assert!(!table.contains(OPEN) && !table.contains(CLOSE));
         }
     }
