@@ -105,11 +105,11 @@ fn cargo_on(dir: &Path, args: &[&str]) -> std::io::Result<std::process::Output> 
 }
 
 fn build(file: &str, dtype: &str) -> Result<Trainer, String> {
-    let stem = Path::new(file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let home = scratch().join(format!("{stem}-{dtype}"));
+    // By the whole path: two files of one name (examples/ and tests/fixtures/) are two trainers.
+    let home = scratch().join(format!(
+        "{}-{dtype}",
+        file.trim_end_matches(".nabla").replace(['/', '\\'], "_")
+    ));
     let dir = home.join("project");
     let dir_text = dir.to_string_lossy().into_owned();
     let generated = support::nabla(

@@ -6,7 +6,7 @@
 ### each argument becomes a Python format field (a name in braces), so these phrases have no
 ### plural forms.
 
-gen-pytorch-operation = `{ $operation }`, which nabla cannot write in PyTorch yet
+gen-pytorch-operation = `{ $operation }` in PyTorch
 
 ## README.md
 

@@ -5,7 +5,7 @@
 ### thành một trường định dạng của Python (tên trong ngoặc nhọn), nên các câu này không có dạng
 ### số nhiều.
 
-gen-pytorch-operation = `{ $operation }`, phép toán nabla chưa viết được bằng PyTorch
+gen-pytorch-operation = `{ $operation }` bằng PyTorch
 
 ## README.md
 
