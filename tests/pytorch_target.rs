@@ -571,3 +571,83 @@ fn generated_pytorch_train_iris_vietnamese() {
         &["train.py", "README.md"]
     ));
 }
+
+/// What train.py says about bad command lines, data and weights, in both languages: each run
+/// with its exit status and its standard error.
+#[test]
+fn train_py_names_the_place_of_every_problem_in_either_language() {
+    let Some(python) = python() else {
+        return;
+    };
+    let files: [(&str, &str); 10] = [
+        (
+            "not-a-number.csv",
+            "5.1,3.5,1.4,0.2,setosa\n4.9,abc,1.4,0.2,setosa\n",
+        ),
+        (
+            "short-row.csv",
+            "f1,f2,f3,f4,species\n5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4\n",
+        ),
+        (
+            "unknown.csv",
+            "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setossa\n",
+        ),
+        ("unclosed.csv", "5.1,3.5,\"1.4,0.2,setosa\n"),
+        ("empty.csv", "\n\n"),
+        ("class.csv", "5.1,3.5,1.4,0.2,3\n"),
+        (
+            "good.csv",
+            "5.1,3.5,1.4,0.2,setosa\n7.0,3.2,4.7,1.4,versicolor\n",
+        ),
+        ("wrong-shape.json", "{\"W1\": [], \"b1\": []}\n"),
+        ("empty.json", "{\n}\n"),
+        ("syntax.json", "{\n  \"W1\": [1, 2,]\n}\n"),
+    ];
+    let runs: &[&[&str]] = &[
+        &[],
+        &["fit", "good.csv"],
+        &["train"],
+        &["train", "good.csv", "--epochs", "x"],
+        &["train", "good.csv", "--device", "tpu"],
+        &["eval", "good.csv"],
+        &["eval", "good.csv", "--epochs", "3"],
+        &["train", "absent.csv"],
+        &["train", "not-a-number.csv"],
+        &["train", "short-row.csv"],
+        &["train", "unclosed.csv"],
+        &["train", "empty.csv"],
+        &["train", "class.csv"],
+        &["eval", "good.csv", "--weights", "wrong-shape.json"],
+        &["eval", "good.csv", "--weights", "empty.json"],
+        &["eval", "good.csv", "--weights", "syntax.json"],
+        &[
+            "train", "good.csv", "--epochs", "1", "--save", "w.json", "--quiet",
+        ],
+        &["eval", "unknown.csv", "--weights", "w.json"],
+    ];
+    let mut all = Vec::new();
+    let mut dirs = Vec::new();
+    for (lang, extra) in [("en", &[][..]), ("vi", &["--lang", "vi"][..])] {
+        let dir = project(&format!("messages-{lang}"), "examples/iris.nabla", extra);
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("the file is written");
+        }
+        for args in runs {
+            all.push((dir.clone(), args.iter().map(|s| s.to_string()).collect()));
+        }
+        dirs.push(lang);
+    }
+    let results = run_python(&python, "messages", &all);
+    for (k, lang) in dirs.iter().enumerate() {
+        let mut transcript = String::new();
+        for (args, run) in runs.iter().zip(&results[k * runs.len()..]) {
+            transcript.push_str(&format!(
+                "$ python train.py {}\nexit: {}\n{}\n",
+                args.join(" "),
+                run.code,
+                run.stderr.trim_end()
+            ));
+        }
+        insta::assert_snapshot!(format!("train_py_messages_{lang}"), transcript);
+    }
+}
