@@ -251,30 +251,37 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
     };
     let mut runs = Vec::new();
     let mut cases = Vec::new();
-    for file in networks() {
+    // Every network on data made for it, and iris on rows of text labels too (which the
+    // weights files keep).
+    let mut all: Vec<(String, &str, Option<String>)> = networks()
+        .into_iter()
+        .map(|file| (file, "generated", None))
+        .collect();
+    let species = std::fs::read_to_string(root().join("examples/data/iris-species.csv"))
+        .expect("the iris data");
+    all.push(("examples/iris.nabla".to_string(), "labels", Some(species)));
+    for (file, variant, rows) in all {
         let model = compile(&file);
         let rust = trainer(&file, "f64");
-        let dir = project("against-rust", &file, &[]);
+        let dir = project(&format!("against-rust-{variant}"), &file, &[]);
         let data = dir.join("data.csv");
-        std::fs::write(&data, data_for(&model, ROWS, 11)).expect("the data is written");
-        std::fs::copy(&data, rust.dir.join("pytorch-data.csv")).expect("the data is copied");
+        let rows = rows.unwrap_or_else(|| data_for(&model, ROWS, 11));
+        std::fs::write(&data, rows).expect("the data is written");
+        let (csv, rust_json, torch_json) = (
+            format!("pytorch-{variant}.csv"),
+            format!("pytorch-{variant}-rust.json"),
+            format!("pytorch-{variant}-torch.json"),
+        );
+        std::fs::copy(&data, rust.dir.join(&csv)).expect("the data is copied");
         let trained = rust.run(&[
-            "train",
-            "pytorch-data.csv",
-            "--epochs",
-            EPOCHS,
-            "--batch",
-            BATCH,
-            "--save",
-            "pytorch-rust.json",
-            "--quiet",
+            "train", &csv, "--epochs", EPOCHS, "--batch", BATCH, "--save", &rust_json, "--quiet",
         ]);
         assert_eq!(
             trained.code, 0,
             "{file}: the Rust trainer: {}",
             trained.stderr
         );
-        let rust_weights = rust.dir.join("pytorch-rust.json");
+        let rust_weights = rust.dir.join(&rust_json);
         std::fs::copy(&rust_weights, dir.join("rust.json")).expect("the weights are copied");
         let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         runs.push((
@@ -317,11 +324,11 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
                 "cpu",
             ]),
         ));
-        cases.push((file, model, rust, dir));
+        cases.push((file, model, rust, dir, (csv, rust_json, torch_json)));
     }
     let results = run_python(&python, "against-rust", &runs);
     let mut report = Vec::new();
-    for (k, (file, model, rust, dir)) in cases.iter().enumerate() {
+    for (k, (file, model, rust, dir, (csv, rust_json, torch_json))) in cases.iter().enumerate() {
         let (trained, eval, predict) = (&results[3 * k], &results[3 * k + 1], &results[3 * k + 2]);
         assert_eq!(
             trained.code, 0,
@@ -352,7 +359,7 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
 
         // The Rust trainer's weights in PyTorch: the same loss, accuracy and predictions.
         assert_eq!(eval.code, 0, "{file}: train.py eval: {}", eval.stderr);
-        let rust_eval = rust.run(&["eval", "pytorch-data.csv", "--weights", "pytorch-rust.json"]);
+        let rust_eval = rust.run(&["eval", &csv, "--weights", &rust_json]);
         assert_eq!(rust_eval.code, 0, "{file}: {}", rust_eval.stderr);
         assert_same_report(file, &eval.stdout, &rust_eval.stdout);
         assert_eq!(
@@ -360,24 +367,14 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
             "{file}: train.py predict: {}",
             predict.stderr
         );
-        let rust_predict = rust.run(&[
-            "predict",
-            "pytorch-data.csv",
-            "--weights",
-            "pytorch-rust.json",
-        ]);
+        let rust_predict = rust.run(&["predict", &csv, "--weights", &rust_json]);
         assert_eq!(rust_predict.code, 0, "{file}: {}", rust_predict.stderr);
         assert_same_predictions(file, &predict.stdout, &rust_predict.stdout);
 
         // PyTorch's weights in the Rust trainer.
-        std::fs::copy(dir.join("torch.json"), rust.dir.join("pytorch-torch.json"))
+        std::fs::copy(dir.join("torch.json"), rust.dir.join(&torch_json))
             .expect("the weights are copied");
-        let read = rust.run(&[
-            "eval",
-            "pytorch-data.csv",
-            "--weights",
-            "pytorch-torch.json",
-        ]);
+        let read = rust.run(&["eval", &csv, "--weights", &torch_json]);
         assert_eq!(
             read.code, 0,
             "{file}: the Rust trainer reads train.py's weights: {}",

@@ -27,9 +27,9 @@ pytorch-readme-and-accuracy = { " " }và độ chính xác
 pytorch-readme-settings =
     Mạng được huấn luyện bằng { $optimizer } trong { $epochs } epoch, mỗi lô (batch) { $batch }
     hàng ({ $order }), với hạt giống (seed) { $seed }: đó là thiết lập của tệp, đổi được bằng
-    `--epochs`, `--batch`, `--lr`, `--seed` và `--shuffle`/`--no-shuffle`. `--device
-    cpu|cuda|mps` chọn nơi tính (mặc định: GPU nếu PyTorch thấy, nếu không thì CPU) và
-    `--dtype f32|f64` chọn kiểu số (mặc định { $dtype }; MPS không có f64).
+    `--epochs`, `--batch`, `--lr`, `--seed` và `--shuffle`/`--no-shuffle`.
+    `--device cpu|cuda|mps` chọn nơi tính (mặc định: GPU nếu PyTorch thấy, nếu không thì CPU)
+    và `--dtype f32|f64` chọn kiểu số (mặc định { $dtype }; MPS không có f64).
 pytorch-readme-shuffled = các hàng được xáo trộn mỗi epoch
 pytorch-readme-in-order = các hàng theo thứ tự trong tệp
 pytorch-readme-gpus = Một GPU, nhiều GPU, nhiều máy
