@@ -359,7 +359,7 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
 
         // The Rust trainer's weights in PyTorch: the same loss, accuracy and predictions.
         assert_eq!(eval.code, 0, "{file}: train.py eval: {}", eval.stderr);
-        let rust_eval = rust.run(&["eval", &csv, "--weights", &rust_json]);
+        let rust_eval = rust.run(&["eval", csv, "--weights", rust_json]);
         assert_eq!(rust_eval.code, 0, "{file}: {}", rust_eval.stderr);
         assert_same_report(file, &eval.stdout, &rust_eval.stdout);
         assert_eq!(
@@ -367,14 +367,14 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
             "{file}: train.py predict: {}",
             predict.stderr
         );
-        let rust_predict = rust.run(&["predict", &csv, "--weights", &rust_json]);
+        let rust_predict = rust.run(&["predict", csv, "--weights", rust_json]);
         assert_eq!(rust_predict.code, 0, "{file}: {}", rust_predict.stderr);
         assert_same_predictions(file, &predict.stdout, &rust_predict.stdout);
 
         // PyTorch's weights in the Rust trainer.
-        std::fs::copy(dir.join("torch.json"), rust.dir.join(&torch_json))
+        std::fs::copy(dir.join("torch.json"), rust.dir.join(torch_json))
             .expect("the weights are copied");
-        let read = rust.run(&["eval", &csv, "--weights", &torch_json]);
+        let read = rust.run(&["eval", csv, "--weights", torch_json]);
         assert_eq!(
             read.code, 0,
             "{file}: the Rust trainer reads train.py's weights: {}",

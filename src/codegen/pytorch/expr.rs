@@ -346,10 +346,25 @@ fn write(
                     match (each(a_node), each(b_node)) {
                         // A shared matrix times each example's vector: the rows times its
                         // transpose, as `nn.Linear` writes it.
-                        (false, true) if vector => product(
-                            &y,
-                            &Expr::atom(format!("{}.T", x.at_least(Precedence::Atom))),
-                        ),
+                        (false, true) if vector => {
+                            // `Mᵀ x` is `x @ M`, not `x @ M.T.T`.
+                            let transposed = match graph[a_node].op {
+                                Op::Unary(Unary::Transpose, m)
+                                    if !bound.contains_key(&a_node)
+                                        && (cx.available)(a_node).is_none() =>
+                                {
+                                    Some(operand(m)?)
+                                }
+                                _ => None,
+                            };
+                            match transposed {
+                                Some(m) => product(&y, &m),
+                                None => product(
+                                    &y,
+                                    &Expr::atom(format!("{}.T", x.at_least(Precedence::Atom))),
+                                ),
+                            }
+                        }
                         (true, true) if vector => Expr::atom(format!(
                             "torch.einsum(\"bij,bj->bi\", {}, {})",
                             x.text, y.text
@@ -695,6 +710,16 @@ mod tests {
                 "v = (_t1 ** 2).mean(dim=0) * (rows / (rows - 1.0))",
                 "L = ((_t1 / torch.sqrt(v + 0.001) - y) ** 2).mean(dim=1)",
             ]
+        );
+    }
+
+    #[test]
+    fn a_transposed_matrix_times_each_examples_vector_is_the_rows_times_the_matrix() {
+        assert_eq!(
+            lines(
+                "input x[2]\ntarget y[3]\nparam W[2, 3] ~ zeros\nloss L = mse(transpose(W) @ x, y)\n"
+            ),
+            ["L = ((x @ self.W - y) ** 2).mean(dim=1)"]
         );
     }
 
