@@ -361,10 +361,28 @@ pub fn explain(
             }),
         }),
     });
-    let graph_svg = (options.format == render::explain::Format::Html).then(|| {
+    let graph_svg = matches!(
+        options.format,
+        render::explain::Format::Html | render::explain::Format::Notebook
+    )
+    .then(|| {
         let view = graph_view::view(model, &gradient, Some(&node_values));
         render::graph::svg(&view, options.language)
     });
+    if options.format == render::explain::Format::Notebook {
+        let network = render::ipynb::Network {
+            model,
+            wrt: &wrt,
+            declared: &declared_all,
+            values: &node_values_all,
+            examples,
+        };
+        return render::ipynb::render(&explanation, &network, options.language, graph_svg).map_err(
+            |untranslatable| {
+                Failure::Invalid(phrase::explain_notebook_untranslatable(untranslatable.0))
+            },
+        );
+    }
     Ok(render::explain::render(
         &explanation,
         options.format,

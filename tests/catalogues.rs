@@ -36,7 +36,7 @@ fn every_phrase_is_said_somewhere() {
     texts(&root().join("src"), &["rs"], &mut sources);
     texts(
         &root().join("templates"),
-        &["txt", "md", "tex", "html"],
+        &["txt", "md", "tex", "html", "svg"],
         &mut sources,
     );
     let unused: Vec<&str> = nabla::words::phrase::IDS

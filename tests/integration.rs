@@ -20,6 +20,7 @@ mod explain_formats;
 mod gradients;
 mod graph;
 mod languages;
+mod notebook;
 mod numerics;
 mod pytorch_target;
 mod random_networks;

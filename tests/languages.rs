@@ -13,7 +13,7 @@ use crate::support::{nabla, root};
 
 /// The words of the catalogue of `language`: its phrases' own text, without arguments, code in
 /// backticks, variant keys and comments.
-fn catalogue_words(language: &str) -> BTreeSet<String> {
+pub(crate) fn catalogue_words(language: &str) -> BTreeSet<String> {
     let mut words = BTreeSet::new();
     let dir = root().join("locales").join(language);
     for entry in std::fs::read_dir(&dir).expect("a catalogue directory") {
@@ -63,7 +63,7 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 /// The words of the .nabla language: no one's English or Vietnamese.
-fn language_words() -> BTreeSet<String> {
+pub(crate) fn language_words() -> BTreeSet<String> {
     let mut words: BTreeSet<String> = [
         "input",
         "target",
@@ -173,7 +173,7 @@ fn strip_blocks(text: &str, start: &str, end: &str) -> String {
 }
 
 /// The names a .nabla file uses, outside its comments.
-fn file_words(path: &std::path::Path) -> BTreeSet<String> {
+pub(crate) fn file_words(path: &std::path::Path) -> BTreeSet<String> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
         .map(|line| line.split('#').next().unwrap_or(""))
@@ -279,12 +279,9 @@ fn each_language_speaks_only_its_own_words() {
                 full.extend(args.iter().map(String::as_str));
                 let run = nabla(&full, None);
                 let output = format!("{}\n{}", run.stdout, run.stderr);
-                let words = found_in(foreign, &allowed, &output, &args);
-                if !words.is_empty() {
-                    problems.push(format!("nabla {}: {words:?}", full.join(" ")));
-                }
-                if lang == "en" && own_text(&output, &args).chars().any(is_vietnamese_letter) {
-                    problems.push(format!("nabla {}: Vietnamese letters", full.join(" ")));
+                let found = foreign_text(lang, foreign, &allowed, &output, &args);
+                if !found.is_empty() {
+                    problems.push(format!("nabla {}: {found:?}", full.join(" ")));
                 }
             }
         }
@@ -294,6 +291,22 @@ fn each_language_speaks_only_its_own_words() {
         "words of the other language:\n{}",
         problems.join("\n")
     );
+}
+
+/// What of the other language the `output` of a run in `language` holds: its words, and in
+/// English any Vietnamese letter. Empty when the output speaks only its language.
+pub(crate) fn foreign_text(
+    language: &str,
+    foreign: &BTreeSet<String>,
+    allowed: &BTreeSet<String>,
+    output: &str,
+    given: &[String],
+) -> Vec<String> {
+    let mut found = found_in(foreign, allowed, output, given);
+    if language == "en" && own_text(output, given).chars().any(is_vietnamese_letter) {
+        found.push("Vietnamese letters".to_string());
+    }
+    found
 }
 
 /// A letter only Vietnamese writes (among the languages nabla speaks).

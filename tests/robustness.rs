@@ -188,6 +188,7 @@ fn run_every_command(model: &nabla::ir::Model) {
         explain::Format::Text,
         explain::Format::Html,
         explain::Format::Json,
+        explain::Format::Notebook,
     ] {
         let options = ExplainOptions {
             wrt: Vec::new(),
@@ -204,7 +205,7 @@ fn run_every_command(model: &nabla::ir::Model) {
         };
         ok(
             pipeline::explain(model, &options, &mut |_| {}),
-            format == explain::Format::Json,
+            matches!(format, explain::Format::Json | explain::Format::Notebook),
         );
     }
     ok(

@@ -1,5 +1,5 @@
 //! Any valid file with values: explain in every format and language, with a few steps and the
-//! gradient check; JSON output is valid JSON.
+//! gradient check; JSON output (and a notebook) is valid JSON.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,6 +19,7 @@ fuzz_target!(|bytes: &[u8]| {
         Format::Latex,
         Format::Html,
         Format::Json,
+        Format::Notebook,
     ] {
         for language in [Language::English, Language::Vietnamese] {
             let options = ExplainOptions {

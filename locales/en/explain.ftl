@@ -125,3 +125,23 @@ explain-graph-caption = Each box is a value the file gives or an operation on th
 explain-plot-title = The loss after each step
 explain-plot-title-log = The loss after each step (logarithmic scale)
 explain-axis-loss-log = loss (log scale)
+
+## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
+
+explain-notebook-how =
+    Run the cells from the top. Each code cell computes its section again with PyTorch, in
+    float64, and prints the largest difference from the worked values (relative to a value
+    larger than 1, else absolute); the last cell says whether every difference is below
+    { $tolerance }. The code needs PyTorch ({ $install }).
+explain-notebook-setup = PyTorch in float64, as the worked values; compare() prints how far PyTorch's values are from them.
+explain-notebook-no-gradient = a value the loss does not use has no gradient: it is zero
+explain-notebook-given = The values of section 1: data has a row per example ({ $rows } here).
+explain-notebook-forward = The forward pass and each example's loss, line by line as the network defines them.
+explain-notebook-loss = The loss of the step is the mean of the examples' losses.
+explain-notebook-backward = Autograd differentiates the loss: each gradient lands in .grad of its tensor.
+explain-notebook-update = One step of PyTorch's optimizer, with the settings of the update.
+explain-notebook-steps = From the starting values again: { $steps } steps, and the loss before each step and after the last.
+explain-notebook-differences = Largest difference from the worked values:
+explain-notebook-agrees = Every value agrees with the worked step: the largest difference is { $largest }, below { $tolerance }.
+explain-notebook-differs = Some value differs from the worked step by { $largest }, more than { $tolerance }.
+explain-notebook-untranslatable = a notebook's code cells cannot compute { $operation } with PyTorch yet; the other formats can show this step

@@ -134,3 +134,23 @@ explain-graph-caption = Mỗi ô là một giá trị do tệp cho, hoặc một
 explain-plot-title = Giá trị mất mát sau mỗi bước
 explain-plot-title-log = Giá trị mất mát sau mỗi bước (thang logarit)
 explain-axis-loss-log = giá trị mất mát (thang logarit)
+
+## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
+
+explain-notebook-how =
+    Chạy lần lượt các ô từ trên xuống. Mỗi ô mã tính lại phần của nó bằng PyTorch, với
+    float64, và in ra sai lệch lớn nhất so với các giá trị đã giải tay (sai lệch tương đối khi
+    giá trị lớn hơn 1, còn lại là sai lệch tuyệt đối); ô cuối cùng cho biết mọi sai lệch có
+    nhỏ hơn { $tolerance } hay không. Mã cần PyTorch ({ $install }).
+explain-notebook-setup = PyTorch với float64, như các giá trị đã giải tay; compare() in ra giá trị của PyTorch lệch bao nhiêu so với chúng.
+explain-notebook-no-gradient = giá trị mà hàm mất mát không dùng đến thì không có gradient: gradient bằng 0
+explain-notebook-given = Các giá trị của mục 1: dữ liệu có một hàng cho mỗi ví dụ (ở đây có { $rows } hàng).
+explain-notebook-forward = Lan truyền tiến và giá trị mất mát của từng ví dụ, từng dòng đúng như mạng định nghĩa.
+explain-notebook-loss = Giá trị mất mát của bước là trung bình giá trị mất mát của các ví dụ.
+explain-notebook-backward = Autograd lấy đạo hàm của hàm mất mát: mỗi gradient nằm trong .grad của tensor tương ứng.
+explain-notebook-update = Một bước của bộ tối ưu PyTorch, với các thiết lập của phần cập nhật.
+explain-notebook-steps = Lại từ các giá trị ban đầu: chạy { $steps } bước, và giá trị mất mát trước mỗi bước và sau bước cuối.
+explain-notebook-differences = Sai lệch lớn nhất so với các giá trị đã giải tay:
+explain-notebook-agrees = Mọi giá trị đều khớp với bước đã giải tay: sai lệch lớn nhất là { $largest }, nhỏ hơn { $tolerance }.
+explain-notebook-differs = Có giá trị lệch khỏi bước đã giải tay { $largest }, lớn hơn { $tolerance }.
+explain-notebook-untranslatable = các ô mã của notebook chưa tính được { $operation } bằng PyTorch; các định dạng khác vẫn trình bày được bước này

@@ -155,6 +155,8 @@ enum ExplainFormat {
     Latex,
     Html,
     Json,
+    /// A Jupyter notebook: the worked step, with PyTorch code that checks it.
+    Ipynb,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -321,6 +323,7 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         ExplainFormat::Latex => nabla::render::explain::Format::Latex,
         ExplainFormat::Html => nabla::render::explain::Format::Html,
         ExplainFormat::Json => nabla::render::explain::Format::Json,
+        ExplainFormat::Ipynb => nabla::render::explain::Format::Notebook,
     };
     let options = pipeline::ExplainOptions {
         wrt: args.wrt.clone(),

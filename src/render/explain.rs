@@ -24,6 +24,8 @@ pub enum Format {
     Latex,
     Html,
     Json,
+    /// A Jupyter notebook (`render::ipynb`): the Markdown page split into cells, beside code.
+    Notebook,
 }
 
 pub use crate::words::Language;
@@ -311,12 +313,16 @@ pub struct Marks {
 }
 
 impl Marks {
+    pub fn new(format: Format) -> Marks {
+        Marks { format }
+    }
+
     /// A formula set inline.
     pub fn math(&self, x: impl AsRef<str>) -> String {
         let x = x.as_ref();
         match self.format {
             Format::Text | Format::Json => x.to_string(),
-            Format::Markdown | Format::Latex => format!("${x}$"),
+            Format::Markdown | Format::Notebook | Format::Latex => format!("${x}$"),
             Format::Html => format!("<math>{x}</math>"),
         }
     }
@@ -362,7 +368,7 @@ impl Marks {
     fn call(&self, f: &str, z: &str) -> String {
         match self.format {
             Format::Text | Format::Json => format!("{f}({z})"),
-            Format::Markdown | Format::Latex => {
+            Format::Markdown | Format::Notebook | Format::Latex => {
                 let name = match f {
                     "relu′" => "\\operatorname{relu}'",
                     _ => "\\operatorname{sign}",
@@ -396,7 +402,7 @@ impl Marks {
     pub fn tolerance(&self) -> String {
         match self.format {
             Format::Text | Format::Json => "10⁻⁶".to_string(),
-            Format::Markdown | Format::Latex => "$10^{-6}$".to_string(),
+            Format::Markdown | Format::Notebook | Format::Latex => "$10^{-6}$".to_string(),
             Format::Html => self.math("<msup><mn>10</mn><mrow><mo>−</mo><mn>6</mn></mrow></msup>"),
         }
     }
@@ -405,7 +411,7 @@ impl Marks {
     pub fn step_rule(&self, h: &str, w: &str) -> String {
         match self.format {
             Format::Text | Format::Json => format!("{h} = 10⁻⁶·max(1, |{w}|)"),
-            Format::Markdown | Format::Latex => {
+            Format::Markdown | Format::Notebook | Format::Latex => {
                 format!("${h} = 10^{{-6}} \\cdot \\max(1, \\lvert {w} \\rvert)$")
             }
             Format::Html => self.math(format!(
@@ -417,7 +423,7 @@ impl Marks {
     /// ⊙ and ᵀ, named in the notes.
     pub fn odot(&self) -> String {
         match self.format {
-            Format::Markdown | Format::Latex => "$\\odot$".to_string(),
+            Format::Markdown | Format::Notebook | Format::Latex => "$\\odot$".to_string(),
             Format::Html => self.math("<mo>⊙</mo>"),
             Format::Text | Format::Json => "⊙".to_string(),
         }
@@ -425,7 +431,7 @@ impl Marks {
 
     pub fn transpose(&self) -> String {
         match self.format {
-            Format::Markdown | Format::Latex => "${}^\\top$".to_string(),
+            Format::Markdown | Format::Notebook | Format::Latex => "${}^\\top$".to_string(),
             Format::Html => self.math("<msup><mi></mi><mi mathvariant=\"normal\">T</mi></msup>"),
             Format::Text | Format::Json => "ᵀ".to_string(),
         }
@@ -440,7 +446,7 @@ impl Marks {
         };
         match self.format {
             Format::Text | Format::Json => format!("\"{text}\""),
-            Format::Markdown => format!("\"${latex}$\""),
+            Format::Markdown | Format::Notebook => format!("\"${latex}$\""),
             Format::Latex => format!("``${latex}$\'\'"),
             Format::Html => format!("“{text}”"),
         }
@@ -450,7 +456,7 @@ impl Marks {
     pub fn code(&self, x: &str) -> String {
         match self.format {
             Format::Text | Format::Json => x.to_string(),
-            Format::Markdown => format!("`{x}`"),
+            Format::Markdown | Format::Notebook => format!("`{x}`"),
             Format::Latex => format!("\\texttt{{{}}}", latex_text(x)),
             Format::Html => format!("<code>{}</code>", html_text(x)),
         }
@@ -468,7 +474,9 @@ impl Marks {
             .iter()
             .map(|(name, init)| match self.format {
                 Format::Text | Format::Json => format!("{name} ~ {init}"),
-                Format::Markdown | Format::Latex => format!("${name} \\sim \\mathrm{{{init}}}$"),
+                Format::Markdown | Format::Notebook | Format::Latex => {
+                    format!("${name} \\sim \\mathrm{{{init}}}$")
+                }
                 Format::Html => {
                     format!("<math>{name}<mo>∼</mo><mi mathvariant=\"normal\">{init}</mi></math>")
                 }
@@ -619,6 +627,11 @@ pub fn render(
     language: Language,
     graph_svg: Option<String>,
 ) -> String {
+    // A notebook's prose is the Markdown page (`render::ipynb` cuts it into cells).
+    let format = match format {
+        Format::Notebook => Format::Markdown,
+        other => other,
+    };
     let style = match format {
         Format::Json => return super::json::explain(explanation),
         Format::Text => Style {
@@ -629,7 +642,7 @@ pub fn render(
             joined_equals: " = ",
             stage_width: TEXT_WIDTH,
         },
-        Format::Markdown => Style {
+        Format::Markdown | Format::Notebook => Style {
             formula: super::math::latex::render_markdown,
             target: Target::Latex,
             equals: "=",
@@ -664,7 +677,7 @@ pub fn render(
             x: Marks { format },
         }
         .render(),
-        (Format::Markdown, _) => MarkdownPage {
+        (Format::Markdown | Format::Notebook, _) => MarkdownPage {
             page: &page,
             w: language.words(),
             x: Marks { format },
@@ -946,7 +959,7 @@ fn step_view(
                 _ => breaking::pieces(f, style.stage_width, style.target)
                     .map(|pieces| match format {
                         // The Markdown flavour of LaTeX writes no `\\`.
-                        Format::Markdown => pieces
+                        Format::Markdown | Format::Notebook => pieces
                             .into_iter()
                             .map(|p| super::math::latex::for_markdown(&p))
                             .collect(),
@@ -1200,6 +1213,27 @@ fn plot(h: &crate::explain::explanation::HistorySection) -> Option<PlotView> {
         loss_title_x: 14,
         loss_title_y: ((PLOT_TOP + PLOT_BOTTOM) / 2.0) as u32,
     })
+}
+
+/// The loss curve of a history as an SVG image of its own (for a notebook), in the page's words.
+#[derive(Template)]
+#[template(path = "explain/plot.svg")]
+struct PlotImage<'a> {
+    plot: &'a PlotView,
+    w: crate::words::Words,
+    standalone: bool,
+}
+
+/// The loss curve of `explanation`'s steps as an SVG document, if it has one (the HTML page's).
+pub fn loss_plot(explanation: &Explanation, language: Language) -> Option<String> {
+    let plot = plot(explanation.history.as_ref()?)?;
+    PlotImage {
+        plot: &plot,
+        w: language.words_in(crate::words::Markup::Html),
+        standalone: true,
+    }
+    .render()
+    .ok()
 }
 
 /// An SVG document as an element inside HTML: without its XML declaration and namespace URL

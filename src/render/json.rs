@@ -410,3 +410,78 @@ pub fn explain(e: &crate::explain::explanation::Explanation) -> String {
     out.push('\n');
     out
 }
+
+/// A Jupyter notebook (nbformat 4.5) as Jupyter itself writes one: keys in order, one space of
+/// indent, each cell's source a list of lines, no outputs and no execution counts.
+pub fn notebook(notebook: &super::ipynb::Notebook) -> String {
+    #[derive(Serialize)]
+    struct NotebookJson<'a> {
+        cells: Vec<CellJson<'a>>,
+        metadata: MetadataJson,
+        nbformat: u32,
+        nbformat_minor: u32,
+    }
+    #[derive(Serialize)]
+    struct CellJson<'a> {
+        cell_type: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        execution_count: Option<Json>,
+        id: &'a str,
+        metadata: Map<String, Json>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outputs: Option<Vec<Json>>,
+        source: Vec<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct MetadataJson {
+        kernelspec: KernelJson,
+        language_info: LanguageJson,
+    }
+    #[derive(Serialize)]
+    struct KernelJson {
+        display_name: &'static str,
+        language: &'static str,
+        name: &'static str,
+    }
+    #[derive(Serialize)]
+    struct LanguageJson {
+        name: &'static str,
+    }
+    let cells = notebook
+        .cells
+        .iter()
+        .map(|cell| {
+            let code = cell.kind == super::ipynb::CellKind::Code;
+            CellJson {
+                cell_type: if code { "code" } else { "markdown" },
+                execution_count: code.then_some(Json::Null),
+                id: &cell.id,
+                metadata: Map::new(),
+                outputs: code.then(Vec::new),
+                source: cell.source.split_inclusive('\n').collect(),
+            }
+        })
+        .collect();
+    let page = NotebookJson {
+        cells,
+        metadata: MetadataJson {
+            kernelspec: KernelJson {
+                display_name: "Python 3",
+                language: "python",
+                name: "python3",
+            },
+            language_info: LanguageJson { name: "python" },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+    };
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    if page.serialize(&mut serializer).is_err() {
+        return String::new();
+    }
+    let mut out = String::from_utf8(out).unwrap_or_default();
+    out.push('\n');
+    out
+}
