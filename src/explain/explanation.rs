@@ -559,7 +559,7 @@ fn check_row(model: &Model, check: &Check, digits: usize) -> CheckRow {
 }
 
 /// `f(net)` of an activation over an unnamed net input: what a textbook calls a layer.
-pub(super) fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
+pub(crate) fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
     matches!(graph[node].op, Op::Unary(f, net)
         if is_activation(f) && graph[net].name.is_none() && !matches!(graph[net].op, Op::Var(_)))
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::codegen::pytorch::expr::{Context, expression, python_float, statements};
 use crate::eval::batch::Batched;
 use crate::eval::exact::Value;
-use crate::explain::explanation::Explanation;
+use crate::explain::explanation::{Explanation, is_layer};
 use crate::ir::{DeclId, DeclKind, Model, NodeId, Op, Optimizer};
 use crate::notation::{Formula, Symbol};
 use crate::render::math::text;
@@ -130,7 +130,10 @@ const PYTHON_KEYWORDS: &[&str] = &[
 /// The Python identifier of each name of the file (declarations, named values, the loss): the
 /// name itself (Python and nabla take the same letters), with underscores added where the code
 /// needs the name, it is a keyword, or it looks like a temporary of the translation (`_t1`).
-struct PythonNames(HashMap<String, String>);
+struct PythonNames {
+    names: HashMap<String, String>,
+    taken: std::cell::RefCell<std::collections::HashSet<String>>,
+}
 
 impl PythonNames {
     fn new(model: &Model) -> PythonNames {
@@ -159,14 +162,29 @@ impl PythonNames {
             taken.insert(candidate.clone());
             map.insert(name.to_string(), candidate);
         }
-        PythonNames(map)
+        PythonNames {
+            names: map,
+            taken: std::cell::RefCell::new(taken),
+        }
     }
 
     fn of(&self, name: &str) -> String {
-        self.0
+        self.names
             .get(name)
             .cloned()
             .unwrap_or_else(|| name.to_string())
+    }
+
+    /// A name for a value the file does not name (`net_h`): `base`, with underscores added
+    /// until no other name has it.
+    fn fresh(&self, base: &str) -> String {
+        let mut taken = self.taken.borrow_mut();
+        let mut candidate = base.to_string();
+        while taken.contains(&candidate) || OWN_NAMES.contains(&candidate.as_str()) {
+            candidate.push('_');
+        }
+        taken.insert(candidate.clone());
+        candidate
     }
 }
 
@@ -284,37 +302,58 @@ impl CodeView {
             .map(|d| decl_name(*d))
             .collect();
 
-        // Section 2: the forward pass, a line per named value, and the loss of each example.
+        // Section 2: the forward pass, a line per named value (and per layer's net input, as
+        // the page shows it), and the loss of each example.
         let available = |id: NodeId| match graph[id].op {
             Op::Var(decl) => Some(decl_name(decl)),
             _ => None,
         };
-        let mut named: Vec<(String, NodeId)> = model
+        // (Python variable, label, node): the values the page names, in the file's order.
+        let mut named: Vec<(String, String, NodeId)> = model
             .intermediates
             .iter()
-            .map(|i| (python_name(&i.name), i.node))
+            .map(|i| (python_name(&i.name), i.name.clone(), i.node))
             .collect();
-        named.push((python_name(&model.loss.name), model.loss.node));
+        named.push((
+            python_name(&model.loss.name),
+            model.loss.name.clone(),
+            model.loss.node,
+        ));
         // A node two names share is computed under the first; the second is a copy.
-        let mut variables: HashMap<NodeId, String> = HashMap::new();
-        for (name, node) in &named {
-            variables.entry(*node).or_insert_with(|| name.clone());
+        let mut variables: HashMap<NodeId, (String, String)> = HashMap::new();
+        for (variable, label, node) in &named {
+            variables
+                .entry(*node)
+                .or_insert_with(|| (variable.clone(), label.clone()));
         }
-        let variable = |id: NodeId| variables.get(&id).cloned();
+        for (_, label, node) in &named {
+            if let Op::Unary(_, net) = graph[*node].op
+                && is_layer(graph, *node)
+                && !variables.contains_key(&net)
+            {
+                let net_label = text::render(&Formula::Symbol(Symbol::net_input(label)));
+                let variable = names.fresh(&format!("net_{}", names.of(label)));
+                variables.insert(net, (variable, net_label));
+            }
+        }
+        let variable = |id: NodeId| variables.get(&id).map(|(variable, _)| variable.clone());
         let cx = Context::new(graph, &available, &variable);
-        let roots: Vec<NodeId> = named.iter().map(|(_, node)| *node).collect();
+        let roots: Vec<NodeId> = named.iter().map(|(_, _, node)| *node).collect();
         let lines = statements(&cx, &roots).map_err(|u| Unwritable(u.operation))?;
         let mut bound: HashMap<NodeId, String> = HashMap::new();
-        let mut forward = Vec::new();
+        let mut forward: Vec<(Assignment, NodeId)> = Vec::new();
         for line in &lines {
             bound.insert(line.node, line.variable.clone());
-            forward.push(Assignment {
-                variable: line.variable.clone(),
-                expression: line.expression.clone(),
-            });
+            forward.push((
+                Assignment {
+                    variable: line.variable.clone(),
+                    expression: line.expression.clone(),
+                },
+                line.node,
+            ));
         }
-        for (name, node) in &named {
-            if forward.iter().any(|a| &a.variable == name) {
+        for (name, _, node) in &named {
+            if forward.iter().any(|(a, _)| &a.variable == name) {
                 continue;
             }
             // A name for a declaration, a number, or a value named before.
@@ -326,16 +365,14 @@ impl CodeView {
                         .text
                 }
             };
-            forward.push(Assignment {
-                variable: name.clone(),
-                expression,
-            });
+            forward.push((
+                Assignment {
+                    variable: name.clone(),
+                    expression,
+                },
+                *node,
+            ));
         }
-        let returned = named
-            .iter()
-            .map(|(name, _)| name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
         let worked_of = |node: NodeId| -> Option<String> {
             let values = network.values.get(node.index())?.as_ref()?;
             Some(literal(
@@ -344,17 +381,43 @@ impl CodeView {
                 &float_literal,
             ))
         };
-        let forward_checks = model
-            .intermediates
+        // Every value the page names but the loss (the next cell's), in the order computed.
+        let loss_variable = python_name(&model.loss.name);
+        let label_of = |line: &Assignment, node: NodeId| -> Option<String> {
+            if line.variable == loss_variable {
+                return None;
+            }
+            named
+                .iter()
+                .find(|(name, ..)| name == &line.variable)
+                .map(|(_, label, _)| label.clone())
+                .or_else(|| {
+                    variables
+                        .get(&node)
+                        .filter(|(variable, _)| variable == &line.variable)
+                        .map(|(_, label)| label.clone())
+                })
+        };
+        let forward_checks = forward
             .iter()
-            .filter_map(|i| {
+            .filter_map(|(line, node)| {
                 Some(Comparison {
-                    label: string(&i.name),
-                    computed: python_name(&i.name),
-                    worked: worked_of(i.node)?,
+                    label: string(&label_of(line, *node)?),
+                    computed: line.variable.clone(),
+                    worked: worked_of(*node)?,
                 })
             })
             .collect();
+        // Everything but the temporaries (`_t1`), for the cells after.
+        let returned = forward
+            .iter()
+            .filter(|(line, node)| {
+                line.variable == loss_variable || label_of(line, *node).is_some()
+            })
+            .map(|(line, _)| line.variable.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let forward: Vec<Assignment> = forward.into_iter().map(|(line, _)| line).collect();
 
         // Section 3: each example's loss, and the loss of the step (their mean).
         let loss = python_name(&model.loss.name);
