@@ -203,36 +203,18 @@ pub fn string(text: &str) -> String {
     out
 }
 
-/// A tensor of float64 numbers as nested Python lists (a scalar as a number).
-fn nested(value: &Tensor<f64>) -> String {
-    let numbers: Vec<String> = value.data().iter().map(|x| python_float(*x)).collect();
-    match value.shape().dims().as_slice() {
-        [] => numbers.first().cloned().unwrap_or_default(),
-        [_] => format!("[{}]", numbers.join(", ")),
-        [_, columns] => format!(
-            "[{}]",
-            numbers
-                .chunks((*columns).max(1))
-                .map(|row| format!("[{}]", row.join(", ")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ => format!("[{}]", numbers.join(", ")),
-    }
+/// A tensor as nested Python lists of `leaf` of each element (a scalar as the element).
+fn nested<T>(value: &Tensor<T>, leaf: impl Fn(&T) -> String) -> String {
+    value
+        .nest(leaf, |items| format!("[{}]", items.join(", ")))
+        .unwrap_or_else(|| "[]".to_string())
 }
 
 /// Whole numbers (an index's values) as Python integers.
 fn integers(value: &Value) -> String {
-    let whole = |x: &num_rational::BigRational| x.to_integer().to_string();
     match value {
-        Value::Exact(t) => match t.shape().dims().as_slice() {
-            [] => t.data().first().map(whole).unwrap_or_default(),
-            _ => format!(
-                "[{}]",
-                t.data().iter().map(whole).collect::<Vec<_>>().join(", ")
-            ),
-        },
-        Value::Approx(t) => nested(&t.map(|x| x.round())),
+        Value::Exact(t) => nested(t, |x| x.to_integer().to_string()),
+        Value::Approx(t) => nested(t, |x| format!("{}", x.round() as i64)),
     }
 }
 
@@ -256,7 +238,7 @@ fn literal(
 }
 
 fn float_literal(value: &Value) -> String {
-    nested(&value.to_f64())
+    nested(&value.to_f64(), |x| python_float(*x))
 }
 
 impl CodeView {
