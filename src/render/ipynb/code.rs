@@ -130,6 +130,8 @@ const PYTHON_KEYWORDS: &[&str] = &[
 /// The Python identifier of each name of the file (declarations, named values, the loss): the
 /// name itself (Python and nabla take the same letters), with underscores added where the code
 /// needs the name, it is a keyword, or it looks like a temporary of the translation (`_t1`).
+/// Unlike `codegen::pytorch::names`, which spells names as the Rust trainer does for a
+/// module's attributes (`θ` is `theta`), the notebook keeps the page's letters (`θ`).
 struct PythonNames {
     names: HashMap<String, String>,
     taken: std::cell::RefCell<std::collections::HashSet<String>>,
