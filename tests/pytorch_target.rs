@@ -324,12 +324,39 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
                 "cpu",
             ]),
         ));
+        // Resumed from the Rust trainer's weights without a step: the same weights back; and
+        // the same training in f32.
+        runs.push((
+            dir.clone(),
+            args(&[
+                "train",
+                "data.csv",
+                "--init",
+                "rust.json",
+                "--epochs",
+                "0",
+                "--save",
+                "resumed.json",
+                "--quiet",
+                "--device",
+                "cpu",
+            ]),
+        ));
+        runs.push((
+            dir.clone(),
+            args(&[
+                "train", "data.csv", "--epochs", EPOCHS, "--batch", BATCH, "--save", "f32.json",
+                "--quiet", "--dtype", "f32", "--device", "cpu",
+            ]),
+        ));
         cases.push((file, model, rust, dir, (csv, rust_json, torch_json)));
     }
     let results = run_python(&python, "against-rust", &runs);
     let mut report = Vec::new();
     for (k, (file, model, rust, dir, (csv, rust_json, torch_json))) in cases.iter().enumerate() {
-        let (trained, eval, predict) = (&results[3 * k], &results[3 * k + 1], &results[3 * k + 2]);
+        let [trained, eval, predict, resumed, single] = &results[5 * k..5 * k + 5] else {
+            unreachable!("five runs a network");
+        };
         assert_eq!(
             trained.code, 0,
             "{file}: train.py train: {}",
@@ -356,6 +383,27 @@ fn pytorch_trains_to_the_rust_trainers_weights_and_each_reads_the_others() {
             worst = worst.max(difference);
         }
         report.push(format!("{file}: {worst:.1e}"));
+        assert_eq!(resumed.code, 0, "{file}: --init: {}", resumed.stderr);
+        let back = std::fs::read_to_string(dir.join("resumed.json")).expect("saved");
+        for ((name, a), (_, b)) in weights(model, &back, &running)
+            .iter()
+            .zip(weights(model, &theirs, &running))
+        {
+            assert_eq!(a, &b, "{file}: {name} read and written back");
+        }
+        // f32 rounds differently at every step: close, not equal.
+        assert_eq!(single.code, 0, "{file}: --dtype f32: {}", single.stderr);
+        let f32_weights = std::fs::read_to_string(dir.join("f32.json")).expect("saved");
+        for ((name, a), (_, b)) in weights(model, &f32_weights, &running)
+            .iter()
+            .zip(weights(model, &ours, &running))
+        {
+            let difference = largest_difference(&format!("{file}: {name}"), a, &b);
+            assert!(
+                difference <= 1e-3,
+                "{file}: {name} in f32 differs by {difference:e}"
+            );
+        }
 
         // The Rust trainer's weights in PyTorch: the same loss, accuracy and predictions.
         assert_eq!(eval.code, 0, "{file}: train.py eval: {}", eval.stderr);
