@@ -74,8 +74,13 @@ fn xor_trainer(dtype: &str) -> (Trainer, String) {
 /// The trainer for `file` (relative to the repository root) in `dtype`, generated and built on
 /// first use.
 pub(crate) fn trainer(file: &str, dtype: &str) -> Trainer {
+    trainer_in(file, dtype, "en")
+}
+
+/// The same, generated to speak `lang` (`nabla gen --lang`).
+pub(crate) fn trainer_in(file: &str, dtype: &str, lang: &str) -> Trainer {
     static BUILT: OnceLock<Mutex<BTreeMap<String, Built>>> = OnceLock::new();
-    let key = format!("{file}-{dtype}");
+    let key = format!("{file}-{dtype}-{lang}");
     let cell = BUILT
         .get_or_init(Mutex::default)
         .lock()
@@ -83,7 +88,7 @@ pub(crate) fn trainer(file: &str, dtype: &str) -> Trainer {
         .entry(key)
         .or_default()
         .clone();
-    cell.get_or_init(|| build(file, dtype))
+    cell.get_or_init(|| build(file, dtype, lang))
         .clone()
         .unwrap_or_else(|message| panic!("{message}"))
 }
@@ -104,16 +109,19 @@ fn cargo_on(dir: &Path, args: &[&str]) -> std::io::Result<std::process::Output> 
         .output()
 }
 
-fn build(file: &str, dtype: &str) -> Result<Trainer, String> {
+fn build(file: &str, dtype: &str, lang: &str) -> Result<Trainer, String> {
     // By the whole path: two files of one name (examples/ and tests/fixtures/) are two trainers.
-    let home = scratch().join(format!(
-        "{}-{dtype}",
-        file.trim_end_matches(".nabla").replace(['/', '\\'], "_")
-    ));
+    let name = file.trim_end_matches(".nabla").replace(['/', '\\'], "_");
+    let home = match lang {
+        "en" => scratch().join(format!("{name}-{dtype}")),
+        _ => scratch().join(format!("{name}-{dtype}-{lang}")),
+    };
     let dir = home.join("project");
     let dir_text = dir.to_string_lossy().into_owned();
     let generated = support::nabla(
-        &["gen", file, "-o", &dir_text, "--dtype", dtype, "--force"],
+        &[
+            "--lang", lang, "gen", file, "-o", &dir_text, "--dtype", dtype, "--force",
+        ],
         None,
     );
     if generated.code != 0 {
@@ -1265,7 +1273,7 @@ fn gen_refuses_a_directory_that_is_not_empty_and_force_keeps_foreign_files() {
 
     let again = support::nabla(&["gen", "examples/xor.nabla", "-o", &out, "--force"], None);
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(again.stdout.contains("(13 unchanged)"), "{}", again.stdout);
+    assert!(again.stdout.contains("(14 unchanged)"), "{}", again.stdout);
 }
 
 /// `gen` refuses, quickly and saying why, a trainer too large to build or to run, and settings
@@ -1354,7 +1362,12 @@ fn without_varying_numbers(text: &str) -> String {
 }
 
 /// Starts `train DATA --epochs 1000000000 --save SAVE OPTIONS` in the background.
-fn long_run(trainer: &Trainer, data: &str, save: &str, options: &[&str]) -> std::process::Child {
+pub(crate) fn long_run(
+    trainer: &Trainer,
+    data: &str,
+    save: &str,
+    options: &[&str],
+) -> std::process::Child {
     let _ = std::fs::remove_file(trainer.dir.join(save));
     Command::new(&trainer.program)
         .args([

@@ -27,3 +27,4 @@ mod random_networks;
 mod relations;
 mod robustness;
 mod tensors;
+mod trainer_languages;

@@ -55,7 +55,7 @@ fn strip_between(text: &str, open: char, close: char) -> String {
 }
 
 /// The words of a text: runs of letters, lowercased, of two letters or more.
-fn tokens(text: &str) -> Vec<String> {
+pub(crate) fn tokens(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphabetic())
         .filter(|w| w.chars().count() >= 2)
         .map(str::to_lowercase)
@@ -100,7 +100,7 @@ pub(crate) fn language_words() -> BTreeSet<String> {
 
 /// The output's own text: quoted source lines, code, what the command was given (paths, names),
 /// markup and styles left out.
-fn own_text(output: &str, given: &[String]) -> String {
+pub(crate) fn own_text(output: &str, given: &[String]) -> String {
     let mut text = String::new();
     for line in output.lines() {
         // Graphviz's own words: `node [shape=box …]`, and of a node only its label.
@@ -242,7 +242,7 @@ fn refusals(path: &str) -> Vec<Vec<String>> {
 }
 
 /// The words of `words` found in the own text of a run, and where.
-fn found_in(
+pub(crate) fn found_in(
     words: &BTreeSet<String>,
     allowed: &BTreeSet<String>,
     output: &str,
@@ -310,6 +310,6 @@ pub(crate) fn foreign_text(
 }
 
 /// A letter only Vietnamese writes (among the languages nabla speaks).
-fn is_vietnamese_letter(c: char) -> bool {
+pub(crate) fn is_vietnamese_letter(c: char) -> bool {
     "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĂÂĐÊÔƠƯ".contains(c)
 }

@@ -15,6 +15,8 @@ mod kernels;
 mod model;
 #[path = "../fuzz/trainer-under-test/src/rng.rs"]
 mod rng;
+#[path = "../fuzz/trainer-under-test/src/words.rs"]
+mod words;
 
 /// Each row of `cells` (as many as the trainer's columns), read by the trainer and by
 /// `str::parse`: the same bits, cell by cell.

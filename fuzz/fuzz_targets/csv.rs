@@ -21,6 +21,8 @@ mod kernels;
 mod model;
 #[path = "../trainer-under-test/src/rng.rs"]
 mod rng;
+#[path = "../trainer-under-test/src/words.rs"]
+mod words;
 
 fuzz_target!(|bytes: &[u8]| {
     for need in [data::Need::Targets, data::Need::Inputs] {

@@ -22,6 +22,8 @@ mod model;
 mod rng;
 #[path = "../trainer-under-test/src/weights.rs"]
 mod weights;
+#[path = "../trainer-under-test/src/words.rs"]
+mod words;
 
 fuzz_target!(|bytes: &[u8]| {
     match weights::from_bytes("fuzz.json", bytes) {

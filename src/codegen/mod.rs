@@ -30,6 +30,7 @@ pub mod project;
 pub mod pytorch;
 pub mod task;
 pub mod units;
+pub mod words;
 
 use crate::words::{Language, Message, phrase};
 use num_rational::BigRational;

@@ -96,6 +96,11 @@ impl Namer {
     }
 }
 
+/// Whether `name` is a keyword of Rust (or a name a generated file must not shadow).
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// `name` in ASCII letters, digits and `_`, starting with a letter: Greek letters by their
 /// names, accented Latin letters without the accent, anything else as `u` and its code point.
 pub fn ascii_identifier(name: &str) -> String {

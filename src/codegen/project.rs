@@ -1,8 +1,10 @@
 //! Rendering the project's files from the askama templates under `templates/trainer/`.
 //!
-//! The templates hold the program's fixed code and all its prose; this module computes the
-//! values they show (names, defaults, optimizer settings, which kernels exist) and nothing
-//! else. Rust code templates are named `*.rs.txt`, so askama escapes nothing; askama drops a
+//! The templates hold the program's fixed code; its prose is in the catalogues
+//! (`locales/*/trainer.ftl`): said here for the README and `--help` (`c.w`), written into the
+//! project's `src/words.rs` for what the program says as it runs ([`super::words`]). This
+//! module computes the values they show (names, defaults, optimizer settings, which kernels
+//! exist) and nothing else. Rust code templates are named `*.rs.txt`, so askama escapes nothing; askama drops a
 //! template's final newline, so every file gets exactly one back here.
 
 use std::collections::BTreeSet;
@@ -17,9 +19,12 @@ use super::units::UnitCut;
 use super::{File, Options};
 use crate::ir::{DeclKind, Init, Initializer, Model, Optimizer};
 use crate::shape::Shape;
+use crate::words::{Message, Words, phrase};
 
 /// What the templates show.
 pub struct Context {
+    /// The words of the trainer's language, for its README and `--help`.
+    pub w: Words,
     pub package: String,
     /// The `.nabla` file's name.
     pub source: String,
@@ -167,6 +172,24 @@ impl Context {
             }
             _ => position.to_string(),
         }
+    }
+
+    /// A line of `--help` inside a Rust string literal: `option` and its description, which
+    /// starts at the 23rd column, as each of its lines does.
+    pub fn usage_line(&self, option: &str, description: impl AsRef<str>) -> String {
+        let mut lines = description.as_ref().lines();
+        let mut out = format!("  {option:<20}{}", lines.next().unwrap_or_default());
+        for line in lines {
+            out.push('\n');
+            out.push_str(&" ".repeat(22));
+            out.push_str(line);
+        }
+        self.escaped(&out)
+    }
+
+    /// `text` inside a Rust string literal.
+    pub fn escaped(&self, text: impl AsRef<str>) -> String {
+        text.as_ref().replace('\\', "\\\\").replace('"', "\\\"")
     }
 
     /// Whether the model calls the kernel `name` (askama: `c.uses("matvec")`).
@@ -335,6 +358,17 @@ pub fn render(
         }
     }
     files.push(("src/kernels.rs", Kernels { c: &c }.render()));
+    // The words are those the other files say; a phrase missing from the catalogues stops the
+    // project's build with the reason (tests build every template's calls).
+    let mut said = std::collections::BTreeSet::new();
+    for (_, text) in &files {
+        if let Ok(text) = text {
+            said.extend(super::words::called(text));
+        }
+    }
+    let words = super::words::module(options.language, &said)
+        .unwrap_or_else(|problem| format!("compile_error!({problem:?});"));
+    files.push(("src/words.rs", Ok(words)));
     files
         .into_iter()
         .map(|(path, rendered)| {
@@ -393,7 +427,9 @@ fn context(
         .iter()
         .any(|i| matches!(i, Initializer::Normal { .. } | Initializer::He));
     let training = &model.training;
+    let w = options.language.words();
     Context {
+        w,
         package: options.package.clone(),
         source: options.source.clone(),
         real: dtype.rust(),
@@ -417,15 +453,17 @@ fn context(
         random_init: uniform_fill || normal_init,
         uniform_fill,
         normal_init,
-        columns_text: columns_text(model, task),
+        columns_text: columns_text(model)
+            .map(|text| w.say(&text))
+            .unwrap_or_default(),
         class_column: format!(
             "{:?}",
-            match model.declarations_of(DeclKind::Target).next() {
-                Some(target) => format!("the class of {}", target.name),
-                None => "the class".to_string(),
-            }
+            w.say(&match model.declarations_of(DeclKind::Target).next() {
+                Some(target) => phrase::trainer_usage_class_of(&target.name),
+                None => phrase::trainer_usage_class(),
+            })
         ),
-        weights_list: weights_list(model),
+        weights_list: weights_list(model, w),
         running_names: plan
             .statistics
             .iter()
@@ -474,48 +512,44 @@ fn cut_text(model: &Model, plan: &Plan, cut: &UnitCut) -> CutText {
 }
 
 /// "the 2 columns of input `x`, then the 1 column of target `y`".
-fn columns_text(model: &Model, task: &Task) -> String {
+fn columns_text(model: &Model) -> Option<Message> {
     let mut parts = Vec::new();
     for kind in [DeclKind::Input, DeclKind::Target] {
         for d in model.declarations_of(kind) {
             let n = d.shape.size();
-            let kind = if kind == DeclKind::Input {
-                "input"
+            let part = if kind == DeclKind::Input {
+                phrase::trainer_readme_input_columns(n, &d.name)
             } else {
-                "target"
+                phrase::trainer_readme_target_columns(n, &d.name)
             };
-            let columns = if n == 1 { "column" } else { "columns" };
-            let order = if matches!(d.shape, Shape::Matrix(..)) {
-                " (row by row)"
+            parts.push(if matches!(d.shape, Shape::Matrix(..)) {
+                phrase::trainer_readme_row_by_row(part)
             } else {
-                ""
-            };
-            parts.push(format!("the {n} {columns} of {kind} `{}`{order}", d.name));
+                part
+            });
         }
     }
-    let _ = task;
-    parts.join(", then ")
+    let mut parts = parts.into_iter();
+    let mut text = parts.next()?;
+    for next in parts {
+        text = phrase::trainer_readme_then(text, next);
+    }
+    Some(text)
 }
 
 /// A Markdown list of the weights file's keys and what each holds.
-fn weights_list(model: &Model) -> String {
+fn weights_list(model: &Model, w: Words) -> String {
     model
         .declarations_of(DeclKind::Param)
         .map(|d| {
-            let numbers = |n: usize| match n {
-                1 => "1 number".to_string(),
-                n => format!("{n} numbers"),
-            };
             let holds = match d.shape {
-                Shape::Scalar => "a number".to_string(),
-                Shape::Vector(n) => format!("an array of {}", numbers(n)),
-                Shape::Matrix(1, n) => format!("an array of 1 row, an array of {}", numbers(n)),
-                Shape::Matrix(m, n) => {
-                    format!("an array of {m} rows, each an array of {}", numbers(n))
-                }
-                shape => format!("nested arrays {shape}, {}", numbers(shape.size())),
+                Shape::Scalar => phrase::trainer_readme_holds_number(),
+                Shape::Vector(n) => phrase::trainer_readme_holds_vector(n),
+                Shape::Matrix(1, n) => phrase::trainer_readme_holds_row(n),
+                Shape::Matrix(m, n) => phrase::trainer_readme_holds_matrix(m, n),
+                shape => phrase::trainer_readme_holds_tensor(shape.to_string(), shape.size()),
             };
-            format!("- `\"{}\"`: {holds}", d.name)
+            format!("- `\"{}\"`: {}", d.name, w.say(&holds))
         })
         .collect::<Vec<_>>()
         .join("\n")

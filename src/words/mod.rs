@@ -90,6 +90,12 @@ impl Language {
             .into_owned()
     }
 
+    /// The phrase `id` as the catalogue writes it (Fluent's syntax tree), for a generator that
+    /// writes the phrase into a program of its own (`codegen::words`).
+    pub fn pattern(self, id: &str) -> Option<&'static fluent_syntax::ast::Pattern<&'static str>> {
+        self.bundle(Markup::Plain).get_message(id)?.value()
+    }
+
     fn say_argument(self, argument: &Arg, markup: Markup) -> String {
         match argument {
             Arg::Text(text) => text.clone(),

@@ -17,6 +17,7 @@ use crate::model::Params;
 use crate::progress::{Log, Progress};
 use crate::train::Settings;
 use crate::weights;
+use crate::words;
 
 /// The weights file being kept, and a buffer for its JSON reused from one save to the next.
 pub struct Checkpoint {
@@ -52,7 +53,7 @@ impl Checkpoint {
             .and_then(|()| sync_directory(&self.path));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&self.temporary);
-            return Err(format!("cannot write the weights to {}: {e}", self.path));
+            return Err(words::cannot_write_weights(e, &self.path));
         }
         Ok(())
     }

@@ -12,6 +12,7 @@
 
 use crate::Real;
 use crate::model::{self, COLUMNS, INPUT_COLUMNS};
+use crate::words;
 
 /// The examples of a data file: row after row, each the `COLUMNS.len()` values of the inputs
 /// and then the targets (a class column already made one-hot).
@@ -61,7 +62,7 @@ pub fn load(
     threads: usize,
     known: Option<&[String]>,
 ) -> Result<Data, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| words::cannot_read(e, path))?;
     from_bytes(path, &bytes, (need, threads), known)
 }
 
@@ -79,10 +80,8 @@ pub fn from_bytes(
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let column = valid[line_start..].iter().filter(|&&b| b == b',').count() + 1;
-            Err(format!(
-                "{path}:{line}:{column}: not a text file (byte {} is not UTF-8)",
-                e.valid_up_to() + 1
-            ))
+            let place = format!("{path}:{line}:{column}");
+            Err(words::not_text(e.valid_up_to() + 1, place))
         }
     }
 }
@@ -143,9 +142,7 @@ pub fn parse(
         .map(|(i, line)| (i + 1, line.strip_suffix('\r').unwrap_or(line)))
         .filter(|(_, line)| !line.trim().is_empty());
     let Some((first_number, first)) = lines.next() else {
-        return Err(format!(
-            "{path}:1:1: the file is empty: it has no rows of data"
-        ));
+        return Err(words::empty_file(format!("{path}:1:1")));
     };
     let first_cells = match cells(first) {
         Ok(cells) => cells,
@@ -246,7 +243,7 @@ pub fn parse(
             .collect();
         let mut rows = vec![read(0, &mut reader, first)];
         for handle in handles {
-            let failed = || Err(format!("{path}: a thread reading the file failed"));
+            let failed = || Err(words::reading_thread_failed(path));
             rows.push(handle.join().unwrap_or_else(|_| failed()));
         }
         rows
@@ -260,9 +257,7 @@ pub fn parse(
     values.truncate(end);
     if values.is_empty() {
         let line = text.split('\n').count().max(first_number + 1);
-        return Err(format!(
-            "{path}:{line}:1: the file has a header but no rows of data"
-        ));
+        return Err(words::header_only(format!("{path}:{line}:1")));
     }
     Ok(Data {
         rows: values.len() / COLUMNS.len(),
@@ -398,17 +393,18 @@ impl Reader<'_> {
     /// The message for a row of `found` cells where its layout has another number.
     fn wrong_length(&self, number: usize, found: usize) -> String {
         let columns = self.layout.columns();
-        let first = if self.header { "the header" } else { "row 1" };
-        let (column, what) = if found < columns {
-            (found + 1, "a short row")
+        let first = if self.header {
+            words::the_header()
         } else {
-            (columns + 1, "a long row")
+            words::row_one()
         };
-        let cells = if found == 1 { "column" } else { "columns" };
-        format!(
-            "{}:{number}:{column}: {what}: {found} {cells}, where {first} has {columns}",
-            self.path
-        )
+        if found < columns {
+            let place = format!("{}:{number}:{}", self.path, found + 1);
+            words::short_row(columns, first, found, place)
+        } else {
+            let place = format!("{}:{number}:{}", self.path, columns + 1);
+            words::long_row(columns, first, found, place)
+        }
     }
 }
 
@@ -467,7 +463,7 @@ fn cells(line: &str) -> Result<Vec<String>, usize> {
 
 /// The message for a quoted cell that does not close on its line.
 fn unclosed(path: &str, number: usize, column: usize) -> String {
-    format!("{path}:{number}:{column}: a quoted cell does not close on its line")
+    words::unclosed_quote(format!("{path}:{number}:{column}"))
 }
 
 /// Where cell `index` of line `number` is, for messages.
@@ -526,23 +522,18 @@ fn layout(path: &str, line: usize, found: usize, need: Need) -> Result<Layout, S
         return Ok(Layout::Inputs);
     }
     let mut expected = format!("{} ({})", COLUMNS.len(), listed(&COLUMNS));
-    expected.push_str(&format!(
-        ", or {} with the target as one class column",
-        INPUT_COLUMNS + 1
-    ));
+    expected = words::or_class_column(INPUT_COLUMNS + 1, expected);
     if need == Need::Inputs && INPUT_COLUMNS < COLUMNS.len() {
-        expected.push_str(&format!(", or {INPUT_COLUMNS} without targets"));
+        expected = words::or_without_targets(INPUT_COLUMNS, expected);
     }
-    let columns = if found == 1 { "column" } else { "columns" };
     // Where the row goes wrong: its first cell too many, or where a missing one would start.
     let column = if found > COLUMNS.len() {
         COLUMNS.len() + 1
     } else {
         found + 1
     };
-    Err(format!(
-        "{path}:{line}:{column}: a row of {found} {columns}, but the network needs {expected}"
-    ))
+    let place = format!("{path}:{line}:{column}");
+    Err(words::wrong_row(expected, found, place))
 }
 
 /// Column names for a message: all of them, or the first and last few of a long list.
@@ -573,10 +564,10 @@ struct Cell<'a> {
 
 impl Cell<'_> {
     fn error(&self, what: &str) -> String {
-        let (path, line, column, holds) = (self.path, self.line, self.column, self.holds);
+        let place = format!("{}:{}:{}", self.path, self.line, self.column);
         match self.name {
-            Some(name) => format!("{path}:{line}:{column}: {what} (column `{name}`: {holds})"),
-            None => format!("{path}:{line}:{column}: {what} ({holds})"),
+            Some(name) => words::in_named_column(self.holds, name, place, what),
+            None => words::in_column(self.holds, place, what),
         }
     }
 }
@@ -584,17 +575,16 @@ impl Cell<'_> {
 /// The finite number in a cell.
 fn number_in(cell: &str, at: &Cell) -> Result<Real, String> {
     if cell.is_empty() {
-        return Err(at.error("the cell is empty"));
+        return Err(at.error(&words::empty_cell()));
     }
     match cell.parse::<Real>() {
         Ok(x) if x.is_finite() => Ok(x),
-        Ok(_) if cell.chars().any(|c| c.is_ascii_digit()) => Err(at.error(&format!(
-            "`{}` is too large for {}",
-            shorten(cell),
-            std::any::type_name::<Real>()
-        ))),
-        Ok(_) => Err(at.error(&format!("`{}` is not a finite number", shorten(cell)))),
-        Err(_) => Err(at.error(&format!("`{}` is not a number", shorten(cell)))),
+        Ok(_) if cell.chars().any(|c| c.is_ascii_digit()) => {
+            let real = std::any::type_name::<Real>();
+            Err(at.error(&words::too_large_for(shorten(cell), real)))
+        }
+        Ok(_) => Err(at.error(&words::not_finite(shorten(cell)))),
+        Err(_) => Err(at.error(&words::not_a_number(shorten(cell)))),
     }
 }
 
@@ -631,7 +621,7 @@ impl Classes {
     /// The class in a cell.
     fn read(&mut self, cell: &str, at: &Cell) -> Result<usize, String> {
         if cell.is_empty() {
-            return Err(at.error("the class is missing"));
+            return Err(at.error(&words::class_missing()));
         }
         let number = cell.parse::<f64>().ok();
         let numbered = *self.numbered.get_or_insert(number.is_some());
@@ -640,42 +630,28 @@ impl Classes {
                 Some(x) if x.fract() == 0.0 && x >= 0.0 && x < model::CLASSES as f64 => {
                     Ok(x as usize)
                 }
-                Some(_) => Err(at.error(&format!(
-                    "`{}` is not a class: classes are numbered 0 to {}",
-                    shorten(cell),
-                    model::CLASSES - 1
-                ))),
-                None => Err(at.error(&format!(
-                    "`{}` is not a class number, and the first row's class is a number",
-                    shorten(cell)
-                ))),
+                Some(_) => {
+                    let what = words::not_a_class(shorten(cell), model::CLASSES - 1);
+                    Err(at.error(&what))
+                }
+                None => Err(at.error(&words::not_a_class_number(shorten(cell)))),
             };
         }
         if let Some(class) = self.labels.iter().position(|l| l == cell) {
             return Ok(class);
         }
         if self.known && self.labels.is_empty() {
-            return Err(at.error(&format!(
-                "`{}` is not a class the weights know: they were trained on classes numbered 0 \
-                 to {}",
-                shorten(cell),
-                model::CLASSES - 1
-            )));
+            let what = words::unknown_to_numbered(shorten(cell), model::CLASSES - 1);
+            return Err(at.error(&what));
         }
         if self.known {
-            return Err(at.error(&format!(
-                "`{}` is not a class the weights know: their classes are {}",
-                shorten(cell),
-                listed_labels(&self.labels)
-            )));
+            let what = words::unknown_label(shorten(cell), listed_labels(&self.labels));
+            return Err(at.error(&what));
         }
         if self.labels.len() == model::CLASSES {
-            return Err(at.error(&format!(
-                "`{}` would be a class too many: the target has {} classes, {}",
-                shorten(cell),
-                model::CLASSES,
-                listed_labels(&self.labels)
-            )));
+            let labels = listed_labels(&self.labels);
+            let what = words::class_too_many(shorten(cell), model::CLASSES, labels);
+            return Err(at.error(&what));
         }
         self.labels.push(cell.to_string());
         Ok(self.labels.len() - 1)

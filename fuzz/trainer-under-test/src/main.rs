@@ -10,6 +10,7 @@ mod progress;
 mod rng;
 mod train;
 mod weights;
+mod words;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
@@ -101,11 +102,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
             let program = env!("CARGO_PKG_NAME");
-            eprintln!("error: {message}\n(`{program} --help` lists the commands and options)");
+            eprintln!("{}", words::usage_error(message, program));
             ExitCode::from(2)
         }
         Err(Failure::Failed(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("{}", words::error(message));
             ExitCode::from(1)
         }
         // As a shell reports a program a signal ended: 128 + the signal's number.
@@ -161,8 +162,8 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
             options.command = "help".to_string();
             return Ok(options);
         }
-        Some(other) => return Err(usage(format!("unknown command `{other}`"))),
-        None => return Err(usage("no command given".to_string())),
+        Some(other) => return Err(usage(words::unknown_command(other))),
+        None => return Err(usage(words::no_command())),
     }
     let train = options.command == "train";
     while let Some(argument) = rest.next() {
@@ -174,13 +175,13 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
             inline
                 .clone()
                 .or_else(|| rest.next().cloned())
-                .ok_or_else(|| usage(format!("{name} needs a value")))
+                .ok_or_else(|| usage(words::needs_value(name)))
         };
         let only_train = |name: &str| -> Result<(), Failure> {
             if train {
                 Ok(())
             } else {
-                Err(usage(format!("{name} is an option of train")))
+                Err(usage(words::only_train(name)))
             }
         };
         match flag {
@@ -192,7 +193,7 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
                 only_train(flag)?;
                 let batch: usize = number(flag, &value(flag)?)?;
                 if batch == 0 {
-                    return Err(usage("--batch must be at least 1".to_string()));
+                    return Err(usage(words::batch_at_least_one()));
                 }
                 options.batch = Some(batch);
             }
@@ -200,7 +201,7 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
                 only_train(flag)?;
                 let lr: Real = number(flag, &value(flag)?)?;
                 if !(lr.is_finite() && lr > 0.0) {
-                    return Err(usage("--lr must be a positive number".to_string()));
+                    return Err(usage(words::lr_positive()));
                 }
                 options.lr = Some(lr);
             }
@@ -223,7 +224,7 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
             "--threads" => {
                 let threads: usize = number(flag, &value(flag)?)?;
                 if threads == 0 {
-                    return Err(usage("--threads must be at least 1".to_string()));
+                    return Err(usage(words::threads_at_least_one()));
                 }
                 options.threads = Some(threads);
             }
@@ -239,9 +240,7 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
                 only_train(flag)?;
                 let seconds: f64 = number(flag, &value(flag)?)?;
                 if !(seconds.is_finite() && seconds >= 0.0) {
-                    return Err(usage(
-                        "--save-every takes seconds: 0 or a positive number".to_string(),
-                    ));
+                    return Err(usage(words::save_every_seconds()));
                 }
                 options.save_every = Some(seconds);
             }
@@ -258,13 +257,10 @@ fn parse(arguments: &[String]) -> Result<Options, Failure> {
                 return Ok(options);
             }
             _ if flag.starts_with('-') && flag.len() > 1 => {
-                return Err(usage(format!(
-                    "unknown option `{flag}` for {}",
-                    options.command
-                )));
+                return Err(usage(words::unknown_option(&options.command, flag)));
             }
             _ if options.data.is_none() => options.data = Some(argument.clone()),
-            _ => return Err(usage(format!("unexpected argument `{argument}`"))),
+            _ => return Err(usage(words::unexpected_argument(argument))),
         }
     }
     Ok(options)
@@ -278,7 +274,7 @@ fn cores() -> usize {
 /// A number given on the command line.
 fn number<T: std::str::FromStr>(flag: &str, text: &str) -> Result<T, Failure> {
     text.parse()
-        .map_err(|_| Failure::Usage(format!("{flag} takes a number, not `{text}`")))
+        .map_err(|_| Failure::Usage(words::takes_a_number(flag, text)))
 }
 
 fn run(arguments: &[String]) -> Result<(), Failure> {
@@ -288,10 +284,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
         return Ok(());
     }
     let Some(path) = options.data.as_deref() else {
-        return Err(Failure::Usage(format!(
-            "{} needs a data file",
-            options.command
-        )));
+        return Err(Failure::Usage(words::needs_data(&options.command)));
     };
     // No more threads than cores: the threads wait for each other spinning, and two on one core
     // spin in turn (mnist-size with --threads 4 on two cores: 32 GFLOP/s in the loop, against
@@ -300,10 +293,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
     let threads = options.threads.unwrap_or(cores).min(cores);
     let weights = || match &options.weights {
         Some(weights) => Ok(weights::load(weights)?),
-        None => Err(Failure::Usage(format!(
-            "{} needs --weights W.json",
-            options.command
-        ))),
+        None => Err(Failure::Usage(words::needs_weights(&options.command))),
     };
     match options.command.as_str() {
         "train" => {
@@ -343,10 +333,8 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             }
             let seconds = start.elapsed().as_secs_f64();
             let rows = data.rows;
-            let mut text = format!(
-                "trained {} epochs on {rows} rows in {seconds:.2} s\n",
-                settings.epochs
-            );
+            let seconds = format!("{seconds:.2}");
+            let mut text = words::trained(settings.epochs, rows, seconds) + "\n";
             if options.bench {
                 text.push_str(&bench(&report, rows));
             }
@@ -354,9 +342,9 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             if !loss.is_finite() && settings.epochs > 0 {
                 // The last step made weights whose loss no step after it could see.
                 let batches = rows.div_ceil(settings.batch.clamp(1, rows));
-                let at = format!("epoch {}, batch {batches} (the last step)", settings.epochs);
-                let what = format!("the loss of the weights it made is {loss}");
-                return Err(train::diverged(&at, &what, &params, &settings).into());
+                let at = words::at_last_step(batches, settings.epochs);
+                let what = words::loss_of_weights_is(loss);
+                return Err(train::diverged(&at, &what, false, &params, &settings).into());
             }
             text.push_str(&scored);
             print(&text)
@@ -387,9 +375,11 @@ fn score(params: &Params, data: &data::Data) -> (String, Real) {
     let n = data.rows;
     let loss = total / n as Real;
     let accuracy = 100.0 * correct as f64 / n as f64;
+    let percent = format!("{accuracy:.1}");
     let text = format!(
-        "loss {}\naccuracy {accuracy:.1}% ({correct} of {n})\n",
-        progress::short(loss)
+        "{}\n{}\n",
+        words::loss(progress::short(loss)),
+        words::accuracy(correct, percent, n)
     );
     (text, loss)
 }
@@ -400,23 +390,16 @@ fn stopped_text(stopped: &train::Stopped, data: &str, settings: &train::Settings
     let signal = checkpoint::signal_name(stopped.signal);
     let epoch = stopped.epoch;
     let (head, done) = match stopped.batch {
-        Some(batch) => (
-            format!("stopped by {signal} after the step on batch {batch} of epoch {epoch}"),
-            epoch - 1,
-        ),
-        None => (format!("stopped by {signal} after epoch {epoch}"), epoch),
+        Some(batch) => (words::stopped_in_epoch(batch, epoch, signal), epoch - 1),
+        None => (words::stopped_after_epoch(epoch, signal), epoch),
     };
     let Some(save) = &settings.save else {
-        return format!(
-            "{head}; the weights were not saved (train with --save W.json to keep them)"
-        );
+        return words::not_saved(head);
     };
     let program = env!("CARGO_PKG_NAME");
     let left = settings.epochs - done;
-    format!(
-        "{head}; its weights are in {save}.\n\
-         To go on from them: {program} train {data} --init {save} --save {save} --epochs {left}"
-    )
+    let command = format!("{program} train {data} --init {save} --save {save} --epochs {left}");
+    words::saved(command, save, head)
 }
 
 /// The steady speed of training: the median epoch after the first (which warms the caches up).
@@ -427,16 +410,14 @@ fn bench(report: &train::Report, rows: usize) -> String {
     }
     times.sort_by(f64::total_cmp);
     let Some(&median) = times.get(times.len() / 2) else {
-        return "bench: no epochs\n".to_string();
+        return words::bench_no_epochs() + "\n";
     };
     let per_second = rows as f64 / median;
     let gflops = 2.0 * model::WORK as f64 * per_second / 1e9;
-    let how = "";
     let threads = 1;
-    format!(
-        "bench: {per_second:.0} examples/s, {gflops:.2} GFLOP/s ({} epochs, {threads} threads{how})\n",
-        times.len()
-    )
+    let (speed, gflops) = (format!("{per_second:.0}"), format!("{gflops:.2}"));
+    let line = words::bench(times.len(), gflops, speed, threads);
+    line + "\n"
 }
 
 /// The output of every row, a line each: its class, by its label where the weights know one.
@@ -495,7 +476,7 @@ fn report_labels(data: &data::Data) {
             .enumerate()
             .map(|(class, label)| format!("{class} = {label}"))
             .collect();
-        eprintln!("classes: {}", classes.join(", "));
+        eprintln!("{}", words::classes(classes.join(", ")));
     }
 }
 
@@ -504,7 +485,7 @@ fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::Failed(format!("cannot write the output: {e}")))
+            Err(Failure::Failed(words::cannot_write_output(e)))
         }
         _ => Ok(()),
     }

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use crate::Real;
+use crate::words;
 
 /// The loss of each epoch, as CSV.
 pub struct Log {
@@ -13,7 +14,7 @@ pub struct Log {
 
 impl Log {
     pub fn create(path: &str) -> Result<Log, String> {
-        let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
+        let file = std::fs::File::create(path).map_err(|e| words::cannot_write(e, path))?;
         let mut log = Log {
             path: path.to_string(),
             out: std::io::BufWriter::new(file),
@@ -30,14 +31,14 @@ impl Log {
     }
 
     fn line(&mut self, line: &str) -> Result<(), String> {
-        writeln!(self.out, "{line}").map_err(|e| format!("cannot write {}: {e}", self.path))
+        writeln!(self.out, "{line}").map_err(|e| words::cannot_write(e, &self.path))
     }
 
     /// Writes out the lines so far.
     pub fn flush(&mut self) -> Result<(), String> {
         self.out
             .flush()
-            .map_err(|e| format!("cannot write {}: {e}", self.path))
+            .map_err(|e| words::cannot_write(e, &self.path))
     }
 }
 
@@ -80,13 +81,13 @@ impl Progress {
         }
         let elapsed = self.start.elapsed().as_secs_f64();
         let left = elapsed / epoch as f64 * (self.epochs - epoch) as f64;
-        let mut line = format!("epoch {epoch}/{}  loss {}", self.epochs, short(loss));
+        let mut line = words::progress(epoch, self.epochs, short(loss));
         if let Some(accuracy) = accuracy {
-            line.push_str(&format!("  accuracy {:.1}%", 100.0 * accuracy));
+            line = words::progress_accuracy(line, format!("{:.1}", 100.0 * accuracy));
         }
-        line.push_str(&format!("  {} elapsed", duration(elapsed)));
+        line = words::progress_elapsed(duration(elapsed), line);
         if !last {
-            line.push_str(&format!(", about {} left", duration(left)));
+            line = words::progress_left(duration(left), line);
         }
         if self.terminal {
             eprint!("\r{line}\x1b[K");
@@ -119,11 +120,11 @@ pub fn short(x: Real) -> String {
 /// Seconds for people: `0.4 s`, `12 s`, `3 min 20 s`.
 fn duration(seconds: f64) -> String {
     if seconds < 10.0 {
-        format!("{seconds:.1} s")
+        words::seconds(format!("{seconds:.1}"))
     } else if seconds < 60.0 {
-        format!("{seconds:.0} s")
+        words::seconds(format!("{seconds:.0}"))
     } else {
         let whole = seconds.round() as u64;
-        format!("{} min {} s", whole / 60, whole % 60)
+        words::minutes(whole / 60, whole % 60)
     }
 }

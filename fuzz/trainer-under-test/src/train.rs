@@ -10,6 +10,7 @@ use crate::optim::Optimizer;
 use crate::progress::short;
 use crate::rng::Rng;
 use crate::weights;
+use crate::words;
 
 /// How to train: the file's `train(…)` and optimizer settings unless the command line overrides
 /// them.
@@ -76,18 +77,18 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
         let mut total = 0.0;
         let mut correct = 0;
         for (index, rows) in order.chunks(batch).enumerate() {
-            let at = || format!("epoch {epoch}, batch {}", index + 1);
+            let at = || words::at_batch(index + 1, epoch);
             examples.gather(&data.values, rows);
             let loss = model::forward(params, &examples, &mut f);
             if !loss.is_finite() {
-                let what = format!("the loss is {loss}");
-                return Err(diverged(&at(), &what, params, settings));
+                let what = words::loss_is(loss);
+                return Err(diverged(&at(), &what, false, params, settings));
             }
             model::backward(params, &examples, &f, &mut b, &mut g);
             if !optimizer.step(params, &g, rows.len()) {
                 let element = non_finite(params).unwrap_or_default();
-                let what = format!("{element} after the step");
-                return Err(diverged(&at(), &what, params, settings));
+                let what = words::after_step(element);
+                return Err(diverged(&at(), &what, true, params, settings));
             }
             total += loss;
             if counted {
@@ -143,8 +144,8 @@ pub fn end_epoch(
     settings: &Settings,
 ) -> Result<Option<Stopped>, String> {
     if !total.is_finite() {
-        let what = format!("the sum of its batches' losses is {total}");
-        return Err(diverged(&format!("epoch {epoch}"), &what, params, settings));
+        let (at, what) = (words::at_epoch(epoch), words::sum_of_losses_is(total));
+        return Err(diverged(&at, &what, false, params, settings));
     }
     let loss = total / rows as Real;
     keeper.epoch(epoch, loss, accuracy)?;
@@ -211,7 +212,7 @@ pub fn non_finite(params: &Params) -> Option<String> {
         let value = |position: usize| values[crate::model::stored_at(index, position)];
         if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
             let element = weights::element_name(name, shape, position);
-            return Some(format!("{element} is {}", value(position)));
+            return Some(words::element_is(element, value(position)));
         }
     }
     None
@@ -234,23 +235,22 @@ fn largest(params: &Params) -> String {
     format!("{element} = {}", short(value(index, position)))
 }
 
-/// The message for a run that went to NaN or infinity.
-pub fn diverged(at: &str, what: &str, params: &Params, settings: &Settings) -> String {
-    let parameters = match non_finite(params) {
-        Some(element) if !what.contains(" after ") => format!("; {element}"),
-        Some(_) => String::new(),
-        None if what.contains(" after ") => String::new(),
-        None => format!(
-            "; every parameter is still finite, the largest being {}",
-            largest(params)
-        ),
-    };
-    format!(
-        "training stopped at {at}: {what}{parameters}.\n\
-         The learning rate {} is probably too large: try a smaller one, such as --lr {}",
-        plain(settings.lr),
-        plain(settings.lr / 10.0)
-    )
+/// The message for a run that went to NaN or infinity at `at`, where `what` happened: the
+/// parameter element that did too (which `what` names already if it came `after_step`), or the
+/// largest when every one is finite.
+pub fn diverged(
+    at: &str,
+    what: &str,
+    after_step: bool,
+    params: &Params,
+    settings: &Settings,
+) -> String {
+    let (lr, smaller) = (plain(settings.lr), plain(settings.lr / 10.0));
+    match non_finite(params) {
+        Some(element) if !after_step => words::diverged_element(at, element, lr, smaller, what),
+        None if !after_step => words::diverged_finite(at, largest(params), lr, smaller, what),
+        _ => words::diverged(at, lr, smaller, what),
+    }
 }
 
 /// A number as a person would type it: `0.05`, `1e10`.

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 use crate::Real;
 use crate::model::{PARAMS, Params};
+use crate::words;
 
 /// `params` as a JSON object, a parameter per line and a matrix row per line.
 pub fn to_json(params: &Params) -> Result<String, String> {
@@ -42,11 +43,8 @@ fn write_entries(out: &mut String, params: &Params, count: usize) -> Result<(), 
     for (index, ((name, shape), values)) in entries.enumerate() {
         let value = |position: usize| values[crate::model::stored_at(index, position)];
         if let Some(position) = (0..values.len()).find(|&p| !value(p).is_finite()) {
-            return Err(format!(
-                "{} is {}, which a weights file cannot hold",
-                element_name(name, shape, position),
-                value(position)
-            ));
+            let element = element_name(name, shape, position);
+            return Err(words::cannot_hold(element, value(position)));
         }
         // A number takes at most 16 characters with its separator (32 in f64): one allocation
         // instead of a copy at every doubling (mnist-size's save: 38 -> 30 ms).
@@ -124,7 +122,7 @@ pub type Weights = (Params, Vec<String>);
 
 /// Reads the weights file at `path`.
 pub fn load(path: &str) -> Result<Weights, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| words::cannot_read(e, path))?;
     from_bytes(path, &bytes)
 }
 
@@ -136,10 +134,8 @@ pub fn from_bytes(path: &str, bytes: &[u8]) -> Result<Weights, String> {
             let valid = &bytes[..e.valid_up_to()];
             let text = std::str::from_utf8(valid).unwrap_or_default();
             let (line, column) = line_and_column(text, text.len());
-            Err(format!(
-                "{path}:{line}:{column}: not a text file (byte {} is not UTF-8)",
-                e.valid_up_to() + 1
-            ))
+            let place = format!("{path}:{line}:{column}");
+            Err(words::not_text(e.valid_up_to() + 1, place))
         }
     }
 }
@@ -154,10 +150,7 @@ pub fn parse(path: &str, text: &str) -> Result<Weights, String> {
     };
     let document = Parser { text, at: 0, path }.document()?;
     let Json::Object { entries, end } = document.json else {
-        return Err(at(
-            document.at,
-            "a weights file is a JSON object keyed by parameter name",
-        ));
+        return Err(at(document.at, &words::not_an_object()));
     };
     let mut params = Params::zeros();
     let mut seen = [false; PARAMS.len()];
@@ -167,32 +160,24 @@ pub fn parse(path: &str, text: &str) -> Result<Weights, String> {
         let key = &entry.key;
         if key == LABELS {
             if labels.is_some() {
-                return Err(at(entry.at, &format!("`{key}` appears twice")));
+                return Err(at(entry.at, &words::appears_twice(key)));
             }
             labels = Some(class_labels(&entry.value).map_err(|(offset, what)| at(offset, &what))?);
             continue;
         }
         let Some(index) = PARAMS.iter().position(|(name, _)| name == key) else {
-            let names: Vec<&str> = PARAMS.iter().map(|(name, _)| *name).collect();
-            return Err(at(
-                entry.at,
-                &format!(
-                    "`{key}` is not a parameter of this network (its parameters are {})",
-                    names.join(", ")
-                ),
-            ));
+            let names: Vec<String> = PARAMS.iter().map(|(name, _)| format!("`{name}`")).collect();
+            let what = words::not_a_parameter(key, names.join(", "));
+            return Err(at(entry.at, &what));
         };
         if seen[index] {
-            return Err(at(entry.at, &format!("`{key}` appears twice")));
+            return Err(at(entry.at, &words::appears_twice(key)));
         }
         seen[index] = true;
         let (name, shape) = PARAMS[index];
         values.clear();
         flatten(&entry.value, shape, &mut values).map_err(|(offset, found)| {
-            at(
-                offset,
-                &format!("`{name}` should be {}, {found}", describe(shape)),
-            )
+            at(offset, &words::should_be(found, name, describe(shape)))
         })?;
         let tensors = params.values_mut();
         for (position, x) in values.iter().enumerate() {
@@ -200,7 +185,7 @@ pub fn parse(path: &str, text: &str) -> Result<Weights, String> {
         }
     }
     if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(at(end, &format!("`{}` is missing", PARAMS[missing].0)));
+        return Err(at(end, &words::missing(PARAMS[missing].0)));
     }
     Ok((params, labels.unwrap_or_default()))
 }
@@ -209,24 +194,19 @@ pub fn parse(path: &str, text: &str) -> Result<Weights, String> {
 /// where it goes wrong, and how.
 fn class_labels(value: &Value) -> Result<Vec<String>, (usize, String)> {
     let Json::Array(items) = &value.json else {
-        return Err((value.at, format!("`{LABELS}` should be an array of texts")));
+        return Err((value.at, words::labels_not_texts(LABELS)));
     };
     if items.len() > crate::model::CLASSES {
-        let what = format!(
-            "`{LABELS}` has {} labels, but the target has {} classes",
-            items.len(),
-            crate::model::CLASSES
-        );
+        let what = words::too_many_labels(crate::model::CLASSES, LABELS, items.len());
         return Err((value.at, what));
     }
     let mut labels: Vec<String> = Vec::new();
     for item in items {
         let Json::Text(label) = &item.json else {
-            let what = "a class label should be a text in double quotes";
-            return Err((item.at, what.to_string()));
+            return Err((item.at, words::label_not_text()));
         };
         if label.is_empty() || labels.contains(label) {
-            let what = format!("the class label {} is empty or there twice", quoted(label));
+            let what = words::label_empty_or_twice(quoted(label));
             return Err((item.at, what));
         }
         labels.push(label.clone());
@@ -245,9 +225,9 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 /// "a number", "an array of 3 numbers", "an array of 2 arrays of 3 numbers".
 fn describe(shape: &[usize]) -> String {
     match shape {
-        [] => "a number".to_string(),
-        [n] => format!("an array of {n} numbers"),
-        [m, n, ..] => format!("an array of {m} arrays of {n} numbers"),
+        [] => words::shape_number(),
+        [n] => words::shape_vector(n),
+        [m, n, ..] => words::shape_matrix(n, m),
     }
 }
 
@@ -264,10 +244,10 @@ fn flatten(value: &Value, shape: &[usize], out: &mut Vec<Real>) -> Result<(), (u
             }
             Ok(())
         }
-        (_, Json::Array(items)) => Err((value.at, format!("but has an array of {}", items.len()))),
-        (_, Json::Number(_)) => Err((value.at, "but has a number".to_string())),
-        (_, Json::Object { .. }) => Err((value.at, "but has an object".to_string())),
-        (_, Json::Text(_)) => Err((value.at, "but has a text".to_string())),
+        (_, Json::Array(items)) => Err((value.at, words::has_array(items.len()))),
+        (_, Json::Number(_)) => Err((value.at, words::has_number())),
+        (_, Json::Object { .. }) => Err((value.at, words::has_object())),
+        (_, Json::Text(_)) => Err((value.at, words::has_text())),
     }
 }
 
@@ -311,7 +291,7 @@ impl Parser<'_> {
         let value = self.value(0)?;
         self.skip_space();
         if self.at < self.text.len() {
-            return Err(self.error("unexpected text after the JSON object"));
+            return Err(self.error(&words::text_after_object()));
         }
         Ok(value)
     }
@@ -337,13 +317,13 @@ impl Parser<'_> {
             self.at += 1;
             Ok(())
         } else {
-            Err(self.error(&format!("expected `{wanted}`")))
+            Err(self.error(&words::expected(wanted)))
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, String> {
         if depth > MAX_DEPTH {
-            return Err(self.error("arrays nested too deeply"));
+            return Err(self.error(&words::nested_too_deeply()));
         }
         self.skip_space();
         let at = self.at;
@@ -353,16 +333,13 @@ impl Parser<'_> {
             Some(c) if c == '-' || c.is_ascii_digit() => self.number()?,
             Some('"') => Json::Text(self.string()?),
             Some(c) if c.is_control() => {
-                return Err(self.error(&format!(
-                    "expected a number, an array or an object, found the control character {c:?}"
-                )));
+                let found = format!("{c:?}");
+                return Err(self.error(&words::expected_value_control(found)));
             }
             Some(c) => {
-                return Err(self.error(&format!(
-                    "expected a number, an array or an object, found `{c}`"
-                )));
+                return Err(self.error(&words::expected_value(c)));
             }
-            None => return Err(self.error("the file ends where a value should be")),
+            None => return Err(self.error(&words::ends_before_value())),
         };
         Ok(Value { at, json })
     }
@@ -391,7 +368,7 @@ impl Parser<'_> {
                     self.at += 1;
                     return Ok(Json::Object { entries, end });
                 }
-                _ => return Err(self.error("expected `,` or `}`")),
+                _ => return Err(self.error(&words::expected_comma_or_brace())),
             }
         }
     }
@@ -413,7 +390,7 @@ impl Parser<'_> {
                     self.at += 1;
                     return Ok(Json::Array(items));
                 }
-                _ => return Err(self.error("expected `,` or `]`")),
+                _ => return Err(self.error(&words::expected_comma_or_bracket())),
             }
         }
     }
@@ -431,27 +408,27 @@ impl Parser<'_> {
             Ok(x) if x.is_finite() => Ok(Json::Number(x)),
             _ => {
                 self.at = start;
-                Err(self.error(&format!("`{text}` is not a finite number")))
+                Err(self.error(&words::not_finite(text)))
             }
         }
     }
 
     fn string(&mut self) -> Result<String, String> {
         if self.peek() != Some('"') {
-            return Err(self.error("expected a parameter name in double quotes"));
+            return Err(self.error(&words::expected_name()));
         }
         self.at += 1;
         let mut out = String::new();
         loop {
             let Some(c) = self.peek() else {
-                return Err(self.error("the file ends inside a string"));
+                return Err(self.error(&words::ends_in_string()));
             };
             self.at += c.len_utf8();
             match c {
                 '"' => return Ok(out),
                 '\\' => {
                     let Some(escaped) = self.peek() else {
-                        return Err(self.error("the file ends inside a string"));
+                        return Err(self.error(&words::ends_in_string()));
                     };
                     self.at += escaped.len_utf8();
                     match escaped {
@@ -465,12 +442,12 @@ impl Parser<'_> {
                             let hex = self.text.get(self.at..self.at + 4).unwrap_or("");
                             let code = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
                             let Some(code) = code else {
-                                return Err(self.error("a `\\u` escape needs four hex digits"));
+                                return Err(self.error(&words::escape_needs_hex()));
                             };
                             self.at += 4;
                             out.push(code);
                         }
-                        _ => return Err(self.error("an unknown escape in a string")),
+                        _ => return Err(self.error(&words::unknown_escape())),
                     }
                 }
                 c => out.push(c),
