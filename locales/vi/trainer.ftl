@@ -57,7 +57,7 @@ trainer-readme-bench = `--bench` in thêm tốc độ ổn định, tính bằng
 trainer-readme-statistics =
     Các thống kê theo lô của mạng (`batch_mean`, `batch_var`) được tính trên từng lô huấn luyện,
     vì vậy mỗi lô phải có ít nhất hai hàng (`--batch 2` trở lên; hàng bị lẻ ra khi chia lô thì
-    đứng ngoài epoch đó). Trong lúc huấn luyện, chương trình giữ trung bình trượt của từng thống
+    không được dùng trong epoch đó). Trong lúc huấn luyện, chương trình giữ trung bình trượt của từng thống
     kê như `BatchNorm1d` của PyTorch (bắt đầu với trung bình 0 và phương sai 1, sau đó
     `0.9·running + 0.1·batch`, phương sai chia cho n − 1); `eval` và `predict` dùng các trung
     bình trượt này.

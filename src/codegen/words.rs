@@ -190,7 +190,7 @@ fn pieces_of(pattern: &Pattern<&str>, one: bool, out: &mut Vec<Piece>) {
         match element {
             PatternElement::TextElement { value } => out.push(Piece::Text(value.to_string())),
             PatternElement::Placeable { expression } => match expression {
-                Expression::Inline(inline) => inline_piece(inline, one, out),
+                Expression::Inline(inline) => inline_piece(inline, out),
                 Expression::Select { variants, .. } => {
                     let wanted = if one { "one" } else { "" };
                     let chosen = variants
@@ -206,7 +206,9 @@ fn pieces_of(pattern: &Pattern<&str>, one: bool, out: &mut Vec<Piece>) {
     }
 }
 
-fn inline_piece(inline: &InlineExpression<&str>, one: bool, out: &mut Vec<Piece>) {
+/// An argument, or quoted text (the only things a trainer's phrase holds in braces, as
+/// [`collect`] checks).
+fn inline_piece(inline: &InlineExpression<&str>, out: &mut Vec<Piece>) {
     match inline {
         InlineExpression::VariableReference { id } => {
             out.push(Piece::Argument(id.name.to_string()));
@@ -216,10 +218,6 @@ fn inline_piece(inline: &InlineExpression<&str>, one: bool, out: &mut Vec<Piece>
                 value.replace("\\\"", "\"").replace("\\\\", "\\"),
             ));
         }
-        InlineExpression::Placeable { expression } => match &**expression {
-            Expression::Inline(inline) => inline_piece(inline, one, out),
-            Expression::Select { .. } => {}
-        },
         _ => {}
     }
 }
