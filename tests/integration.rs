@@ -11,6 +11,7 @@ mod classics;
 mod cli_contract;
 mod codegen;
 mod codegen_batches;
+mod command_line;
 mod data_files;
 mod derive;
 mod diagnostics;

@@ -313,3 +313,59 @@ pub(crate) fn foreign_text(
 pub(crate) fn is_vietnamese_letter(c: char) -> bool {
     "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĂÂĐÊÔƠƯ".contains(c)
 }
+
+/// The words of nabla's interface: the names of its commands, options and values, as the bash
+/// completion script lists them (`opts="…"`, `compgen -W "…"`). They are written as they are in
+/// every language.
+fn interface_words() -> BTreeSet<String> {
+    let script = nabla(&["completions", "bash"], None).stdout;
+    let mut words = BTreeSet::new();
+    for line in script.lines() {
+        for marker in ["opts=\"", "compgen -W \""] {
+            if let Some((_, rest)) = line.split_once(marker)
+                && let Some((quoted, _)) = rest.split_once('"')
+            {
+                words.extend(tokens(quoted));
+            }
+        }
+    }
+    words
+}
+
+#[test]
+fn the_command_line_speaks_only_its_own_words() {
+    let english = catalogue_words("en");
+    let vietnamese = catalogue_words("vi");
+    let only_english: BTreeSet<String> = english.difference(&vietnamese).cloned().collect();
+    let only_vietnamese: BTreeSet<String> = vietnamese.difference(&english).cloned().collect();
+    let mut allowed = language_words();
+    allowed.extend(interface_words());
+    assert!(allowed.contains("gradcheck") && allowed.contains("markdown"));
+    let mut runs: Vec<Vec<&str>> = crate::command_line::helps();
+    runs.extend(crate::command_line::USAGE_ERRORS.iter().map(|r| r.to_vec()));
+    let mut problems = Vec::new();
+    for args in runs {
+        let given: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        for (lang, foreign) in [("vi", &only_english), ("en", &only_vietnamese)] {
+            let mut full = vec!["--lang", lang];
+            full.extend(args.iter().copied());
+            let run = nabla(&full, None);
+            let output = format!("{}\n{}", run.stdout, run.stderr);
+            let words = found_in(foreign, &allowed, &output, &given);
+            if !words.is_empty() {
+                problems.push(format!("nabla {}: {words:?}", full.join(" ")));
+            }
+            // The one Vietnamese an English page shows: the name of the language, as a
+            // Vietnamese reader looks for it in the help of --lang.
+            let own = own_text(&output, &given).replace("tiếng Việt", " ");
+            if lang == "en" && own.chars().any(is_vietnamese_letter) {
+                problems.push(format!("nabla {}: Vietnamese letters", full.join(" ")));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "words of the other language:\n{}",
+        problems.join("\n")
+    );
+}

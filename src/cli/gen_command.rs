@@ -18,22 +18,15 @@ use super::{EXIT_INVALID, EXIT_USAGE, complain, say};
 
 #[derive(Args)]
 pub struct GenArgs {
-    /// The .nabla file, or `-` for standard input.
     pub file: String,
-    /// The directory to write the project into (created if missing).
     #[arg(short = 'o', long = "out")]
     pub out: String,
-    /// The number type the trainer computes in (for PyTorch: the default of its `--dtype`).
-    #[arg(long, value_enum, default_value_t = GenDtype::F64)]
+    #[arg(long, value_parser = super::usage::choices::<GenDtype>(), default_value_t = GenDtype::F64, value_enum)]
     pub dtype: GenDtype,
-    /// The project to write: a standalone Rust trainer, or a Python project with PyTorch.
-    #[arg(long, value_enum, default_value_t = GenTarget::Rust)]
+    #[arg(long, value_parser = super::usage::choices::<GenTarget>(), default_value_t = GenTarget::Rust, value_enum)]
     pub target: GenTarget,
-    /// The Cargo package (and program) name. Default: the file's name.
     #[arg(long)]
     pub name: Option<String>,
-    /// Write into a directory that is not empty, replacing the files nabla writes (and no
-    /// others).
     #[arg(long)]
     pub force: bool,
 }

@@ -7,33 +7,28 @@ mod gen_command;
 mod input;
 mod progress;
 mod report;
+mod usage;
 mod weights;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use input::Source;
 use nabla::pipeline;
 use nabla::words::{Language, Message, phrase};
 use report::Reporter;
 
+// The words of the command line (about, help, placeholders) are in the catalogues, given by
+// `usage::command`: the derive gives only its structure.
 #[derive(Parser)]
-#[command(
-    name = "nabla",
-    version,
-    about = "Write a neural network in a small language, and see how it learns",
-    long_about = None
-)]
+#[command(name = "nabla", version)]
 struct Cli {
-    /// When to colour diagnostics.
-    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    #[arg(long, value_parser = usage::choices::<Color>(), default_value_t = Color::Auto, value_enum, global = true)]
     color: Color,
 
-    /// The language of everything nabla writes. Default: Vietnamese when the locale
-    /// (LC_ALL, LC_MESSAGES or LANG, the first that is set) starts with `vi`, else English.
-    #[arg(long, value_enum, global = true)]
+    #[arg(long, value_parser = usage::choices::<Lang>(), global = true)]
     lang: Option<Lang>,
 
     #[command(subcommand)]
@@ -42,7 +37,6 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Color {
-    /// On a terminal, unless NO_COLOR is set.
     Auto,
     Always,
     Never,
@@ -50,46 +44,29 @@ enum Color {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Parse and check a .nabla file, and summarize the network it describes.
     Check {
-        /// The .nabla file, or `-` for standard input.
         file: String,
     },
-    /// Derive the gradient of the loss by the chain rule, and print the formulas.
     Derive {
-        /// The .nabla file, or `-` for standard input.
         file: String,
-        /// Take the gradient with respect to these inputs or parameters (comma-separated).
-        /// Default: every param; in a file without params, every input.
         #[arg(long, value_delimiter = ',')]
         wrt: Vec<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = DeriveFormat::Text)]
+        #[arg(long, value_parser = usage::choices::<DeriveFormat>(), default_value_t = DeriveFormat::Text, value_enum)]
         format: DeriveFormat,
-        /// Vector form (one line per layer) or scalar form (one line per parameter element).
-        #[arg(long, value_enum, default_value_t = Form::Vector)]
+        #[arg(long, value_parser = usage::choices::<Form>(), default_value_t = Form::Vector, value_enum)]
         form: Form,
     },
-    /// Draw the computational graph: Graphviz DOT, or SVG.
     Graph {
-        /// The .nabla file, or `-` for standard input.
         file: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        #[arg(long, value_parser = usage::choices::<GraphFormat>(), default_value_t = GraphFormat::Dot, value_enum)]
         format: GraphFormat,
     },
-    /// Work through one training step: forward pass, loss, backward pass, update.
     Explain(ExplainArgs),
-    /// Generate a standalone Rust training program (a Cargo project) for the network.
     Gen(gen_command::GenArgs),
-    /// Print a shell completion script for nabla (see README.md for where to put it).
     Completions {
-        /// The shell to complete in.
         shell: clap_complete::Shell,
     },
-    /// Print a manual page (roff): nabla's, or with COMMAND, that command's (nabla-COMMAND).
     Man {
-        /// The command whose page to print.
         #[arg(value_parser = COMMANDS)]
         command: Option<String>,
     },
@@ -108,36 +85,23 @@ const COMMANDS: [&str; 7] = [
 
 #[derive(clap::Args)]
 struct ExplainArgs {
-    /// The .nabla file, or `-` for standard input.
     file: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    #[arg(long, value_parser = usage::choices::<ExplainFormat>(), default_value_t = ExplainFormat::Text, value_enum)]
     format: ExplainFormat,
-    /// Significant digits of rounded numbers.
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u8).range(1..=40))]
+    #[arg(long, default_value_t = 9, value_parser = usage::digits)]
     digits: u8,
-    /// Element by element (scalar) or a layer at a time (vector); default: scalar for small
-    /// networks.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = usage::choices::<Form>())]
     detail: Option<Form>,
-    /// Take the gradient with respect to these inputs or parameters (comma-separated).
     #[arg(long, value_delimiter = ',')]
     wrt: Vec<String>,
-    /// Also run N steps of gradient descent and show the loss after each.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = usage::whole_number)]
     steps: usize,
-    /// Check every derived gradient against a central finite difference.
     #[arg(long)]
     gradcheck: bool,
-    /// Start from these parameter values (JSON saved by a generated trainer's --save).
     #[arg(long)]
     weights: Option<String>,
-    /// Take the examples from rows of this CSV file (a generated trainer's columns) instead of
-    /// the values the .nabla file gives.
-    #[arg(long, value_name = "DATA.csv")]
+    #[arg(long)]
     data: Option<String>,
-    /// The rows of the data file: `A..B` (counted from 1, both ends included) or one row `A`;
-    /// all of them without it.
     #[arg(long, value_name = "A..B", requires = "data")]
     rows: Option<String>,
 }
@@ -155,15 +119,12 @@ enum ExplainFormat {
     Latex,
     Html,
     Json,
-    /// A Jupyter notebook: the worked step, with PyTorch code that checks it.
     Ipynb,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Lang {
-    /// English.
     En,
-    /// Vietnamese (tiếng Việt).
     Vi,
 }
 
@@ -185,30 +146,38 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            // clap prints help and version to stdout with success, usage errors to stderr.
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { EXIT_USAGE } else { 0 });
-        }
-    };
-    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let (color, color_output) = match cli.color {
-        Color::Always => (true, true),
-        Color::Never => (false, false),
-        Color::Auto => (
-            std::io::stderr().is_terminal() && !no_color_env,
-            std::io::stdout().is_terminal() && !no_color_env,
-        ),
-    };
-    OUTPUT_COLOR.store(color_output, std::sync::atomic::Ordering::Relaxed);
-    let language = match cli.lang {
-        Some(Lang::En) => Language::English,
-        Some(Lang::Vi) => Language::Vietnamese,
-        None => Language::from_locale(|name| std::env::var(name).ok()),
-    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // clap writes help and errors while it parses: their language and colours are decided
+    // from the command line and the environment first.
+    let language = usage::language(&args, |name| std::env::var(name).ok());
     let _ = LANGUAGE.set(language);
+    let (color, color_output) = colours(
+        usage::option_value(&args, "color").and_then(|value| Color::from_str(value, false).ok()),
+    );
+    let mut command = nabla_command(usage::Purpose::Parse);
+    let matches = match command.try_get_matches_from_mut(&args) {
+        Ok(matches) => matches,
+        Err(error) => return usage_error(&error, color, color_output),
+    };
+    if let Some(("help", help)) = matches.subcommand() {
+        let name = help.get_one::<String>("command").map(String::as_str);
+        let text = usage::help_of(&mut command, name);
+        return print(&if color_output {
+            text.ansi().to_string()
+        } else {
+            text.to_string()
+        });
+    }
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error, color, color_output),
+    };
+    debug_assert!(
+        cli.lang.is_none_or(|lang| Language::from(lang) == language),
+        "the language read before clap is the one clap reads"
+    );
+    let (color, color_output) = colours(Some(cli.color));
+    OUTPUT_COLOR.store(color_output, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Check { file } => check(&file, color),
         Command::Derive {
@@ -228,11 +197,16 @@ pub fn main() -> ExitCode {
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "nabla", &mut script);
+            clap_complete::generate(
+                shell,
+                &mut nabla_command(usage::Purpose::Completions),
+                "nabla",
+                &mut script,
+            );
             print(&String::from_utf8_lossy(&script))
         }
         Command::Man { command } => {
-            let mut nabla = Cli::command().disable_help_subcommand(true);
+            let mut nabla = nabla_command(usage::Purpose::Manual);
             nabla.build();
             let shown = match &command {
                 Some(name) => nabla
@@ -245,7 +219,10 @@ pub fn main() -> ExitCode {
             let man =
                 clap_mangen::Man::new(shown).source(concat!("nabla ", env!("CARGO_PKG_VERSION")));
             match man.render(&mut page) {
-                Ok(()) => print(&String::from_utf8_lossy(&page)),
+                Ok(()) => print(&usage::translate_manual(
+                    &String::from_utf8_lossy(&page),
+                    language,
+                )),
                 Err(error) => {
                     complain(&phrase::cannot_write_output(error.to_string()));
                     ExitCode::from(EXIT_USAGE)
@@ -346,6 +323,51 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
         format == nabla::render::explain::Format::Text,
         &reporter,
     )
+}
+
+/// Whether diagnostics (standard error) and text results (standard output) are coloured:
+/// `--color`, else on a terminal without NO_COLOR.
+fn colours(choice: Option<Color>) -> (bool, bool) {
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match choice {
+        Some(Color::Always) => (true, true),
+        Some(Color::Never) => (false, false),
+        Some(Color::Auto) | None => (
+            std::io::stderr().is_terminal() && !no_color_env,
+            std::io::stdout().is_terminal() && !no_color_env,
+        ),
+    }
+}
+
+/// nabla's command line in the user's language, laid out for `purpose`.
+fn nabla_command(purpose: usage::Purpose) -> clap::Command {
+    usage::command(Cli::command(), language(), purpose)
+}
+
+/// Prints a clap error (or the help or version it carries) in the user's language, and says
+/// how the run ended: 0 after help and version, 2 after a usage error.
+fn usage_error(error: &clap::Error, color: bool, color_output: bool) -> ExitCode {
+    let colour = if error.use_stderr() {
+        color
+    } else {
+        color_output
+    };
+    let text = usage::render_error(error, language(), colour);
+    if error.use_stderr() {
+        eprint!("{text}");
+        ExitCode::from(EXIT_USAGE)
+    } else {
+        print(&text)
+    }
+}
+
+impl From<Lang> for Language {
+    fn from(lang: Lang) -> Language {
+        match lang {
+            Lang::En => Language::English,
+            Lang::Vi => Language::Vietnamese,
+        }
+    }
 }
 
 impl From<Form> for pipeline::Form {
