@@ -38,25 +38,25 @@ const POS_MIN: f64 = 0.1;
 
 /// The choices the generator makes, as numbers: proptest generates and shrinks the tape, and a
 /// shrunk tape (shorter, smaller numbers) makes the simplest choices (0 is always the simplest).
-struct Tape {
+pub(crate) struct Tape {
     choices: Vec<u32>,
     next: usize,
 }
 
 impl Tape {
-    fn new(choices: Vec<u32>) -> Tape {
+    pub(crate) fn new(choices: Vec<u32>) -> Tape {
         Tape { choices, next: 0 }
     }
 
     /// A number in `0..n`.
-    fn pick(&mut self, n: usize) -> usize {
+    pub(crate) fn pick(&mut self, n: usize) -> usize {
         let choice = self.choices.get(self.next).copied().unwrap_or(0);
         self.next += 1;
         choice as usize % n
     }
 
     /// True `percent` times in a hundred; false on an exhausted tape.
-    fn chance(&mut self, percent: usize) -> bool {
+    pub(crate) fn chance(&mut self, percent: usize) -> bool {
         self.pick(100) >= 100 - percent
     }
 
@@ -1322,7 +1322,7 @@ fn declared_exact(model: &Model) -> Vec<Option<Value>> {
         .collect()
 }
 
-fn declared_float(model: &Model) -> Vec<Option<Tensor<f64>>> {
+pub(crate) fn declared_float(model: &Model) -> Vec<Option<Tensor<f64>>> {
     declared_exact(model)
         .iter()
         .map(|v| v.as_ref().map(Value::to_f64))
@@ -1346,7 +1346,7 @@ fn fail(message: String) -> TestCaseError {
 }
 
 /// Differentiates, and checks the structure the gradient promises.
-fn gradient_of(model: &Model, wrt: &[DeclId]) -> Result<Gradient, TestCaseError> {
+pub(crate) fn gradient_of(model: &Model, wrt: &[DeclId]) -> Result<Gradient, TestCaseError> {
     let gradient =
         differentiate(model, wrt).map_err(|e| fail(format!("differentiate failed: {e:?}")))?;
     prop_assert_eq!(gradient.forward_len, model.graph.len());
@@ -1376,7 +1376,10 @@ fn gradient_of(model: &Model, wrt: &[DeclId]) -> Result<Gradient, TestCaseError>
 
 /// Each gradient in `wrt` against a central finite difference of the float64 loss, element by
 /// element.
-fn check_against_finite_differences(model: &Model, wrt: &[DeclId]) -> Result<(), TestCaseError> {
+pub(crate) fn check_against_finite_differences(
+    model: &Model,
+    wrt: &[DeclId],
+) -> Result<(), TestCaseError> {
     let declared = declared_float(model);
     let gradient = gradient_of(model, wrt)?;
     let values = float::evaluate(&gradient.graph, &declared);
@@ -1423,7 +1426,10 @@ fn check_against_finite_differences(model: &Model, wrt: &[DeclId]) -> Result<(),
 }
 
 /// Every node of the gradient graph, by the exact evaluator.
-fn exact_values(model: &Model, gradient: &Gradient) -> Result<Vec<Option<Value>>, TestCaseError> {
+pub(crate) fn exact_values(
+    model: &Model,
+    gradient: &Gradient,
+) -> Result<Vec<Option<Value>>, TestCaseError> {
     exact::evaluate(&gradient.graph, &declared_exact(model)).map_err(|e| {
         fail(format!(
             "exact evaluation failed: {e:?} at {:?}",
@@ -1434,7 +1440,7 @@ fn exact_values(model: &Model, gradient: &Gradient) -> Result<Vec<Option<Value>>
 
 /// The exact values of every node of the gradient graph against the float evaluator's: the same
 /// numbers, to float precision.
-fn check_exact_agrees_with_float(
+pub(crate) fn check_exact_agrees_with_float(
     model: &Model,
     gradient: &Gradient,
     exact: &[Option<Value>],
@@ -1462,7 +1468,7 @@ fn check_exact_agrees_with_float(
 }
 
 /// Whether `op` of exact operands has an exact value: + − × ÷, integer powers, relu, abs …
-fn keeps_rationals_rational(op: &Op) -> bool {
+pub(crate) fn keeps_rationals_rational(op: &Op) -> bool {
     match op {
         Op::Binary(Binary::SigmoidCrossEntropy, ..) => false,
         Op::Var(_)
@@ -1472,6 +1478,13 @@ fn keeps_rationals_rational(op: &Op) -> bool {
         | Op::OneHot(..)
         | Op::Slice(..)
         | Op::BatchSize => true,
+        Op::Tensor(t) => !matches!(
+            t,
+            nabla::ir::TensorOp::Along(
+                nabla::ir::Along::Softmax | nabla::ir::Along::LogSoftmax,
+                ..
+            )
+        ),
         Op::Pow(_, p) => p.is_integer(),
         Op::Unary(f, _) => matches!(
             f,
@@ -1489,7 +1502,7 @@ fn keeps_rationals_rational(op: &Op) -> bool {
 }
 
 /// Some of the declarations, in some order, always including an input.
-fn chosen_declarations(model: &Model, choices: Vec<u32>) -> Vec<DeclId> {
+pub(crate) fn chosen_declarations(model: &Model, choices: Vec<u32>) -> Vec<DeclId> {
     let mut tape = Tape::new(choices);
     let mut all: Vec<DeclId> = (0..model.declarations.len() as u32).map(DeclId).collect();
     // Shuffle by the tape.

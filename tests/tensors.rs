@@ -106,3 +106,72 @@ fn gen_refuses_tensors_saying_what_it_does_not_compute() {
     );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
+
+#[test]
+fn the_classic_3x3_input_with_a_2x2_kernel_is_exact() {
+    let source = std::fs::read_to_string(
+        crate::support::root().join("tests/fixtures/tensors/classic-3x3.nabla"),
+    )
+    .expect("fixture");
+    let model = model(&source);
+    let all: Vec<nabla::ir::DeclId> = (0..model.declarations.len() as u32)
+        .map(nabla::ir::DeclId)
+        .collect();
+    let gradient = nabla::autodiff::differentiate(&model, &all).expect("differentiable");
+    let values = exact::evaluate(&gradient.graph, &declared(&model)).expect("evaluates");
+    let exact_of = |node: nabla::ir::NodeId| match values[node.index()].clone() {
+        Some(Value::Exact(t)) => t.data().to_vec(),
+        other => panic!("not exact: {other:?}"),
+    };
+    let fractions = |texts: &[&str]| texts.iter().map(|t| q(t)).collect::<Vec<_>>();
+    let z = model
+        .graph
+        .ids()
+        .find(|&id| model.graph[id].name.as_deref() == Some("Z"))
+        .expect("Z");
+    // Each output is X[i][j]·1 + X[i+1][j+1]·(−1) + 1/2 = −4 + 1/2.
+    assert_eq!(exact_of(z), fractions(&["-7/2", "-7/2", "-7/2", "-7/2"]));
+    let gradient_of = |name: &str| {
+        let (_, node) = gradient
+            .wrt
+            .iter()
+            .find(|(d, _)| model.declaration(*d).name == name)
+            .expect("a gradient");
+        exact_of(*node)
+    };
+    // ∂L/∂Z = (Z − Y)/2: [[−7/4, −9/4], [−9/4, −7/4]]; ∂L/∂K = X ⋆ ∂L/∂Z.
+    assert_eq!(gradient_of("K"), fractions(&["-24", "-32", "-48", "-56"]));
+    assert_eq!(gradient_of("b"), fractions(&["-8"]));
+    // ∂L/∂X: the full convolution of ∂L/∂Z with the flipped kernel.
+    assert_eq!(
+        gradient_of("X"),
+        fractions(&["-7/4", "-9/4", "0", "-9/4", "0", "9/4", "0", "9/4", "7/4"])
+    );
+}
+
+#[test]
+fn gen_refuses_a_convolution_naming_it() {
+    let source = "input X[1, 4, 4]\nparam K[2, 1, 3, 3] ~ he\ntarget y : index(2)\n\
+                  param W[2, 8] ~ xavier\nh = max_pool(relu(conv2d(X, K)), 1)\n\
+                  loss L = cross_entropy(softmax(W @ flatten(h)), y)\n";
+    let dir = std::env::temp_dir().join("nabla-tensors-refused-conv");
+    let file = std::env::temp_dir().join("nabla-tensors-refused-conv.nabla");
+    std::fs::write(&file, source).expect("written");
+    let run = nabla(
+        &[
+            "gen",
+            file.to_str().expect("a path"),
+            "-o",
+            dir.to_str().expect("a path"),
+        ],
+        None,
+    );
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("generated trainers do not compute `conv2d` yet"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.exists(), "nothing is written");
+}

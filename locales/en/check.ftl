@@ -270,3 +270,40 @@ graph-slice = slice
 graph-binary-cross-entropy = binary cross-entropy
 graph-broadcast = broadcast
 graph-outer = outer
+
+## Tensors: convolution, pooling, axes.
+
+arguments-conv2d = 2, 4 or 5 arguments
+conv-shapes = `conv2d` takes an input [C, H, W] with kernels [F, C, kh, kw], or [H, W] with [kh, kw], but `{ $input }` is { $input_shape } and `{ $kernel }` is { $kernel_shape }
+conv-shapes-label = an input and kernels that do not go together
+conv-channels-label = the input has { $input ->
+    [one] { $input } channel
+   *[other] { $input } channels
+}, but each kernel takes { $kernel }
+conv-kernel-too-large = in `{ $code }`, a { $kernel } kernel does not fit in the { $padded } input{ $padding ->
+    [0] {""}
+   *[other] {" "}(with its padding)
+}
+conv-kernel-too-large-label = the kernel must fit inside its input
+conv-kernel-too-large-help = pad the input (`conv2d(X, K, stride, padding)`) or take a smaller kernel
+conv-stride = in `{ $code }`, a stride of { $stride } does not fit: the kernel moves { $rows ->
+    [one] { $rows } row
+   *[other] { $rows } rows
+} and { $cols ->
+    [one] { $cols } column
+   *[other] { $cols } columns
+} past its first position, and both must be multiples of the stride
+conv-stride-label = the last rows or columns of the input would be left out
+conv-stride-help = choose a stride that divides { $rows } and { $cols }, or change the padding
+conv-bias = the bias of `conv2d` is one value per output channel, { $expected }, but `{ $bias }` is { $shape }
+pool-windows = `{ $function }` takes { $k }×{ $k } windows, which do not tile { $shape }
+pool-windows-label = its last two sizes must be multiples of { $k }
+pool-needs-maps = `{ $function }` takes a value of two dimensions or more ([H, W], [C, H, W]), but `{ $name }` is { $shape }
+axis-out-of-range = `{ $function }` along axis { $axis }, but `{ $name }` is { $shape }, whose axes are 0 to { $last }
+axis-of-a-scalar = `{ $function }` along axis { $axis }, but `{ $name }` is a scalar, which has no axes
+axis-label = axes are counted from 0
+the-stride = the stride of `conv2d`
+the-padding = the padding of `conv2d`
+the-window = the window of `{ $function }`
+the-axis = the axis of `{ $function }`
+must-be-a-whole-number = { $what } must be a whole number, { $least } or more

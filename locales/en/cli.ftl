@@ -73,6 +73,7 @@ gen-no-parameters = the network has no `param` to train; declare the values trai
 gen-no-columns = the network has no `input` or `target`, so a data file would have no columns
 gen-unsupported = generated trainers do not compute { $what } yet; `nabla derive` and `nabla explain` work with it
 gen-tensor-values = values of three or four dimensions (`{ $name }` is { $shape })
+gen-tensor-operation = `{ $operation }`
 gen-too-large-for = { $what } is too large for { $type }
 gen-the-value-of = the value of `{ $name }`
 gen-the-range-of = the range of `{ $name }`

@@ -243,3 +243,31 @@ graph-slice = lát cắt
 graph-binary-cross-entropy = entropy chéo nhị phân
 graph-broadcast = lan rộng (broadcast)
 graph-outer = tích ngoài
+
+## Tenxơ: tích chập, gộp, trục.
+
+arguments-conv2d = 2, 4 hoặc 5 đối số
+conv-shapes = `conv2d` nhận một đầu vào [C, H, W] với các nhân (kernel) [F, C, kh, kw], hoặc [H, W] với [kh, kw], nhưng `{ $input }` là { $input_shape } và `{ $kernel }` là { $kernel_shape }
+conv-shapes-label = đầu vào và các nhân không khớp với nhau
+conv-channels-label = đầu vào có { $input } kênh, nhưng mỗi nhân nhận { $kernel } kênh
+conv-kernel-too-large = trong `{ $code }`, nhân { $kernel } không nằm gọn trong đầu vào { $padded }{ $padding ->
+    [0] {""}
+   *[other] {" "}(kể cả phần đệm)
+}
+conv-kernel-too-large-label = nhân phải nằm gọn trong đầu vào của nó
+conv-kernel-too-large-help = hãy đệm (padding) đầu vào (`conv2d(X, K, stride, padding)`) hoặc dùng nhân nhỏ hơn
+conv-stride = trong `{ $code }`, bước trượt (stride) { $stride } không khớp: nhân dịch đi { $rows } hàng và { $cols } cột kể từ vị trí đầu tiên, và cả hai số phải là bội của bước trượt
+conv-stride-label = các hàng hoặc cột cuối của đầu vào sẽ bị bỏ sót
+conv-stride-help = hãy chọn bước trượt chia hết { $rows } và { $cols }, hoặc đổi phần đệm
+conv-bias = độ lệch (bias) của `conv2d` có một giá trị cho mỗi kênh đầu ra, { $expected }, nhưng `{ $bias }` là { $shape }
+pool-windows = `{ $function }` lấy các cửa sổ { $k }×{ $k }, không lát kín được { $shape }
+pool-windows-label = hai kích thước cuối của nó phải là bội của { $k }
+pool-needs-maps = `{ $function }` nhận một giá trị có từ hai chiều trở lên ([H, W], [C, H, W]), nhưng `{ $name }` là { $shape }
+axis-out-of-range = `{ $function }` theo trục { $axis }, nhưng `{ $name }` là { $shape }, có các trục từ 0 đến { $last }
+axis-of-a-scalar = `{ $function }` theo trục { $axis }, nhưng `{ $name }` là một số vô hướng, không có trục nào
+axis-label = các trục được đánh số từ 0
+the-stride = bước trượt (stride) của `conv2d`
+the-padding = phần đệm (padding) của `conv2d`
+the-window = cửa sổ của `{ $function }`
+the-axis = trục của `{ $function }`
+must-be-a-whole-number = { $what } phải là một số nguyên, từ { $least } trở lên

@@ -63,6 +63,7 @@ gen-no-parameters = mạng không có tham số (`param`) nào để huấn luy�
 gen-no-columns = mạng không có `input` hay `target` nào, nên tệp dữ liệu sẽ không có cột nào
 gen-unsupported = chương trình huấn luyện được sinh ra chưa tính được { $what }; `nabla derive` và `nabla explain` thì làm được
 gen-tensor-values = giá trị ba hoặc bốn chiều (`{ $name }` là { $shape })
+gen-tensor-operation = `{ $operation }`
 gen-too-large-for = { $what } quá lớn đối với { $type }
 gen-the-value-of = giá trị của `{ $name }`
 gen-the-range-of = khoảng giá trị của `{ $name }`

@@ -295,6 +295,21 @@ impl Builder<'_> {
         self.node(Op::Unary(Unary::BatchMean, a))
     }
 
+    /// An operation on tensors; reshaping to the operand's own shape is the operand, and a
+    /// reshape of a reshape one reshape.
+    pub fn tensor(&mut self, op: crate::ir::TensorOp) -> Built {
+        use crate::ir::TensorOp;
+        if let TensorOp::Reshape(a, shape) = op {
+            if self.shape(a) == shape {
+                return Ok(a);
+            }
+            if let Op::Tensor(TensorOp::Reshape(inner, _)) = self.graph[a].op {
+                return self.tensor(TensorOp::Reshape(inner, shape));
+            }
+        }
+        self.node(Op::Tensor(op))
+    }
+
     /// The one-hot vector `[n]` of an index.
     pub fn one_hot(&mut self, index: NodeId, n: usize) -> Built {
         self.node(Op::OneHot(index, n))

@@ -7,7 +7,7 @@ use num_rational::BigRational;
 use num_traits::One;
 
 use super::builder::{Builder, Built};
-use crate::ir::{Binary, NodeId, Op, Unary};
+use crate::ir::{Along, Binary, Conv, NodeId, Op, Pool, TensorKind, TensorOp, Unary};
 use crate::shape::Shape;
 
 /// Which rule produced a gradient: one per kind of operation.
@@ -17,6 +17,8 @@ pub enum Rule {
     Binary(Binary),
     Power,
     Broadcast,
+    /// An operation on tensors (see `ir::tensor_op`).
+    Tensor(TensorKind),
     /// Softmax followed by cross-entropy, differentiated as one step: the gradient with respect
     /// to the logits is `p·sum(y) − y`.
     SoftmaxCrossEntropy,
@@ -32,6 +34,7 @@ pub fn rule_of(op: &Op) -> Option<Rule> {
         Op::Binary(b, ..) => Some(Rule::Binary(*b)),
         Op::Pow(..) => Some(Rule::Power),
         Op::Broadcast(..) => Some(Rule::Broadcast),
+        Op::Tensor(t) => Some(Rule::Tensor(t.kind())),
     }
 }
 
@@ -127,6 +130,7 @@ pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) ->
             b.mul(g, local)
         }
         Op::Broadcast(..) => b.sum(g),
+        Op::Tensor(t) => tensor_vjp(b, t, out, position, g),
         Op::Binary(kind, x, y) => {
             let operand = if position == 0 { x } else { y };
             let gradient = match (kind, position) {
@@ -189,5 +193,84 @@ pub fn vjp(b: &mut Builder, op: &Op, out: NodeId, position: usize, g: NodeId) ->
             };
             b.unbroadcast(gradient, b.shape(operand))
         }
+    }
+}
+
+/// The rows and columns of a map or a kernel: its last two sizes.
+fn spatial(shape: Shape) -> (usize, usize) {
+    let dims = shape.dims();
+    match dims.len() {
+        0 | 1 => (1, 1),
+        n => (dims[n - 2], dims[n - 1]),
+    }
+}
+
+/// The gradient sent through an operation on tensors. The convolution family is closed: the
+/// gradients of each member are members (the kernel's gradient is the correlation of the input
+/// with the upstream gradient, the input's the full convolution of the upstream gradient with
+/// the flipped kernel).
+fn tensor_vjp(b: &mut Builder, t: TensorOp, out: NodeId, position: usize, g: NodeId) -> Built {
+    let number = |b: &mut Builder, n: usize| b.number(BigRational::from_integer(n.into()));
+    match t {
+        TensorOp::Conv(conv, window, x, y) => {
+            let (x_rows, x_cols) = spatial(b.shape(x));
+            let (y_rows, y_cols) = spatial(b.shape(y));
+            let kernel = |rows, cols| Conv::Kernel { rows, cols };
+            let input = |rows, cols| Conv::Input { rows, cols };
+            let op = match (conv, position) {
+                // Y = X ⋆ K: ∂L/∂X = δ ∗ rot180(K) (full), ∂L/∂K = X ⋆ δ
+                (Conv::Forward, 0) => TensorOp::Conv(input(x_rows, x_cols), window, g, y),
+                (Conv::Forward, _) => TensorOp::Conv(kernel(y_rows, y_cols), window, x, g),
+                // Z = input-gradient(D, K): ∂L/∂D = G ⋆ K, ∂L/∂K = G ⋆ D
+                (Conv::Input { .. }, 0) => TensorOp::Conv(Conv::Forward, window, g, y),
+                (Conv::Input { .. }, _) => TensorOp::Conv(kernel(y_rows, y_cols), window, g, x),
+                // W = kernel-gradient(X, D): ∂L/∂X = input-gradient(D, G), ∂L/∂D = X ⋆ G
+                (Conv::Kernel { .. }, 0) => TensorOp::Conv(input(x_rows, x_cols), window, y, g),
+                (Conv::Kernel { .. }, _) => TensorOp::Conv(Conv::Forward, window, x, g),
+            };
+            b.tensor(op)
+        }
+        // To the first maximum of each window: mask ⊙ upsample(δ).
+        TensorOp::Pool(Pool::Max, a, k) => {
+            let mask = b.tensor(TensorOp::Pool(Pool::ArgMax, a, k))?;
+            let spread = b.tensor(TensorOp::Upsample(g, k))?;
+            b.mul(mask, spread)
+        }
+        TensorOp::Pool(Pool::Mean, _, k) => {
+            let spread = b.tensor(TensorOp::Upsample(g, k))?;
+            let count = number(b, k * k)?;
+            b.div(spread, count)
+        }
+        // Flat almost everywhere, as a step function.
+        TensorOp::Pool(Pool::ArgMax, a, _) => b.zeros(b.shape(a)),
+        TensorOp::Upsample(_, k) => {
+            let pooled = b.tensor(TensorOp::Pool(Pool::Mean, g, k))?;
+            let count = number(b, k * k)?;
+            b.mul(count, pooled)
+        }
+        TensorOp::Along(Along::Sum, a, axis) => {
+            let n = b.shape(a).dims().get(axis).copied().unwrap_or(1);
+            b.tensor(TensorOp::Expand(g, axis, n))
+        }
+        TensorOp::Expand(_, axis, _) => b.tensor(TensorOp::Along(Along::Sum, g, axis)),
+        TensorOp::Along(Along::Softmax, a, axis) => {
+            // p ⊙ (g − sum(g ⊙ p) along the axis, spread back along it)
+            let n = b.shape(a).dims().get(axis).copied().unwrap_or(1);
+            let weighted = b.mul(g, out)?;
+            let total = b.tensor(TensorOp::Along(Along::Sum, weighted, axis))?;
+            let spread = b.tensor(TensorOp::Expand(total, axis, n))?;
+            let centred = b.sub(g, spread)?;
+            b.mul(out, centred)
+        }
+        TensorOp::Along(Along::LogSoftmax, a, axis) => {
+            // g − softmax(z) ⊙ sum(g) along the axis
+            let n = b.shape(a).dims().get(axis).copied().unwrap_or(1);
+            let p = b.tensor(TensorOp::Along(Along::Softmax, a, axis))?;
+            let total = b.tensor(TensorOp::Along(Along::Sum, g, axis))?;
+            let spread = b.tensor(TensorOp::Expand(total, axis, n))?;
+            let scaled = b.mul(p, spread)?;
+            b.sub(g, scaled)
+        }
+        TensorOp::Reshape(a, _) => b.tensor(TensorOp::Reshape(g, b.shape(a))),
     }
 }

@@ -19,9 +19,18 @@ pub enum Function {
     BatchVar,
     /// `concat(a, b, …)`: vectors joined into one
     Concat,
+    /// `sum(X)`, `mean(X)`, `softmax(Z)`, `log_softmax(Z)`, and the same along one axis:
+    /// `sum(X, axis)` …
+    Along(Unary),
+    /// `conv2d(X, K)`, `conv2d(X, K, stride, padding)`, `conv2d(X, K, b, stride, padding)`
+    Conv2d,
+    /// `max_pool(X, k)`, `avg_pool(X, k)`
+    Pool(crate::ir::Pool),
+    /// `flatten(X)`: the elements in row-major order, as a vector
+    Flatten,
 }
 
-pub const FUNCTIONS: [(&str, Function); 18] = [
+pub const FUNCTIONS: [(&str, Function); 22] = [
     ("sigmoid", Function::Core(Unary::Sigmoid)),
     ("tanh", Function::Core(Unary::Tanh)),
     ("relu", Function::Core(Unary::Relu)),
@@ -29,10 +38,10 @@ pub const FUNCTIONS: [(&str, Function); 18] = [
     ("log", Function::Core(Unary::Log)),
     ("sqrt", Function::Core(Unary::Sqrt)),
     ("abs", Function::Core(Unary::Abs)),
-    ("sum", Function::Core(Unary::Sum)),
-    ("mean", Function::Core(Unary::Mean)),
-    ("softmax", Function::Core(Unary::Softmax)),
-    ("log_softmax", Function::Core(Unary::LogSoftmax)),
+    ("sum", Function::Along(Unary::Sum)),
+    ("mean", Function::Along(Unary::Mean)),
+    ("softmax", Function::Along(Unary::Softmax)),
+    ("log_softmax", Function::Along(Unary::LogSoftmax)),
     ("transpose", Function::Core(Unary::Transpose)),
     ("mse", Function::Mse),
     ("cross_entropy", Function::CrossEntropy),
@@ -40,6 +49,10 @@ pub const FUNCTIONS: [(&str, Function); 18] = [
     ("batch_mean", Function::BatchMean),
     ("batch_var", Function::BatchVar),
     ("concat", Function::Concat),
+    ("conv2d", Function::Conv2d),
+    ("max_pool", Function::Pool(crate::ir::Pool::Max)),
+    ("avg_pool", Function::Pool(crate::ir::Pool::Mean)),
+    ("flatten", Function::Flatten),
 ];
 
 impl Function {
@@ -55,6 +68,10 @@ impl Function {
     pub fn parameters(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
             Function::Core(_) | Function::BatchMean => (&["x"], &[]),
+            Function::Along(_) => (&["x"], &["axis"]),
+            Function::Conv2d => (&["X", "K"], &["b", "stride", "padding"]),
+            Function::Pool(_) => (&["X", "k"], &[]),
+            Function::Flatten => (&["X"], &[]),
             Function::Mse => (&["prediction", "target"], &[]),
             Function::CrossEntropy | Function::BinaryCrossEntropy => {
                 (&["probabilities", "target"], &[])

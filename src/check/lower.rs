@@ -12,7 +12,11 @@ use super::suggest::nearest;
 use super::symbols::Symbols;
 use crate::diagnostic::{Diagnostic, Diagnostics, Kind, excerpt};
 use crate::ir::fold::{self, FoldError};
-use crate::ir::{Binary, DeclId, Declaration, Graph, NodeId, Op, ShapeError, Unary};
+use crate::ir::tensor_op::TensorShapeError;
+use crate::ir::{
+    Along, Binary, Conv, DeclId, Declaration, Graph, NodeId, Op, ShapeError, TensorOp, Unary,
+    Window,
+};
 use crate::shape::Shape;
 use crate::span::Span;
 use crate::syntax::ast::{Arguments, BinaryOp, Expr, ExprKind, Ident};
@@ -239,6 +243,39 @@ impl Lowerer<'_> {
         if f == Function::BatchVar && given == 2 {
             return self.batch_var(function, arguments, span);
         }
+        match f {
+            Function::Conv2d if given == 3 => {
+                self.error(
+                    Diagnostic::error(
+                        Kind::BadArgument,
+                        arguments.span,
+                        phrase::wrong_argument_count(
+                            &function.text,
+                            phrase::arguments_conv2d(),
+                            given,
+                        ),
+                    )
+                    .with_label(phrase::expected_form("conv2d(X, K, stride, padding)")),
+                );
+                return None;
+            }
+            Function::Conv2d => return self.conv2d(arguments, span),
+            Function::Pool(pool) => return self.pool(pool, function, arguments, span),
+            Function::Flatten => {
+                let x = self.lower(&arguments.items[0].value)?;
+                let shape = Shape::Vector(self.graph[x].shape.size());
+                return self.add_at(
+                    Op::Tensor(TensorOp::Reshape(x, shape)),
+                    span,
+                    &function.text,
+                    &[&arguments.items[0].value],
+                );
+            }
+            Function::Along(unary) if given == 2 => {
+                return self.along(unary, function, arguments, span);
+            }
+            _ => {}
+        }
         let values: Vec<Lowered> = arguments
             .items
             .iter()
@@ -247,7 +284,9 @@ impl Lowerer<'_> {
         let values: Vec<NodeId> = values.into_iter().collect::<Option<_>>()?;
         let exprs: Vec<&Expr> = arguments.items.iter().map(|a| &a.value).collect();
         match f {
-            Function::Core(unary) => {
+            // Lowered before their arguments, some of which are constants.
+            Function::Conv2d | Function::Pool(_) | Function::Flatten => None,
+            Function::Core(unary) | Function::Along(unary) => {
                 self.add_at(Op::Unary(unary, values[0]), span, &function.text, &exprs)
             }
             Function::Mse => {
@@ -327,6 +366,165 @@ impl Lowerer<'_> {
                     self.add_at(Op::Binary(Binary::Mul, values[1], log_p), span, "*", &exprs)?;
                 let total = self.add_at(Op::Unary(Unary::Sum, weighted), span, "sum", &exprs)?;
                 self.add_at(Op::Unary(Unary::Neg, total), span, "-", &exprs)
+            }
+        }
+    }
+
+    /// `conv2d(X, K)`, `conv2d(X, K, stride, padding)`, `conv2d(X, K, b, stride, padding)`: a
+    /// bias is one value per output channel, spread over its map (a scalar without channels).
+    fn conv2d(&mut self, arguments: &Arguments, span: Span) -> Lowered {
+        let items: Vec<&Expr> = arguments.items.iter().map(|a| &a.value).collect();
+        let (bias, settings) = match items.len() {
+            5 => (Some(items[2]), &items[3..]),
+            _ => (None, &items[2..]),
+        };
+        let x = self.lower(items[0]);
+        let k = self.lower(items[1]);
+        let b = bias.map(|e| self.lower(e));
+        let window = match settings {
+            [stride, padding] => {
+                let stride = self.whole_number(stride, phrase::the_stride(), 1);
+                let padding = self.whole_number(padding, phrase::the_padding(), 0);
+                Some(Window {
+                    stride: stride?,
+                    padding: padding?,
+                })
+            }
+            _ => Some(Window::PLAIN),
+        };
+        let (x, k, window) = (x?, k?, window?);
+        let b = match b {
+            Some(b) => Some(b?),
+            None => None,
+        };
+        let conv = TensorOp::Conv(Conv::Forward, window, x, k);
+        let conv = self.add_at(Op::Tensor(conv), span, "conv2d", &items[..2])?;
+        let (Some(b), Some(bias)) = (b, bias) else {
+            return Some(conv);
+        };
+        let spread = match (self.graph[conv].shape, self.graph[b].shape) {
+            (Shape::Tensor3(f, rows, cols), Shape::Vector(n)) if n == f => {
+                let along_rows = TensorOp::Expand(b, 1, rows);
+                let along_rows = self.add_at(Op::Tensor(along_rows), span, "conv2d", &[bias])?;
+                let map = TensorOp::Expand(along_rows, 2, cols);
+                self.add_at(Op::Tensor(map), span, "conv2d", &[bias])?
+            }
+            (Shape::Matrix(..), Shape::Scalar) => b,
+            (out, shape) => {
+                let expected = match out {
+                    Shape::Tensor3(f, ..) => Shape::Vector(f),
+                    _ => Shape::Scalar,
+                };
+                self.error(
+                    Diagnostic::error(
+                        Kind::ShapeMismatch,
+                        bias.span,
+                        phrase::conv_bias(
+                            expected.noun(),
+                            quote(self.source, bias.span),
+                            shape.noun(),
+                        ),
+                    )
+                    .with_label(phrase::shape_here(shape.noun())),
+                );
+                return None;
+            }
+        };
+        self.add_at(Op::Binary(Binary::Add, conv, spread), span, "+", &items)
+    }
+
+    /// `max_pool(X, k)`, `avg_pool(X, k)`: k×k windows of the last two axes, stride k.
+    fn pool(
+        &mut self,
+        pool: crate::ir::Pool,
+        function: &Ident,
+        arguments: &Arguments,
+        span: Span,
+    ) -> Lowered {
+        let x_expr = &arguments.items[0].value;
+        let x = self.lower(x_expr);
+        let what = phrase::the_window(&function.text);
+        let k = self.whole_number(&arguments.items[1].value, what, 1);
+        let (x, k) = (x?, k?);
+        let op = Op::Tensor(TensorOp::Pool(pool, x, k));
+        self.add_at(op, span, &function.text, &[x_expr])
+    }
+
+    /// `sum(X, axis)`, `mean(X, axis)`, `softmax(Z, axis)`, `log_softmax(Z, axis)`; along the
+    /// only axis of a vector, the function of the vector.
+    fn along(
+        &mut self,
+        unary: Unary,
+        function: &Ident,
+        arguments: &Arguments,
+        span: Span,
+    ) -> Lowered {
+        let (x_expr, axis_expr) = (&arguments.items[0].value, &arguments.items[1].value);
+        let x = self.lower(x_expr);
+        let what = phrase::the_axis(&function.text);
+        let axis = self.whole_number(axis_expr, what, 0);
+        let (x, axis) = (x?, axis?);
+        let shape = self.graph[x].shape;
+        if axis >= shape.rank() {
+            let name = quote(self.source, x_expr.span);
+            let message = match shape {
+                Shape::Scalar => phrase::axis_of_a_scalar(&function.text, axis, name),
+                _ => phrase::axis_out_of_range(
+                    &function.text,
+                    axis,
+                    name,
+                    shape.noun(),
+                    shape.rank() - 1,
+                ),
+            };
+            self.error(
+                Diagnostic::error(Kind::ShapeMismatch, axis_expr.span, message)
+                    .with_label(phrase::axis_label())
+                    .with_note(x_expr.span, phrase::shape_here(shape.noun())),
+            );
+            return None;
+        }
+        let exprs = [x_expr];
+        if shape.rank() == 1 {
+            return self.add_at(Op::Unary(unary, x), span, &function.text, &exprs);
+        }
+        let along = match unary {
+            Unary::Softmax => Along::Softmax,
+            Unary::LogSoftmax => Along::LogSoftmax,
+            _ => Along::Sum,
+        };
+        let op = Op::Tensor(TensorOp::Along(along, x, axis));
+        let result = self.add_at(op, span, &function.text, &exprs)?;
+        if unary != Unary::Mean {
+            return Some(result);
+        }
+        let count = BigRational::from_integer(shape.dims()[axis].into());
+        let count = self.literal(Tensor::scalar(count), span)?;
+        self.add_at(Op::Binary(Binary::Div, result, count), span, "/", &exprs)
+    }
+
+    /// A whole number of at least `least` given by a constant expression: a stride, a padding,
+    /// a window, an axis.
+    fn whole_number(&mut self, expr: &Expr, what: Message, least: usize) -> Option<usize> {
+        let value = constant_scalar(
+            self.scope,
+            expr,
+            what.clone(),
+            self.source,
+            self.diagnostics,
+        )?;
+        match crate::exact::to_u64(&value).and_then(|n| usize::try_from(n).ok()) {
+            Some(n) if n >= least && n <= super::MAX_ELEMENTS => Some(n),
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        Kind::BadArgument,
+                        expr.span,
+                        phrase::must_be_a_whole_number(what, least),
+                    )
+                    .with_label(phrase::this_is(crate::exact::display(&value))),
+                );
+                None
             }
         }
     }
@@ -985,8 +1183,99 @@ fn shape_error(
             span,
             phrase::does_not_fit(whole, shape.noun()),
         ),
+        ShapeError::Tensor(ref error) => {
+            tensor_shape_error(error, span, operator, operands, source)
+        }
         ShapeError::Undeclared(_) => {
             Diagnostic::error(Kind::UnknownName, span, phrase::is_not_declared(whole))
         }
+    }
+}
+
+/// An operation on tensors that does not fit its operands: `operator` is the function's name.
+fn tensor_shape_error(
+    error: &TensorShapeError,
+    span: Span,
+    operator: &str,
+    operands: &[&Expr],
+    source: &str,
+) -> Diagnostic {
+    let whole = quote(source, span);
+    let operand = |i: usize| operands.get(i).map_or(span, |e| e.span);
+    let name = |i: usize| quote(source, operand(i));
+    match *error {
+        TensorShapeError::Conv(input, kernel) => {
+            let label = match (input, kernel) {
+                (Shape::Tensor3(c, ..), Shape::Tensor4(_, kc, ..)) if c != kc => {
+                    phrase::conv_channels_label(c, kc)
+                }
+                _ => phrase::conv_shapes_label(),
+            };
+            Diagnostic::error(
+                Kind::ShapeMismatch,
+                span,
+                phrase::conv_shapes(name(0), input.noun(), name(1), kernel.noun()),
+            )
+            .with_label(label)
+            .with_note(operand(0), phrase::verbatim(input))
+            .with_note(operand(1), phrase::verbatim(kernel))
+        }
+        TensorShapeError::KernelTooLarge {
+            kernel,
+            padded,
+            padding,
+        } => {
+            let size = |(rows, cols): (usize, usize)| format!("{rows}×{cols}");
+            Diagnostic::error(
+                Kind::ShapeMismatch,
+                span,
+                phrase::conv_kernel_too_large(whole, size(kernel), size(padded), padding),
+            )
+            .with_label(phrase::conv_kernel_too_large_label())
+            .with_help(phrase::conv_kernel_too_large_help())
+        }
+        TensorShapeError::Stride { stride, sweep } => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            phrase::conv_stride(whole, stride, sweep.0, sweep.1),
+        )
+        .with_label(phrase::conv_stride_label())
+        .with_help(phrase::conv_stride_help(sweep.0, sweep.1)),
+        TensorShapeError::Pool(shape, _) if shape.rank() < 2 => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            phrase::pool_needs_maps(operator, name(0), shape.noun()),
+        )
+        .with_label(phrase::shape_here(shape.noun())),
+        TensorShapeError::Pool(shape, k) => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            phrase::pool_windows(operator, k, shape.noun()),
+        )
+        .with_label(phrase::pool_windows_label(k))
+        .with_note(operand(0), phrase::verbatim(shape)),
+        TensorShapeError::Axis(shape, axis) => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            phrase::axis_out_of_range(
+                operator,
+                axis,
+                name(0),
+                shape.noun(),
+                shape.rank().saturating_sub(1),
+            ),
+        )
+        .with_label(phrase::axis_label()),
+        TensorShapeError::Zero => Diagnostic::error(
+            Kind::BadArgument,
+            span,
+            phrase::must_be_a_whole_number(phrase::verbatim(whole), 1),
+        ),
+        TensorShapeError::Reshape(from, to) => Diagnostic::error(
+            Kind::ShapeMismatch,
+            span,
+            phrase::does_not_fit(whole, to.noun()),
+        )
+        .with_label(phrase::shape_here(from.noun())),
     }
 }

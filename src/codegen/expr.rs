@@ -123,7 +123,7 @@ impl<'p> Writer<'p> {
         let graph = self.plan.graph();
         let operand = |id: NodeId| self.element(id, index);
         match &graph[node].op {
-            Op::Var(_) | Op::Literal(_) => self.element(node, index),
+            Op::Var(_) | Op::Literal(_) | Op::Tensor(_) => self.element(node, index),
             // The number of rows of the batch.
             Op::BatchSize => Expr::atom("n as Real".to_string()),
             Op::Broadcast(a, _) => operand(*a),

@@ -59,9 +59,17 @@ pub fn check_size(model: &Model) -> Result<(), GenError> {
 }
 
 /// Refuses what trainers do not compute yet, naming it: values of three or four dimensions and
-/// the operations on them.
+/// the operations on them (`conv2d`, pooling, `flatten`, along an axis).
 pub fn check_supported(model: &Model) -> Result<(), GenError> {
     let unsupported = |what: Message| Err(GenError::Unsupported { what });
+    if let Some(operation) = model
+        .graph
+        .nodes()
+        .iter()
+        .find_map(|n| n.op.tensor_operation())
+    {
+        return unsupported(phrase::gen_tensor_operation(operation));
+    }
     if let Some(d) = model.declarations.iter().find(|d| d.shape.rank() > 2) {
         return unsupported(phrase::gen_tensor_values(&d.name, d.shape.noun()));
     }

@@ -307,7 +307,7 @@ pub fn is_elementwise(op: &Op) -> bool {
         Op::Unary(f, _) => f.is_elementwise(),
         Op::Binary(b, ..) => !matches!(b, Binary::MatMul | Binary::Outer | Binary::Concat),
         Op::Pow(..) | Op::Broadcast(..) | Op::OneHot(..) | Op::Slice(..) | Op::BatchSize => true,
-        Op::Var(_) | Op::Literal(_) => false,
+        Op::Var(_) | Op::Literal(_) | Op::Tensor(_) => false,
     }
 }
 

@@ -205,7 +205,7 @@ fn statuses(model: &Model, graph: &Graph, axes: &[Option<usize>]) -> Result<Vec<
                     _ => return Err(Refusal::Impossible),
                 }
             }
-            Op::OneHot(..) | Op::Slice(..) | Op::Unary(Unary::BatchMean, _) => {
+            Op::OneHot(..) | Op::Slice(..) | Op::Unary(Unary::BatchMean, _) | Op::Tensor(_) => {
                 return Err(Refusal::Impossible);
             }
             Op::Unary(Unary::Transpose, a) => match of(*a) {

@@ -6,7 +6,7 @@ use num_traits::{Signed, Zero};
 use super::EvalError;
 use super::batch::Batched;
 use crate::ir::fold::{self, FoldError};
-use crate::ir::{Binary, Graph, NodeId, Op, Unary};
+use crate::ir::{Binary, Graph, NodeId, Op, Pool, TensorOp, Unary};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -123,6 +123,7 @@ fn exact_whatever_the_approximation(
     let finite = approx.data().iter().all(|x| x.is_finite());
     match (op, operands) {
         (Op::Binary(Binary::Mul | Binary::MatMul | Binary::Outer, ..), [a, b])
+        | (Op::Tensor(TensorOp::Conv(..)), [a, b])
             if finite && (exact_zero(a) || exact_zero(b)) =>
         {
             zeros()
@@ -130,6 +131,10 @@ fn exact_whatever_the_approximation(
         (Op::Binary(Binary::Div, ..), [a, _]) if finite && exact_zero(a) => zeros(),
         (Op::Unary(Unary::Relu, _), [Value::Approx(a)]) if a.data().iter().all(|x| *x <= 0.0) => {
             zeros()
+        }
+        // 1 at each window's maximum: exact whatever the values it compares.
+        (Op::Tensor(TensorOp::Pool(Pool::ArgMax, ..)), _) if finite => {
+            Some(approx.map(|&x| BigRational::from_integer(i64::from(x > 0.0).into())))
         }
         (Op::Unary(Unary::Step | Unary::Sign, _), _) if finite => Some(approx.map(|&x| {
             BigRational::from_integer(if x > 0.0 {

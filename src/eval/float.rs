@@ -1,6 +1,7 @@
 //! Float64 evaluation, and the float kernel of every operation (also used by the exact evaluator
 //! once a value is approximate).
 
+use crate::ir::tensor_op::{self, Along, TensorOp};
 use crate::ir::{Binary, Graph, Op, Unary};
 use crate::tensor::Tensor;
 
@@ -39,8 +40,46 @@ pub fn apply(op: &Op, operands: &[&Tensor<f64>]) -> Tensor<f64> {
         (Op::Slice(_, start, shape), [a]) => a
             .slice(*start, *shape)
             .unwrap_or_else(|| Tensor::filled(*shape, f64::NAN)),
+        (
+            Op::Tensor(TensorOp::Along(along @ (Along::Softmax | Along::LogSoftmax), _, axis)),
+            [a],
+        ) => along_axis(a, *axis, |line| match along {
+            Along::LogSoftmax => log_softmax(line),
+            _ => softmax(line),
+        }),
+        (Op::Tensor(t), [a]) => {
+            tensor_op::apply(*t, a, None).unwrap_or_else(|| Tensor::scalar(f64::NAN))
+        }
+        (Op::Tensor(t), [a, b]) => {
+            tensor_op::apply(*t, a, Some(b)).unwrap_or_else(|| Tensor::scalar(f64::NAN))
+        }
         (Op::Var(_) | Op::BatchSize, _) | (_, _) => Tensor::scalar(f64::NAN),
     }
+}
+
+/// `f` applied to each line of `a` along `axis` (each a vector), the results in their places.
+fn along_axis(
+    a: &Tensor<f64>,
+    axis: usize,
+    f: impl Fn(&Tensor<f64>) -> Tensor<f64>,
+) -> Tensor<f64> {
+    let Some((outer, n, inner)) = tensor_op::lines(a.shape(), axis) else {
+        return Tensor::filled(a.shape(), f64::NAN);
+    };
+    let mut out = a.data().to_vec();
+    for o in 0..outer {
+        for t in 0..inner {
+            let at = |i: usize| (o * n + i) * inner + t;
+            let line = Tensor::new(
+                crate::shape::Shape::Vector(n),
+                (0..n).map(|i| a.data()[at(i)]).collect(),
+            );
+            for (i, x) in f(&line).data().iter().enumerate() {
+                out[at(i)] = *x;
+            }
+        }
+    }
+    Tensor::new(a.shape(), out)
 }
 
 fn unary(f: Unary, a: &Tensor<f64>) -> Tensor<f64> {

@@ -141,6 +141,7 @@ fn operation(op: &Op) -> Option<Message> {
     Some(phrase::verbatim(match op {
         Op::Var(_) | Op::Literal(_) => return None,
         Op::BatchSize => "m",
+        Op::Tensor(t) => t.name(),
         Op::Binary(Binary::Pick, ..) => "[ ]",
         Op::Binary(Binary::Concat, ..) => "concat",
         Op::Unary(Unary::Neg, _) => "−",

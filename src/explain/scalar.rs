@@ -755,7 +755,8 @@ fn local_formula(
         | Op::Broadcast(..)
         | Op::OneHot(..)
         | Op::Slice(..)
-        | Op::BatchSize => return None,
+        | Op::BatchSize
+        | Op::Tensor(_) => return None,
     };
     Some(local)
 }

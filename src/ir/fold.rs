@@ -85,6 +85,8 @@ pub fn exact(
         (Op::Broadcast(_, shape), [a]) => a.as_scalar().map(|x| Tensor::filled(*shape, x.clone())),
         (Op::OneHot(_, n), [i]) => index(i).and_then(|i| Tensor::one_hot(i, *n)),
         (Op::Slice(_, start, shape), [a]) => a.slice(*start, *shape),
+        (Op::Tensor(t), [a]) => super::tensor_op::apply(*t, a, None),
+        (Op::Tensor(t), [a, b]) => super::tensor_op::apply(*t, a, Some(b)),
         (Op::Binary(op, ..), [a, b]) => match op {
             Binary::MatMul => a.matmul(b),
             Binary::Outer => a.outer(b),

@@ -45,6 +45,8 @@ pub enum ShapeError {
     Concat(Shape, Shape),
     /// A slice or a one-hot vector that does not fit its operand.
     Slice(Shape),
+    /// An operation on tensors that does not fit its operands.
+    Tensor(super::tensor_op::TensorShapeError),
     /// [`Graph::add`] of a declaration that [`Graph::var`] never added.
     Undeclared(DeclId),
 }
@@ -123,6 +125,11 @@ impl Graph {
                     (Unary::Softmax | Unary::LogSoftmax, Shape::Vector(n)) => Shape::Vector(n),
                     (f, shape) => return Err(ShapeError::Operand(*f, shape)),
                 }
+            }
+            Op::Tensor(t) => {
+                let (a, b) = t.operands();
+                t.shape(self[a].shape, b.map(|b| self[b].shape))
+                    .map_err(ShapeError::Tensor)?
             }
             Op::Broadcast(a, shape) => match self[*a].shape {
                 Shape::Scalar => *shape,

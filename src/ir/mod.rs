@@ -16,7 +16,9 @@ mod graph;
 mod model;
 mod op;
 pub mod scalarize;
+pub mod tensor_op;
 
 pub use graph::{Graph, Node, NodeId, ShapeError};
 pub use model::*;
 pub use op::{Binary, Op, Unary};
+pub use tensor_op::{Along, Conv, Pool, TensorKind, TensorOp, Window};

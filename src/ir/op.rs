@@ -6,6 +6,7 @@ use num_rational::BigRational;
 
 use super::graph::NodeId;
 use super::model::DeclId;
+use super::tensor_op::TensorOp;
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -32,6 +33,9 @@ pub enum Op {
     /// The number of examples m of the batch a step is taken on: a file's `each` lists, a
     /// trainer's batch. `batch_var(v, 1)` divides by m − 1.
     BatchSize,
+    /// An operation on the axes of tensors: convolution, pooling, along one axis, reshaping
+    /// (see `tensor_op`).
+    Tensor(TensorOp),
 }
 
 /// Operations of one operand.
@@ -134,6 +138,14 @@ impl Binary {
 }
 
 impl Op {
+    /// The name of an operation on tensors, for messages of what is not computed yet.
+    pub fn tensor_operation(&self) -> Option<&'static str> {
+        match self {
+            Op::Tensor(t) => Some(t.name()),
+            _ => None,
+        }
+    }
+
     /// The operands, in order.
     pub fn operands(&self) -> impl Iterator<Item = NodeId> {
         let (a, b) = match *self {
@@ -144,6 +156,10 @@ impl Op {
             | Op::OneHot(a, _)
             | Op::Slice(a, _, _) => (Some(a), None),
             Op::Binary(_, a, b) => (Some(a), Some(b)),
+            Op::Tensor(t) => {
+                let (a, b) = t.operands();
+                (Some(a), b)
+            }
         };
         a.into_iter().chain(b)
     }
@@ -194,6 +210,7 @@ impl std::hash::Hash for Op {
                 shape.hash(state);
             }
             Op::BatchSize => {}
+            Op::Tensor(t) => t.hash(state),
         }
     }
 }

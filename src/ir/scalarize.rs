@@ -73,7 +73,8 @@ pub fn scalarize(graph: &Graph, len: usize) -> Result<Scalarized, ScalarizeError
             Op::Binary(Binary::Pick, ..)
             | Op::Unary(Unary::BatchMean, _)
             | Op::BatchSize
-            | Op::OneHot(..) => return Err(ScalarizeError::Unsupported),
+            | Op::OneHot(..)
+            | Op::Tensor(_) => return Err(ScalarizeError::Unsupported),
             op => {
                 let operands: Vec<(Vec<NodeId>, Shape)> = op
                     .operands()
@@ -100,7 +101,7 @@ fn lower(
     let scalar = |g: &mut Graph, op: Op| g.add(op, span);
     let first = |i: usize| -> &[NodeId] { &operands[i].0 };
     Ok(match op {
-        Op::Var(_) | Op::Literal(_) | Op::BatchSize | Op::OneHot(..) => Vec::new(),
+        Op::Var(_) | Op::Literal(_) | Op::BatchSize | Op::OneHot(..) | Op::Tensor(_) => Vec::new(),
         Op::Slice(_, start, shape) => first(0)[*start..*start + shape.size()].to_vec(),
         Op::Binary(Binary::Concat, ..) => [first(0), first(1)].concat(),
         Op::Unary(f, _) => {

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::{Formula, Function, Operator, Symbol};
-use crate::ir::{Binary, Graph, NodeId, Op, Unary};
+use crate::ir::{Along, Binary, Conv, Graph, NodeId, Op, Pool, TensorOp, Unary, Window};
 
 /// Beyond this depth a formula is cut short with an ellipsis. Named values keep real formulas
 /// far shallower; only a file with one enormous unnamed expression comes near it.
@@ -58,6 +58,12 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
         Op::OneHot(i, _) => Formula::Call(Function::OneHot, sub(*i)),
         Op::Slice(a, start, shape) => Formula::Slice(sub(*a), start + 1, start + shape.size()),
         Op::Unary(Unary::BatchMean, a) => Formula::BatchMean("i".to_string(), sub(*a)),
+        Op::Tensor(t) => match spread_bias(graph, *t) {
+            // A bias per channel spread over its feature map is written as the bias, as a
+            // textbook writes `X ⋆ K + b`.
+            Some(bias) => write(graph, names, bias, depth + 1),
+            None => tensor(*t, &|id| write(graph, names, id, depth + 1)),
+        },
         Op::Binary(Binary::Pick, a, i) => Formula::Pick(sub(*a), sub(*i)),
         Op::Binary(Binary::Concat, ..) => {
             // concat(concat(a, b), c) as the one call the file wrote: concat(a, b, c).
@@ -201,5 +207,77 @@ pub fn alias_log_softmax(graph: &Graph, names: &mut Names) {
         if let Some(log_id) = graph.ids().find(|&other| graph[other].op == log_softmax) {
             names.insert(log_id, Formula::call(Function::Log, p));
         }
+    }
+}
+
+/// An operation on tensors as a call: `conv2d(X, K)`, and its gradients in the textbook's words:
+/// `correlate(X, δ)` (the kernel's: the correlation of the input with the upstream gradient) and
+/// `full_conv(δ, rot180(K))` (the input's: the full convolution of the upstream gradient with
+/// the flipped kernel), with the stride and padding when they are not 1 and 0.
+fn tensor(t: TensorOp, write: &dyn Fn(NodeId) -> Formula) -> Formula {
+    let count = |n: usize| Formula::number(n as i64);
+    let with_window = |mut arguments: Vec<Formula>, window: Window| {
+        if window != Window::PLAIN {
+            arguments.extend([count(window.stride), count(window.padding)]);
+        }
+        arguments
+    };
+    match t {
+        TensorOp::Conv(conv, window, a, b) => {
+            let (name, arguments) = match conv {
+                Conv::Forward => ("conv2d", vec![write(a), write(b)]),
+                Conv::Kernel { .. } => ("correlate", vec![write(a), write(b)]),
+                Conv::Input { .. } => (
+                    "full_conv",
+                    vec![write(a), Formula::Apply("rot180", vec![write(b)])],
+                ),
+            };
+            Formula::Apply(name, with_window(arguments, window))
+        }
+        TensorOp::Pool(pool, a, k) => {
+            let name = match pool {
+                Pool::Max => "max_pool",
+                Pool::Mean => "avg_pool",
+                Pool::ArgMax => "argmax_mask",
+            };
+            Formula::Apply(name, vec![write(a), count(k)])
+        }
+        TensorOp::Upsample(a, k) => Formula::Apply("upsample", vec![write(a), count(k)]),
+        TensorOp::Along(along, a, axis) => {
+            let name = match along {
+                Along::Sum => "sum",
+                Along::Softmax => "softmax",
+                Along::LogSoftmax => "log_softmax",
+            };
+            Formula::Apply(name, vec![write(a), count(axis)])
+        }
+        TensorOp::Expand(a, axis, n) => {
+            Formula::Apply("repeat", vec![write(a), count(axis), count(n)])
+        }
+        TensorOp::Reshape(a, crate::shape::Shape::Vector(_)) => {
+            Formula::Apply("flatten", vec![write(a)])
+        }
+        TensorOp::Reshape(a, shape) => Formula::Apply(
+            "reshape",
+            vec![
+                write(a),
+                Formula::Array(shape.dims().into_iter().map(count).collect()),
+            ],
+        ),
+    }
+}
+
+/// The vector `b` of `repeat(repeat(b, 1, H), 2, W)`: a bias per channel over a feature map.
+fn spread_bias(graph: &Graph, t: TensorOp) -> Option<NodeId> {
+    let TensorOp::Expand(inner, 2, _) = t else {
+        return None;
+    };
+    match graph[inner].op {
+        Op::Tensor(TensorOp::Expand(bias, 1, _))
+            if matches!(graph[bias].shape, crate::shape::Shape::Vector(_)) =>
+        {
+            Some(bias)
+        }
+        _ => None,
     }
 }

@@ -200,6 +200,9 @@ pub enum Formula {
     Pick(Box<Formula>, Box<Formula>),
     /// `concat(a, b, …)`
     Concat(Vec<Formula>),
+    /// An operation on tensors written as a call of several arguments: `conv2d(X, K)`,
+    /// `max_pool(h, 2)`, `sum(Z, 1)`.
+    Apply(&'static str, Vec<Formula>),
     /// Elements `first` through `last` of a vector, counted from 1: `g[11…20]`.
     Slice(Box<Formula>, usize, usize),
     /// A quantity belonging to something, written as a function of it: Adam's moment `m⁺(W2₁₁)`
@@ -239,7 +242,8 @@ impl Formula {
             Formula::Array(items)
             | Formula::Product(items)
             | Formula::Sum(items)
-            | Formula::Concat(items) => items.iter().collect(),
+            | Formula::Concat(items)
+            | Formula::Apply(_, items) => items.iter().collect(),
             Formula::Matrix(rows) => rows.iter().flatten().collect(),
             Formula::Neg(a)
             | Formula::Transpose(a)
@@ -317,6 +321,7 @@ impl Formula {
             | Formula::Kronecker(..)
             | Formula::Pick(..)
             | Formula::Concat(_)
+            | Formula::Apply(..)
             | Formula::Slice(..)
             | Formula::Of(..) => 6,
         }
@@ -375,7 +380,8 @@ impl Formula {
             Formula::Array(items)
             | Formula::Product(items)
             | Formula::Sum(items)
-            | Formula::Concat(items) => items.iter_mut().for_each(|f| f.rebind(scope, current)),
+            | Formula::Concat(items)
+            | Formula::Apply(_, items) => items.iter_mut().for_each(|f| f.rebind(scope, current)),
             Formula::Matrix(rows) => rows
                 .iter_mut()
                 .flatten()
@@ -493,7 +499,8 @@ impl Formula {
             Formula::Array(items)
             | Formula::Product(items)
             | Formula::Sum(items)
-            | Formula::Concat(items) => Box::new(items.iter_mut()),
+            | Formula::Concat(items)
+            | Formula::Apply(_, items) => Box::new(items.iter_mut()),
             Formula::Matrix(rows) => Box::new(rows.iter_mut().flatten()),
         }
     }

@@ -5,7 +5,7 @@
 use super::placeholders::{Placeholders, Role};
 use super::{Formula, Function, Operator, Symbol};
 use crate::autodiff::Rule;
-use crate::ir::{Binary, Unary};
+use crate::ir::{Along, Binary, Pool, TensorKind, Unary};
 
 /// A rule, stated: where `given` holds, each `lhs = rhs` of `equations`.
 #[derive(Clone, Debug, PartialEq)]
@@ -350,6 +350,7 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
                 )],
             )
         }
+        Rule::Tensor(kind) => return tensor_statement(rule, kind, loss, names),
         Rule::Unary(Unary::Step | Unary::Sign)
         | Rule::Binary(Binary::Outer | Binary::Pick | Binary::Concat)
         | Rule::Broadcast => return None,
@@ -359,5 +360,93 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
         given,
         equations,
         note,
+    })
+}
+
+/// The rules of operations on tensors. A convolution's gradients are convolutions: the kernel's
+/// is the correlation of the input with the upstream gradient, the input's the full convolution
+/// of the upstream gradient with the flipped kernel. Max pooling sends each window's gradient
+/// to its first maximum; average pooling shares it equally. Along an axis, each line is a
+/// vector, and the vector's rule holds for it.
+fn tensor_statement(
+    rule: Rule,
+    kind: TensorKind,
+    loss: &str,
+    names: &Placeholders,
+) -> Option<Statement> {
+    let e = || Formula::symbol(loss);
+    let u = || names.formula(Role::Product);
+    let x = || names.formula(Role::Operand);
+    let k = || names.formula(Role::Count);
+    let upstream = || Formula::partial(e(), u());
+    let apply = |name: &'static str, arguments: Vec<Formula>| Formula::Apply(name, arguments);
+    let (given, equations) = match kind {
+        TensorKind::Conv => {
+            let w = || names.formula(Role::Matrix);
+            (
+                vec![equals(u(), apply("conv2d", vec![x(), w()]))],
+                vec![
+                    (
+                        Formula::partial(e(), w()),
+                        apply("correlate", vec![x(), upstream()]),
+                    ),
+                    (
+                        Formula::partial(e(), x()),
+                        apply("full_conv", vec![upstream(), apply("rot180", vec![w()])]),
+                    ),
+                ],
+            )
+        }
+        TensorKind::Pool(Pool::Max) => (
+            vec![equals(u(), apply("max_pool", vec![x(), k()]))],
+            vec![(
+                Formula::partial(e(), x()),
+                Formula::binary(
+                    Operator::Hadamard,
+                    apply("argmax_mask", vec![x(), k()]),
+                    apply("upsample", vec![upstream(), k()]),
+                ),
+            )],
+        ),
+        TensorKind::Pool(Pool::Mean) => (
+            vec![equals(u(), apply("avg_pool", vec![x(), k()]))],
+            vec![(
+                Formula::partial(e(), x()),
+                div(
+                    apply("upsample", vec![upstream(), k()]),
+                    Formula::Pow(Box::new(k()), Box::new(Formula::number(2))),
+                ),
+            )],
+        ),
+        TensorKind::Along(Along::Sum) => {
+            let a = || names.formula(Role::Index);
+            (
+                vec![equals(u(), apply("sum", vec![x(), a()]))],
+                vec![(
+                    Formula::partial(e(), x()),
+                    apply("repeat", vec![upstream(), a()]),
+                )],
+            )
+        }
+        // Each line along the axis is a vector: the vector's rule, line by line.
+        TensorKind::Along(Along::Softmax) => {
+            return statement(Rule::Unary(Unary::Softmax), loss, names)
+                .map(|s| Statement { rule, ..s });
+        }
+        TensorKind::Along(Along::LogSoftmax) => {
+            return statement(Rule::Unary(Unary::LogSoftmax), loss, names)
+                .map(|s| Statement { rule, ..s });
+        }
+        // Rearrangements, and what only gradients contain.
+        TensorKind::Pool(Pool::ArgMax)
+        | TensorKind::Upsample
+        | TensorKind::Expand
+        | TensorKind::Reshape => return None,
+    };
+    Some(Statement {
+        rule,
+        given,
+        equations,
+        note: None,
     })
 }

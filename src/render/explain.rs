@@ -1071,7 +1071,8 @@ fn matrix_columns(e: &Explanation) -> usize {
             Formula::Array(items)
             | Formula::Product(items)
             | Formula::Sum(items)
-            | Formula::Concat(items) => pending.extend(items),
+            | Formula::Concat(items)
+            | Formula::Apply(_, items) => pending.extend(items),
             Formula::Neg(a)
             | Formula::Transpose(a)
             | Formula::Call(_, a)

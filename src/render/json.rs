@@ -217,6 +217,22 @@ fn rule_text(rule: &crate::autodiff::Rule) -> String {
         },
         Rule::Power => "power".to_string(),
         Rule::Broadcast => "broadcast".to_string(),
+        Rule::Tensor(kind) => {
+            use crate::ir::{Along, Pool, TensorKind};
+            match kind {
+                TensorKind::Conv => "convolution",
+                TensorKind::Pool(Pool::Max) => "max_pool",
+                TensorKind::Pool(Pool::Mean) => "avg_pool",
+                TensorKind::Pool(Pool::ArgMax) => "argmax_mask",
+                TensorKind::Upsample => "upsample",
+                TensorKind::Along(Along::Sum) => "sum_along_axis",
+                TensorKind::Along(Along::Softmax) => "softmax_along_axis",
+                TensorKind::Along(Along::LogSoftmax) => "log_softmax_along_axis",
+                TensorKind::Expand => "repeat",
+                TensorKind::Reshape => "reshape",
+            }
+            .to_string()
+        }
         Rule::SoftmaxCrossEntropy => "softmax_cross_entropy".to_string(),
         Rule::SoftmaxClassCrossEntropy => "softmax_class_cross_entropy".to_string(),
     }

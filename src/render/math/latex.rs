@@ -143,8 +143,12 @@ fn write(f: &Formula, out: &mut String) {
             write(i, out);
             out.push(']');
         }
-        Formula::Concat(items) => {
-            out.push_str("\\operatorname{concat}\\left(");
+        Formula::Concat(items) | Formula::Apply(_, items) => {
+            let name = match f {
+                Formula::Apply(name, _) => name.replace('_', "\\_"),
+                _ => "concat".to_string(),
+            };
+            out.push_str(&format!("\\operatorname{{{name}}}\\left("));
             for (k, item) in items.iter().enumerate() {
                 if k > 0 {
                     out.push_str(",\\ ");

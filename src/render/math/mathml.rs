@@ -156,8 +156,14 @@ fn write(f: &Formula, out: &mut String) {
             write(i, out);
             out.push_str("<mo>]</mo></mrow>");
         }
-        Formula::Concat(items) => {
-            out.push_str("<mrow><mi>concat</mi><mo>\u{2061}</mo><mrow><mo>(</mo>");
+        Formula::Concat(items) | Formula::Apply(_, items) => {
+            let name = match f {
+                Formula::Apply(name, _) => name,
+                _ => "concat",
+            };
+            out.push_str("<mrow><mi>");
+            out.push_str(name);
+            out.push_str("</mi><mo>\u{2061}</mo><mrow><mo>(</mo>");
             for (k, item) in items.iter().enumerate() {
                 if k > 0 {
                     out.push_str("<mo separator=\"true\">,</mo>");

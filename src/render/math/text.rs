@@ -160,8 +160,12 @@ fn write(f: &Formula, out: &mut String) {
             write(i, out);
             out.push(']');
         }
-        Formula::Concat(items) => {
-            out.push_str("concat(");
+        Formula::Concat(items) | Formula::Apply(_, items) => {
+            out.push_str(match f {
+                Formula::Apply(name, _) => name,
+                _ => "concat",
+            });
+            out.push('(');
             for (k, item) in items.iter().enumerate() {
                 if k > 0 {
                     out.push_str(", ");
