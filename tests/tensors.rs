@@ -175,3 +175,45 @@ fn gen_refuses_a_convolution_naming_it() {
     );
     assert!(!dir.exists(), "nothing is written");
 }
+
+#[test]
+fn convolutions_explain_in_every_format_and_language_and_every_command_works() {
+    for path in [
+        "tests/fixtures/explain/small-cnn.nabla",
+        "tests/fixtures/explain/convolution-3x3.nabla",
+    ] {
+        for format in ["text", "markdown", "latex", "html", "json"] {
+            for language in ["en", "vi"] {
+                let args = ["explain", path, "--format", format, "--lang", language];
+                let run = nabla(&args, None);
+                assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+                assert!(run.stderr.is_empty(), "{args:?}: {}", run.stderr);
+                // JSON carries the lines' formulas; the element form's are sums of products.
+                assert!(
+                    run.stdout.contains("conv2d") || format == "json",
+                    "{args:?}"
+                );
+            }
+        }
+        let checked = nabla(&["explain", path, "--gradcheck"], None);
+        assert_eq!(checked.code, 0, "{}", checked.stderr);
+        assert!(
+            checked
+                .stdout
+                .contains("Every derived gradient agrees with its finite difference"),
+            "{}",
+            checked.stdout
+        );
+        for args in [
+            vec!["derive", path],
+            vec!["derive", path, "--format", "latex"],
+            vec!["graph", path],
+            vec!["graph", path, "--format", "svg"],
+            vec!["explain", path, "--steps", "3"],
+        ] {
+            let run = nabla(&args, None);
+            assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+            assert!(!run.stdout.is_empty(), "{args:?}");
+        }
+    }
+}

@@ -125,6 +125,21 @@ explain-graph-caption = Each box is a value the file gives or an operation on th
 explain-plot-title = The loss after each step
 explain-plot-title-log = The loss after each step (logarithmic scale)
 explain-axis-loss-log = loss (log scale)
+explain-conv-note =
+    { $correlate } slides { $upstream } over { $input } (with the convolution's stride and padding)
+    and adds up the products at each position.
+    { $flipped } is { $kernel } turned half a turn; { $full } sends each output's gradient back
+    through the kernel to the inputs it came from.
+explain-max-pool-note =
+    { $mask } is 1 at the largest element of each { $window }×{ $window } window (the first in
+    reading order when several tie) and 0 elsewhere.
+    { $upsample } repeats each element over its window: only the maximum receives the gradient.
+explain-avg-pool-note =
+    { $upsample } repeats each element over its { $window }×{ $window } window:
+    every element of a window receives an equal share of its gradient.
+explain-repeat-note =
+    { $repeat } repeats the gradient along axis { $axis }:
+    every element the sum added receives it.
 
 ## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
 

@@ -134,6 +134,21 @@ explain-graph-caption = Mỗi ô là một giá trị do tệp cho, hoặc một
 explain-plot-title = Giá trị mất mát sau mỗi bước
 explain-plot-title-log = Giá trị mất mát sau mỗi bước (thang logarit)
 explain-axis-loss-log = giá trị mất mát (thang logarit)
+explain-conv-note =
+    { $correlate } trượt { $upstream } trên { $input } (với bước trượt và phần đệm của phép tích chập)
+    rồi cộng các tích tại mỗi vị trí.
+    { $flipped } là { $kernel } xoay nửa vòng; { $full } đưa gradient của mỗi đầu ra ngược qua
+    nhân (kernel) về các đầu vào đã tạo ra nó.
+explain-max-pool-note =
+    { $mask } bằng 1 tại phần tử lớn nhất của mỗi cửa sổ { $window }×{ $window } (phần tử đầu tiên
+    theo thứ tự đọc khi có nhiều phần tử bằng nhau) và bằng 0 ở chỗ khác.
+    { $upsample } lặp lại mỗi phần tử trên cửa sổ của nó: chỉ phần tử lớn nhất nhận gradient.
+explain-avg-pool-note =
+    { $upsample } lặp lại mỗi phần tử trên cửa sổ { $window }×{ $window } của nó:
+    mọi phần tử trong một cửa sổ nhận một phần gradient bằng nhau.
+explain-repeat-note =
+    { $repeat } lặp lại gradient dọc theo trục { $axis }:
+    mọi phần tử đã được cộng vào tổng đều nhận nó.
 
 ## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
 

@@ -8,7 +8,8 @@
 use num_rational::BigRational;
 use num_traits::One;
 
-use super::{Binary, DeclId, Graph, NodeId, Op, ShapeError, Unary};
+use super::tensor_op::{ConvDims, lines, windows};
+use super::{Along, Binary, Conv, DeclId, Graph, NodeId, Op, Pool, ShapeError, TensorOp, Unary};
 use crate::shape::Shape;
 use crate::tensor::Tensor;
 
@@ -74,7 +75,12 @@ pub fn scalarize(graph: &Graph, len: usize) -> Result<Scalarized, ScalarizeError
             | Op::Unary(Unary::BatchMean, _)
             | Op::BatchSize
             | Op::OneHot(..)
-            | Op::Tensor(_) => return Err(ScalarizeError::Unsupported),
+            | Op::Tensor(
+                TensorOp::Conv(Conv::Input { .. } | Conv::Kernel { .. }, ..)
+                | TensorOp::Pool(Pool::Max | Pool::ArgMax, ..)
+                | TensorOp::Upsample(..)
+                | TensorOp::Along(Along::Softmax | Along::LogSoftmax, ..),
+            ) => return Err(ScalarizeError::Unsupported),
             op => {
                 let operands: Vec<(Vec<NodeId>, Shape)> = op
                     .operands()
@@ -101,6 +107,64 @@ fn lower(
     let scalar = |g: &mut Graph, op: Op| g.add(op, span);
     let first = |i: usize| -> &[NodeId] { &operands[i].0 };
     Ok(match op {
+        // Each output a sum of products, in the kernel's order: channel, row, column.
+        Op::Tensor(TensorOp::Conv(Conv::Forward, window, ..)) => {
+            let dims = ConvDims::of(Conv::Forward, *window, operands[0].1, operands[1].1)
+                .map_err(ShapeError::Tensor)?;
+            let (x, k) = (first(0), first(1));
+            let mut products: Vec<(usize, usize, usize)> = Vec::new();
+            dims.products(|i, kernel, o| products.push((i, kernel, o)));
+            let mut terms: Vec<Vec<NodeId>> = vec![Vec::new(); shape.size()];
+            for (i, kernel, o) in products {
+                terms[o].push(scalar(g, Op::Binary(Binary::Mul, x[i], k[kernel]))?);
+            }
+            terms
+                .iter()
+                .map(|t| sum(g, t, span))
+                .collect::<Result<_, _>>()?
+        }
+        Op::Tensor(TensorOp::Pool(Pool::Mean, _, k)) => {
+            let a = first(0);
+            let dims = operands[0].1.dims();
+            let (rows, cols) = (dims[dims.len() - 2], dims[dims.len() - 1]);
+            let count = BigRational::from_integer((k * k).into());
+            let count = scalar(g, Op::Literal(Tensor::scalar(count)))?;
+            let mut elements = Vec::with_capacity(shape.size());
+            for window in windows(a.len(), rows, cols, *k) {
+                let terms: Vec<NodeId> = window.iter().map(|&e| a[e]).collect();
+                let total = sum(g, &terms, span)?;
+                elements.push(scalar(g, Op::Binary(Binary::Div, total, count))?);
+            }
+            elements
+        }
+        Op::Tensor(TensorOp::Along(Along::Sum, _, axis)) => {
+            let a = first(0);
+            let Some((outer, n, inner)) = lines(operands[0].1, *axis) else {
+                return Ok(Vec::new());
+            };
+            let mut elements = Vec::with_capacity(outer * inner);
+            for o in 0..outer {
+                for t in 0..inner {
+                    let terms: Vec<NodeId> = (0..n).map(|i| a[(o * n + i) * inner + t]).collect();
+                    elements.push(sum(g, &terms, span)?);
+                }
+            }
+            elements
+        }
+        Op::Tensor(TensorOp::Expand(_, axis, _)) => {
+            let a = first(0);
+            let Some((outer, n, inner)) = lines(shape, *axis) else {
+                return Ok(Vec::new());
+            };
+            let mut elements = Vec::with_capacity(shape.size());
+            for o in 0..outer {
+                for _ in 0..n {
+                    elements.extend_from_slice(&a[o * inner..(o + 1) * inner]);
+                }
+            }
+            elements
+        }
+        Op::Tensor(TensorOp::Reshape(..)) => first(0).to_vec(),
         Op::Var(_) | Op::Literal(_) | Op::BatchSize | Op::OneHot(..) | Op::Tensor(_) => Vec::new(),
         Op::Slice(_, start, shape) => first(0)[*start..*start + shape.size()].to_vec(),
         Op::Binary(Binary::Concat, ..) => [first(0), first(1)].concat(),

@@ -343,7 +343,7 @@ impl ConvDims {
     /// Every product of the convolution, as (input, kernel, output) element offsets, output by
     /// output in row-major order and, within one, in the kernel's order: channel, row, column.
     /// Positions in the padding (zeros) are skipped.
-    fn products(&self, mut visit: impl FnMut(usize, usize, usize)) {
+    pub fn products(&self, mut visit: impl FnMut(usize, usize, usize)) {
         let (s, p) = (self.window.stride, self.window.padding);
         for f in 0..self.f {
             for i in 0..self.oh {
@@ -473,7 +473,7 @@ pub fn apply<T: Element + PartialOrd>(
 
 /// The element offsets of each k×k window of the last two axes (rows × cols) of a value of
 /// `size` elements, window by window in row-major order, each in reading order.
-fn windows(size: usize, rows: usize, cols: usize, k: usize) -> Vec<Vec<usize>> {
+pub fn windows(size: usize, rows: usize, cols: usize, k: usize) -> Vec<Vec<usize>> {
     let maps = size / (rows * cols).max(1);
     let k = k.max(1);
     let mut all = Vec::with_capacity(size / (k * k));

@@ -33,6 +33,14 @@ pub enum RuleNote {
     /// Softmax and cross-entropy differentiated as one step; for a target that sums to 1,
     /// `p·sum(y) − y` is `p − y`.
     SoftmaxCrossEntropy { general: Formula, one_hot: Formula },
+    /// What the words of an operation on tensors mean: `correlate`, `rot180` and `full_conv`
+    /// of a convolution's rule, `argmax_mask` and `upsample` of pooling, `repeat` of a sum
+    /// along an axis. Which one, and the formulas its sentence names, in the order it names
+    /// them.
+    Tensor {
+        kind: TensorKind,
+        formulas: Vec<Formula>,
+    },
 }
 
 fn equals(a: Formula, b: Formula) -> Formula {
@@ -380,9 +388,22 @@ fn tensor_statement(
     let k = || names.formula(Role::Count);
     let upstream = || Formula::partial(e(), u());
     let apply = |name: &'static str, arguments: Vec<Formula>| Formula::Apply(name, arguments);
+    let note;
     let (given, equations) = match kind {
         TensorKind::Conv => {
             let w = || names.formula(Role::Matrix);
+            let flipped = apply("rot180", vec![w()]);
+            note = Some(RuleNote::Tensor {
+                kind,
+                formulas: vec![
+                    apply("correlate", vec![x(), upstream()]),
+                    upstream(),
+                    x(),
+                    flipped.clone(),
+                    w(),
+                    apply("full_conv", vec![upstream(), flipped]),
+                ],
+            });
             (
                 vec![equals(u(), apply("conv2d", vec![x(), w()]))],
                 vec![
@@ -397,29 +418,49 @@ fn tensor_statement(
                 ],
             )
         }
-        TensorKind::Pool(Pool::Max) => (
-            vec![equals(u(), apply("max_pool", vec![x(), k()]))],
-            vec![(
-                Formula::partial(e(), x()),
-                Formula::binary(
-                    Operator::Hadamard,
+        TensorKind::Pool(Pool::Max) => {
+            note = Some(RuleNote::Tensor {
+                kind,
+                formulas: vec![
                     apply("argmax_mask", vec![x(), k()]),
+                    k(),
                     apply("upsample", vec![upstream(), k()]),
-                ),
-            )],
-        ),
-        TensorKind::Pool(Pool::Mean) => (
-            vec![equals(u(), apply("avg_pool", vec![x(), k()]))],
-            vec![(
-                Formula::partial(e(), x()),
-                div(
-                    apply("upsample", vec![upstream(), k()]),
-                    Formula::Pow(Box::new(k()), Box::new(Formula::number(2))),
-                ),
-            )],
-        ),
+                ],
+            });
+            (
+                vec![equals(u(), apply("max_pool", vec![x(), k()]))],
+                vec![(
+                    Formula::partial(e(), x()),
+                    Formula::binary(
+                        Operator::Hadamard,
+                        apply("argmax_mask", vec![x(), k()]),
+                        apply("upsample", vec![upstream(), k()]),
+                    ),
+                )],
+            )
+        }
+        TensorKind::Pool(Pool::Mean) => {
+            note = Some(RuleNote::Tensor {
+                kind,
+                formulas: vec![apply("upsample", vec![upstream(), k()]), k()],
+            });
+            (
+                vec![equals(u(), apply("avg_pool", vec![x(), k()]))],
+                vec![(
+                    Formula::partial(e(), x()),
+                    div(
+                        apply("upsample", vec![upstream(), k()]),
+                        Formula::Pow(Box::new(k()), Box::new(Formula::number(2))),
+                    ),
+                )],
+            )
+        }
         TensorKind::Along(Along::Sum) => {
             let a = || names.formula(Role::Index);
+            note = Some(RuleNote::Tensor {
+                kind,
+                formulas: vec![apply("repeat", vec![upstream(), a()]), a()],
+            });
             (
                 vec![equals(u(), apply("sum", vec![x(), a()]))],
                 vec![(
@@ -447,6 +488,6 @@ fn tensor_statement(
         rule,
         given,
         equations,
-        note: None,
+        note,
     })
 }

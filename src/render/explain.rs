@@ -206,6 +206,9 @@ pub struct RuleView {
     /// Softmax with cross-entropy as one step: the general form and the one for a target that
     /// sums to 1.
     pub fused: Option<(String, String)>,
+    /// The words of an operation on tensors (`conv`, `max_pool`, `avg_pool`, `repeat`) and the
+    /// formulas its sentence names, typeset.
+    pub tensor: Option<(&'static str, Vec<String>)>,
 }
 
 pub struct HistoryView {
@@ -801,6 +804,20 @@ fn page(e: &Explanation, style: Style, format: Format) -> Page {
                     fused: match note {
                         Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
                             Some((typeset(general), typeset(one_hot)))
+                        }
+                        _ => None,
+                    },
+                    tensor: match note {
+                        Some(RuleNote::Tensor { kind, formulas }) => {
+                            use crate::ir::{Along, Pool, TensorKind};
+                            let sentence = match kind {
+                                TensorKind::Conv => Some("conv"),
+                                TensorKind::Pool(Pool::Max) => Some("max_pool"),
+                                TensorKind::Pool(Pool::Mean) => Some("avg_pool"),
+                                TensorKind::Along(Along::Sum) => Some("repeat"),
+                                _ => None,
+                            };
+                            sentence.map(|s| (s, formulas.iter().map(typeset).collect()))
                         }
                         _ => None,
                     },
