@@ -22,6 +22,21 @@ fn write(f: &Formula, out: &mut String) {
                 NumberForm::Fraction(p, q) => out.push_str(&format!("\\tfrac{{{p}}}{{{q}}}")),
             }
         }
+        // A tensor's matrices (channels, filters) one under the other, so that a page holds
+        // the width of one.
+        Formula::Array(items) if items.iter().any(holds_matrices) => {
+            out.push_str("\\left[\\begin{array}{c}");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", \\\\ ");
+                }
+                match item {
+                    Formula::Symbol(s) if s.name == "⋯" => out.push_str("\\vdots"),
+                    _ => write(item, out),
+                }
+            }
+            out.push_str("\\end{array}\\right]");
+        }
         Formula::Array(items) => {
             out.push_str("\\left[");
             for (i, item) in items.iter().enumerate() {
@@ -321,4 +336,13 @@ pub fn render_markdown(formula: &Formula) -> String {
 /// LaTeX rewritten for Markdown viewers, as [`render_markdown`] says.
 pub fn for_markdown(latex: &str) -> String {
     latex.replace("\\\\", "\\cr").replace("\\,", "\\thinspace")
+}
+
+/// A matrix, or a list holding matrices: part of a tensor of three or four dimensions.
+fn holds_matrices(formula: &Formula) -> bool {
+    match formula {
+        Formula::Matrix(_) => true,
+        Formula::Array(items) => items.iter().any(holds_matrices),
+        _ => false,
+    }
 }
