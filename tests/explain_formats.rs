@@ -202,7 +202,7 @@ fn the_html_page_is_well_formed_and_self_contained() {
 }
 
 /// `pdflatex` with the Vietnamese fonts (vntex), or why it is missing.
-fn tex_engine() -> Result<(), String> {
+pub(crate) fn tex_engine() -> Result<(), String> {
     let pdflatex = Command::new("pdflatex").arg("--version").output();
     if !pdflatex.is_ok_and(|o| o.status.success()) {
         return Err("pdflatex is not installed".into());
@@ -214,14 +214,14 @@ fn tex_engine() -> Result<(), String> {
     Ok(())
 }
 
-fn scratch_dir(name: &str) -> PathBuf {
+pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("nabla-explain-tex-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     dir
 }
 
 /// Compiles `source` with pdflatex; returns the log.
-fn compile(dir: &Path, name: &str, source: &str) -> String {
+pub(crate) fn compile(dir: &Path, name: &str, source: &str) -> String {
     let file = dir.join(format!("{name}.tex"));
     std::fs::write(&file, source).expect("writable");
     let run = Command::new("pdflatex")

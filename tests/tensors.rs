@@ -179,8 +179,8 @@ fn gen_refuses_a_convolution_naming_it() {
 #[test]
 fn convolutions_explain_in_every_format_and_language_and_every_command_works() {
     for path in [
-        "tests/fixtures/explain/small-cnn.nabla",
-        "tests/fixtures/explain/convolution-3x3.nabla",
+        "tests/fixtures/tensors/small-cnn.nabla",
+        "tests/fixtures/tensors/convolution-3x3.nabla",
     ] {
         for format in ["text", "markdown", "latex", "html", "json"] {
             for language in ["en", "vi"] {
@@ -214,6 +214,43 @@ fn convolutions_explain_in_every_format_and_language_and_every_command_works() {
             let run = nabla(&args, None);
             assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
             assert!(!run.stdout.is_empty(), "{args:?}");
+        }
+    }
+}
+
+/// The worked convolutions a learner reads: the classic 3×3 element by element, a small CNN a
+/// layer at a time (kept beside the other tensor fixtures: notebooks do not compute these
+/// operations yet, and their tests read every file of tests/fixtures/explain).
+#[test]
+fn worked_convolutions_read_well_and_their_latex_compiles() {
+    let tex = crate::explain_formats::tex_engine();
+    let dir = crate::explain_formats::scratch_dir("tensors");
+    for name in ["convolution-3x3", "small-cnn"] {
+        let path = format!("tests/fixtures/tensors/{name}.nabla");
+        for language in ["en", "vi"] {
+            let args = ["explain", path.as_str(), "--lang", language];
+            let run = nabla(&args, None);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            insta::assert_snapshot!(
+                format!("{name}__text__{language}"),
+                format!("$ nabla {}\n{}", args.join(" "), run.stdout)
+            );
+            let latex = nabla(&[&args[..], &["--format", "latex"]].concat(), None);
+            assert_eq!(latex.code, 0, "{}", latex.stderr);
+            match &tex {
+                Ok(()) => {
+                    let log = crate::explain_formats::compile(
+                        &dir,
+                        &format!("{name}-{language}"),
+                        &latex.stdout,
+                    );
+                    assert!(
+                        !log.contains("Overfull \\hbox"),
+                        "{name} ({language}) runs into the margin"
+                    );
+                }
+                Err(why) => crate::support::skipped("worked_convolutions … latex", why),
+            }
         }
     }
 }
