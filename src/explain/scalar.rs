@@ -12,6 +12,9 @@
 
 use std::collections::HashMap;
 
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+
 use crate::autodiff::{Gradient, Rule, backprop};
 use crate::eval::exact::Value;
 use crate::ir::scalarize::{ScalarizeError, Scalarized, scalarize};
@@ -77,6 +80,7 @@ impl ScalarLine {
                 })
                 .collect();
             match terms.len() {
+                0 => Formula::number(0),
                 1 => terms.into_iter().next().unwrap_or(Formula::number(1)),
                 _ => Formula::Sum(terms),
             }
@@ -417,7 +421,8 @@ impl ChainBuilder<'_> {
                     factors.push(self.local(*only, current));
                     current = *only;
                 }
-                [] => break,
+                // No path from here to the loss (`x·w − x·w` cancels): no term, a zero gradient.
+                [] => return (Vec::new(), self.literal(BigRational::zero())),
                 _ => {
                     let total = self.shared(current);
                     factors.push(Factor {
@@ -445,6 +450,9 @@ impl ChainBuilder<'_> {
         let mut nodes = Vec::new();
         for b in self.successors_of(m) {
             let (mut factors, product) = self.chain(b);
+            if factors.is_empty() && b != self.loss {
+                continue;
+            }
             let local = self.local(b, m);
             let node = self.multiply(product, local.node);
             factors.push(local);
@@ -465,9 +473,14 @@ impl ChainBuilder<'_> {
 
     fn element_line(&mut self, a: NodeId, element: (DeclId, usize)) {
         let (factors, node) = self.chain(a);
+        let terms = if factors.is_empty() && a != self.loss {
+            Vec::new()
+        } else {
+            vec![factors]
+        };
         self.lines.push(ScalarLine {
             lhs: self.partial(self.loss, a),
-            terms: vec![factors],
+            terms,
             shared: false,
             element: Some(element),
             node,
@@ -477,7 +490,7 @@ impl ChainBuilder<'_> {
     fn product(&mut self, factors: &[Factor]) -> NodeId {
         let mut iter = factors.iter();
         let Some(first) = iter.next() else {
-            return self.one();
+            return self.literal(BigRational::one());
         };
         let mut node = first.node;
         for factor in iter {
@@ -486,8 +499,8 @@ impl ChainBuilder<'_> {
         node
     }
 
-    fn one(&mut self) -> NodeId {
-        let literal = Op::Literal(crate::tensor::Tensor::scalar(num_traits::One::one()));
+    fn literal(&mut self, value: BigRational) -> NodeId {
+        let literal = Op::Literal(crate::tensor::Tensor::scalar(value));
         self.graph
             .add(literal, crate::span::Span::default())
             .unwrap_or(self.loss)
@@ -503,7 +516,7 @@ impl ChainBuilder<'_> {
     fn add_all(&mut self, nodes: &[NodeId]) -> NodeId {
         let mut iter = nodes.iter();
         let Some(&first) = iter.next() else {
-            return self.one();
+            return self.literal(BigRational::zero());
         };
         let mut total = first;
         for &node in iter {
