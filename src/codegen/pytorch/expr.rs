@@ -488,13 +488,18 @@ fn write(
         }
         #[allow(unreachable_patterns)]
         other => {
-            return Err(Untranslatable {
-                operation: format!("{other:?}")
-                    .split(['(', ' '])
-                    .next()
-                    .unwrap_or("an operation")
-                    .to_string(),
-            });
+            // The language's name (`conv2d`) where there is one, else the graph's.
+            let operation = other
+                .tensor_operation()
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    format!("{other:?}")
+                        .split(['(', ' '])
+                        .next()
+                        .unwrap_or("an operation")
+                        .to_string()
+                });
+            return Err(Untranslatable { operation });
         }
     })
 }
