@@ -92,3 +92,13 @@ fn the_graph_reads_top_to_bottom_on_a_page_with_every_operand() {
     assert!(run.stdout.contains(">1/2</text>"), "{}", run.stdout);
     assert!(run.stdout.contains(">2</text>"), "{}", run.stdout);
 }
+
+#[test]
+fn a_value_too_large_for_its_box_is_named_by_its_space_in_every_dimension() {
+    let source = b"input X[1, 3, 3] = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]\nparam K[1, 1, 2, 2] = [[[[1, 0], [0, -1]]]]\ntarget Y[1, 2, 2] = [[[0, 1], [1, 0]]]\nloss L = mse(conv2d(X, K), Y)\n";
+    let run = nabla(&["graph", "-"], Some(source));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("∈ ℝ¹ˣ³ˣ³"), "{}", run.stdout);
+    let run = nabla(&["graph", "examples/iris.nabla"], None);
+    assert!(run.stdout.contains("∈ ℝ¹⁶ˣ⁴"), "{}", run.stdout);
+}

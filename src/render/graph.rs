@@ -65,10 +65,8 @@ fn value_text(value: &Value) -> String {
                 })
                 .collect()
         };
-        return match value.shape() {
-            crate::shape::Shape::Matrix(m, n) => format!("∈ ℝ{}ˣ{}", power(m), power(n)),
-            shape => format!("∈ ℝ{}", power(shape.size())),
-        };
+        let dims: Vec<String> = value.shape().dims().into_iter().map(power).collect();
+        return format!("∈ ℝ{}", dims.join("ˣ"));
     }
     let rel = if value.is_exact() { "=" } else { "≈" };
     format!("{rel} {}", text::render(&tensor_formula(value, DIGITS)))
