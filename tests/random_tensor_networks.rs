@@ -297,6 +297,23 @@ fn near_a_tie(model: &Model, declared: &[Option<Tensor<f64>>]) -> bool {
     })
 }
 
+/// The gradient of every declaration and its exact values, checked to agree with the float ones.
+fn exact_agrees_with_float(
+    model: &Model,
+) -> Result<
+    (
+        nabla::autodiff::Gradient,
+        Vec<Option<nabla::eval::exact::Value>>,
+    ),
+    TestCaseError,
+> {
+    let all: Vec<DeclId> = (0..model.declarations.len() as u32).map(DeclId).collect();
+    let gradient = gradient_of(model, &all)?;
+    let exact = exact_values(model, &gradient)?;
+    check_exact_agrees_with_float(model, &gradient, &exact)?;
+    Ok((gradient, exact))
+}
+
 fn usable(model: &Model) -> bool {
     let declared = declared_float(model);
     !near_a_kink(model, &declared) && !near_a_tie(model, &declared)
@@ -325,20 +342,14 @@ proptest! {
     fn exact_and_float_evaluation_of_tensor_networks_agree(network in networks(Mode::Any)) {
         let model = compile(&network.source);
         prop_assume!(usable(&model));
-        let all: Vec<DeclId> = (0..model.declarations.len() as u32).map(DeclId).collect();
-        let gradient = gradient_of(&model, &all)?;
-        let exact = exact_values(&model, &gradient)?;
-        check_exact_agrees_with_float(&model, &gradient, &exact)?;
+        exact_agrees_with_float(&model)?;
     }
 
     #[test]
     fn rational_tensor_networks_are_exact_throughout(network in networks(Mode::Rational)) {
         let model = compile(&network.source);
         prop_assume!(usable(&model));
-        let all: Vec<DeclId> = (0..model.declarations.len() as u32).map(DeclId).collect();
-        let gradient = gradient_of(&model, &all)?;
-        let exact = exact_values(&model, &gradient)?;
-        check_exact_agrees_with_float(&model, &gradient, &exact)?;
+        let (gradient, exact) = exact_agrees_with_float(&model)?;
         for (id, node) in gradient.graph.nodes().iter().enumerate() {
             prop_assert!(
                 keeps_rationals_rational(&node.op),
