@@ -227,13 +227,9 @@ pub fn explain(
             MAX_EXAMPLES,
         )));
     }
-    let work = crate::explain::budget::work(
-        model,
-        &gradient,
-        examples_asked(model, options),
-        options.steps,
-        options.gradcheck,
-    );
+    let examples = examples_asked(model, options);
+    let work =
+        crate::explain::budget::work(model, &gradient, examples, options.steps, options.gradcheck);
     if work.numbers > crate::explain::budget::MOST_NUMBERS {
         let (largest, size) = work.largest.unwrap_or_default();
         return Err(Failure::Invalid(phrase::explain_too_large(
@@ -247,7 +243,6 @@ pub fn explain(
     for (decl, value) in &options.weights {
         declared[decl.index()] = Some(Batched::Shared(value.clone()));
     }
-    let mut examples = model.examples().unwrap_or(1);
     if let Some(table) = &options.examples {
         for (position, decl) in table.declarations.iter().enumerate() {
             declared[decl.index()] = Some(Batched::Each(
@@ -258,7 +253,6 @@ pub fn explain(
                     .collect(),
             ));
         }
-        examples = table.rows.len();
     }
     if gradient.batch && examples == 1 && model.uses_batch_statistics() {
         return Err(Failure::Invalid(phrase::explain_statistics_of_one_row()));
