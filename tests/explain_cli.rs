@@ -260,23 +260,3 @@ fn a_parameter_that_cancels_out_of_the_loss_has_a_zero_gradient_in_every_form() 
         assert_eq!(json["updated"]["w"].as_f64(), Some(2.0), "{detail}");
     }
 }
-
-#[test]
-fn a_notebook_of_an_operation_pytorch_cells_do_not_compute_yet_is_refused_by_its_name() {
-    let run = nabla(
-        &[
-            "explain",
-            "tests/fixtures/tensors/classic-3x3.nabla",
-            "--format",
-            "ipynb",
-        ],
-        None,
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("cannot compute conv2d with PyTorch yet"),
-        "{}",
-        run.stderr
-    );
-}

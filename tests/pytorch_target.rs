@@ -16,12 +16,12 @@ use crate::codegen::{numbers_under, trainer};
 use crate::support::{self, root};
 
 /// Where the generated projects and their data live.
-fn scratch() -> PathBuf {
+pub(crate) fn scratch() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pytorch-projects")
 }
 
 /// The Python with torch, or `None` (said on standard error) when there is none.
-fn python() -> Option<PathBuf> {
+pub(crate) fn python() -> Option<PathBuf> {
     let venv = std::env::var("NABLA_TORCH_VENV").unwrap_or_else(|_| "/tmp/nabla-torch-venv".into());
     let python = Path::new(&venv).join("bin/python");
     let works = Command::new(&python)
@@ -69,7 +69,11 @@ for number, (directory, *arguments) in enumerate(cases):
 
 /// Runs `runs` (a project directory and the arguments of train.py) in one Python process;
 /// `test` names the driver's files.
-fn run_python(python: &Path, test: &str, runs: &[(PathBuf, Vec<String>)]) -> Vec<support::Run> {
+pub(crate) fn run_python(
+    python: &Path,
+    test: &str,
+    runs: &[(PathBuf, Vec<String>)],
+) -> Vec<support::Run> {
     let dir = scratch();
     std::fs::create_dir_all(&dir).expect("the scratch directory");
     let driver = dir.join(format!("driver-{test}.py"));
@@ -111,7 +115,7 @@ fn run_python(python: &Path, test: &str, runs: &[(PathBuf, Vec<String>)]) -> Vec
 
 /// Generates the PyTorch project of `file` into the scratch directory, under `test` (each test
 /// has projects of its own, as tests run at once).
-fn project(test: &str, file: &str, extra: &[&str]) -> PathBuf {
+pub(crate) fn project(test: &str, file: &str, extra: &[&str]) -> PathBuf {
     let name = file.trim_end_matches(".nabla").replace(['/', '\\'], "_");
     let dir = scratch().join(test).join(name);
     let mut args = vec!["gen", file, "-o"];
@@ -594,6 +598,15 @@ fn generated_pytorch_model_xor() {
 fn generated_pytorch_model_iris() {
     insta::assert_snapshot!(files_of(
         "examples/iris.nabla",
+        nabla::words::Language::English,
+        &["model.py", "README.md"]
+    ));
+}
+
+#[test]
+fn generated_pytorch_model_digits_cnn() {
+    insta::assert_snapshot!(files_of(
+        "tests/fixtures/pytorch/digits-cnn.nabla",
         nabla::words::Language::English,
         &["model.py", "README.md"]
     ));

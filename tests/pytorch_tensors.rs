@@ -8,11 +8,11 @@ use std::process::Command;
 
 use nabla::autodiff::{default_wrt, differentiate};
 use nabla::eval::float;
-use nabla::ir::Init;
+use nabla::ir::{DeclKind, Init, Model, Optimizer};
 use nabla::shape::Shape;
 use nabla::tensor::Tensor;
 
-use crate::support::skipped;
+use crate::support::{root, skipped};
 
 /// The Python of the environment with torch, if it imports.
 fn torch_python() -> Option<String> {
@@ -246,4 +246,270 @@ fn gradients_agree_with_pytorch_in_float64() {
     for ((case, source, _), theirs) in cases.iter().zip(&theirs) {
         assert_agree(case, &nabla_gradients(source), theirs);
     }
+}
+
+/// Rows of data for `model`'s inputs and targets, as the trainers read them: an image is its
+/// row-major pixels. Inputs are hundredths in [−1, 1], a class number is in range, other
+/// targets in [0, 1]. Each row's values by declaration, and the CSV text.
+fn rows_for(model: &Model, rows: usize, seed: u64) -> (Vec<Vec<Option<Tensor<f64>>>>, String) {
+    let mut state = seed;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let mut values = Vec::new();
+    let mut text = String::new();
+    for _ in 0..rows {
+        let mut row: Vec<Option<Tensor<f64>>> = vec![None; model.declarations.len()];
+        let mut cells = Vec::new();
+        for kind in [DeclKind::Input, DeclKind::Target] {
+            for (index, d) in model.declarations.iter().enumerate() {
+                if d.kind != kind {
+                    continue;
+                }
+                let data: Vec<f64> = match d.index {
+                    Some(count) => vec![next(count as u64) as f64],
+                    None if kind == DeclKind::Input => (0..d.shape.size())
+                        .map(|_| (next(201) as f64 - 100.0) / 100.0)
+                        .collect(),
+                    None => (0..d.shape.size())
+                        .map(|_| next(101) as f64 / 100.0)
+                        .collect(),
+                };
+                cells.extend(data.iter().map(|x| format!("{x:?}")));
+                row[index] = Some(Tensor::new(d.shape, data));
+            }
+        }
+        text.push_str(&cells.join(","));
+        text.push('\n');
+        values.push(row);
+    }
+    (values, text)
+}
+
+/// The parameters after `epochs` epochs of SGD (with the file's momentum) in batches of
+/// `batch` rows in order, each step on the mean of the batch's gradients, as nabla's float
+/// evaluator computes them one example at a time.
+fn nabla_training(
+    model: &Model,
+    rows: &[Vec<Option<Tensor<f64>>>],
+    epochs: usize,
+    batch: usize,
+) -> Vec<(String, Vec<f64>)> {
+    let Optimizer::Sgd { lr, momentum } = &model.optimizer else {
+        panic!("the networks here train with SGD");
+    };
+    let (lr, momentum) = (nabla::exact::to_f64(lr), nabla::exact::to_f64(momentum));
+    let gradient = differentiate(model, &default_wrt(model)).expect("differentiable");
+    let mut declared: Vec<Option<Tensor<f64>>> = model
+        .declarations
+        .iter()
+        .map(|d| match &d.init {
+            Some(Init::Value(v)) if !d.is_per_example() => Some(v.map(nabla::exact::to_f64)),
+            _ => None,
+        })
+        .collect();
+    let mut velocity: Vec<Option<Vec<f64>>> = vec![None; gradient.wrt.len()];
+    for _ in 0..epochs {
+        for chunk in rows.chunks(batch) {
+            let mut total: Vec<Vec<f64>> = gradient
+                .wrt
+                .iter()
+                .map(|(decl, _)| vec![0.0; model.declaration(*decl).shape.size()])
+                .collect();
+            for row in chunk {
+                let mut example = declared.clone();
+                for (slot, value) in example.iter_mut().zip(row) {
+                    if value.is_some() {
+                        slot.clone_from(value);
+                    }
+                }
+                let values = float::evaluate(&gradient.graph, &example);
+                for ((_, node), sum) in gradient.wrt.iter().zip(&mut total) {
+                    let g = values[node.index()].as_ref().expect("a gradient");
+                    for (s, x) in sum.iter_mut().zip(g.data()) {
+                        *s += x;
+                    }
+                }
+            }
+            for (k, (decl, _)) in gradient.wrt.iter().enumerate() {
+                let g: Vec<f64> = total[k].iter().map(|s| s / chunk.len() as f64).collect();
+                // PyTorch's SGD: v ← μ·v + g (v = g at the first step), w ← w − lr·v.
+                let v = match velocity[k].take() {
+                    Some(v) if momentum != 0.0 => {
+                        v.iter().zip(&g).map(|(v, g)| momentum * v + g).collect()
+                    }
+                    _ => g,
+                };
+                let slot = declared[decl.index()]
+                    .as_mut()
+                    .expect("a parameter's value");
+                let shape = slot.shape();
+                let moved = slot
+                    .data()
+                    .iter()
+                    .zip(&v)
+                    .map(|(w, v)| w - lr * v)
+                    .collect();
+                *slot = Tensor::new(shape, moved);
+                velocity[k] = Some(v);
+            }
+        }
+    }
+    model
+        .declarations_of(DeclKind::Param)
+        .map(|d| {
+            let index = model
+                .declarations
+                .iter()
+                .position(|e| e.name == d.name)
+                .expect("declared");
+            let value = declared[index].as_ref().expect("a value");
+            (d.name.clone(), value.data().to_vec())
+        })
+        .collect()
+}
+
+/// Each network trained by its generated PyTorch project (`train.py`, f64, in order) and by
+/// nabla's evaluator: the same parameters to 1e-10. `networks` are (name, source, rows of data
+/// or `None` for rows made here).
+fn trains_as_nabla_computes(test: &str, networks: &[(String, String, Option<String>)]) {
+    let Some(python) = crate::pytorch_target::python() else {
+        return;
+    };
+    const ROWS: usize = 6;
+    const BATCH: usize = 4;
+    const EPOCHS: usize = 2;
+    let mut runs = Vec::new();
+    let mut expected = Vec::new();
+    let base = crate::pytorch_target::scratch().join(test);
+    std::fs::create_dir_all(&base).expect("the scratch directory");
+    for (k, (name, source, data)) in networks.iter().enumerate() {
+        let file = base.join(format!("network-{k}.nabla"));
+        std::fs::write(&file, source).expect("the network is written");
+        let model = crate::random_networks::compile(source);
+        let (rows, text) = match data {
+            None => rows_for(&model, ROWS, k as u64 + 1),
+            Some(csv) => (rows_of_csv(&model, csv), csv.clone()),
+        };
+        let dir = crate::pytorch_target::project(test, &file.to_string_lossy(), &[]);
+        std::fs::write(dir.join("data.csv"), text).expect("the data is written");
+        let args: Vec<String> = [
+            "train",
+            "data.csv",
+            "--epochs",
+            &EPOCHS.to_string(),
+            "--batch",
+            &BATCH.to_string(),
+            "--no-shuffle",
+            "--save",
+            "torch.json",
+            "--quiet",
+            "--dtype",
+            "f64",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        runs.push((dir.clone(), args));
+        expected.push((
+            name,
+            source,
+            dir,
+            nabla_training(&model, &rows, EPOCHS, BATCH),
+        ));
+    }
+    let results = crate::pytorch_target::run_python(&python, test, &runs);
+    let mut largest: f64 = 0.0;
+    for ((name, source, dir, ours), run) in expected.iter().zip(&results) {
+        assert_eq!(run.code, 0, "{name}: train.py: {}\n{source}", run.stderr);
+        let json = std::fs::read_to_string(dir.join("torch.json")).expect("the weights");
+        for (parameter, values) in ours {
+            let theirs = crate::codegen::numbers_under(&json, parameter);
+            assert_eq!(values.len(), theirs.len(), "{name}: {parameter}");
+            for (i, (x, y)) in values.iter().zip(&theirs).enumerate() {
+                let difference = (x - y).abs() / 1.0_f64.max(x.abs());
+                largest = largest.max(difference);
+                assert!(
+                    difference <= 1e-10,
+                    "{name}: {parameter}[{i}] is {x} by nabla's evaluator, {y} by PyTorch\n{source}"
+                );
+            }
+        }
+    }
+    eprintln!(
+        "{test}: {} networks, largest difference {largest:.1e}",
+        networks.len()
+    );
+}
+
+/// The rows of a CSV file of `model`'s data (a header, numbers), by declaration.
+fn rows_of_csv(model: &Model, csv: &str) -> Vec<Vec<Option<Tensor<f64>>>> {
+    csv.lines()
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+        .map(|line| {
+            let mut cells = line.split(',').map(|c| c.parse::<f64>().expect("a number"));
+            let mut row = vec![None; model.declarations.len()];
+            for kind in [DeclKind::Input, DeclKind::Target] {
+                for (index, d) in model.declarations.iter().enumerate() {
+                    if d.kind == kind {
+                        let data: Vec<f64> = cells.by_ref().take(d.shape.size()).collect();
+                        row[index] = Some(Tensor::new(d.shape, data));
+                    }
+                }
+            }
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn pytorch_trains_random_tensor_networks_as_nablas_evaluator_does() {
+    let networks: Vec<(String, String, Option<String>)> = (0..24)
+        .map(|seed| {
+            let choices = crate::random_networks::xorshift_choices(seed + 1, 120);
+            let network = crate::random_tensor_networks::generate(
+                &mut crate::random_networks::Tape::new(choices),
+                crate::random_networks::Mode::Any,
+            );
+            (format!("random network {seed}"), network.source, None)
+        })
+        .collect();
+    trains_as_nabla_computes("random-tensor-networks", &networks);
+}
+
+#[test]
+fn pytorch_trains_a_small_cnn_on_digits_as_nablas_evaluator_does() {
+    // 8×8 images: 4 filters 3×3 with padding 1 and a bias each, relu, 2×2 max pooling, 2×2
+    // average pooling, a dense layer to 10 classes, softmax cross-entropy, SGD with momentum.
+    let mut v = Values { state: 8 };
+    let source = format!(
+        "input X[1, 8, 8]\ntarget y : index(10)\nparam K[4, 1, 3, 3] = {}\nparam c[4] = {}\n\
+         param W[10, 16] = {}\nparam b[10] = {}\n\
+         h = relu(conv2d(X, K, c, 1, 1))\nq = avg_pool(max_pool(h, 2), 2)\n\
+         p = softmax(W @ flatten(q) + b)\nloss L = cross_entropy(p, y)\n\
+         optimizer sgd(lr = 0.1, momentum = 0.9)\n",
+        v.of(Shape::Tensor4(4, 1, 3, 3)),
+        v.of(Shape::Vector(4)),
+        v.of(Shape::Matrix(10, 16)),
+        v.of(Shape::Vector(10)),
+    );
+    // The first six images of digits.csv (64 pixel columns, then the label).
+    let data = std::fs::read_to_string(root().join("tests/fixtures/pytorch/digits-6.csv"))
+        .expect("the digits");
+    let fixture = std::fs::read_to_string(root().join("tests/fixtures/tensors/small-cnn.nabla"))
+        .expect("the fixture");
+    trains_as_nabla_computes(
+        "small-cnn",
+        &[
+            ("a CNN on digits".to_string(), source, Some(data)),
+            (
+                "tests/fixtures/tensors/small-cnn.nabla".to_string(),
+                fixture,
+                None,
+            ),
+        ],
+    );
 }

@@ -23,8 +23,8 @@ use crate::random_networks::{
 
 /// A generated network's source text.
 #[derive(Clone)]
-struct Network {
-    source: String,
+pub(crate) struct Network {
+    pub(crate) source: String,
 }
 
 impl std::fmt::Debug for Network {
@@ -217,7 +217,7 @@ impl Gen<'_> {
 }
 
 /// The source of a random network of tensors.
-fn generate(tape: &mut Tape, mode: Mode) -> Network {
+pub(crate) fn generate(tape: &mut Tape, mode: Mode) -> Network {
     let mut g = Gen {
         tape,
         mode,

@@ -63,6 +63,9 @@ pytorch-readme-data-class =
     text label (numbered in order of first appearance; the weights keep the labels, under
     `"class labels"`).
 pytorch-readme-data-index = An index column holds a whole number: { $columns }.
+pytorch-readme-data-maps =
+    A value of three dimensions ({ $names }) takes its elements row by row, channel after
+    channel: an image is its pixels in reading order.
 pytorch-readme-weights = Weights
 pytorch-readme-weights-text =
     JSON keyed by parameter name ({ $names }), each value nested arrays in the declared shape,
@@ -160,6 +163,7 @@ pytorch-weights-labels = { $path }:{ $line }:{ $column }: the class labels shoul
 pytorch-shape-number = a number
 pytorch-shape-vector = an array of { $n } numbers
 pytorch-shape-matrix = an array of { $rows } arrays of { $columns } numbers
+pytorch-shape-tensor = nested arrays of { $dims } numbers
 pytorch-cannot-hold = { $element } is { $value }, which a weights file cannot hold
 pytorch-classes-numbered = classes: { $classes }
 pytorch-one-row-batches = this network's batch statistics (`batch_mean`, `batch_var`) need at least two rows a batch: the variance of one row is 0; train with --batch 2 or more

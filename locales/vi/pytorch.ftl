@@ -63,6 +63,9 @@ pytorch-readme-data-class =
     một nhãn văn bản (đánh số theo thứ tự xuất hiện lần đầu; tệp trọng số giữ các nhãn, dưới
     khoá `"class labels"`).
 pytorch-readme-data-index = Một cột chỉ số chứa một số nguyên: { $columns }.
+pytorch-readme-data-maps =
+    Một giá trị ba chiều ({ $names }) lấy các phần tử theo từng hàng, hết kênh này đến kênh
+    khác: một ảnh là các điểm ảnh của nó theo thứ tự đọc.
 pytorch-readme-weights = Trọng số
 pytorch-readme-weights-text =
     JSON theo tên tham số ({ $names }), mỗi giá trị là các mảng lồng nhau theo hình dạng đã
@@ -160,6 +163,7 @@ pytorch-weights-labels = { $path }:{ $line }:{ $column }: các nhãn lớp phả
 pytorch-shape-number = một số
 pytorch-shape-vector = một mảng { $n } số
 pytorch-shape-matrix = một mảng { $rows } mảng, mỗi mảng { $columns } số
+pytorch-shape-tensor = các mảng lồng nhau gồm { $dims } số
 pytorch-cannot-hold = { $element } bằng { $value }, giá trị mà tệp trọng số không chứa được
 pytorch-classes-numbered = các lớp: { $classes }
 pytorch-one-row-batches = các thống kê theo lô (`batch_mean`, `batch_var`) của mạng này cần ít nhất hai hàng mỗi lô: phương sai của một hàng bằng 0; hãy huấn luyện với --batch 2 trở lên

@@ -58,8 +58,9 @@ pub fn check_size(model: &Model) -> Result<(), GenError> {
     Ok(())
 }
 
-/// Refuses what trainers do not compute yet, naming it: values of three or four dimensions and
-/// the operations on them (`conv2d`, pooling, `flatten`, along an axis).
+/// Refuses what the Rust trainer does not compute yet, naming it: values of three or four
+/// dimensions and the operations on them (`conv2d`, pooling, `flatten`, along an axis). The
+/// PyTorch target computes them.
 pub fn check_supported(model: &Model) -> Result<(), GenError> {
     let unsupported = |what: Message| Err(GenError::Unsupported { what });
     if let Some(operation) = model

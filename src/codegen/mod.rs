@@ -112,6 +112,8 @@ impl std::fmt::Display for GenError {
 /// Every file of the trainer project for `model`.
 pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError> {
     let task = checked(model, options.dtype)?;
+    // The Rust trainer's refusal only: the PyTorch target computes tensors.
+    limits::check_supported(model)?;
     let wrt = crate::autodiff::default_wrt(model);
     let (plan, derivation) = whole_plan(model, &task, options.dtype)?;
     let cut = units::find(model, &plan.gradient, task.output, options.dtype)
@@ -137,7 +139,6 @@ pub(crate) fn checked(model: &Model, dtype: Dtype) -> Result<task::Task, GenErro
     if model.declarations_of(DeclKind::Param).next().is_none() {
         return Err(GenError::NoParameters);
     }
-    limits::check_supported(model)?;
     limits::check_size(model)?;
     let task = task::task(model);
     if task.columns.is_empty() {

@@ -43,7 +43,8 @@ use std::collections::HashMap;
 
 use num_rational::BigRational;
 
-use crate::ir::{Binary, Graph, NodeId, Op, Unary};
+use crate::ir::{Along, Binary, Conv, Graph, NodeId, Op, Pool, TensorOp, Unary, Window};
+use crate::shape::Shape;
 
 /// An operation this module does not write in PyTorch (yet): the caller says so to the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,6 +123,9 @@ pub struct Context<'a> {
     /// The float type of tensors the code makes (one-hot vectors, literal tensors, steps):
     /// default `torch.get_default_dtype()`.
     pub dtype: String,
+    /// How the code names `torch.nn.functional` (convolution, pooling): default the module's
+    /// full name; `F` where the code imports it so.
+    pub functional: String,
 }
 
 impl<'a> Context<'a> {
@@ -140,6 +144,7 @@ impl<'a> Context<'a> {
             rows: "rows".to_string(),
             batch_mean: None,
             dtype: "torch.get_default_dtype()".to_string(),
+            functional: "torch.nn.functional".to_string(),
         }
     }
 }
@@ -321,6 +326,12 @@ fn write(
             let (a_node, b_node) = (*a, *b);
             match op {
                 Binary::Add | Binary::Sub | Binary::Mul | Binary::Div => {
+                    // `conv2d(X, K, b, …)`: PyTorch's convolution adds the bias itself.
+                    if *op == Binary::Add
+                        && let Some(fused) = conv_with_bias(cx, bound, a_node, b_node)
+                    {
+                        return fused;
+                    }
                     let (symbol, precedence) = match op {
                         Binary::Add => ("+", Precedence::Additive),
                         Binary::Sub => ("-", Precedence::Additive),
@@ -472,6 +483,7 @@ fn write(
                 method(&a, format!("expand({})", dims.join(", ")))
             }
         }
+        Op::Tensor(op) => tensor(cx, bound, *op)?,
         Op::OneHot(i, n) => Expr::atom(format!(
             "torch.nn.functional.one_hot({}, {n}).to({})",
             operand(*i)?.text,
@@ -501,6 +513,179 @@ fn write(
                 });
             return Err(Untranslatable { operation });
         }
+    })
+}
+
+/// Whether the code computes `id` inline here: it is neither available nor kept in a variable.
+fn inline(cx: &Context, bound: &HashMap<NodeId, String>, id: NodeId) -> bool {
+    !bound.contains_key(&id) && (cx.available)(id).is_none()
+}
+
+/// `conv + spread`, where `spread` is a shared bias per channel spread over the feature maps
+/// (the lowering of `conv2d(X, K, b, stride, padding)`), as one `conv2d` call with its bias.
+fn conv_with_bias(
+    cx: &Context,
+    bound: &HashMap<NodeId, String>,
+    conv: NodeId,
+    spread: NodeId,
+) -> Option<Result<Expr, Untranslatable>> {
+    let graph = cx.graph;
+    let Op::Tensor(TensorOp::Conv(Conv::Forward, window, x, k)) = graph[conv].op else {
+        return None;
+    };
+    let Op::Tensor(TensorOp::Expand(along_rows, 2, _)) = graph[spread].op else {
+        return None;
+    };
+    let Op::Tensor(TensorOp::Expand(b, 1, _)) = graph[along_rows].op else {
+        return None;
+    };
+    let fits = graph[b].shape.rank() == 1
+        && !graph[b].per_example
+        && !graph[k].per_example
+        && [conv, spread, along_rows]
+            .iter()
+            .all(|&id| inline(cx, bound, id));
+    fits.then(|| convolution(cx, bound, window, x, k, Some(b)))
+}
+
+/// `conv2d(x, k)` (with the bias `b` of each output channel): PyTorch's `conv2d` takes a batch
+/// of maps with channels, `[N, C, H, W]`, and kernels `[F, C, kh, kw]`; a map without channels
+/// gets an axis of one channel, a shared map a batch of one, and kernels that differ from example
+/// to example are one group of the batched call each.
+fn convolution(
+    cx: &Context,
+    bound: &HashMap<NodeId, String>,
+    window: Window,
+    x: NodeId,
+    k: NodeId,
+    b: Option<NodeId>,
+) -> Result<Expr, Untranslatable> {
+    let graph = cx.graph;
+    let (xe, ke) = (write(cx, bound, x, false)?, write(cx, bound, k, false)?);
+    let (xa, ka) = (xe.at_least(Precedence::Atom), ke.at_least(Precedence::Atom));
+    let functional = &cx.functional;
+    let mut arguments = String::new();
+    if let Some(b) = b {
+        arguments.push_str(&format!(", {}", write(cx, bound, b, false)?.text));
+    }
+    if window != Window::PLAIN {
+        arguments.push_str(&format!(
+            ", stride={}, padding={}",
+            window.stride, window.padding
+        ));
+    }
+    let channels = graph[x].shape.rank() == 3;
+    let text = match (graph[x].per_example, graph[k].per_example, channels) {
+        (true, false, true) => format!("{functional}.conv2d({}, {}{arguments})", xe.text, ke.text),
+        (true, false, false) => {
+            format!("{functional}.conv2d({xa}[:, None], {ka}[None, None]{arguments})[:, 0]")
+        }
+        (false, false, true) => {
+            format!("{functional}.conv2d({xa}[None], {}{arguments})[0]", ke.text)
+        }
+        (false, false, false) => {
+            format!("{functional}.conv2d({xa}[None, None], {ka}[None, None]{arguments})[0, 0]")
+        }
+        // Each example's own kernels: the examples' maps side by side as the channels of one
+        // map, each example a group of the call.
+        (each_x, true, channels) => {
+            let rows = &cx.rows;
+            let dims = graph[x].shape.dims();
+            let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);
+            let maps = match (each_x, channels) {
+                (true, true) => format!("{xa}.reshape(1, -1, {h}, {w})"),
+                (true, false) => format!("{xa}[None]"),
+                (false, true) => format!("{xa}.repeat({rows}, 1, 1)[None]"),
+                (false, false) => format!("{xa}.expand({rows}, {h}, {w})[None]"),
+            };
+            let kernels = match graph[k].shape {
+                Shape::Tensor4(_, c, kh, kw) => format!("{ka}.reshape(-1, {c}, {kh}, {kw})"),
+                _ => format!("{ka}[:, None]"),
+            };
+            let call =
+                format!("{functional}.conv2d({maps}, {kernels}{arguments}, groups={rows})[0]");
+            match graph[k].shape {
+                Shape::Tensor4(f, ..) => format!("{call}.unflatten(0, (-1, {f}))"),
+                _ => call,
+            }
+        }
+    };
+    Ok(Expr::atom(text))
+}
+
+/// An operation on the axes of tensors. nabla numbers a value's axes without the batch: axis
+/// `a` of a value with a row per example is PyTorch's `dim=a + 1`.
+fn tensor(
+    cx: &Context,
+    bound: &HashMap<NodeId, String>,
+    op: TensorOp,
+) -> Result<Expr, Untranslatable> {
+    let graph = cx.graph;
+    let each = |id: NodeId| graph[id].per_example;
+    let dim = |id: NodeId, axis: usize| axis + usize::from(each(id));
+    let functional = &cx.functional;
+    let refused = || Untranslatable {
+        operation: op.name().to_string(),
+    };
+    let (a_node, _) = op.operands();
+    let a = write(cx, bound, a_node, false)?;
+    let atom = a.at_least(Precedence::Atom);
+    Ok(match op {
+        TensorOp::Conv(Conv::Forward, window, x, k) => convolution(cx, bound, window, x, k, None)?,
+        TensorOp::Pool(pool @ (Pool::Max | Pool::Mean), x, k) => {
+            let function = if pool == Pool::Max {
+                "max_pool2d"
+            } else {
+                "avg_pool2d"
+            };
+            // PyTorch pools maps of [C, H, W] or [N, C, H, W].
+            match graph[x].shape.rank() + usize::from(each(x)) {
+                2 => Expr::atom(format!("{functional}.{function}({atom}[None], {k})[0]")),
+                3 | 4 => Expr::atom(format!("{functional}.{function}({}, {k})", a.text)),
+                _ => {
+                    let first = graph[x].shape.dims()[0];
+                    Expr::atom(format!(
+                        "{functional}.{function}({atom}.flatten(0, 1), {k}).unflatten(0, (-1, {first}))"
+                    ))
+                }
+            }
+        }
+        // Each element over a k×k block: the gradient of pooling.
+        TensorOp::Upsample(_, k) => method(
+            &a,
+            format!("repeat_interleave({k}, dim=-2).repeat_interleave({k}, dim=-1)"),
+        ),
+        TensorOp::Along(along, x, axis) => {
+            let d = dim(x, axis);
+            match along {
+                Along::Sum => method(&a, format!("sum(dim={d})")),
+                Along::Softmax => Expr::atom(format!("torch.softmax({}, dim={d})", a.text)),
+                Along::LogSoftmax => Expr::atom(format!("torch.log_softmax({}, dim={d})", a.text)),
+            }
+        }
+        TensorOp::Expand(x, axis, _) => {
+            let shape = op.shape(graph[x].shape, None).map_err(|_| refused())?;
+            let mut sizes: Vec<String> = shape.dims().iter().map(usize::to_string).collect();
+            if each(x) {
+                sizes.insert(0, "-1".to_string());
+            }
+            Expr::atom(format!(
+                "{atom}.unsqueeze({}).expand({})",
+                dim(x, axis),
+                sizes.join(", ")
+            ))
+        }
+        TensorOp::Reshape(x, Shape::Vector(_)) if each(x) => method(&a, "flatten(1)".to_string()),
+        TensorOp::Reshape(_, Shape::Vector(_)) => method(&a, "flatten()".to_string()),
+        TensorOp::Reshape(x, shape) => {
+            let mut sizes: Vec<String> = shape.dims().iter().map(usize::to_string).collect();
+            if each(x) {
+                sizes.insert(0, "-1".to_string());
+            }
+            method(&a, format!("reshape({})", sizes.join(", ")))
+        }
+        // The gradients of convolution and max pooling: autograd takes gradients in PyTorch.
+        TensorOp::Conv(..) | TensorOp::Pool(Pool::ArgMax, ..) => return Err(refused()),
     })
 }
 
@@ -545,21 +730,13 @@ fn literal(value: &crate::tensor::Tensor<BigRational>, dtype: &str) -> Expr {
     match value.as_scalar() {
         Some(x) => float(crate::exact::to_f64(x)),
         None => {
-            let numbers: Vec<String> = value
-                .data()
-                .iter()
-                .map(|x| float(crate::exact::to_f64(x)).text)
-                .collect();
-            let dims = value.shape().dims();
-            let nested = match dims.as_slice() {
-                [_, n] => numbers
-                    .chunks(*n)
-                    .map(|row| format!("[{}]", row.join(", ")))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => numbers.join(", "),
-            };
-            Expr::atom(format!("torch.tensor([{nested}], dtype={dtype})"))
+            let nested = value
+                .nest(
+                    |x| float(crate::exact::to_f64(x)).text,
+                    |items| format!("[{}]", items.join(", ")),
+                )
+                .unwrap_or_else(|| "[]".to_string());
+            Expr::atom(format!("torch.tensor({nested}, dtype={dtype})"))
         }
     }
 }
@@ -761,6 +938,70 @@ mod tests {
         assert_eq!(
             code[1],
             "L = torch.clamp(_t1, min=0) - _t1 * t + torch.log1p(torch.exp(-torch.abs(_t1)))"
+        );
+    }
+
+    #[test]
+    fn a_convolution_with_a_bias_per_channel_is_one_conv2d_call() {
+        assert_eq!(
+            lines(
+                "input X[1, 4, 4]\ntarget y : index(3)\nparam K[2, 1, 3, 3] ~ zeros\n\
+                 param c[2] ~ zeros\nparam W[3, 8] ~ zeros\n\
+                 h = relu(conv2d(X, K, c, 1, 1))\np = max_pool(h, 2)\n\
+                 loss L = cross_entropy(softmax(W @ flatten(p)), y)\n"
+            ),
+            [
+                "h = torch.relu(torch.nn.functional.conv2d(X, self.K, self.c, stride=1, padding=1))",
+                "p = torch.nn.functional.max_pool2d(h, 2)",
+                "L = -torch.log_softmax(p.flatten(1) @ self.W.T, dim=-1).gather(1, y[:, None])[:, 0]",
+            ]
+        );
+    }
+
+    #[test]
+    fn axes_of_each_examples_values_come_after_the_batch_axis() {
+        // Axis 0 of an example's [2, 3, 3] is PyTorch's dim 1; a shared value keeps its axes.
+        assert_eq!(
+            lines(
+                "input X[2, 3, 3]\nparam K[2, 3] ~ zeros\nconst T[3, 3] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]\n\
+                 s = sum(X, 0)\nq = softmax(K, 1)\n\
+                 loss L = -sum(T * log_softmax(s, 1)) + sum(mean(q, 0)) + sum(avg_pool(X, 3))\n"
+            ),
+            [
+                "s = X.sum(dim=1)",
+                "q = torch.softmax(self.K, dim=1)",
+                "L = -(T * torch.log_softmax(s, dim=2)).sum(dim=(1, 2)) \
+                 + (q.sum(dim=0) / 2.0).sum() + torch.nn.functional.avg_pool2d(X, 3).sum(dim=(1, 2, 3))",
+            ]
+        );
+    }
+
+    #[test]
+    fn maps_without_channels_and_shared_maps_get_the_axes_conv2d_wants() {
+        assert_eq!(
+            lines(
+                "input X[3, 3]\nparam K[2, 2] ~ zeros\nparam M[4, 4] ~ zeros\nparam J[2, 2] ~ zeros\n\
+                 loss L = sum(conv2d(X, K)) + sum(max_pool(conv2d(M, J, 2, 1), 3))\n"
+            ),
+            [
+                "L = torch.nn.functional.conv2d(X[:, None], self.K[None, None])[:, 0].sum(dim=(1, 2)) \
+                 + torch.nn.functional.max_pool2d(torch.nn.functional.conv2d(self.M[None, None], \
+                 self.J[None, None], stride=2, padding=1)[0, 0][None], 3)[0].sum()",
+            ]
+        );
+    }
+
+    #[test]
+    fn kernels_of_each_example_are_a_group_each() {
+        assert_eq!(
+            lines(
+                "input X[2, 4, 4]\ninput K[3, 2, 2, 2]\nparam w ~ zeros\n\
+                 loss L = sum(w * conv2d(X, K))\n"
+            ),
+            [
+                "L = (self.w * torch.nn.functional.conv2d(X.reshape(1, -1, 4, 4), \
+                 K.reshape(-1, 2, 2, 2), groups=rows)[0].unflatten(0, (-1, 3))).sum(dim=(1, 2, 3))",
+            ]
         );
     }
 

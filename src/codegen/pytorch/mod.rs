@@ -290,6 +290,18 @@ impl Readme<'_> {
             .join(", ")
     }
 
+    /// The inputs and targets of three dimensions (images), for the README: `` `X` ``.
+    fn maps(&self) -> String {
+        self.n
+            .inputs
+            .iter()
+            .chain(&self.n.targets)
+            .filter(|d| d.rank == 3)
+            .map(|d| format!("`{}`", d.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn parameter_names(&self) -> String {
         self.n
             .params

@@ -12,7 +12,7 @@ use crate::codegen::GenError;
 use crate::codegen::plan::{Plan, StatisticKind};
 use crate::codegen::task::{Classifier, Task};
 use crate::init::Draw;
-use crate::ir::{DeclKind, Init, Model, NodeId, Op};
+use crate::ir::{DeclKind, Init, Model, NodeId, Op, TensorOp};
 use crate::notation::from_graph::definition;
 use crate::render::math::text::render;
 use crate::words::phrase;
@@ -26,6 +26,8 @@ pub struct Declared {
     pub ident: String,
     /// `(2, 3)`, `(4,)`, `()`.
     pub dims: String,
+    /// How many dimensions it has: 3 for a map with channels (an image).
+    pub rank: usize,
     /// For an index: how many values it takes.
     pub index: Option<usize>,
     /// Its shape in words: `a matrix [2, 3]`.
@@ -73,6 +75,8 @@ pub struct Network {
     pub statistics: bool,
     /// Whether `forward` reads the batch size `m`.
     pub uses_batch_size: bool,
+    /// Whether the code calls `torch.nn.functional` (as `F`): convolution and pooling.
+    pub functional: bool,
     /// Parameters the loss does not read (DistributedDataParallel must be told).
     pub unused: Vec<String>,
     /// The prediction: its name (or how it is computed) and its shape's elements.
@@ -96,6 +100,7 @@ pub fn network(model: &Model, plan: &Plan, task: &Task) -> Result<Network, GenEr
         name: d.name.clone(),
         ident: namer.name(&d.name),
         dims: python_dims(&d.shape.dims()),
+        rank: d.shape.rank(),
         index: d.index,
         described: crate::words::Language::English.say(&d.shape.noun()),
         size: d.shape.size(),
@@ -186,6 +191,7 @@ pub fn network(model: &Model, plan: &Plan, task: &Task) -> Result<Network, GenEr
     let mut cx = Context::new(graph, &available_of, &variable_of);
     cx.batch_size = "m".to_string();
     cx.batch_mean = Some("batch_mean({}, m)".to_string());
+    cx.functional = "F".to_string();
     let untranslatable = |e: expr::Untranslatable| GenError::Unsupported {
         what: phrase::gen_pytorch_operation(e.operation),
     };
@@ -278,6 +284,12 @@ pub fn network(model: &Model, plan: &Plan, task: &Task) -> Result<Network, GenEr
         predict,
         statistics: !plan.statistics.is_empty(),
         uses_batch_size,
+        functional: graph.ids().take(forward_len).any(|id| {
+            matches!(
+                graph[id].op,
+                Op::Tensor(TensorOp::Conv(..) | TensorOp::Pool(..))
+            )
+        }),
         unused,
         output: output_name,
         output_size: graph[task.output].shape.size(),
@@ -363,23 +375,12 @@ fn start(d: &crate::ir::Declaration) -> String {
 
 /// An exact tensor as nested Python lists of floats: `[[0.5, -0.4], [0.3, 0.6]]`, `0.5`.
 fn nested(value: &crate::tensor::Tensor<num_rational::BigRational>) -> String {
-    let numbers: Vec<String> = value
-        .data()
-        .iter()
-        .map(|x| expr::python_float(crate::exact::to_f64(x)))
-        .collect();
-    match value.shape().dims().as_slice() {
-        [] => numbers.concat(),
-        [_] => format!("[{}]", numbers.join(", ")),
-        [_, n, ..] => format!(
-            "[{}]",
-            numbers
-                .chunks(*n)
-                .map(|row| format!("[{}]", row.join(", ")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    value
+        .nest(
+            |x| expr::python_float(crate::exact::to_f64(x)),
+            |items| format!("[{}]", items.join(", ")),
+        )
+        .unwrap_or_else(|| "[]".to_string())
 }
 
 fn tensor_literal(value: &crate::tensor::Tensor<num_rational::BigRational>) -> String {

@@ -64,6 +64,7 @@ const TAKEN: &[&str] = &[
     "self",
     "torch",
     "nn",
+    "F",
     "math",
     "rows",
     "m",

@@ -240,6 +240,7 @@ pub fn phrases() -> Vec<(&'static str, Message)> {
             "shape_matrix",
             phrase::pytorch_shape_matrix(field("rows"), field("columns")),
         ),
+        ("shape_tensor", phrase::pytorch_shape_tensor(field("dims"))),
         (
             "cannot_hold",
             phrase::pytorch_cannot_hold(field("element"), field("value")),
