@@ -4,7 +4,8 @@
 //! Every notebook must be valid nbformat, hold no outputs, carry the Markdown page's prose, and
 //! speak one language. Run, every difference its code cells print from the worked values must be
 //! below 10⁻¹². A representative set (a scalar network, a vector one on rows of a data file, a
-//! batch, batch statistics, embeddings, several steps, momentum and Adam, in both languages) runs
+//! batch, batch statistics, embeddings, several steps, momentum and Adam, a convolution with
+//! max pooling, a batch of images reduced along axes, in both languages) runs
 //! as Jupyter runs it: top to bottom on a fresh kernel (nbclient). Every example and fixture, in
 //! both languages, runs its code cells in one Python process, which takes no kernel's start-up.
 //! The Python side is `tests/notebook.py`; without a Python that has torch, nbformat, nbclient
@@ -54,6 +55,13 @@ const ON_A_KERNEL: &[(&[&str], &str)] = &[
         ],
         "en",
     ),
+    // A convolution with padding and a bias per channel, max pooling, three steps.
+    (
+        &["tests/fixtures/tensors/small-cnn.nabla", "--steps", "3"],
+        "vi",
+    ),
+    // A batch of images: stride, a mean and a sum along axes.
+    (&["tests/fixtures/tensors/cnn-batch.nabla"], "en"),
 ];
 
 /// The Python of the notebook tests, if it has what they need.
@@ -71,11 +79,13 @@ fn python() -> Option<PathBuf> {
     ok.then_some(python)
 }
 
-/// Every example and every explain fixture, with three steps where the file has parameters.
+/// Every example, every explain fixture and every network of tensors, with three steps where
+/// the file has parameters.
 fn every_file() -> Vec<Vec<String>> {
     let mut files: Vec<PathBuf> = crate::support::examples();
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/explain"))
-        .expect("the explain fixtures")
+    let mut fixtures: Vec<PathBuf> = ["tests/fixtures/explain", "tests/fixtures/tensors"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).expect("the fixtures"))
         .map(|e| e.expect("an entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "nabla"))
         .map(|p| PathBuf::from(crate::support::relative(&p)))
