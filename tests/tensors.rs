@@ -218,6 +218,147 @@ fn convolutions_explain_in_every_format_and_language_and_every_command_works() {
     }
 }
 
+/// The classic convolution in every other format, in both languages: its maps as grids (an
+/// image's rows and columns, a kernel's), its words the language's.
+#[test]
+fn the_classic_convolution_reads_well_in_every_format() {
+    let path = "tests/fixtures/tensors/convolution-3x3.nabla";
+    for format in ["markdown", "latex", "html", "json"] {
+        for language in ["en", "vi"] {
+            let args = ["explain", path, "--format", format, "--lang", language];
+            let run = nabla(&args, None);
+            assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+            if format == "json" && language == "vi" {
+                // The JSON model has no words: the same in every language.
+                let en = nabla(&["explain", path, "--format", "json"], None);
+                assert_eq!(run.stdout, en.stdout);
+                continue;
+            }
+            insta::assert_snapshot!(
+                format!("convolution-3x3__{format}__{language}"),
+                format!("$ nabla {}\n{}", args.join(" "), run.stdout)
+            );
+        }
+    }
+}
+
+/// Feature maps of three dimensions and kernels of four are grids of labelled maps in the JSON
+/// model too: the shape, and each map's filter, channel and rows.
+#[test]
+fn the_json_model_says_each_grid_shape_and_maps() {
+    let run = nabla(
+        &[
+            "explain",
+            "tests/fixtures/tensors/small-cnn.nabla",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let given = &json["lines"]["given"];
+    let kernel = given
+        .as_array()
+        .and_then(|lines| lines.iter().find(|l| l["lhs"] == "K"))
+        .expect("the kernel's line");
+    assert_eq!(kernel["grid"]["shape"], serde_json::json!([2, 1, 3, 3]));
+    let maps = kernel["grid"]["maps"].as_array().expect("maps");
+    assert_eq!(maps.len(), 2);
+    assert_eq!(maps[1]["filter"], 2);
+    assert_eq!(maps[1]["channel"], 1);
+    assert_eq!(
+        maps[1]["rows"],
+        serde_json::json!([
+            ["−0.1", "0.2", "0.1"],
+            ["0.3", "−0.4", "0.2"],
+            ["0", "0.1", "0.2"]
+        ])
+    );
+    let pooled = json["lines"]["forward"]
+        .as_array()
+        .and_then(|lines| lines.iter().find(|l| l["lhs"] == "p"))
+        .expect("the pooled line");
+    assert_eq!(pooled["grid"]["shape"], serde_json::json!([2, 2, 2]));
+    // A matrix that is no map (the dense layer's weights) stays a list.
+    let w = given
+        .as_array()
+        .and_then(|lines| lines.iter().find(|l| l["lhs"] == "W"))
+        .expect("W");
+    assert!(w.get("grid").is_none());
+}
+
+/// Maps larger than a small image are written as lists with elisions, as large vectors are.
+#[test]
+fn large_maps_are_elided_lists() {
+    let source = "param X[1, 12, 12] ~ normal(0, 1)\nparam K[1, 1, 3, 3] ~ he\n\
+                  loss L = sum(conv2d(X, K))\n";
+    let file = std::env::temp_dir().join("nabla-tensors-large-maps.nabla");
+    std::fs::write(&file, source).expect("written");
+    let run = nabla(&["explain", file.to_str().expect("a path")], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("⋯"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("X ≈ [[["),
+        "a 12×12 map is no grid: {}",
+        run.stdout
+    );
+    // The kernel, 3×3, is one.
+    assert!(run.stdout.contains("filter 1, channel 1"), "{}", run.stdout);
+}
+
+/// `derive` says what the convolution's and pooling's rules mean, in the textbook's words.
+#[test]
+fn derive_says_the_rules_of_convolution_and_pooling_in_words() {
+    let path = "tests/fixtures/tensors/small-cnn.nabla";
+    for (language, words) in [
+        (
+            "en",
+            [
+                "is the correlation of the input",
+                "full convolution of",
+                "flipped kernel",
+                "routes each window's gradient to the window's maximum",
+            ],
+        ),
+        (
+            "vi",
+            [
+                "là tương quan chéo (correlation) của đầu vào",
+                "tích chập đầy đủ (full convolution)",
+                "nhân lật",
+                "chuyển gradient của mỗi cửa sổ về phần tử lớn nhất",
+            ],
+        ),
+    ] {
+        for format in ["text", "markdown", "latex"] {
+            let run = nabla(
+                &["derive", path, "--lang", language, "--format", format],
+                None,
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            for phrase in words {
+                assert!(
+                    run.stdout.contains(phrase),
+                    "{language} {format}: {phrase}\n{}",
+                    run.stdout
+                );
+            }
+        }
+    }
+    let pooled = "param X[1, 4, 4] ~ normal(0, 1)\nloss L = sum(avg_pool(X, 2))\n";
+    let file = std::env::temp_dir().join("nabla-tensors-avg-pool.nabla");
+    std::fs::write(&file, pooled).expect("written");
+    let run = nabla(&["derive", file.to_str().expect("a path")], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Average pooling spreads each window's gradient evenly"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// The worked convolutions a learner reads: the classic 3×3 element by element, a small CNN a
 /// layer at a time (kept beside the other tensor fixtures: notebooks do not compute these
 /// operations yet, and their tests read every file of tests/fixtures/explain).

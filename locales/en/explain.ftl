@@ -125,21 +125,33 @@ explain-graph-caption = Each box is a value the file gives or an operation on th
 explain-plot-title = The loss after each step
 explain-plot-title-log = The loss after each step (logarithmic scale)
 explain-axis-loss-log = loss (log scale)
+# The label over a feature map laid out as a grid: a channel of a [C, H, W] value, a filter's
+# channel of a kernel [F, C, kh, kw].
+explain-grid-channel = channel { $channel }
+explain-grid-filter = filter { $filter }, channel { $channel }
 explain-conv-note =
-    { $correlate } slides { $upstream } over { $input } (with the convolution's stride and padding)
-    and adds up the products at each position.
-    { $flipped } is { $kernel } turned half a turn; { $full } sends each output's gradient back
-    through the kernel to the inputs it came from.
+    The kernel's gradient { $correlate } is the correlation of the input { $input } with the
+    upstream gradient { $upstream }: slide { $upstream } over { $input } (with the convolution's
+    stride and padding) and add up the products at each position.
+    The input's gradient { $full } is the full convolution of
+    { $upstream } with the flipped kernel { $flipped }, which is { $kernel } turned half a turn (180°):
+    each output's gradient goes back through the kernel to the inputs it came from.
 explain-max-pool-note =
-    { $mask } is 1 at the largest element of each { $window }×{ $window } window (the first in
-    reading order when several tie) and 0 elsewhere.
-    { $upsample } repeats each element over its window: only the maximum receives the gradient.
+    Max pooling routes each window's gradient to the window's maximum: { $mask }
+    is 1 at the largest element of each { $window }×{ $window } window (the first in reading order
+    when several tie) and 0 elsewhere; { $upsample } repeats each element of the
+    upstream gradient over its window.
 explain-avg-pool-note =
-    { $upsample } repeats each element over its { $window }×{ $window } window:
-    every element of a window receives an equal share of its gradient.
+    Average pooling spreads each window's gradient evenly: { $upsample } repeats each
+    element of the upstream gradient over its { $window }×{ $window } window, and every element of
+    the window receives an equal share.
 explain-repeat-note =
     { $repeat } repeats the gradient along axis { $axis }:
     every element the sum added receives it.
+explain-softmax-axis-note =
+    Softmax along an axis works on each line along that axis (each row of attention scores, for
+    instance) as on a vector: { $i } and { $j } are positions along one line, and elements of
+    different lines do not affect each other.
 
 ## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
 

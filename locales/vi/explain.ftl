@@ -134,21 +134,32 @@ explain-graph-caption = Mỗi ô là một giá trị do tệp cho, hoặc một
 explain-plot-title = Giá trị mất mát sau mỗi bước
 explain-plot-title-log = Giá trị mất mát sau mỗi bước (thang logarit)
 explain-axis-loss-log = giá trị mất mát (thang logarit)
+# Nhãn trên một bản đồ đặc trưng (feature map) viết thành lưới.
+explain-grid-channel = kênh { $channel }
+explain-grid-filter = bộ lọc { $filter }, kênh { $channel }
 explain-conv-note =
-    { $correlate } trượt { $upstream } trên { $input } (với bước trượt và phần đệm của phép tích chập)
-    rồi cộng các tích tại mỗi vị trí.
-    { $flipped } là { $kernel } xoay nửa vòng; { $full } đưa gradient của mỗi đầu ra ngược qua
-    nhân (kernel) về các đầu vào đã tạo ra nó.
+    Gradient theo nhân (kernel) { $correlate } là tương quan chéo (correlation) của đầu vào
+    { $input } với gradient truyền về từ phía sau { $upstream }: trượt { $upstream } trên { $input }
+    (với bước trượt và phần đệm của phép tích chập) rồi cộng các tích tại mỗi vị trí.
+    Gradient theo đầu vào { $full } là tích chập đầy đủ (full convolution) của
+    { $upstream } với nhân lật { $flipped }, tức là { $kernel } xoay nửa vòng (180°): gradient của
+    mỗi đầu ra đi ngược qua nhân về các đầu vào đã tạo ra nó.
 explain-max-pool-note =
-    { $mask } bằng 1 tại phần tử lớn nhất của mỗi cửa sổ { $window }×{ $window } (phần tử đầu tiên
-    theo thứ tự đọc khi có nhiều phần tử bằng nhau) và bằng 0 ở chỗ khác.
-    { $upsample } lặp lại mỗi phần tử trên cửa sổ của nó: chỉ phần tử lớn nhất nhận gradient.
+    Gộp cực đại (max pooling) chuyển gradient của mỗi cửa sổ về phần tử lớn nhất của cửa sổ đó:
+    { $mask } bằng 1 tại phần tử lớn nhất của mỗi cửa sổ { $window }×{ $window } (phần tử
+    đầu tiên theo thứ tự đọc khi có nhiều phần tử bằng nhau) và bằng 0 ở chỗ khác; { $upsample }
+    lặp lại mỗi phần tử của gradient truyền về trên cửa sổ của nó.
 explain-avg-pool-note =
-    { $upsample } lặp lại mỗi phần tử trên cửa sổ { $window }×{ $window } của nó:
-    mọi phần tử trong một cửa sổ nhận một phần gradient bằng nhau.
+    Gộp trung bình (average pooling) chia đều gradient của mỗi cửa sổ: { $upsample } lặp lại
+    mỗi phần tử của gradient truyền về trên cửa sổ { $window }×{ $window } của nó, và mọi phần tử
+    trong cửa sổ nhận một phần bằng nhau.
 explain-repeat-note =
     { $repeat } lặp lại gradient dọc theo trục { $axis }:
     mọi phần tử đã được cộng vào tổng đều nhận nó.
+explain-softmax-axis-note =
+    Hàm softmax theo một trục tính trên từng dòng dọc theo trục đó (chẳng hạn từng hàng điểm số
+    của cơ chế chú ý (attention)) như trên một vectơ: { $i } và { $j } là các vị trí trên cùng
+    một dòng, và các phần tử thuộc những dòng khác nhau không ảnh hưởng đến nhau.
 
 ## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
 

@@ -137,6 +137,17 @@ impl Chain {
         Some(before.last().map_or(&self.lhs, |s| &s.formula))
     }
 
+    /// Writes the line's value another way with the same numbers (a matrix as one map of a
+    /// grid): the relations stay as they are.
+    pub fn rewrite_value(&mut self, rewrite: impl Fn(&Formula) -> Option<Formula>) {
+        if let Some(last) = self.stages.last_mut()
+            && last.because == Because::Value
+            && let Some(formula) = rewrite(&last.formula)
+        {
+            last.formula = formula;
+        }
+    }
+
     pub fn stages(&self) -> impl Iterator<Item = &Formula> {
         self.stages.iter().map(|s| &s.formula)
     }

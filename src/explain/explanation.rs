@@ -15,7 +15,7 @@ use crate::ir::{Model, NodeId, Op};
 use crate::notation::from_graph::{Names, definition, name_formula};
 use crate::notation::placeholders::{Placeholders, Role};
 use crate::notation::rules::{Statement, statement};
-use crate::notation::{Formula, Symbol};
+use crate::notation::{Formula, Grid, GridMap, Symbol};
 use crate::shape::Shape;
 
 use super::chain::Chain;
@@ -404,7 +404,7 @@ pub fn explain(inputs: &Inputs) -> Explanation {
         && (inputs.values.iter().flatten().any(|v| !v.is_exact())
             || inputs.declared.iter().flatten().any(|v| !v.is_exact())))
     .then_some(FLOAT_DIGITS);
-    Explanation {
+    let mut explanation = Explanation {
         loss: name_formula(&model.loss.name),
         detail,
         digits,
@@ -443,6 +443,51 @@ pub fn explain(inputs: &Inputs) -> Explanation {
             },
             rows: batch.rows.clone(),
         }),
+    };
+    if matrices_are_maps(inputs.gradient) {
+        explanation.matrices_as_maps();
+    }
+    explanation
+}
+
+/// Whether the network convolves or pools matrices: then its matrices are images and kernels.
+fn matrices_are_maps(gradient: &Gradient) -> bool {
+    let graph = &gradient.graph;
+    graph
+        .ids()
+        .take(gradient.forward_len)
+        .any(|id| match graph[id].op {
+            Op::Tensor(op @ crate::ir::TensorOp::Conv(..) | op @ crate::ir::TensorOp::Pool(..)) => {
+                matches!(graph[op.operands().0].shape, Shape::Matrix(..))
+            }
+            _ => false,
+        })
+}
+
+impl Explanation {
+    /// Every matrix value written as one map of a grid.
+    fn matrices_as_maps(&mut self) {
+        let steps = self
+            .given
+            .iter_mut()
+            .chain(&mut self.forward)
+            .chain(std::iter::once(&mut self.loss_step))
+            .chain(self.backward.iter_mut().map(|item| match item {
+                BackwardItem::Factor(step) | BackwardItem::Gradient(step) => step,
+            }))
+            .chain(
+                self.update
+                    .iter_mut()
+                    .flat_map(|u| u.groups.iter_mut().flatten()),
+            )
+            .chain(
+                self.history
+                    .iter_mut()
+                    .flat_map(|h| h.final_params.iter_mut()),
+            );
+        for step in steps {
+            step.chain.rewrite_value(matrix_as_map);
+        }
     }
 }
 
@@ -570,8 +615,9 @@ pub fn tensor_formula(value: &Value, digits: usize) -> Formula {
     numbers_formula(&elements(value), value.shape(), digits)
 }
 
-/// Numbers of a value of `shape` as a formula. A tensor of three or four dimensions is a list of
-/// its matrices (channels one after another), elided like a vector's elements.
+/// Numbers of a value of `shape` as a formula. A tensor of three or four dimensions is a grid of
+/// its maps ([`grid`]), or when they are too large a list of its matrices (channels one after
+/// another), elided like a vector's elements.
 fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
     let cell = |n: &Number| n.formula(digits);
     match shape {
@@ -579,12 +625,13 @@ fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
             let dims = shape.dims();
             let inner = Shape::from_dims(&dims[1..]).unwrap_or(Shape::Scalar);
             let parts: Vec<&[Number]> = numbers.chunks(inner.size().max(1)).collect();
-            Formula::Array(elided(
+            let nested = Formula::Array(elided(
                 &parts,
                 SHOWN,
-                |part| numbers_formula(part, inner, digits),
+                |part| nested_formula(part, inner, digits),
                 || Formula::symbol("⋯"),
-            ))
+            ));
+            grid(numbers, &dims, digits, nested.clone()).unwrap_or(nested)
         }
         Shape::Scalar => numbers.first().map_or(Formula::number(0), cell),
         Shape::Vector(_) => {
@@ -601,8 +648,94 @@ fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
     }
 }
 
+/// The nested lists of a part of a tensor: a matrix, or a list of them.
+fn nested_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
+    match shape {
+        Shape::Tensor3(..) => {
+            let dims = shape.dims();
+            let inner = Shape::from_dims(&dims[1..]).unwrap_or(Shape::Scalar);
+            let parts: Vec<&[Number]> = numbers.chunks(inner.size().max(1)).collect();
+            Formula::Array(elided(
+                &parts,
+                SHOWN,
+                |part| nested_formula(part, inner, digits),
+                || Formula::symbol("⋯"),
+            ))
+        }
+        _ => numbers_formula(numbers, shape, digits),
+    }
+}
+
 /// At most this many elements along a vector or a matrix's rows or columns are shown.
 const SHOWN: usize = 6;
+
+/// The largest maps laid out as grids, and the most of them: a small image (8×8 digits), a
+/// kernel's filters. Larger values are written as lists, elided.
+const GRID_SIDE: usize = 8;
+const GRID_MAPS: usize = 16;
+
+/// The numbers of a value of `dims` (two to four) as a grid of maps: each `[H, W]` map row by
+/// row, a `[C, H, W]` value's channels and a `[F, C, kh, kw]` kernel's filters and channels
+/// one after another, labelled. `None` when the maps are too large or too many to read as
+/// pictures.
+fn grid(numbers: &[Number], dims: &[usize], digits: usize, nested: Formula) -> Option<Formula> {
+    let (rows, cols) = match dims {
+        [.., rows, cols] if dims.len() >= 2 => (*rows, *cols),
+        _ => return None,
+    };
+    let size = rows * cols;
+    let count = numbers.len() / size.max(1);
+    if size == 0 || rows > GRID_SIDE || cols > GRID_SIDE || count > GRID_MAPS {
+        return None;
+    }
+    let channels = if dims.len() >= 3 {
+        dims[dims.len() - 3]
+    } else {
+        1
+    };
+    let maps = numbers
+        .chunks(size)
+        .enumerate()
+        .map(|(m, map)| GridMap {
+            filter: (dims.len() == 4).then(|| m / channels.max(1) + 1),
+            channel: (dims.len() >= 3).then(|| m % channels.max(1) + 1),
+            rows: map
+                .chunks(cols)
+                .map(|row| row.iter().map(|n| n.formula(digits)).collect())
+                .collect(),
+        })
+        .collect();
+    Some(Formula::Grid(Grid {
+        dims: dims.to_vec(),
+        maps,
+        nested: Box::new(nested),
+    }))
+}
+
+/// A matrix value written as one map of a grid: in a network whose convolutions or pooling work
+/// on matrices, a matrix is an image (or a kernel) and reads best as one. A matrix elided for
+/// its size stays a list.
+pub(crate) fn matrix_as_map(formula: &Formula) -> Option<Formula> {
+    let Formula::Matrix(rows) = formula else {
+        return None;
+    };
+    let elided = rows
+        .iter()
+        .flatten()
+        .any(|f| matches!(f, Formula::Symbol(s) if s.name == "⋯" || s.name == "⋮"));
+    if elided || rows.is_empty() {
+        return None;
+    }
+    Some(Formula::Grid(Grid {
+        dims: vec![rows.len(), rows[0].len()],
+        maps: vec![GridMap {
+            filter: None,
+            channel: None,
+            rows: rows.clone(),
+        }],
+        nested: Box::new(formula.clone()),
+    }))
+}
 
 /// `items` mapped, or its first and last few with `gap` between when there are more than `most`.
 fn elided<T, U>(

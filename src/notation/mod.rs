@@ -208,6 +208,31 @@ pub enum Formula {
     /// A quantity belonging to something, written as a function of it: Adam's moment `m⁺(W2₁₁)`
     /// of the weight `W2₁₁`.
     Of(Box<Formula>, Box<Formula>),
+    /// A value of feature maps (or a kernel's filters), laid out as a textbook prints small
+    /// images.
+    Grid(Grid),
+}
+
+/// Feature maps, or a kernel's filters and channels, laid out as a textbook prints small images:
+/// each map its rows and columns, the maps one after another, each labelled with the filter and
+/// channel it is. A page lays the maps out; where a formula is set on one line (JSON, a graph's
+/// box) it is written as nested lists, `nested`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    /// The value's shape: `[H, W]`, `[C, H, W]` or `[F, C, kh, kw]`.
+    pub dims: Vec<usize>,
+    pub maps: Vec<GridMap>,
+    /// The same value as nested lists.
+    pub nested: Box<Formula>,
+}
+
+/// One map of a [`Grid`]: which filter and channel it is (counted from 1; none for a single
+/// map of two dimensions), and its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridMap {
+    pub filter: Option<usize>,
+    pub channel: Option<usize>,
+    pub rows: Vec<Vec<Formula>>,
 }
 
 impl Formula {
@@ -251,6 +276,7 @@ impl Formula {
             | Formula::Derivative(_, a)
             | Formula::BatchMean(_, a)
             | Formula::Slice(a, ..) => vec![a],
+            Formula::Grid(grid) => vec![&grid.nested],
             Formula::Binary(_, a, b)
             | Formula::Pow(a, b)
             | Formula::Partial(a, b)
@@ -323,6 +349,7 @@ impl Formula {
             | Formula::Concat(_)
             | Formula::Apply(..)
             | Formula::Slice(..)
+            | Formula::Grid(_)
             | Formula::Of(..) => 6,
         }
     }
@@ -364,7 +391,10 @@ impl Formula {
                 symbol.rename_example(current);
                 a.rebind(scope, current);
             }
-            Formula::Number(_) | Formula::Kronecker(..) | Formula::Decimal(_) => {}
+            Formula::Number(_)
+            | Formula::Kronecker(..)
+            | Formula::Decimal(_)
+            | Formula::Grid(_) => {}
             Formula::Neg(a)
             | Formula::Transpose(a)
             | Formula::Call(_, a)
@@ -484,6 +514,7 @@ impl Formula {
             Formula::Symbol(_)
             | Formula::Number(_)
             | Formula::Kronecker(..)
+            | Formula::Grid(_)
             | Formula::Decimal(_) => Box::new(std::iter::empty()),
             Formula::Neg(a)
             | Formula::Transpose(a)

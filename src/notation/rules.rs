@@ -24,11 +24,13 @@ pub enum RuleNote {
     ReluPrime { argument: Formula },
     /// `sign(z)` is −1, 0 or 1; abs's derivative at its kink z = 0 is taken to be 0.
     Sign { argument: Formula },
-    /// The Kronecker delta: `δᵢⱼ` is 1 when i = j and 0 otherwise.
+    /// The Kronecker delta: `δᵢⱼ` is 1 when i = j and 0 otherwise; `along_axis` when the rule is
+    /// softmax's along one axis, which holds within each line along it.
     Kronecker {
         delta: Formula,
         i: Formula,
         j: Formula,
+        along_axis: bool,
     },
     /// Softmax and cross-entropy differentiated as one step; for a target that sums to 1,
     /// `p·sum(y) − y` is `p − y`.
@@ -161,6 +163,7 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
                 delta: kronecker.clone(),
                 i: Formula::symbol(i),
                 j: Formula::symbol(j),
+                along_axis: false,
             });
             (
                 vec![softmax_z()],
@@ -179,6 +182,7 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
                 delta: kronecker.clone(),
                 i: Formula::symbol(i),
                 j: Formula::symbol(j),
+                along_axis: false,
             });
             (
                 vec![
@@ -470,13 +474,25 @@ fn tensor_statement(
             )
         }
         // Each line along the axis is a vector: the vector's rule, line by line.
-        TensorKind::Along(Along::Softmax) => {
-            return statement(Rule::Unary(Unary::Softmax), loss, names)
-                .map(|s| Statement { rule, ..s });
-        }
-        TensorKind::Along(Along::LogSoftmax) => {
-            return statement(Rule::Unary(Unary::LogSoftmax), loss, names)
-                .map(|s| Statement { rule, ..s });
+        TensorKind::Along(along @ (Along::Softmax | Along::LogSoftmax)) => {
+            let vector = if along == Along::Softmax {
+                Unary::Softmax
+            } else {
+                Unary::LogSoftmax
+            };
+            return statement(Rule::Unary(vector), loss, names).map(|s| Statement {
+                rule,
+                note: match s.note {
+                    Some(RuleNote::Kronecker { delta, i, j, .. }) => Some(RuleNote::Kronecker {
+                        delta,
+                        i,
+                        j,
+                        along_axis: true,
+                    }),
+                    other => other,
+                },
+                ..s
+            });
         }
         // Rearrangements, and what only gradients contain.
         TensorKind::Pool(Pool::ArgMax)

@@ -34,6 +34,9 @@ struct LineView {
 struct RuleView {
     given: Vec<String>,
     equations: Vec<String>,
+    /// What the rule's words mean, in a sentence: a convolution's, pooling's, softmax's along
+    /// an axis.
+    note: Option<String>,
 }
 
 /// A layer's placeholder name, its error signal and its net input, typeset; and the same name
@@ -208,6 +211,14 @@ pub fn render(
         .lines
         .iter()
         .any(|l| matches!(l.kind, LineKind::Compact { .. }));
+    let inline = |math: String| match format {
+        Format::Text | Format::Json => math,
+        Format::Markdown | Format::Latex => format!("${math}$"),
+    };
+    let words = match format {
+        Format::Latex => language.words_in(Markup::Latex),
+        _ => language.words(),
+    };
     let rules: Vec<RuleView> = derivation
         .rules
         .iter()
@@ -218,13 +229,10 @@ pub fn render(
                 .iter()
                 .map(|(lhs, rhs)| format!("{} = {}", typeset(lhs), typeset(rhs)))
                 .collect(),
+            note: rule_note(statement.note.as_ref(), &words, &|f| inline(typeset(f))),
         })
         .collect();
     let has_signals = lines.iter().any(|l| l.is_signal);
-    let inline = |math: String| match format {
-        Format::Text | Format::Json => math,
-        Format::Markdown | Format::Latex => format!("${math}$"),
-    };
     let fused = derivation.rules.iter().find_map(|s| match &s.note {
         Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
             Some((inline(typeset(general)), inline(typeset(one_hot))))
@@ -248,7 +256,7 @@ pub fn render(
         Format::Text => {
             pad_to_widest(lines.iter_mut().map(|l| &mut l.lhs));
             TextPage {
-                words: language.words(),
+                words,
                 math,
                 loss,
                 lines,
@@ -261,7 +269,7 @@ pub fn render(
             .render()
         }
         Format::Markdown => MarkdownPage {
-            words: language.words(),
+            words,
             math,
             lines,
             rules,
@@ -272,7 +280,7 @@ pub fn render(
         }
         .render(),
         Format::Latex => LatexPage {
-            words: language.words_in(Markup::Latex),
+            words,
             math,
             lines,
             rules,
@@ -285,6 +293,52 @@ pub fn render(
         Format::Json => return json::derive(derivation, values),
     };
     super::with_final_newline(page.unwrap_or_default())
+}
+
+/// The sentence beside a rule of an operation on tensors, its formulas set by `math`: the
+/// convolution's gradients as correlation and full convolution, pooling's routing, softmax along
+/// an axis.
+fn rule_note(
+    note: Option<&RuleNote>,
+    words: &Words,
+    math: &dyn Fn(&Formula) -> String,
+) -> Option<String> {
+    use crate::ir::{Along, Pool, TensorKind};
+    match note? {
+        RuleNote::Tensor { kind, formulas: m } => match (kind, m.as_slice()) {
+            (TensorKind::Conv, [correlate, upstream, input, flipped, kernel, full]) => {
+                Some(words.explain_conv_note(
+                    math(correlate),
+                    math(input),
+                    math(upstream),
+                    math(full),
+                    math(flipped),
+                    math(kernel),
+                ))
+            }
+            (TensorKind::Pool(Pool::Max), [mask, window, upsample]) => {
+                Some(words.explain_max_pool_note(math(mask), math(window), math(upsample)))
+            }
+            (TensorKind::Pool(Pool::Mean), [upsample, window]) => {
+                Some(words.explain_avg_pool_note(math(upsample), math(window)))
+            }
+            (TensorKind::Along(Along::Sum), [repeat, axis]) => {
+                Some(words.explain_repeat_note(math(repeat), math(axis)))
+            }
+            _ => None,
+        },
+        RuleNote::Kronecker {
+            delta,
+            i,
+            j,
+            along_axis: true,
+        } => Some(format!(
+            "{}\n{}",
+            words.explain_kronecker(math(delta), math(&Formula::equals(i.clone(), j.clone()))),
+            words.explain_softmax_axis_note(math(i), math(j))
+        )),
+        _ => None,
+    }
 }
 
 struct ScalarLineView {

@@ -203,6 +203,8 @@ pub struct RuleView {
     pub sign: Option<String>,
     /// The Kronecker delta, with its two indices.
     pub kronecker: Option<(String, String, String)>,
+    /// The rule is softmax's along one axis: it holds within each line along the axis.
+    pub along_axis: bool,
     /// Softmax with cross-entropy as one step: the general form and the one for a target that
     /// sums to 1.
     pub fused: Option<(String, String)>,
@@ -671,7 +673,12 @@ pub fn render(
             stage_width: PAGE_STAGE_WIDTH,
         },
     };
-    let mut page = page(explanation, style, format);
+    let words = match format {
+        Format::Latex => language.words_in(crate::words::Markup::Latex),
+        Format::Html => language.words_in(crate::words::Markup::Html),
+        _ => language.words(),
+    };
+    let mut page = page(explanation, style, format, &words);
     page.graph_svg = graph_svg.map(|svg| inline_svg(&svg));
     let rendered = match (format, language) {
         (Format::Text | Format::Json, _) => TextPage {
@@ -702,13 +709,13 @@ pub fn render(
     super::with_final_newline(rendered.unwrap_or_default())
 }
 
-fn page(e: &Explanation, style: Style, format: Format) -> Page {
+fn page(e: &Explanation, style: Style, format: Format, words: &crate::words::Words) -> Page {
     let typeset = style.formula;
     let equation = |eq: &Equation| EquationView {
         lhs: typeset(&eq.lhs),
         rhs: typeset(&eq.rhs),
     };
-    let step = |s: &Step, is_factor: bool| step_view(s, e, style, format, is_factor);
+    let step = |s: &Step, is_factor: bool| step_view(s, e, style, format, words, is_factor);
     let names = &e.placeholders;
     let symbol = |s: Symbol| typeset(&Formula::Symbol(s));
     let layer = names.name(Role::Layer);
@@ -796,11 +803,18 @@ fn page(e: &Explanation, style: Style, format: Format) -> Page {
                         _ => None,
                     },
                     kronecker: match note {
-                        Some(RuleNote::Kronecker { delta, i, j }) => {
+                        Some(RuleNote::Kronecker { delta, i, j, .. }) => {
                             Some((typeset(delta), typeset(i), typeset(j)))
                         }
                         _ => None,
                     },
+                    along_axis: matches!(
+                        note,
+                        Some(RuleNote::Kronecker {
+                            along_axis: true,
+                            ..
+                        })
+                    ),
                     fused: match note {
                         Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
                             Some((typeset(general), typeset(one_hot)))
@@ -912,6 +926,7 @@ fn step_view(
     e: &Explanation,
     style: Style,
     format: Format,
+    words: &crate::words::Words,
     is_factor: bool,
 ) -> StepView {
     let typeset = style.formula;
@@ -942,37 +957,103 @@ fn step_view(
         .join(" ");
     let tag_width = if by.is_empty() { 0 } else { by.width() + 6 };
     let width = one_line.width();
-    let lines = if width + tag_width <= TEXT_WIDTH {
-        vec![one_line]
-    } else {
-        let mut lines = Vec::new();
-        for (i, (r, f)) in relations.iter().enumerate() {
-            let start = if i == 0 { &text_lhs } else { &indent };
-            let limit = TEXT_WIDTH.saturating_sub(indent.width() + 3).max(30);
-            match breaking::pieces(f, limit, Target::Text) {
-                Some(pieces) => {
-                    for (j, piece) in pieces.iter().enumerate() {
-                        lines.push(if j == 0 {
-                            format!("{start} {} {piece}", text_relation(*r))
-                        } else {
-                            format!("{indent}     {piece}")
-                        });
-                    }
+    // A stage on lines of its own, broken before its terms when long; a grid's maps under
+    // their labels, the relation before the first row of the first maps.
+    let stage_lines = |i: usize, r: Relation, f: &Formula, lines: &mut Vec<String>| {
+        let start = if i == 0 { &text_lhs } else { &indent };
+        if let Formula::Grid(grid) = f {
+            let column = " ".repeat(indent.width() + 3);
+            let limit = TEXT_WIDTH.saturating_sub(column.width());
+            for (b, band) in super::grid::text_bands(grid, words, limit)
+                .iter()
+                .enumerate()
+            {
+                if let Some(labels) = &band.labels {
+                    lines.push(format!("{column}{labels}"));
                 }
-                None => lines.push(format!("{start} {} {}", text_relation(*r), text::render(f))),
+                for (k, line) in band.lines.iter().enumerate() {
+                    lines.push(if b == 0 && k == 0 {
+                        format!("{start} {} {line}", text_relation(r))
+                    } else {
+                        format!("{column}{line}")
+                    });
+                }
             }
+            return;
         }
-        lines
+        let limit = TEXT_WIDTH.saturating_sub(indent.width() + 3).max(30);
+        match breaking::pieces(f, limit, Target::Text) {
+            Some(pieces) => {
+                for (j, piece) in pieces.iter().enumerate() {
+                    lines.push(if j == 0 {
+                        format!("{start} {} {piece}", text_relation(r))
+                    } else {
+                        format!("{indent}     {piece}")
+                    });
+                }
+            }
+            None => lines.push(format!("{start} {} {}", text_relation(r), text::render(f))),
+        }
+    };
+    let grid_at = relations
+        .iter()
+        .position(|(_, f)| matches!(f, Formula::Grid(_)));
+    let lines = match grid_at {
+        // The stages before the grid on one line when they fit, then the grid.
+        Some(at) => {
+            let head = std::iter::once(text_lhs.clone())
+                .chain(
+                    relations[..at]
+                        .iter()
+                        .map(|(r, f)| format!("{} {}", text_relation(*r), text::render(f))),
+                )
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut lines = Vec::new();
+            if at > 0 && head.width() <= TEXT_WIDTH {
+                lines.push(head);
+            } else {
+                for (i, (r, f)) in relations[..at].iter().enumerate() {
+                    stage_lines(i, *r, f, &mut lines);
+                }
+            }
+            for (i, (r, f)) in relations.iter().enumerate().skip(at) {
+                stage_lines(i, *r, f, &mut lines);
+            }
+            lines
+        }
+        None if width + tag_width <= TEXT_WIDTH => vec![one_line],
+        None => {
+            let mut lines = Vec::new();
+            for (i, (r, f)) in relations.iter().enumerate() {
+                stage_lines(i, *r, f, &mut lines);
+            }
+            lines
+        }
     };
 
-    // The printed page (LaTeX, Markdown, HTML): stages broken into pieces when too long.
-    let wide = width > PAGE_WIDTH;
+    // The printed page (LaTeX, Markdown, HTML): stages broken into pieces when too long, a grid
+    // on a row of its own.
+    let wide = width > PAGE_WIDTH || (grid_at.is_some() && relations.len() > 1);
     let parts: Vec<PartView> = relations
         .iter()
         .map(|(r, f)| PartView {
             relation: style.relation(*r),
-            pieces: match format {
-                Format::Text | Format::Json => vec![text::render(f)],
+            pieces: match (format, f) {
+                (Format::Text | Format::Json, _) => vec![text::render(f)],
+                (Format::Html, Formula::Grid(grid)) => {
+                    vec![super::grid::mathml(grid, words, style.stage_width)]
+                }
+                (Format::Latex, Formula::Grid(grid)) => {
+                    vec![super::grid::latex(grid, words, style.stage_width)]
+                }
+                (Format::Markdown | Format::Notebook, Formula::Grid(grid)) => {
+                    vec![super::math::latex::for_markdown(&super::grid::latex(
+                        grid,
+                        words,
+                        style.stage_width,
+                    ))]
+                }
                 _ => breaking::pieces(f, style.stage_width, style.target)
                     .map(|pieces| match format {
                         // The Markdown flavour of LaTeX writes no `\\`.
@@ -1096,6 +1177,12 @@ fn matrix_columns(e: &Explanation) -> usize {
             | Formula::BatchMean(_, a)
             | Formula::Slice(a, ..) => pending.push(a),
             Formula::Derivative(_, a) => pending.push(a),
+            Formula::Grid(grid) => {
+                for map in &grid.maps {
+                    columns = columns.max(map.rows.iter().map(Vec::len).max().unwrap_or(0));
+                    pending.extend(map.rows.iter().flatten());
+                }
+            }
             Formula::Binary(_, a, b)
             | Formula::Pow(a, b)
             | Formula::Partial(a, b)

@@ -162,8 +162,50 @@ struct StepJson {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rules: Vec<String>,
     stages: Vec<StageJson>,
+    /// The value laid out as maps (a feature map's channels, a kernel's filters): its shape
+    /// and each map's rows, as the last stage writes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grid: Option<GridJson>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct GridJson {
+    shape: Vec<usize>,
+    maps: Vec<MapJson>,
+}
+
+/// One map of a grid: which filter and channel it is (counted from 1), and its rows.
+#[derive(Serialize)]
+struct MapJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<usize>,
+    rows: Vec<Vec<String>>,
+}
+
+fn grid_json(formula: Option<&crate::notation::Formula>) -> Option<GridJson> {
+    let Some(crate::notation::Formula::Grid(grid)) = formula else {
+        return None;
+    };
+    Some(GridJson {
+        shape: grid.dims.clone(),
+        maps: grid
+            .maps
+            .iter()
+            .map(|map| MapJson {
+                filter: map.filter,
+                channel: map.channel,
+                rows: map
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(text::render).collect())
+                    .collect(),
+            })
+            .collect(),
+    })
 }
 
 #[derive(Serialize)]
@@ -268,6 +310,7 @@ fn step_json(step: &crate::explain::explanation::Step) -> StepJson {
                 because: snake_case(format!("{because:?}")),
             })
             .collect(),
+        grid: grid_json(step.chain.last()),
         notes: step
             .notes
             .iter()

@@ -5,6 +5,7 @@ pub mod derive;
 pub mod explain;
 pub mod graph;
 mod graph_layout;
+mod grid;
 pub mod ipynb;
 pub mod json;
 pub mod math;

@@ -172,6 +172,8 @@ fn write(f: &Formula, out: &mut String) {
             }
             out.push_str("<mo>)</mo></mrow></mrow>");
         }
+        // A page lays a grid's maps out; on one line it is nested lists.
+        Formula::Grid(grid) => write(&grid.nested, out),
         Formula::Slice(a, first, last) => {
             out.push_str("<mrow>");
             STYLE.operand(a, 6, false, out);
