@@ -360,13 +360,13 @@ fn derive_says_the_rules_of_convolution_and_pooling_in_words() {
 }
 
 /// The worked convolutions a learner reads: the classic 3×3 element by element, a small CNN a
-/// layer at a time (kept beside the other tensor fixtures: notebooks do not compute these
+/// layer at a time, max pooling's windows with ties (kept beside the other tensor fixtures: notebooks do not compute these
 /// operations yet, and their tests read every file of tests/fixtures/explain).
 #[test]
 fn worked_convolutions_read_well_and_their_latex_compiles() {
     let tex = crate::explain_formats::tex_engine();
     let dir = crate::explain_formats::scratch_dir("tensors");
-    for name in ["convolution-3x3", "small-cnn"] {
+    for name in ["convolution-3x3", "small-cnn", "max-pool-tie"] {
         let path = format!("tests/fixtures/tensors/{name}.nabla");
         for language in ["en", "vi"] {
             let args = ["explain", path.as_str(), "--lang", language];
@@ -394,4 +394,33 @@ fn worked_convolutions_read_well_and_their_latex_compiles() {
             }
         }
     }
+}
+
+/// Max pooling, element by element: each pooled value the largest of its named window, and in
+/// the backward pass the element each window's gradient goes to — the first maximum in reading
+/// order, saying so when several tie.
+#[test]
+fn max_pooling_names_each_window_and_where_its_gradient_goes() {
+    let run = nabla(
+        &["explain", "tests/fixtures/tensors/max-pool-tie.nabla"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for line in [
+        "p₁,₁,₁ = max(h₁,₁,₁, h₁,₁,₂, h₁,₂,₁, h₁,₂,₂) = max(1, 3, 0, 3) = 3",
+        "p₁,₂,₁ = max(h₁,₃,₁, h₁,₃,₂, h₁,₄,₁, h₁,₄,₂) = max(5, 1, 2, 0) = 5",
+        "(h₁,₁,₂, h₁,₂,₂ tie for the largest of this window: the first in reading order,",
+        "∂L/∂h₁,₁,₂ = ∂L/∂p₁,₁,₁ = 3",
+        "∂L/∂h₁,₃,₃ = ∂L/∂p₁,₂,₂ = 6",
+        "h₁,₁,₂, receives the window's gradient, the others 0)",
+    ] {
+        assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+    }
+    // A window without a tie has no note.
+    assert_eq!(
+        run.stdout.matches("tie for the largest").count(),
+        6,
+        "{}",
+        run.stdout
+    );
 }

@@ -13,6 +13,12 @@ explain-compact-note =
     through the batch's mean and variance — added into one)
 explain-picks-row = ({ $choice } picks row { $place } of { $from })
 explain-picks-element = ({ $choice } picks element { $place } of { $from })
+explain-pool-tie =
+    ({ $elements } tie for the largest of this window: the first in reading order,
+    { $first }, is taken as its maximum)
+explain-pool-tie-gradient =
+    ({ $elements } tie for the largest of this window: the first in reading order,
+    { $first }, receives the window's gradient, the others 0)
 explain-kink-relu =
     ({ $at } is the kink of relu: nabla takes { $rule } there,
     as frameworks do)

@@ -16,6 +16,12 @@ explain-compact-note =
     và qua phương sai của lô — gộp thành một)
 explain-picks-row = ({ $choice } chọn hàng thứ { $place } của { $from })
 explain-picks-element = ({ $choice } chọn phần tử thứ { $place } của { $from })
+explain-pool-tie =
+    ({ $elements } cùng là giá trị lớn nhất của cửa sổ này: phần tử đầu tiên
+    theo thứ tự đọc, { $first }, được lấy làm giá trị lớn nhất)
+explain-pool-tie-gradient =
+    ({ $elements } cùng là giá trị lớn nhất của cửa sổ này: phần tử đầu tiên
+    theo thứ tự đọc, { $first }, nhận gradient của cửa sổ, các phần tử còn lại nhận 0)
 explain-kink-relu =
     ({ $at } là điểm gãy của relu: tại đó nabla lấy { $rule },
     như các thư viện học sâu vẫn làm)

@@ -94,6 +94,14 @@ pub enum Note {
     /// The line is batch normalization's gradient again, in its compact textbook form: the same
     /// values as the step-by-step line before it.
     CompactForm,
+    /// Several elements of a pooling window tie for its maximum: `first`, the first of them in
+    /// reading order, is taken as the maximum (and, in the backward pass, receives the window's
+    /// gradient).
+    Tie {
+        elements: Vec<Formula>,
+        first: Formula,
+        backward: bool,
+    },
     /// An index in the line picks a row (or an element): `c1⁽¹⁾ = 0` picks row 1 of `C`, counted
     /// from 1 as subscripts are.
     Picked {

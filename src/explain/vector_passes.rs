@@ -2,7 +2,8 @@
 //! and the backward pass in the vector form's lines (`δo = …`, `∂E/∂W2 = δo hᵀ`) with values.
 
 use crate::eval::exact::{self, Value};
-use crate::ir::{NodeId, Op, Unary};
+use crate::ir::tensor_op::windows;
+use crate::ir::{NodeId, Op, Pool, TensorOp, Unary};
 use crate::notation::from_graph::{Names, definition, name_formula};
 use crate::notation::{Formula, Function, Operator, Symbol};
 use crate::shape::Shape;
@@ -71,6 +72,7 @@ pub(super) fn passes(inputs: &Inputs, names: &Names) -> Passes {
         );
         line.notes.extend(kinks(inputs, node, &intermediate.name));
         forward.push(line);
+        forward.extend(pooled_elements(inputs, &names, node));
     }
     let loss_value = value_of(model.loss.node).unwrap_or_else(|| exact::zeros(Shape::Scalar));
     let loss = step(
@@ -81,23 +83,21 @@ pub(super) fn passes(inputs: &Inputs, names: &Names) -> Passes {
         LineRule::Loss,
     );
     let target_sums_to_one = fused_target_sums_to_one(inputs);
-    let backward = inputs
-        .vector
-        .lines
-        .iter()
-        .filter_map(|line| {
-            let value = value_of(line.node)?;
-            let mut builder =
-                Chain::of(line.lhs.clone()).then(Because::ChainRule, line.rhs.clone());
-            if target_sums_to_one && let Some(one_hot) = one_hot_form(&line.rhs) {
-                builder = builder.then(Because::KnownValues, one_hot);
-            }
-            Some(BackwardItem::Gradient(Step::new(
-                builder.tensor(&value, digits),
-                LineRule::Layer,
-            )))
-        })
-        .collect();
+    let mut backward = Vec::new();
+    for line in &inputs.vector.lines {
+        let Some(value) = value_of(line.node) else {
+            continue;
+        };
+        let mut builder = Chain::of(line.lhs.clone()).then(Because::ChainRule, line.rhs.clone());
+        if target_sums_to_one && let Some(one_hot) = one_hot_form(&line.rhs) {
+            builder = builder.then(Because::KnownValues, one_hot);
+        }
+        backward.push(BackwardItem::Gradient(Step::new(
+            builder.tensor(&value, digits),
+            LineRule::Layer,
+        )));
+        backward.extend(routed_elements(inputs, &names, &line.lhs, &value));
+    }
     Passes {
         forward,
         loss,
@@ -189,6 +189,174 @@ pub(super) fn kinks_of(
             } else {
                 Kink::Abs
             },
+        })
+        .collect()
+}
+
+/// A max-pooled value small enough to work element by element has at most this many elements.
+const POOLED_ELEMENTS: usize = 32;
+
+/// A max pooling `u = max_pool(x, k)` of named values, with their values: the node, `u`'s and
+/// `x`'s names, shapes and values, and each window's elements (offsets into `x`).
+struct MaxPool {
+    node: NodeId,
+    output: Symbol,
+    input: Symbol,
+    output_shape: Shape,
+    input_shape: Shape,
+    input_value: Vec<Number>,
+    windows: Vec<Vec<usize>>,
+}
+
+impl MaxPool {
+    fn of(inputs: &Inputs, names: &Names, node: NodeId) -> Option<MaxPool> {
+        let graph = &inputs.gradient.graph;
+        let Op::Tensor(TensorOp::Pool(Pool::Max, a, k)) = graph[node].op else {
+            return None;
+        };
+        let (Some(Formula::Symbol(output)), Some(Formula::Symbol(input))) =
+            (names.get(node), names.get(a))
+        else {
+            return None;
+        };
+        let (output_shape, input_shape) = (graph[node].shape, graph[a].shape);
+        if output_shape.size() > POOLED_ELEMENTS {
+            return None;
+        }
+        let input_value = elements(&inputs.values.get(a.index()).cloned().flatten()?);
+        let dims = input_shape.dims();
+        let (rows, cols) = (dims[dims.len() - 2], dims[dims.len() - 1]);
+        Some(MaxPool {
+            node,
+            output: output.clone(),
+            input: input.clone(),
+            output_shape,
+            input_shape,
+            windows: windows(input_value.len(), rows, cols, k),
+            input_value,
+        })
+    }
+
+    fn input_element(&self, index: usize) -> Formula {
+        Formula::Symbol(self.input.clone().at(self.input_shape, index))
+    }
+
+    fn output_element(&self, index: usize) -> Formula {
+        Formula::Symbol(self.output.clone().at(self.output_shape, index))
+    }
+
+    /// The window's first largest element in reading order, and every element equal to it
+    /// when several are (a tie).
+    fn maximum(&self, window: &[usize]) -> (usize, Vec<usize>) {
+        let greater = |a: &Number, b: &Number| match (a, b) {
+            (Number::Exact(a), Number::Exact(b)) => a > b,
+            _ => a.f64() > b.f64(),
+        };
+        let mut first = window[0];
+        for &e in &window[1..] {
+            if greater(&self.input_value[e], &self.input_value[first]) {
+                first = e;
+            }
+        }
+        let tied: Vec<usize> = window
+            .iter()
+            .copied()
+            .filter(|&e| self.input_value[e] == self.input_value[first])
+            .collect();
+        (first, if tied.len() > 1 { tied } else { Vec::new() })
+    }
+
+    fn tie_note(&self, tied: &[usize], first: usize, backward: bool) -> Option<Note> {
+        (!tied.is_empty()).then(|| Note::Tie {
+            elements: tied.iter().map(|&e| self.input_element(e)).collect(),
+            first: self.input_element(first),
+            backward,
+        })
+    }
+}
+
+/// Each element of a max-pooled value as the largest of its window, the window's elements
+/// named: `p₁,₁,₁ = max(h₁,₁,₁, h₁,₁,₂, h₁,₂,₁, h₁,₂,₂) = max(0.1, 0.3, 0.3, 0.5) = 0.5`, with a
+/// note when several elements tie for the maximum.
+fn pooled_elements(inputs: &Inputs, names: &Names, node: NodeId) -> Vec<Step> {
+    let digits = inputs.digits;
+    let Some(pool) = MaxPool::of(inputs, names, node) else {
+        return Vec::new();
+    };
+    let Some(value) = inputs.values.get(node.index()).cloned().flatten() else {
+        return Vec::new();
+    };
+    let pooled = elements(&value);
+    pool.windows
+        .iter()
+        .zip(&pooled)
+        .enumerate()
+        .map(|(o, (window, maximum))| {
+            let max = |items: Vec<Formula>| Formula::Apply("max", items);
+            let chain = Chain::of_number(pool.output_element(o), maximum)
+                .then(
+                    Because::Definition,
+                    max(window.iter().map(|&e| pool.input_element(e)).collect()),
+                )
+                .then(
+                    Because::Substitution,
+                    max(window
+                        .iter()
+                        .map(|&e| pool.input_value[e].formula(digits))
+                        .collect()),
+                )
+                .value(maximum, digits);
+            let mut step = Step::new(chain, LineRule::Forward);
+            let (first, tied) = pool.maximum(window);
+            step.notes.extend(pool.tie_note(&tied, first, false));
+            step
+        })
+        .collect()
+}
+
+/// After the gradient `∂L/∂u` of a max pooling `u = max_pool(x, k)`, where each window's
+/// gradient goes: `∂L/∂h₁,₂,₂ = ∂L/∂p₁,₁,₁ ≈ 0.141682417`, to the window's first maximum in
+/// reading order (the others of the window receive 0), with a note when several tie.
+fn routed_elements(
+    inputs: &Inputs,
+    names: &Names,
+    lhs: &Formula,
+    gradient: &Value,
+) -> Vec<BackwardItem> {
+    let graph = &inputs.gradient.graph;
+    let loss = name_formula(&inputs.model.loss.name);
+    let Some(node) = graph.ids().take(inputs.gradient.forward_len).find(|&id| {
+        matches!(graph[id].op, Op::Tensor(TensorOp::Pool(Pool::Max, ..)))
+            && names
+                .get(id)
+                .is_some_and(|name| *lhs == Formula::partial(loss.clone(), name.clone()))
+    }) else {
+        return Vec::new();
+    };
+    let Some(pool) = MaxPool::of(inputs, names, node) else {
+        return Vec::new();
+    };
+    let upstream = elements(gradient);
+    let rule = crate::autodiff::Rule::Tensor(crate::ir::TensorKind::Pool(Pool::Max));
+    pool.windows
+        .iter()
+        .enumerate()
+        .filter_map(|(o, window)| {
+            let number = upstream.get(o)?;
+            let (first, tied) = pool.maximum(window);
+            let chain = Chain::of_number(
+                Formula::partial(loss.clone(), pool.input_element(first)),
+                number,
+            )
+            .then(
+                Because::ChainRule,
+                Formula::partial(loss.clone(), pool.output_element(o)),
+            )
+            .value(number, inputs.digits);
+            let mut step = Step::new(chain, LineRule::Local { rules: vec![rule] });
+            step.notes.extend(pool.tie_note(&tied, first, true));
+            debug_assert!(pool.node == node);
+            Some(BackwardItem::Factor(step))
         })
         .collect()
 }

@@ -70,6 +70,9 @@ pub struct NoteView {
     /// An index, its value, and what it picks from (the row or element, counted from 1, is one
     /// more than the value), and whether a row (else an element).
     pub picked: Option<(String, usize, String, usize, bool)>,
+    /// Elements of a pooling window that tie for its maximum, the first of them, and whether
+    /// the line is of the backward pass (the first receives the gradient).
+    pub tie: Option<(Vec<String>, String, bool)>,
 }
 
 pub struct EquationView {
@@ -1110,6 +1113,7 @@ fn step_view(
                     relu: false,
                     compact: false,
                     picked: None,
+                    tie: None,
                 },
                 Note::Kink { argument, function } => NoteView {
                     approximation: None,
@@ -1117,6 +1121,7 @@ fn step_view(
                     relu: *function == Kink::Relu,
                     compact: false,
                     picked: None,
+                    tie: None,
                 },
                 Note::CompactForm => NoteView {
                     approximation: None,
@@ -1124,6 +1129,7 @@ fn step_view(
                     relu: false,
                     compact: true,
                     picked: None,
+                    tie: None,
                 },
                 Note::Picked {
                     index,
@@ -1136,6 +1142,23 @@ fn step_view(
                     relu: false,
                     compact: false,
                     picked: Some((typeset(index), *value, typeset(from), value + 1, *row)),
+                    tie: None,
+                },
+                Note::Tie {
+                    elements,
+                    first,
+                    backward,
+                } => NoteView {
+                    approximation: None,
+                    kink: None,
+                    relu: false,
+                    compact: false,
+                    picked: None,
+                    tie: Some((
+                        elements.iter().map(typeset).collect(),
+                        typeset(first),
+                        *backward,
+                    )),
                 },
             })
             .collect(),

@@ -318,6 +318,17 @@ fn step_json(step: &crate::explain::explanation::Step) -> StepJson {
                 Note::NoExactValue(f) => format!("no fraction equals {}", text::render(f)),
                 Note::Kink { argument, .. } => format!("{} = 0 is a kink", text::render(argument)),
                 Note::CompactForm => "batch normalization's compact form".to_string(),
+                Note::Tie {
+                    elements, first, ..
+                } => format!(
+                    "{} tie for the maximum of their window; the first, {}, is taken",
+                    elements
+                        .iter()
+                        .map(text::render)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    text::render(first)
+                ),
                 Note::Picked {
                     index,
                     value,
