@@ -60,7 +60,7 @@ fn fail(message: String) -> TestCaseError {
     TestCaseError::fail(message)
 }
 
-fn check_mean_of_examples(model: &Model, m: usize) -> Result<(), TestCaseError> {
+pub(crate) fn check_mean_of_examples(model: &Model, m: usize) -> Result<(), TestCaseError> {
     let wrt = default_wrt(model);
     let declared = batch_of(model, m);
     for k in 0..m {
@@ -138,7 +138,7 @@ fn same(a: &Value, b: &Value, name: &str) -> Result<(), TestCaseError> {
 
 /// Every parameter's derived gradient against central finite differences of the float64 batch
 /// loss, element by element.
-fn check_finite_differences(source: &str) -> Result<(), TestCaseError> {
+pub(crate) fn check_finite_differences(source: &str) -> Result<(), TestCaseError> {
     let model = compile(source);
     let m = model.examples().expect("the file gives its examples");
     let wrt = default_wrt(&model);
@@ -479,7 +479,7 @@ fn seeded(make: fn(Vec<u32>) -> String, seeds: std::ops::Range<u64>) -> Vec<Stri
 }
 
 /// Every number of a JSON value, in order.
-fn numbers(value: &serde_json::Value, out: &mut Vec<f64>) {
+pub(crate) fn numbers(value: &serde_json::Value, out: &mut Vec<f64>) {
     match value {
         serde_json::Value::Number(n) => out.push(n.as_f64().expect("a float")),
         serde_json::Value::Array(items) => items.iter().for_each(|item| numbers(item, out)),

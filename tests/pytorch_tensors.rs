@@ -473,6 +473,7 @@ fn pytorch_trains_random_tensor_networks_as_nablas_evaluator_does() {
             let network = crate::random_tensor_networks::generate(
                 &mut crate::random_networks::Tape::new(choices),
                 crate::random_networks::Mode::Any,
+                false,
             );
             (format!("random network {seed}"), network.source, None)
         })

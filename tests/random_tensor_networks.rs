@@ -1,8 +1,12 @@
 //! Random networks of tensors: convolutions (with and without channels, stride, padding, a
 //! bias), max and average pooling, sums, means and softmax along an axis, flatten. The laws of
 //! `random_networks` hold for them: every derived gradient agrees with central finite
-//! differences, the exact evaluator agrees with the float evaluator on every node, and a network
-//! of operations that keep rationals rational is exact throughout.
+//! differences (on one example and on batches of `each` images), the exact evaluator agrees with
+//! the float evaluator on every node, and a network of operations that keep rationals rational
+//! is exact throughout. The networks mix the tensor operations with matrix layers (`W @ X`,
+//! `transpose`), activations, dense layers and softmax along an axis; on batches, nabla's check,
+//! derive, explain and gradients agree with PyTorch's autograd of the same file read
+//! independently (`tests/support/torch_batch.py`).
 //!
 //! A case where a relu's argument lies near its kink, or a max-pooling window holds two
 //! elements near a tie, is discarded: there the loss has a kink a finite difference straddles.
@@ -36,6 +40,8 @@ impl std::fmt::Debug for Network {
 struct Gen<'t> {
     tape: &'t mut Tape,
     mode: Mode,
+    /// The number of examples of a batch (`each` inputs and targets), or `None` for one.
+    batch: Option<usize>,
     declarations: Vec<String>,
     definitions: Vec<String>,
     names: usize,
@@ -76,10 +82,34 @@ impl Gen<'_> {
 
     fn declare(&mut self, keyword: &str, prefix: &str, shape: Shape) -> String {
         let name = self.fresh(prefix);
-        let value = self.values(shape);
+        let value = match self.batch {
+            // Each example's own value: inputs and targets.
+            Some(m) if keyword == "input" || keyword == "target" => {
+                let values: Vec<String> = (0..m).map(|_| self.values(shape)).collect();
+                format!("each [{}]", values.join(", "))
+            }
+            _ => self.values(shape),
+        };
         self.declarations
             .push(format!("{keyword} {name}{} = {value}", shape_text(shape)));
         name
+    }
+
+    /// A class number (`target c : index(m)`), one per example of a batch.
+    fn class(&mut self, m: usize) -> String {
+        let y = self.fresh("c");
+        let value = match self.batch {
+            Some(examples) => {
+                let classes: Vec<String> = (0..examples)
+                    .map(|_| self.tape.pick(m).to_string())
+                    .collect();
+                format!("each [{}]", classes.join(", "))
+            }
+            None => self.tape.pick(m).to_string(),
+        };
+        self.declarations
+            .push(format!("target {y} : index({m}) = {value}"));
+        y
     }
 
     fn define(&mut self, text: String) -> String {
@@ -186,10 +216,7 @@ impl Gen<'_> {
                     let y = self.declare("target", "Y", Shape::Vector(m));
                     format!("mse({z}, {y})")
                 } else {
-                    let class = self.tape.pick(m);
-                    let y = self.fresh("c");
-                    self.declarations
-                        .push(format!("target {y} : index({m}) = {class}"));
+                    let y = self.class(m);
                     format!("cross_entropy(softmax({z}), {y})")
                 }
             }
@@ -216,11 +243,14 @@ impl Gen<'_> {
     }
 }
 
-/// The source of a random network of tensors.
-pub(crate) fn generate(tape: &mut Tape, mode: Mode) -> Network {
+/// The source of a random network of tensors, of one example or (when `batches`) sometimes of a
+/// batch of two or three (`each` inputs and targets).
+pub(crate) fn generate(tape: &mut Tape, mode: Mode, batches: bool) -> Network {
+    let batch = (batches && tape.chance(50)).then(|| 2 + tape.pick(2));
     let mut g = Gen {
         tape,
         mode,
+        batch,
         declarations: Vec::new(),
         definitions: Vec::new(),
         names: 0,
@@ -234,11 +264,29 @@ pub(crate) fn generate(tape: &mut Tape, mode: Mode) -> Network {
     let mut x = g.declare("input", "X", shape);
     let layers = 1 + g.tape.pick(3);
     for _ in 0..layers {
-        let (text, out) = match g.tape.pick(4) {
+        let (text, out) = match g.tape.pick(6) {
             0 => match g.pool(&x, shape) {
                 Some(pooled) => pooled,
                 None => g.conv(&x, shape),
             },
+            // A matrix layer on a map without channels (`W @ X`, rows of features), or its
+            // transpose; softmax along an axis, as attention takes it.
+            4 => match shape {
+                Shape::Matrix(h, w) if g.tape.chance(70) => {
+                    let m = 2 + g.tape.pick(3);
+                    let weights = g.declare("param", "W", Shape::Matrix(m, h));
+                    (
+                        g.activation(format!("{weights} @ {x}")),
+                        Shape::Matrix(m, w),
+                    )
+                }
+                Shape::Matrix(h, w) => (format!("transpose({x})"), Shape::Matrix(w, h)),
+                _ => g.conv(&x, shape),
+            },
+            5 if !g.rational() => {
+                let axis = g.tape.pick(shape.rank());
+                (format!("softmax({x}, {axis})"), shape)
+            }
             1 => {
                 // An elementwise layer: a parameter of the same shape, or a scalar.
                 let p = if g.tape.chance(50) {
@@ -265,9 +313,9 @@ pub(crate) fn generate(tape: &mut Tape, mode: Mode) -> Network {
     Network { source }
 }
 
-fn networks(mode: Mode) -> impl Strategy<Value = Network> {
+fn networks(mode: Mode, batches: bool) -> impl Strategy<Value = Network> {
     proptest::collection::vec(any::<u32>(), 0..120)
-        .prop_map(move |choices| generate(&mut Tape::new(choices), mode))
+        .prop_map(move |choices| generate(&mut Tape::new(choices), mode, batches))
 }
 
 /// Whether a max-pooling window holds two elements within 10⁻³ of each other at its top: the
@@ -314,9 +362,27 @@ fn exact_agrees_with_float(
     Ok((gradient, exact))
 }
 
+/// Each example's declared values (a file of one example has one).
+fn examples_declared(model: &Model) -> Vec<Vec<Option<Tensor<f64>>>> {
+    let Some(m) = model.examples().filter(|&m| m > 1) else {
+        return vec![declared_float(model)];
+    };
+    let batch = nabla::explain::values::declared_batch(model);
+    (0..m)
+        .map(|k| {
+            batch
+                .iter()
+                .map(|d| d.as_ref().and_then(|b| b.example(k)).map(|v| v.to_f64()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether no example lies near a kink or a tie of a max-pooling window.
 fn usable(model: &Model) -> bool {
-    let declared = declared_float(model);
-    !near_a_kink(model, &declared) && !near_a_tie(model, &declared)
+    examples_declared(model)
+        .iter()
+        .all(|declared| !near_a_kink(model, declared) && !near_a_tie(model, declared))
 }
 
 proptest! {
@@ -324,11 +390,16 @@ proptest! {
 
     #[test]
     fn gradients_of_tensor_networks_agree_with_finite_differences(
-        network in networks(Mode::Any),
+        network in networks(Mode::Any, true),
         choices in proptest::collection::vec(any::<u32>(), 0..40),
     ) {
         let model = compile(&network.source);
         prop_assume!(usable(&model));
+        if model.is_batch() {
+            // The gradient of the batch's mean loss, each parameter's (if it has any).
+            prop_assume!(model.declarations_of(nabla::ir::DeclKind::Param).next().is_some());
+            return crate::batch_properties::check_finite_differences(&network.source);
+        }
         check_against_finite_differences(&model, &default_wrt(&model))?;
         // An index (a class number) is a whole number: it has no gradient.
         let wrt: Vec<DeclId> = chosen_declarations(&model, choices)
@@ -339,14 +410,24 @@ proptest! {
     }
 
     #[test]
-    fn exact_and_float_evaluation_of_tensor_networks_agree(network in networks(Mode::Any)) {
+    fn the_batch_gradient_of_a_tensor_network_is_the_mean_of_its_examples(
+        network in networks(Mode::Rational, false),
+        m in 2usize..4,
+    ) {
+        // Exactly: each example's image moved a little, the batch's step against each one's.
+        let model = compile(&network.source);
+        crate::batch_properties::check_mean_of_examples(&model, m)?;
+    }
+
+    #[test]
+    fn exact_and_float_evaluation_of_tensor_networks_agree(network in networks(Mode::Any, false)) {
         let model = compile(&network.source);
         prop_assume!(usable(&model));
         exact_agrees_with_float(&model)?;
     }
 
     #[test]
-    fn rational_tensor_networks_are_exact_throughout(network in networks(Mode::Rational)) {
+    fn rational_tensor_networks_are_exact_throughout(network in networks(Mode::Rational, false)) {
         let model = compile(&network.source);
         prop_assume!(usable(&model));
         let (gradient, exact) = exact_agrees_with_float(&model)?;
@@ -404,5 +485,114 @@ fn softmax_along_an_axis_is_softmax_of_each_line() {
     ];
     for (got, want) in columns.data().iter().zip(&expected) {
         assert!((got - want).abs() < 1e-15, "{got} {want}");
+    }
+}
+
+/// PyTorch's batch loss and gradients of each file (`tests/support/torch_batch.py`), in one
+/// Python process.
+fn torch_batch(python: &std::path::Path, sources: &[String]) -> Vec<serde_json::Value> {
+    let mut torch = std::process::Command::new(python)
+        .arg(crate::support::root().join("tests/support/torch_batch.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let input = serde_json::to_string(sources).expect("JSON");
+    std::io::Write::write_all(&mut torch.stdin.take().expect("stdin"), input.as_bytes())
+        .expect("python reads the files");
+    let output = torch.wait_with_output().expect("python finishes");
+    assert!(
+        output.status.success(),
+        "torch_batch.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("torch_batch.py prints JSON")
+}
+
+#[test]
+fn tensor_networks_and_batches_of_images_agree_with_pytorch() {
+    let test = "tensor_networks_and_batches_of_images_agree_with_pytorch";
+    let python = match crate::support::torch_python() {
+        Ok(python) => python,
+        Err(why) => return crate::support::skipped(test, &why),
+    };
+    let mut sources = Vec::new();
+    let mut seed = 0;
+    // Networks whose examples stay clear of kinks and ties, half of them batches.
+    while sources.len() < 40 {
+        seed += 1;
+        let choices = crate::random_networks::xorshift_choices(seed, 120);
+        let network = generate(&mut Tape::new(choices), Mode::Any, true);
+        let model = compile(&network.source);
+        let trained = model
+            .declarations_of(nabla::ir::DeclKind::Param)
+            .next()
+            .is_some();
+        if trained && usable(&model) {
+            sources.push(network.source);
+        }
+    }
+    let batches = sources.iter().filter(|s| s.contains("= each")).count();
+    assert!(batches >= 10, "{batches} batches of 40");
+    for feature in [
+        "conv2d(",
+        "max_pool(",
+        "avg_pool(",
+        "flatten(",
+        "transpose(",
+        " @ X",
+        " @ h",
+        "softmax(",
+        "log_softmax(",
+        "mean(",
+        "sum(",
+        "index(",
+    ] {
+        assert!(
+            sources.iter().any(|s| s.contains(feature)),
+            "no network has {feature}"
+        );
+    }
+    let expected = torch_batch(&python, &sources);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-10 * b.abs().max(1.0);
+    for (source, torch) in sources.iter().zip(&expected) {
+        for command in [&["check", "-"][..], &["derive", "-"]] {
+            let run = crate::support::nabla(command, Some(source.as_bytes()));
+            assert_eq!(run.code, 0, "nabla {command:?}\n{source}{}", run.stderr);
+            assert!(
+                run.stderr.is_empty(),
+                "nabla {command:?}\n{source}{}",
+                run.stderr
+            );
+        }
+        let run = crate::support::nabla(
+            &["explain", "-", "--format", "json"],
+            Some(source.as_bytes()),
+        );
+        assert_eq!(run.code, 0, "{source}{}", run.stderr);
+        let ours: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        let (loss, torch_loss) = (
+            ours["loss"].as_f64().expect("the loss"),
+            torch["loss"].as_f64().expect("PyTorch's loss"),
+        );
+        assert!(
+            close(loss, torch_loss),
+            "{source}loss {loss} against {torch_loss}"
+        );
+        let torch_gradients = torch["gradients"].as_object().expect("gradients");
+        assert!(!torch_gradients.is_empty(), "{source}");
+        for (name, gradient) in torch_gradients {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            crate::batch_properties::numbers(&ours["gradients"][name], &mut a);
+            crate::batch_properties::numbers(gradient, &mut b);
+            assert_eq!(a.len(), b.len(), "{source}{name}");
+            for (x, y) in a.iter().zip(&b) {
+                assert!(
+                    close(*x, *y),
+                    "{source}∂L/∂{name}: {a:?}\nagainst PyTorch {b:?}"
+                );
+            }
+        }
     }
 }

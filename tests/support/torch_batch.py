@@ -3,9 +3,11 @@
 Reads a JSON list of files' texts on standard input and prints a JSON list, for each file
 {"loss": L, "gradients": {NAME: nested lists}} (one process for them all: importing torch takes
 a second).
-It reads the part of the language the random networks of tests/batch_properties.rs use (each
-lists, index inputs and targets, batch statistics, picked rows, concat and the usual functions
-and losses), independently of nabla: a value of each example is a tensor whose first axis runs
+It reads the part of the language the random networks of tests/batch_properties.rs and
+tests/random_tensor_networks.rs use (each lists, index inputs and targets, batch statistics,
+picked rows, concat, the usual functions and losses, matrix products and transposes, and on
+tensors conv2d, max_pool, avg_pool, flatten, and sum, mean, softmax and log_softmax along an
+axis), independently of nabla: a value of each example is a tensor whose first axis runs
 over the examples, a value every example shares (a parameter, a batch statistic) has none, and
 every operation says which it makes. The batch loss is the mean of the examples' losses.
 """
@@ -15,6 +17,7 @@ import re
 import sys
 
 import torch
+import torch.nn.functional as F
 
 torch.set_default_dtype(torch.float64)
 
@@ -65,11 +68,11 @@ class B:
         return B(-self.t, self.each)
 
     def __matmul__(self, o):
-        # A matrix every example shares times each example's vector.
+        # A matrix every example shares times each example's vector or matrix.
         assert not self.each
-        if o.each:
+        if o.each and o.t.dim() == 2:
             return B(torch.einsum("ij,mj->mi", self.t, o.t), True)
-        return B(self.t @ o.t, False)
+        return B(self.t @ o.t, o.each)
 
     def __getitem__(self, i):
         # A row of a shared table picked by each example's index.
@@ -110,6 +113,71 @@ def mse(o, y):
     return last_axis_sum(d) / n
 
 
+def axis(v, a):
+    """nabla's axis `a` of `v`: the examples' axis comes first."""
+    return a + 1 if v.each else a
+
+
+def maps(v):
+    """`v` as maps of [N, C, H, W] for torch.nn.functional, and how to undo it."""
+    t = v.t if v.each else v.t.unsqueeze(0)
+    shape = t.shape
+    t = t.reshape(-1, 1, shape[-2], shape[-1])
+
+    def back(out):
+        out = out.reshape(*shape[:-2], out.shape[-2], out.shape[-1])
+        return B(out if v.each else out[0], v.each)
+
+    return t, back
+
+
+def conv2d(x, k, *rest):
+    # conv2d(X, K), conv2d(X, K, stride, padding), conv2d(X, K, b, stride, padding)
+    b, (stride, padding) = (rest[0], rest[1:]) if len(rest) == 3 else (None, rest or (1, 0))
+    assert not k.each
+    t = x.t if x.each else x.t.unsqueeze(0)
+    channels = k.t.dim() == 4
+    kernels = k.t if channels else k.t[None, None]
+    out = F.conv2d(t if channels else t.unsqueeze(1), kernels, stride=stride, padding=padding)
+    if not channels:
+        out = out[:, 0]
+    if b is not None:
+        out = out + (b.t[:, None, None] if channels else b.t)
+    return B(out if x.each else out[0], x.each)
+
+
+def pool(f):
+    def pooled(x, k):
+        t, back = maps(x)
+        return back(f(t, k))
+
+    return pooled
+
+
+def flatten(x):
+    return B(x.t.reshape(x.t.shape[0], -1) if x.each else x.t.reshape(-1), x.each)
+
+
+def sum_(v, *a):
+    if not a:
+        return last_axis_sum(v)
+    return B(v.t.sum(axis(v, a[0])), v.each)
+
+
+def mean(v, *a):
+    if not a:
+        n = v.t[0].numel() if v.each else v.t.numel()
+        return last_axis_sum(v) / n
+    return B(v.t.mean(axis(v, a[0])), v.each)
+
+
+def along(f):
+    def applied(v, *a):
+        return B(f(v.t, axis(v, a[0]) if a else -1), v.each)
+
+    return applied
+
+
 NAMES = {
     "tanh": per_example(torch.tanh),
     "sigmoid": per_example(torch.sigmoid),
@@ -117,8 +185,15 @@ NAMES = {
     "log": per_example(torch.log),
     "sqrt": per_example(torch.sqrt),
     "relu": per_example(torch.relu),
-    "softmax": per_example(lambda t: torch.softmax(t, -1)),
-    "sum": last_axis_sum,
+    "softmax": along(torch.softmax),
+    "log_softmax": along(torch.log_softmax),
+    "sum": sum_,
+    "mean": mean,
+    "transpose": lambda v: B(v.t.transpose(-1, -2), v.each),
+    "conv2d": conv2d,
+    "max_pool": pool(F.max_pool2d),
+    "avg_pool": pool(F.avg_pool2d),
+    "flatten": flatten,
     "concat": lambda *vs: B(torch.cat([v.t for v in vs], -1), any(v.each for v in vs)),
     "batch_mean": batch_mean,
     "batch_var": batch_var,
@@ -127,7 +202,7 @@ NAMES = {
     "mse": mse,
 }
 
-DECLARATION = re.compile(r"^(input|target|param)\s+(\w+)\s*(?:\[[^\]]*\]|:\s*index\(\d+\))?\s*=\s*(.*)$")
+DECLARATION = re.compile(r"^(input|target|param|const)\s+(\w+)\s*(?:\[[^\]]*\]|:\s*index\(\d+\))?\s*=\s*(.*)$")
 DEFINITION = re.compile(r"^(?:loss\s+)?(\w+)\s*=\s*(.*)$")
 
 
