@@ -723,6 +723,8 @@ fn f64_gradients_agree_with_the_evaluator_for_every_function_and_loss() {
         "tests/fixtures/codegen/algebra.nabla",
         "tests/fixtures/codegen/linear.nabla",
         "tests/fixtures/codegen/tied.nabla",
+        "tests/fixtures/codegen/wide-scalars.nabla",
+        "tests/fixtures/codegen/deep-scalars.nabla",
         "examples/iris.nabla",
         "examples/classics/step-by-step-2-2-2.nabla",
     ] {
@@ -1087,6 +1089,65 @@ fn generated_model_of_a_large_network() {
     let after = model[columns..].find("];\n").expect("the list ends") + columns + 3;
     let shown = format!("{}(the columns)\n{}", &model[..columns], &model[after..]);
     insta::assert_snapshot!(shown);
+}
+
+/// A deep chain of scalars (30 layers, each with its `w_k` and `b_k`): the numbered scalars in
+/// arrays, and each pass's statements of one form one loop over the layers.
+#[test]
+fn generated_model_of_a_deep_chain_of_scalars() {
+    let project = project_text("tests/fixtures/codegen/deep-scalars.nabla", Dtype::F64);
+    let model = project
+        .split("===== ")
+        .find(|f| f.starts_with("src/model.rs"))
+        .expect("the project has src/model.rs");
+    insta::assert_snapshot!(model);
+}
+
+/// A network of 2,000 scalar parameters (`(Σ σ(w_k x) − y)²`): its trainer's code does not grow
+/// with the network (but for the formulas it opens with and the table of the parameters'
+/// names), it builds without warnings, and its loss and gradients are the evaluator's.
+#[test]
+fn a_network_of_two_thousand_scalars_is_a_short_program_that_equals_the_evaluator() {
+    let count = 2000;
+    let mut source = String::from("input x\ntarget y\n");
+    for k in 1..=count {
+        source.push_str(&format!("param w{k} ~ normal(0, 0.1)\n"));
+    }
+    source.push_str("s1 = sigmoid(w1 * x)\n");
+    for k in 2..=count {
+        source.push_str(&format!("s{k} = s{} + sigmoid(w{k} * x)\n", k - 1));
+    }
+    source.push_str(&format!(
+        "loss L = (s{count} - y)^2\noptimizer sgd(lr = 0.01)\n"
+    ));
+    std::fs::create_dir_all(scratch()).expect("the scratch directory can be made");
+    let file = scratch().join("wide-2000.nabla");
+    std::fs::write(&file, source).expect("the scratch directory is writable");
+    let file = file.to_string_lossy().into_owned();
+    compare_with_the_evaluator(&file, 1);
+
+    let model = std::fs::read_to_string(trainer(&file, "f64").dir.join("src/model.rs"))
+        .expect("the trainer has src/model.rs");
+    let table = model
+        .find("pub const PARAMS")
+        .expect("the parameters are listed");
+    let after = model[table..].find("];\n").expect("the list ends") + table;
+    let code: Vec<&str> = model[after..]
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect();
+    assert!(
+        code.len() < 300,
+        "{} lines of code besides the formulas and the table of names",
+        code.len()
+    );
+    for each in [
+        "for k in 1..=2000 {",
+        "for k in 2..=2000 {",
+        "for k in (2..=2000).rev() {",
+    ] {
+        assert!(model.contains(each), "no `{each}` in\n{model}");
+    }
 }
 
 /// The loss log holds each epoch's loss and accuracy, also in a `--quiet` run (which classifies

@@ -22,6 +22,7 @@ pub const LARGE_NETWORK: usize = 65_536;
 
 pub mod emit;
 pub mod expr;
+pub mod families;
 pub mod layout;
 pub mod limits;
 pub mod names;

@@ -59,6 +59,11 @@ impl Namer {
         self.unique(&base)
     }
 
+    /// Takes `name` itself, if it is free and not a keyword: whether it was.
+    pub fn reserve(&mut self, name: &str) -> bool {
+        !KEYWORDS.contains(&name) && self.taken.insert(name.to_string())
+    }
+
     /// `base` itself if it is free, else `base_2`, `base_3` …; a keyword gets a `_`: `fn_`.
     fn unique(&mut self, base: &str) -> String {
         // Runs of `_` would make rustc's naming lints complain (`a__b` is not snake case).

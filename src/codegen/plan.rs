@@ -27,6 +27,7 @@ use crate::shape::Shape;
 
 use super::Dtype;
 use super::expr::Writer;
+use super::families::Family;
 use super::names::Namer;
 
 /// The longest inline expression; longer ones get a buffer for one of their parts.
@@ -121,6 +122,9 @@ pub struct Plan {
     /// The batch statistics the output reads, each with the running average that stands for it
     /// outside training (see [`statistics`]).
     pub statistics: Vec<Statistic>,
+    /// Scalars numbered in a row kept in one array each, in a network with long passes (see
+    /// [`super::families`]).
+    pub families: Vec<Family>,
 }
 
 /// A batch statistic of the forward pass: computed over each training batch, and replaced by
@@ -595,6 +599,7 @@ pub fn plan(
         stored_transposed: Vec::new(),
         exchange,
         statistics,
+        families: Vec::new(),
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {
@@ -618,6 +623,7 @@ pub fn plan(
     fit_expressions(&mut plan, model, &mut naming);
     order(&mut plan);
     choose_transposed(&mut plan, &mut naming.namer);
+    super::families::gather(&mut plan, &mut naming.namer);
     plan
 }
 

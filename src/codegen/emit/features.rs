@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::super::families::element_of;
 use super::super::layout;
 use super::super::plan::StatisticKind;
 use super::super::task::Classifier;
@@ -111,8 +112,10 @@ pub fn header(n: &Network, body: &str, kernels: &BTreeSet<&'static str>) -> Stri
     }
     imported.sort_unstable();
     names.extend(imported);
-    if !names.is_empty() {
-        out.push_str(&format!("use crate::kernels::{{{}}};\n", names.join(", ")));
+    match names.as_slice() {
+        [] => {}
+        [name] if *name != "self" => out.push_str(&format!("use crate::kernels::{name};\n")),
+        names => out.push_str(&format!("use crate::kernels::{{{}}};\n", names.join(", "))),
     }
     if n.role == Role::Whole && super::values::drawn(n) {
         out.push_str("use crate::rng::Rng;\n");
@@ -287,21 +290,38 @@ impl Feature for Parameters {
             ";",
         );
         let mut fields = String::new();
+        let mut zeros = Vec::new();
         for e in &entries {
-            fields.push_str(&doc(4, &e.doc));
-            fields.push_str(&format!("    pub {}: {},\n", e.ident, boxed_type(e.stored)));
+            match element_of(&n.plan.families, &format!("p.{}", e.ident)) {
+                // A family's array, where its first element is.
+                Some((family, 0)) => {
+                    let stem = &family.field;
+                    fields.push_str(&doc(
+                        4,
+                        &format!(
+                            "`{stem}{}` … `{stem}{}`, {} scalars: {}",
+                            family.first,
+                            family.last(),
+                            family.len,
+                            family.layout()
+                        ),
+                    ));
+                    fields.push_str(&format!("    pub {stem}: [Real; {}],\n", family.len));
+                    zeros.push(format!("{stem}: [0.0; {}]", family.len));
+                }
+                Some(_) => {}
+                None => {
+                    fields.push_str(&doc(4, &e.doc));
+                    fields.push_str(&format!("    pub {}: {},\n", e.ident, boxed_type(e.stored)));
+                    zeros.push(format!("{}: {}", e.ident, zero_value(e.stored)));
+                }
+            }
         }
-        let zeros = layout::struct_literal(
-            8,
-            "",
-            "Params",
-            &entries
-                .iter()
-                .map(|e| format!("{}: {}", e.ident, zero_value(e.stored)))
-                .collect::<Vec<_>>(),
-            "",
-        );
+        let zeros = layout::struct_literal(8, "", "Params", &zeros, "");
         let slices = |mutable: bool| {
+            if n.plan.families.iter().any(|f| f.root == "p") {
+                return family_slices(n, &entries, mutable);
+            }
             layout::array_item(
                 8,
                 "",
@@ -341,6 +361,56 @@ impl Feature for Parameters {
             ),
         ]
     }
+}
+
+/// The body of `values` (or `values_mut`) where parameters are kept in families' arrays: each
+/// slice put at its place in `PARAMS`'s order, a family's by a loop over its array.
+fn family_slices(n: &Network, entries: &[Entry], mutable: bool) -> String {
+    let count = entries.len();
+    let mut out = if mutable {
+        format!(
+            "        let mut slices: [&mut [Real]; {count}] = std::array::from_fn(|_| Default::default());\n"
+        )
+    } else {
+        format!("        let mut slices: [&[Real]; {count}] = [&[]; {count}];\n")
+    };
+    let (iter, one) = if mutable {
+        ("iter_mut", "std::slice::from_mut")
+    } else {
+        ("iter", "std::slice::from_ref")
+    };
+    for (index, e) in entries.iter().enumerate() {
+        match element_of(&n.plan.families, &format!("self.{}", e.ident)) {
+            Some((family, 0)) => {
+                // Member i is at `first + i·stride` (the file declares them in order).
+                let next = entries
+                    .iter()
+                    .position(|other| other.ident == family.element(1)["p.".len()..]);
+                let stride = next.map_or(1, |next| next - index);
+                let place = match stride {
+                    1 => format!("{index} + i"),
+                    stride => format!("{index} + {stride} * i"),
+                };
+                let place = if index == 0 {
+                    place.trim_start_matches("0 + ").to_string()
+                } else {
+                    place
+                };
+                out.push_str(&format!(
+                    "        for (i, value) in self.{}.{iter}().enumerate() {{\n            \
+                     slices[{place}] = {one}(value);\n        }}\n",
+                    family.field
+                ));
+            }
+            Some(_) => {}
+            None => out.push_str(&format!(
+                "        slices[{index}] = {};\n",
+                flat(&format!("self.{}", e.ident), e.shape, mutable)
+            )),
+        }
+    }
+    out.push_str("        slices");
+    out
 }
 
 /// The shape of parameter `index` as its field holds it: `[k, m]` for a matrix stored
@@ -485,7 +555,7 @@ fn buffers(name: &str, doc: &str, fields: &[Field]) -> Vec<String> {
         .map(|f| format!("{}: {}", f.name, f.zero))
         .collect();
     // Without a value that varies, nothing needs the room for rows: none is asked for.
-    let capacity = if fields.iter().any(|f| f.zero.starts_with("rows(")) {
+    let capacity = if fields.iter().any(|f| f.zero.contains("rows(")) {
         "capacity: usize"
     } else {
         ""
@@ -501,7 +571,7 @@ fn buffers(name: &str, doc: &str, fields: &[Field]) -> Vec<String> {
 
 /// Whether a struct of buffers takes the room for rows.
 pub fn takes_capacity(fields: &[Field]) -> bool {
-    fields.iter().any(|f| f.zero.starts_with("rows("))
+    fields.iter().any(|f| f.zero.contains("rows("))
 }
 
 /// `Forward`: what the forward pass keeps for the output, the loss and the backward pass.

@@ -13,7 +13,8 @@
 //! kernels the project includes are those the written code calls ([`ModelCode::kernels`]).
 
 mod features;
-mod passes;
+pub(super) mod passes;
+pub(super) mod rolled;
 mod text;
 mod values;
 

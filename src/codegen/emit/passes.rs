@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use super::super::Dtype;
 use super::super::expr::{Writer, float_literal};
+use super::super::families::{Family, element_of};
 use super::super::layout;
 use super::super::plan::{Plan, Step, Storage, is_zero};
 use super::text::{
@@ -143,7 +144,13 @@ pub fn passes(model: &Model, plan: &Plan) -> Passes {
         text.push_str(&exchange_call(plan, id));
         predict.push(taken(&writer, text));
     }
-    let (predict, predict_helpers) = assemble("predict", predict, FORWARD_PARAMETERS, "", "");
+    let (predict, predict_helpers) = assemble(
+        "predict",
+        predict,
+        (FORWARD_PARAMETERS, &plan.families),
+        "",
+        "",
+    );
 
     // `forward`: `predict`, then the rest of the loss.
     let mut forward = Vec::new();
@@ -168,7 +175,7 @@ pub fn passes(model: &Model, plan: &Plan) -> Passes {
     let (forward, forward_helpers) = assemble(
         "forward",
         forward,
-        FORWARD_PARAMETERS,
+        (FORWARD_PARAMETERS, &plan.families),
         &call.text,
         &sum.text,
     );
@@ -201,7 +208,13 @@ pub fn passes(model: &Model, plan: &Plan) -> Passes {
         };
         backward.push(taken(&writer, text));
     }
-    let (backward, backward_helpers) = assemble("backward", backward, BACKWARD_PARAMETERS, "", "");
+    let (backward, backward_helpers) = assemble(
+        "backward",
+        backward,
+        (BACKWARD_PARAMETERS, &plan.families),
+        "",
+        "",
+    );
 
     let forward_nodes: Vec<NodeId> = plan.predict.iter().chain(&plan.forward).copied().collect();
     let backward_nodes: Vec<NodeId> = plan
@@ -246,10 +259,26 @@ pub fn passes(model: &Model, plan: &Plan) -> Passes {
 fn assemble(
     name: &str,
     statements: Vec<Statement>,
-    all: &[(&'static str, &'static str)],
+    (all, families): (&[(&'static str, &'static str)], &[Family]),
     head: &str,
     tail: &str,
 ) -> (Pass, Vec<String>) {
+    // Statements of one form for a family's members, one after another, as one loop.
+    let statements: Vec<Statement> = if families.is_empty() {
+        statements
+    } else {
+        let texts: Vec<&str> = statements.iter().map(|s| s.text.as_str()).collect();
+        super::rolled::roll(&texts, families, 4)
+            .into_iter()
+            .map(|(range, text)| Statement {
+                text,
+                roots: statements[range]
+                    .iter()
+                    .flat_map(|s| s.roots.iter().copied())
+                    .collect(),
+            })
+            .collect()
+    };
     let mut roots: BTreeSet<&'static str> = statements
         .iter()
         .flat_map(|s| s.roots.iter().copied())
@@ -345,9 +374,44 @@ fn parameters(
 /// The fields of the buffers of `nodes`: a row per example for what varies, one value for what
 /// does not.
 fn fields(plan: &Plan, nodes: &[NodeId]) -> Vec<Field> {
+    let mut gathered = BTreeSet::new();
     nodes
         .iter()
-        .map(|&id| {
+        .filter_map(|&id| {
+            // A family's array once, where its first member is: its first and last formulas.
+            if let Some((family, _)) = element_of(&plan.families, plan.path(id).unwrap_or_default())
+            {
+                if !gathered.insert(family.field.clone()) {
+                    return None;
+                }
+                let member = |index: usize| {
+                    let path = family.element(index);
+                    let node = nodes.iter().find(|&&n| plan.path(n) == Some(path.as_str()));
+                    node.map(|&n| comment_text(plan, n)).unwrap_or_default()
+                };
+                let len = family.len;
+                let (ty, zero) = if family.varying {
+                    (
+                        format!("[Box<[Real]>; {len}]"),
+                        "std::array::from_fn(|_| rows(capacity, 0.0))".to_string(),
+                    )
+                } else {
+                    (format!("[Real; {len}]"), format!("[0.0; {len}]"))
+                };
+                return Some(Field {
+                    doc: format!(
+                        "{} … {}: `{field}[0]` … `{field}[{}]`",
+                        member(0),
+                        member(len - 1),
+                        len - 1,
+                        field = family.field
+                    ),
+                    name: family.field.clone(),
+                    ty,
+                    zero,
+                });
+            }
+
             let path = plan.path(id).unwrap_or_default();
             let name = path.split_once('.').map_or(path, |(_, n)| n).to_string();
             let shape = plan.graph()[id].shape;
@@ -359,12 +423,12 @@ fn fields(plan: &Plan, nodes: &[NodeId]) -> Vec<Field> {
             } else {
                 (boxed_type(shape), zero_value(shape))
             };
-            Field {
+            Some(Field {
                 doc: comment_text(plan, id),
                 name,
                 ty,
                 zero,
-            }
+            })
         })
         .collect()
 }

@@ -87,8 +87,9 @@ impl Feature for StartingValues {
     fn items(&self, n: &Network) -> Vec<String> {
         let (model, plan) = (n.model, n.plan);
         let dtype = plan.dtype;
-        let mut body = String::new();
+        let mut statements = Vec::new();
         for (index, param) in plan.params.iter().enumerate() {
+            let mut body = String::new();
             let d = &param.declared;
             // A parameter stored transposed is drawn (or given) in the file's layout, then
             // transposed into its field.
@@ -162,7 +163,14 @@ impl Feature for StartingValues {
                 }
                 Some(Init::Each(_)) | None => {}
             }
+            statements.push(body);
         }
+        // A family's members drawn one after another, as one loop.
+        let texts: Vec<&str> = statements.iter().map(String::as_str).collect();
+        let mut body: String = super::rolled::roll(&texts, &plan.families, 8)
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect();
         for statistic in &plan.statistics {
             let start = statistic.kind.start();
             if start == 0.0 {
