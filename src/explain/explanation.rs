@@ -67,6 +67,8 @@ pub enum LineRule {
     ChainRuleSum,
     /// A layer's gradient in vector form, by the rules of the rules list.
     Layer,
+    /// A map (or a kernel's gradient) gathered from its elements, each worked on a line above.
+    Gathered,
     /// One line of the optimizer's update rule.
     Update(UpdateLine),
 }
@@ -395,6 +397,10 @@ pub fn explain(inputs: &Inputs) -> Explanation {
         (None, Some(scalar)) => super::scalar_passes::passes(inputs, scalar, &loss_definition),
         (None, None) => super::vector_passes::passes(inputs, &names),
     };
+    let mut passes = passes;
+    if detail == Detail::Scalar && inputs.batch.is_none() {
+        gather_maps(inputs, &mut passes);
+    }
     let rules = passes
         .rules
         .iter()
@@ -456,6 +462,74 @@ pub fn explain(inputs: &Inputs) -> Explanation {
         explanation.matrices_as_maps();
     }
     explanation
+}
+
+/// In the scalar form, each map the lines work element by element gathered into one grid after
+/// its last element: a named intermediate `Z = ⎡Z₁₁ Z₁₂⎤ = ⎡−3.5 −3.5⎤` after the forward
+/// pass, a parameter's gradient `∂L/∂K = ⎡∂L/∂K₁₁ …⎤ = …` after the backward pass.
+fn gather_maps(inputs: &Inputs, passes: &mut Passes) {
+    let model = inputs.model;
+    let graph = &inputs.gradient.graph;
+    let loss = name_formula(&model.loss.name);
+    let value_of = |node: NodeId| inputs.values.get(node.index()).cloned().flatten();
+    let gathered = |lhs: Formula, cells: Vec<Formula>, value: &Value| {
+        let shape = value.shape();
+        let symbols = formulas_grid(cells, &shape.dims())?;
+        Some(Step::new(
+            Chain::of(lhs)
+                .then(super::chain::Because::ElementByElement, symbols)
+                .tensor(value, inputs.digits),
+            LineRule::Gathered,
+        ))
+    };
+    for intermediate in &model.intermediates {
+        let node = intermediate.node;
+        let shape = graph[node].shape;
+        let Some(value) = value_of(node) else {
+            continue;
+        };
+        let cells: Vec<Formula> = (0..shape.size())
+            .map(|i| Formula::Symbol(Symbol::element(&intermediate.name, shape, i)))
+            .collect();
+        let worked: Vec<&Formula> = passes.forward.iter().map(|s| s.chain.lhs()).collect();
+        if matches!(shape, Shape::Scalar | Shape::Vector(_))
+            || !cells.iter().all(|c| worked.contains(&c))
+        {
+            continue;
+        }
+        passes
+            .forward
+            .extend(gathered(name_formula(&intermediate.name), cells, &value));
+    }
+    for (decl, node) in &inputs.gradient.wrt {
+        let declaration = model.declaration(*decl);
+        let shape = declaration.shape;
+        let Some(value) = value_of(*node) else {
+            continue;
+        };
+        let cells: Vec<Formula> = (0..shape.size())
+            .map(|i| {
+                Formula::partial(
+                    loss.clone(),
+                    Formula::Symbol(Symbol::element(&declaration.name, shape, i)),
+                )
+            })
+            .collect();
+        let worked: Vec<&Formula> = passes
+            .backward
+            .iter()
+            .map(|item| item.step().chain.lhs())
+            .collect();
+        if matches!(shape, Shape::Scalar | Shape::Vector(_))
+            || !cells.iter().all(|c| worked.contains(&c))
+        {
+            continue;
+        }
+        let lhs = Formula::partial(loss.clone(), name_formula(&declaration.name));
+        passes
+            .backward
+            .extend(gathered(lhs, cells, &value).map(BackwardItem::Gradient));
+    }
 }
 
 /// Whether the network convolves or pools matrices: then its matrices are images and kernels.
@@ -713,6 +787,50 @@ fn grid(numbers: &[Number], dims: &[usize], digits: usize, nested: Formula) -> O
                 .collect(),
         })
         .collect();
+    Some(Formula::Grid(Grid {
+        dims: dims.to_vec(),
+        maps,
+        nested: Box::new(nested),
+    }))
+}
+
+/// Formulas (one per element, row-major) of a value of `dims` laid out as its grid, or `None`
+/// when the maps are too large to read as one.
+fn formulas_grid(cells: Vec<Formula>, dims: &[usize]) -> Option<Formula> {
+    let (rows, cols) = match dims {
+        [.., rows, cols] if dims.len() >= 2 => (*rows, *cols),
+        _ => return None,
+    };
+    let size = rows * cols;
+    if size == 0 || rows > GRID_SIDE || cols > GRID_SIDE || cells.len() / size > GRID_MAPS {
+        return None;
+    }
+    let channels = if dims.len() >= 3 {
+        dims[dims.len() - 3]
+    } else {
+        1
+    };
+    let matrix = |map: &[Formula]| -> Vec<Vec<Formula>> {
+        map.chunks(cols).map(<[Formula]>::to_vec).collect()
+    };
+    let maps: Vec<GridMap> = cells
+        .chunks(size)
+        .enumerate()
+        .map(|(m, map)| GridMap {
+            filter: (dims.len() == 4).then(|| m / channels.max(1) + 1),
+            channel: (dims.len() >= 3).then(|| m % channels.max(1) + 1),
+            rows: matrix(map),
+        })
+        .collect();
+    let nested = match dims.len() {
+        2 => Formula::Matrix(matrix(&cells)),
+        _ => Formula::Array(
+            cells
+                .chunks(size)
+                .map(|map| Formula::Matrix(matrix(map)))
+                .collect(),
+        ),
+    };
     Some(Formula::Grid(Grid {
         dims: dims.to_vec(),
         maps,

@@ -134,7 +134,10 @@ fn operation(op: &Op) -> Option<Message> {
         Op::Binary(Binary::SigmoidCrossEntropy, ..) => {
             return Some(phrase::graph_binary_cross_entropy());
         }
-        Op::Broadcast(..) => return Some(phrase::graph_broadcast()),
+        // A bias per channel spread over its map: what the file writes as `+ c`.
+        Op::Broadcast(..) | Op::Tensor(crate::ir::TensorOp::Expand(..)) => {
+            return Some(phrase::graph_broadcast());
+        }
         Op::Binary(Binary::Outer, ..) => return Some(phrase::graph_outer()),
         _ => {}
     }
