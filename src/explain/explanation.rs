@@ -472,6 +472,13 @@ fn gather_maps(inputs: &Inputs, passes: &mut Passes) {
     let graph = &inputs.gradient.graph;
     let loss = name_formula(&model.loss.name);
     let value_of = |node: NodeId| inputs.values.get(node.index()).cloned().flatten();
+    // Matrices are maps only in a network that convolves or pools them.
+    let not_a_map = match matrices_are_maps(inputs.gradient) {
+        true => |shape: Shape| matches!(shape, Shape::Scalar | Shape::Vector(_)),
+        false => {
+            |shape: Shape| matches!(shape, Shape::Scalar | Shape::Vector(_) | Shape::Matrix(..))
+        }
+    };
     let gathered = |lhs: Formula, cells: Vec<Formula>, value: &Value| {
         let shape = value.shape();
         let symbols = formulas_grid(cells, &shape.dims())?;
@@ -492,9 +499,7 @@ fn gather_maps(inputs: &Inputs, passes: &mut Passes) {
             .map(|i| Formula::Symbol(Symbol::element(&intermediate.name, shape, i)))
             .collect();
         let worked: Vec<&Formula> = passes.forward.iter().map(|s| s.chain.lhs()).collect();
-        if matches!(shape, Shape::Scalar | Shape::Vector(_))
-            || !cells.iter().all(|c| worked.contains(&c))
-        {
+        if not_a_map(shape) || !cells.iter().all(|c| worked.contains(&c)) {
             continue;
         }
         passes
@@ -520,9 +525,7 @@ fn gather_maps(inputs: &Inputs, passes: &mut Passes) {
             .iter()
             .map(|item| item.step().chain.lhs())
             .collect();
-        if matches!(shape, Shape::Scalar | Shape::Vector(_))
-            || !cells.iter().all(|c| worked.contains(&c))
-        {
+        if not_a_map(shape) || !cells.iter().all(|c| worked.contains(&c)) {
             continue;
         }
         let lhs = Formula::partial(loss.clone(), name_formula(&declaration.name));

@@ -315,7 +315,7 @@ fn first_step(kind: OptimizerKind, s: &UpdateSymbols) -> Vec<Formula> {
 }
 
 /// A tensor of numbers: exact when every one is.
-fn value_of(shape: crate::shape::Shape, numbers: &[Number]) -> Value {
+pub(super) fn value_of(shape: crate::shape::Shape, numbers: &[Number]) -> Value {
     if numbers.iter().all(Number::is_exact) {
         Value::Exact(Tensor::new(
             shape,

@@ -20,6 +20,8 @@ enum Separator {
     Plus,
     Minus,
     Dot,
+    /// The elementwise product, `⊙`.
+    Odot,
 }
 
 /// One term or factor, with the operator before it (none for the first).
@@ -86,8 +88,13 @@ fn atoms(item: &Item, target: Target, limit: usize) -> Option<Vec<Atom>> {
     let mut parts = Vec::new();
     match inner {
         // A product of two: broken between them.
-        Formula::Binary(Operator::Scale | Operator::Hadamard, a, b) => {
-            for (before, factor) in [(None, a), (Some(Separator::Dot), b)] {
+        Formula::Binary(op @ (Operator::Scale | Operator::Hadamard), a, b) => {
+            let times = if *op == Operator::Hadamard {
+                Separator::Odot
+            } else {
+                Separator::Dot
+            };
+            for (before, factor) in [(None, a), (Some(times), b)] {
                 parts.push(Item {
                     before,
                     formula: (**factor).clone(),
@@ -153,6 +160,9 @@ fn separator(before: Option<Separator>, target: Target) -> &'static str {
         (Some(Separator::Plus), Target::MathMl) => "<mo>+</mo>",
         (Some(Separator::Minus), Target::MathMl) => "<mo>−</mo>",
         (Some(Separator::Dot), Target::MathMl) => "<mo>·</mo>",
+        (Some(Separator::Odot), Target::Text) => " ⊙ ",
+        (Some(Separator::Odot), Target::Latex) => " \\odot ",
+        (Some(Separator::Odot), Target::MathMl) => "<mo>⊙</mo>",
     }
 }
 
