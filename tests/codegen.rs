@@ -2228,3 +2228,27 @@ fn a_cut_step_that_diverges_says_where_as_one_thread_does() {
         assert_eq!(one.stderr, two.stderr);
     }
 }
+
+/// A checkpoint that cannot be written stops the run with exit 1 and says why, whether the
+/// temporary file cannot be made (a missing directory, found as the save starts) or the rename
+/// over the weights file fails (here a directory of that name; found on the thread that takes
+/// the save to the disk, and reported when the run waits for it): no temporary file is left.
+#[test]
+fn a_checkpoint_that_cannot_be_written_says_why() {
+    let (trainer, data) = xor_trainer("f32");
+    std::fs::create_dir_all(trainer.dir.join("taken.json")).expect("a directory");
+    let mut shown = String::new();
+    for save in ["missing/w.json", "taken.json"] {
+        let run = trainer.run(&["train", &data, "--epochs", "3", "--save", save, "--quiet"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            !trainer.dir.join(format!("{save}.partial")).exists(),
+            "{save}.partial was left"
+        );
+        shown.push_str(&format!(
+            "$ xor train xor.csv --epochs 3 --save {save} --quiet\nexit {}\n{}{}",
+            run.code, run.stdout, run.stderr
+        ));
+    }
+    insta::assert_snapshot!(shown.replace(&data, "xor.csv"));
+}

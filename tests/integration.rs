@@ -29,5 +29,6 @@ mod random_networks;
 mod random_tensor_networks;
 mod relations;
 mod robustness;
+mod shortest_f32;
 mod tensors;
 mod trainer_languages;

@@ -116,6 +116,7 @@ trainer-readme-file-units = the training loop on two threads, each step cut by t
 trainer-readme-file-half = the network as one of those threads computes it: the statements of `model.rs` for its { $half } units
 trainer-readme-file-data = the CSV reader
 trainer-readme-file-weights = the weights file: writing and reading JSON
+trainer-readme-file-shortest = a number written with the fewest digits that read back as the same `f32`
 trainer-readme-file-rng = the seeded random number generator (the same as nabla's)
 trainer-readme-file-words = what the program says, in the language it was generated in
 trainer-readme-file-main = the command line, and an allocator that aligns blocks to cache lines

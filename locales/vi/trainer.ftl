@@ -104,6 +104,7 @@ trainer-readme-file-units = vòng lặp huấn luyện trên hai luồng, mỗi 
 trainer-readme-file-half = mạng nơ-ron như một trong hai luồng đó tính: các câu lệnh của `model.rs` cho { $half } nơ-ron của luồng
 trainer-readme-file-data = bộ đọc tệp CSV
 trainer-readme-file-weights = tệp trọng số: ghi và đọc JSON
+trainer-readme-file-shortest = một số được viết bằng ít chữ số nhất mà khi đọc lại vẫn đúng là số `f32` đó
 trainer-readme-file-rng = bộ sinh số ngẫu nhiên có hạt giống (giống của nabla)
 trainer-readme-file-words = các câu chương trình nói, bằng ngôn ngữ đã chọn khi sinh chương trình
 trainer-readme-file-main = dòng lệnh, và bộ cấp phát bộ nhớ căn các khối theo dòng bộ nhớ đệm (cache line)

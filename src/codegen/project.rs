@@ -248,6 +248,9 @@ struct Readme<'a> {
 #[template(path = "trainer/gitignore.txt")]
 struct GitIgnore;
 
+/// The f32 trainers' number writer: plain Rust, the same for every network.
+const SHORTEST: &str = include_str!("../../templates/trainer/src/shortest.rs.txt");
+
 #[derive(Template)]
 #[template(path = "trainer/src/main.rs.txt")]
 struct Main<'a> {
@@ -344,6 +347,9 @@ pub fn render(
         ("src/checkpoint.rs", Checkpoint { c: &c }.render()),
         ("src/progress.rs", Progress { c: &c }.render()),
     ];
+    if c.real == "f32" {
+        files.push(("src/shortest.rs", Ok(SHORTEST.to_string())));
+    }
     if c.threads {
         files.push(("src/threads.rs", Threads { c: &c }.render()));
     }

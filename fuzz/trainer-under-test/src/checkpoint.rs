@@ -6,10 +6,13 @@
 //! stop: the step under way is finished, the weights are saved, and the program says where they
 //! are. Every save is atomic and durable: the weights go into a temporary file, which is flushed
 //! to the disk and renamed over the checkpoint, and then the directory is flushed, so a run
-//! killed at any moment (even by SIGKILL or a power failure) leaves a whole weights file.
+//! killed at any moment (even by SIGKILL or a power failure) leaves a whole weights file. The
+//! flushes wait for the disk: they run on a thread of their own (`Saving`) while training, or the
+//! final score, goes on.
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::Real;
@@ -26,6 +29,8 @@ pub struct Checkpoint {
     json: String,
     /// The class labels the weights were trained with.
     labels: Vec<String>,
+    /// The last save, while it reaches the disk.
+    saving: Saving,
 }
 
 impl Checkpoint {
@@ -35,27 +40,87 @@ impl Checkpoint {
             temporary: format!("{path}.partial"),
             json: String::new(),
             labels: labels.to_vec(),
+            saving: Saving::done(),
         }
     }
 
-    /// Writes `params` to the temporary file and flushes it to the disk, renames it over the
-    /// checkpoint, then flushes the directory, which records the rename. A reader (or a run
-    /// killed meanwhile) sees the previous weights or these, never a mixture.
+    /// Writes `params` to the temporary file, then (in `Saving`) flushes it to the disk, renames
+    /// it over the checkpoint and flushes the directory, which records the rename. A reader (or
+    /// a run killed meanwhile) sees the previous weights or these, never a mixture. The previous
+    /// save has reached the disk before its temporary file is written again.
     pub fn save(&mut self, params: &Params) -> Result<(), String> {
+        std::mem::replace(&mut self.saving, Saving::done()).wait()?;
         self.json.clear();
         weights::write_json(&mut self.json, params, &self.labels)?;
-        let written = std::fs::File::create(&self.temporary)
-            .and_then(|mut file| {
-                file.write_all(self.json.as_bytes())?;
-                file.sync_all()
-            })
-            .and_then(|()| std::fs::rename(&self.temporary, &self.path))
-            .and_then(|()| sync_directory(&self.path));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&self.temporary);
-            return Err(words::cannot_write_weights(e, &self.path));
-        }
+        let written = std::fs::File::create(&self.temporary).and_then(|mut file| {
+            file.write_all(self.json.as_bytes())?;
+            Ok(file)
+        });
+        let file = match written {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = std::fs::remove_file(&self.temporary);
+                return Err(words::cannot_write_weights(e, &self.path));
+            }
+        };
+        let (path, temporary) = (self.path.clone(), self.temporary.clone());
+        self.saving = Saving {
+            thread: Some(std::thread::spawn(move || {
+                file.sync_all()?;
+                std::fs::rename(&temporary, &path)?;
+                sync_directory(&path)
+            })),
+            path: self.path.clone(),
+            temporary: self.temporary.clone(),
+        };
         Ok(())
+    }
+
+    /// The last save, still reaching the disk (or done).
+    pub fn into_saving(self) -> Saving {
+        self.saving
+    }
+}
+
+/// A save on its way to the disk: its file flushed, renamed over the checkpoint and the directory
+/// flushed, on a thread of its own. `wait` says whether it got there; dropping it waits too, so
+/// no way out of the program leaves the rename undone.
+pub struct Saving {
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+    path: String,
+    temporary: String,
+}
+
+impl Saving {
+    /// Nothing on its way.
+    pub fn done() -> Saving {
+        Saving {
+            thread: None,
+            path: String::new(),
+            temporary: String::new(),
+        }
+    }
+
+    /// Waits until the weights are on the disk under their name.
+    pub fn wait(mut self) -> Result<(), String> {
+        let Some(thread) = self.thread.take() else {
+            return Ok(());
+        };
+        let flushed = thread
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the thread writing them stopped")));
+        flushed.map_err(|e| {
+            let _ = std::fs::remove_file(&self.temporary);
+            words::cannot_write_weights(e, &self.path)
+        })
+    }
+}
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -176,10 +241,12 @@ impl Keeper {
     }
 
     /// The end of training: the progress line ends, and the weights `params` and the log are
-    /// kept.
-    pub fn finish(&mut self, params: &Params) -> Result<(), String> {
+    /// kept; the weights may still be on their way to the disk (`Saving::wait`).
+    pub fn finish(mut self, params: &Params) -> Result<Saving, String> {
         self.progress.finish();
-        self.keep(params)
+        self.keep(params)?;
+        let saving = self.checkpoint.map(Checkpoint::into_saving);
+        Ok(saving.unwrap_or_else(Saving::done))
     }
 
     /// Writes the weights `params` and the log's lines so far.

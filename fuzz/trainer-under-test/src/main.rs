@@ -326,8 +326,10 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
                 quiet: options.quiet,
             };
             let start = std::time::Instant::now();
-            let report = train::train(&data, &mut params, &settings)?;
+            let mut report = train::train(&data, &mut params, &settings)?;
+            let saving = std::mem::replace(&mut report.saving, checkpoint::Saving::done());
             if let Some(stopped) = &report.stopped {
+                saving.wait()?;
                 eprintln!("{}", stopped_text(stopped, path, &settings));
                 return Err(Failure::Stopped(stopped.signal));
             }
@@ -339,6 +341,8 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
                 text.push_str(&bench(&report, rows));
             }
             let (scored, loss) = score(&params, &data);
+            // The last checkpoint reached the disk while the score was computed.
+            saving.wait()?;
             if !loss.is_finite() && settings.epochs > 0 {
                 // The last step made weights whose loss no step after it could see.
                 let batches = rows.div_ceil(settings.batch.clamp(1, rows));

@@ -38,6 +38,8 @@ pub struct Report {
     pub epochs: Vec<f64>,
     /// Where a signal stopped training, if one did.
     pub stopped: Option<Stopped>,
+    /// The last checkpoint, on its way to the disk.
+    pub saving: checkpoint::Saving,
 }
 
 /// Where training stopped when a signal asked it to: after epoch `epoch`, or after the step on
@@ -126,11 +128,15 @@ pub fn train(data: &Data, params: &mut Params, settings: &Settings) -> Result<Re
 /// The end of training: the progress line ends, and the weights and the log are kept.
 fn finish(
     (epochs, stopped): (Vec<f64>, Option<Stopped>),
-    mut keeper: Keeper,
+    keeper: Keeper,
     params: &Params,
 ) -> Result<Report, String> {
-    keeper.finish(params)?;
-    Ok(Report { epochs, stopped })
+    let saving = keeper.finish(params)?;
+    Ok(Report {
+        epochs,
+        stopped,
+        saving,
+    })
 }
 
 /// The end of epoch `epoch` in a training loop, whose losses on the `rows` rows sum to `total`:
