@@ -725,6 +725,7 @@ fn f64_gradients_agree_with_the_evaluator_for_every_function_and_loss() {
         "tests/fixtures/codegen/tied.nabla",
         "tests/fixtures/codegen/wide-scalars.nabla",
         "tests/fixtures/codegen/deep-scalars.nabla",
+        "tests/fixtures/codegen/wide-inputs.nabla",
         "examples/iris.nabla",
         "examples/classics/step-by-step-2-2-2.nabla",
     ] {

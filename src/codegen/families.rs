@@ -8,8 +8,8 @@
 //! statement and a field per scalar made a program the compiler took minutes to build. A smaller
 //! network keeps a field per scalar, named as the file names it.
 //!
-//! Invariant: a family's members are every stored scalar of one kind (parameters, or the values
-//! of one struct with or without a row per example) whose name is the family's stem followed by
+//! Invariant: a family's members are every stored scalar of one kind (parameters, inputs, or
+//! the values of one struct with or without a row per example) whose name is the family's stem followed by
 //! a number, the numbers `first`, `first + 1` … without a gap; member `first + i` is element `i`.
 
 use std::collections::BTreeMap;
@@ -26,7 +26,7 @@ pub const MIN_MEMBERS: usize = 8;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Family {
     /// The struct holding it, as the passes name it: `p` (the parameters, and so their
-    /// gradients `g`), `f` (`Forward`) or `b` (`Backward`).
+    /// gradients `g`), `e` (the inputs of `Batch`), `f` (`Forward`) or `b` (`Backward`).
     pub root: String,
     /// The array's field: the members' common stem, `w`.
     pub field: String,
@@ -66,6 +66,7 @@ impl Family {
 #[derive(Clone, Copy, Debug)]
 enum Member {
     Param(usize),
+    Input(usize),
     Buffer(usize),
 }
 
@@ -106,6 +107,19 @@ pub fn gather(plan: &mut Plan, namer: &mut Namer) {
                 .push((number, Member::Param(index)));
         }
     }
+    // Inputs the network reads, each a column of a data row.
+    for (index, input) in plan.inputs.iter().enumerate() {
+        if input.shape == Shape::Scalar
+            && input.used
+            && let Some((stem, number)) = numbered(&input.ident)
+        {
+            let key = ("e".to_string(), stem.to_string(), true);
+            candidates
+                .entry(key)
+                .or_default()
+                .push((number, Member::Input(index)));
+        }
+    }
     for id in plan.graph().ids() {
         let Storage::Buffer(path) = &plan.storage[id.index()] else {
             continue;
@@ -131,18 +145,21 @@ pub fn gather(plan: &mut Plan, namer: &mut Namer) {
             .enumerate()
             .all(|(i, (number, _))| *number == first + i as u64);
         // Parameters declared in order, one every so many (`w1`, `b1`, `w2`, `b2` …), so that
-        // `values` finds each one's place in `PARAMS` from its number.
+        // `values` finds each one's place in `PARAMS` from its number; inputs declared one after
+        // the other, so that their columns are too.
         let places: Vec<usize> = members
             .iter()
             .filter_map(|(_, member)| match member {
-                Member::Param(index) => Some(*index),
+                Member::Param(index) | Member::Input(index) => Some(*index),
                 Member::Buffer(_) => None,
             })
             .collect();
+        let input = matches!(members[0].1, Member::Input(_));
         let in_order = places.len() < 2
-            || places
-                .windows(2)
-                .all(|pair| pair[1] > pair[0] && pair[1] - pair[0] == places[1] - places[0]);
+            || places.windows(2).all(|pair| {
+                let stride = places[1] - places[0];
+                pair[1] > pair[0] && pair[1] - pair[0] == stride && (!input || stride == 1)
+            });
         if members.len() < MIN_MEMBERS || !contiguous || !in_order || !namer.reserve(&stem) {
             continue;
         }
@@ -160,6 +177,15 @@ pub fn gather(plan: &mut Plan, namer: &mut Namer) {
                     let old = Storage::Declared(format!("p.{}", d.ident));
                     d.ident = format!("{}[{i}]", family.field);
                     let new = Storage::Declared(format!("p.{}", d.ident));
+                    for storage in plan.storage.iter_mut().filter(|s| **s == old) {
+                        *storage = new.clone();
+                    }
+                }
+                Member::Input(index) => {
+                    let d = &mut plan.inputs[index];
+                    let old = Storage::Declared(format!("e.{}", d.ident));
+                    d.ident = format!("{}[{i}]", family.field);
+                    let new = Storage::Declared(format!("e.{}", d.ident));
                     for storage in plan.storage.iter_mut().filter(|s| **s == old) {
                         *storage = new.clone();
                     }

@@ -479,7 +479,29 @@ impl Feature for BatchRows {
             let size = d.shape.size();
             // A value nothing reads is a column of the file, but no field (`nabla check` warns).
             let read = d.used || (!input && classifier);
-            if read {
+            let family = element_of(&plan.families, &format!("e.{}", d.ident));
+            if let Some((family, 0)) = family {
+                // Inputs numbered in a row: an array of them, their columns one after another.
+                let (stem, len) = (&family.field, family.len);
+                fields.push_str(&format!(
+                    "    /// inputs `{stem}{}` … `{stem}{}`, {len} scalars, a row per example: {}\n    \
+                     pub {stem}: [Box<[Real]>; {len}],\n",
+                    family.first,
+                    family.last(),
+                    family.layout()
+                ));
+                new.push(format!(
+                    "{stem}: std::array::from_fn(|_| rows(capacity, 0.0))"
+                ));
+                let place = match column {
+                    0 => "i".to_string(),
+                    column => format!("{column} + i"),
+                };
+                gather.push_str(&format!(
+                    "            for (i, column) in self.{stem}.iter_mut().enumerate() {{\n                \
+                     column[r] = row[{place}];\n            }}\n"
+                ));
+            } else if read && family.is_none() {
                 let kind = if input { "input" } else { "target" };
                 fields.push_str(&format!(
                     "    /// {kind} `{}`, {}, a row per example\n    pub {}: {},\n",
