@@ -268,14 +268,18 @@ fn every_example_becomes_a_trainer_that_builds_and_trains() {
     }
 }
 
-/// Every network the tests know: the examples, the codegen fixtures and the benchmark
-/// networks, as paths relative to the repository root.
+/// Every network the tests know: the examples, the codegen and tensor fixtures and the
+/// benchmark networks, as paths relative to the repository root.
 fn every_network() -> Vec<String> {
     let mut files: Vec<String> = support::examples()
         .iter()
         .map(|path| support::relative(path))
         .collect();
-    for dir in ["tests/fixtures/codegen", "benches/workloads"] {
+    for dir in [
+        "tests/fixtures/codegen",
+        "tests/fixtures/tensors",
+        "benches/workloads",
+    ] {
         let mut found: Vec<String> = std::fs::read_dir(root().join(dir))
             .expect("the directory is readable")
             .map(|entry| entry.expect("an entry").path())
@@ -573,18 +577,12 @@ fn class_rows(
 
 /// A JSON value in the nested shape of `tensor`.
 pub(crate) fn json_of(tensor: &Tensor<f64>) -> String {
-    let numbers: Vec<String> = tensor.data().iter().map(|x| format!("{x:?}")).collect();
-    match tensor.shape().dims().as_slice() {
-        [] => numbers[0].clone(),
-        [_] => format!("[{}]", numbers.join(", ")),
-        [_, n, ..] => {
-            let rows: Vec<String> = numbers
-                .chunks(*n)
-                .map(|r| format!("[{}]", r.join(", ")))
-                .collect();
-            format!("[{}]", rows.join(", "))
-        }
-    }
+    tensor
+        .nest(
+            |x| format!("{x:?}"),
+            |items| format!("[{}]", items.join(", ")),
+        )
+        .expect("a value")
 }
 
 /// The numbers of the JSON value under `key` in `json`, in order, each read exactly (serde_json's

@@ -11,6 +11,7 @@ use crate::codegen::{Numbers, json_of, numbers_under, trainer};
 use crate::support::root;
 
 fn compile(file: &str) -> Model {
+    // `root().join` keeps an absolute path as it is: a file written under the scratch directory.
     let source = std::fs::read_to_string(root().join(file)).expect("readable");
     nabla::compile(&source).0.expect("a valid network")
 }
@@ -49,8 +50,97 @@ fn running_entries(trainer: &crate::codegen::Trainer) -> Vec<String> {
         .collect()
 }
 
-/// The trainer's `gradient` of `rows` random rows against the evaluator's batch gradient.
-fn compare(file: &str, rows: usize, seed: u64, binary: bool) {
+/// What a trainer's gradient is compared with.
+#[derive(Clone, Copy)]
+pub(crate) enum Reference {
+    /// The evaluator's gradient of the batch's mean loss (`Objective::Batch`): a trainer of a
+    /// network whose rows meet (batch statistics, indices) sums in its order.
+    Batch,
+    /// Each example's gradient (`Objective::Example`) by the evaluator, summed in the order of
+    /// the rows and divided by their number, as a trainer sums them. A network of tensors whose
+    /// shared parameter is spread over a map (a bias per channel) sums along the map's axes in
+    /// each example's gradient, where the batch's gradient averages over the rows first.
+    Examples,
+}
+
+/// The evaluator's loss and gradients of the batch's mean loss.
+fn batch_reference(
+    model: &Model,
+    declared: &[Option<Batched<Tensor<f64>>>],
+    rows: usize,
+) -> (f64, Vec<(nabla::ir::DeclId, Tensor<f64>)>) {
+    let gradient =
+        differentiate_for(model, &default_wrt(model), Objective::Batch).expect("differentiable");
+    let values = batch::evaluate::<Float>(
+        &gradient.graph,
+        declared,
+        rows,
+        &vec![true; gradient.graph.len()],
+    )
+    .expect("evaluates");
+    let shared = |node: nabla::ir::NodeId| {
+        values[node.index()]
+            .as_ref()
+            .and_then(Batched::shared)
+            .cloned()
+            .expect("a shared value")
+    };
+    let gradients = gradient
+        .wrt
+        .iter()
+        .map(|(d, node)| (*d, shared(*node)))
+        .collect();
+    (shared(gradient.output).data()[0], gradients)
+}
+
+/// Each example's loss and gradients by the evaluator, summed over the rows in order, divided by
+/// their number.
+fn examples_reference(
+    model: &Model,
+    declared: &[Option<Batched<Tensor<f64>>>],
+    rows: usize,
+) -> (f64, Vec<(nabla::ir::DeclId, Tensor<f64>)>) {
+    let gradient =
+        differentiate_for(model, &default_wrt(model), Objective::Example).expect("differentiable");
+    let mut loss = 0.0;
+    let mut sums: Vec<Vec<f64>> = gradient
+        .wrt
+        .iter()
+        .map(|(_, node)| vec![0.0; gradient.graph[*node].shape.size()])
+        .collect();
+    for row in 0..rows {
+        let values: Vec<Option<Tensor<f64>>> = declared
+            .iter()
+            .map(|d| {
+                d.as_ref().map(|d| match d {
+                    Batched::Shared(v) => v.clone(),
+                    Batched::Each(rows) => rows[row].clone(),
+                })
+            })
+            .collect();
+        let evaluated = nabla::eval::float::evaluate(&gradient.graph, &values);
+        let value = |node: nabla::ir::NodeId| evaluated[node.index()].clone().expect("a value");
+        loss += value(gradient.output).data()[0];
+        for (sum, (_, node)) in sums.iter_mut().zip(&gradient.wrt) {
+            for (total, x) in sum.iter_mut().zip(value(*node).data()) {
+                *total += x;
+            }
+        }
+    }
+    let gradients = gradient
+        .wrt
+        .iter()
+        .zip(sums)
+        .map(|((d, node), sum)| {
+            let mean = sum.into_iter().map(|x| x / rows as f64).collect();
+            (*d, Tensor::new(gradient.graph[*node].shape, mean))
+        })
+        .collect();
+    (loss / rows as f64, gradients)
+}
+
+/// The trainer's `gradient` of `rows` random rows against the evaluator's (see [`Reference`]).
+pub(crate) fn compare(file: &str, rows: usize, seed: u64, binary: bool, reference: Reference) {
     let model = compile(file);
     let trainer = trainer(file, "f64");
     let mut numbers = Numbers(seed);
@@ -128,21 +218,9 @@ fn compare(file: &str, rows: usize, seed: u64, binary: bool) {
     ]);
     assert_eq!(run.code, 0, "{file}: {}", run.stderr);
 
-    let gradient =
-        differentiate_for(&model, &default_wrt(&model), Objective::Batch).expect("differentiable");
-    let values = batch::evaluate::<Float>(
-        &gradient.graph,
-        &declared,
-        rows,
-        &vec![true; gradient.graph.len()],
-    )
-    .expect("evaluates");
-    let shared = |node: nabla::ir::NodeId| {
-        values[node.index()]
-            .as_ref()
-            .and_then(Batched::shared)
-            .cloned()
-            .expect("a shared value")
+    let (loss, gradients) = match reference {
+        Reference::Batch => batch_reference(&model, &declared, rows),
+        Reference::Examples => examples_reference(&model, &declared, rows),
     };
     // On one thread, the trainer's sums are the evaluator's, to the last bit.
     let close = |what: &str, ours: f64, theirs: f64| {
@@ -151,16 +229,11 @@ fn compare(file: &str, rows: usize, seed: u64, binary: bool) {
             "{file}, {rows} rows: {what}: the trainer gives {ours:?}, the evaluator {theirs:?}"
         );
     };
-    close(
-        "the loss",
-        numbers_under(&run.stdout, "loss")[0],
-        shared(gradient.output).data()[0],
-    );
-    let gradients = &run.stdout[run.stdout.find("\"gradients\"").expect("gradients")..];
-    for (decl, node) in &gradient.wrt {
+    close("the loss", numbers_under(&run.stdout, "loss")[0], loss);
+    let printed = &run.stdout[run.stdout.find("\"gradients\"").expect("gradients")..];
+    for (decl, theirs) in &gradients {
         let name = &model.declaration(*decl).name;
-        let ours = numbers_under(gradients, name);
-        let theirs = shared(*node);
+        let ours = numbers_under(printed, name);
         assert_eq!(ours.len(), theirs.data().len(), "{file}: ∂/∂{name}");
         for (k, (a, b)) in ours.iter().zip(theirs.data()).enumerate() {
             close(&format!("∂/∂{name} element {k}"), *a, *b);
@@ -176,7 +249,7 @@ fn f64_trainers_with_indices_and_binary_targets_agree_with_the_evaluator() {
         ("tests/fixtures/codegen/picks.nabla", true),
     ] {
         for (rows, seed) in [(1, 1), (5, 2), (40, 3)] {
-            compare(file, rows, seed, binary);
+            compare(file, rows, seed, binary, Reference::Batch);
         }
     }
 }
@@ -191,7 +264,7 @@ fn f64_trainers_with_batch_statistics_agree_with_the_evaluator() {
         ("tests/fixtures/codegen/embedding-normalization.nabla", 1),
     ] {
         for (rows, seed) in [(smallest, 4), (3, 5), (7, 6), (40, 7)] {
-            compare(file, rows, seed, false);
+            compare(file, rows, seed, false, Reference::Batch);
         }
     }
 }

@@ -11,6 +11,7 @@ mod classics;
 mod cli_contract;
 mod codegen;
 mod codegen_batches;
+mod codegen_tensors;
 mod command_line;
 mod data_files;
 mod derive;

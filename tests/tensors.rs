@@ -84,30 +84,6 @@ fn gradients_through_three_dimensions_are_exact() {
 }
 
 #[test]
-fn gen_refuses_tensors_saying_what_it_does_not_compute() {
-    let run = nabla(
-        &[
-            "gen",
-            "tests/fixtures/tensors/elementwise.nabla",
-            "-o",
-            std::env::temp_dir()
-                .join("nabla-tensors-refused")
-                .to_str()
-                .expect("a path"),
-        ],
-        None,
-    );
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains("values of three or four dimensions (`X` is a tensor [2, 2, 3])"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-}
-
-#[test]
 fn the_classic_3x3_input_with_a_2x2_kernel_is_exact() {
     let source = std::fs::read_to_string(
         crate::support::root().join("tests/fixtures/tensors/classic-3x3.nabla"),
@@ -147,33 +123,6 @@ fn the_classic_3x3_input_with_a_2x2_kernel_is_exact() {
         gradient_of("X"),
         fractions(&["-7/4", "-9/4", "0", "-9/4", "0", "9/4", "0", "9/4", "7/4"])
     );
-}
-
-#[test]
-fn gen_refuses_a_convolution_naming_it() {
-    let source = "input X[1, 4, 4]\nparam K[2, 1, 3, 3] ~ he\ntarget y : index(2)\n\
-                  param W[2, 8] ~ xavier\nh = max_pool(relu(conv2d(X, K)), 1)\n\
-                  loss L = cross_entropy(softmax(W @ flatten(h)), y)\n";
-    let dir = std::env::temp_dir().join("nabla-tensors-refused-conv");
-    let file = std::env::temp_dir().join("nabla-tensors-refused-conv.nabla");
-    std::fs::write(&file, source).expect("written");
-    let run = nabla(
-        &[
-            "gen",
-            file.to_str().expect("a path"),
-            "-o",
-            dir.to_str().expect("a path"),
-        ],
-        None,
-    );
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr
-            .contains("generated trainers do not compute `conv2d` yet"),
-        "{}",
-        run.stderr
-    );
-    assert!(!dir.exists(), "nothing is written");
 }
 
 #[test]

@@ -292,6 +292,7 @@ trainer-should-be = `{ $name }` should be { $shape }, { $found }
 trainer-shape-number = a number
 trainer-shape-vector = an array of { $count } numbers
 trainer-shape-matrix = an array of { $rows } arrays of { $count } numbers
+trainer-shape-tensor = nested arrays of { $dims } numbers
 trainer-has-array = but has an array of { $count }
 trainer-has-number = but has a number
 trainer-has-object = but has an object

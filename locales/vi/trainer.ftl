@@ -272,6 +272,7 @@ trainer-should-be = `{ $name }` phải là { $shape }, { $found }
 trainer-shape-number = một số
 trainer-shape-vector = một mảng gồm { $count } số
 trainer-shape-matrix = một mảng gồm { $rows } mảng con, mỗi mảng con { $count } số
+trainer-shape-tensor = các mảng lồng nhau gồm { $dims } số
 trainer-has-array = nhưng lại là một mảng gồm { $count } phần tử
 trainer-has-number = nhưng lại là một số
 trainer-has-object = nhưng lại là một đối tượng

@@ -13,7 +13,7 @@ use num_rational::BigRational;
 
 use super::Dtype;
 use super::plan::{Plan, Storage};
-use crate::ir::{Binary, NodeId, Op, Unary};
+use crate::ir::{Binary, NodeId, Op, TensorOp, Unary};
 
 /// How tightly an expression binds, in Rust's terms; higher binds tighter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,6 +123,25 @@ impl<'p> Writer<'p> {
         let graph = self.plan.graph();
         let operand = |id: NodeId| self.element(id, index);
         match &graph[node].op {
+            // Element (…, i, …) of `a` spread along an axis is element (…, …) of `a`.
+            Op::Tensor(TensorOp::Expand(a, axis, _)) => {
+                let mut axes = axes_of(index);
+                if *axis < axes.len() {
+                    axes.remove(*axis);
+                }
+                self.element(*a, &index_of_axes(&axes))
+            }
+            // Element (…, i, j) of `a` repeated over k×k blocks is element (…, i / k, j / k).
+            Op::Tensor(TensorOp::Upsample(a, k)) => {
+                let mut axes = axes_of(index);
+                let rank = axes.len();
+                for axis in axes.iter_mut().skip(rank.saturating_sub(2)) {
+                    if *k > 1 && axis != "0" {
+                        *axis = format!("{axis} / {k}");
+                    }
+                }
+                self.element(*a, &index_of_axes(&axes))
+            }
             Op::Var(_) | Op::Literal(_) | Op::Tensor(_) => self.element(node, index),
             // The number of rows of the batch.
             Op::BatchSize => Expr::atom("n as Real".to_string()),
@@ -236,6 +255,20 @@ impl<'p> Writer<'p> {
     fn call(&self, function: &'static str, argument: Expr) -> Expr {
         Expr::atom(format!("{function}({})", argument.text))
     }
+}
+
+/// The index of each axis an element's suffix names: `["c", "i", "j"]` of `[c][i][j]`.
+fn axes_of(index: &str) -> Vec<String> {
+    index
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .map(|inner| inner.split("][").map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// The suffix that names an element by the index of each axis.
+fn index_of_axes(axes: &[String]) -> String {
+    axes.iter().map(|axis| format!("[{axis}]")).collect()
 }
 
 /// The variable of the last axis an element's suffix names: `i` of `[i]`, `j` of `[i][j]`

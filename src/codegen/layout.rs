@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 pub const MAX_WIDTH: usize = 100;
 const CALL_WIDTH: usize = 60;
 const ARRAY_WIDTH: usize = 60;
+const CHAIN_WIDTH: usize = 60;
 const STRUCT_LITERAL_WIDTH: usize = 18;
 /// rustfmt packs an array several items per line when every item is at most this wide.
 const SHORT_ITEM: usize = 10;
@@ -31,10 +32,66 @@ pub fn call(indent: usize, head: &str, callee: &str, args: &[String], tail: &str
     }
     let mut out = format!("{}{head}{callee}(\n", spaces(indent));
     for arg in args {
-        out.push_str(&format!("{}{arg},\n", spaces(indent + 4)));
+        out.push_str(&chain(indent + 4, arg, ",\n"));
     }
     out.push_str(&format!("{}){tail}", spaces(indent)));
     out
+}
+
+/// A chain of method calls `root.a().b(x)` followed by `tail` at `indent`, as rustfmt lays it
+/// out: on one line when the chain is at most 60 characters wide (or has one call) and the line
+/// fits; else the root (a path, perhaps indexed) on its line and each call on its own, a step
+/// further in.
+pub fn chain(indent: usize, chain: &str, tail: &str) -> String {
+    let line = format!("{}{chain}{tail}", spaces(indent));
+    let (root, calls) = split_chain(chain);
+    if calls.len() < 2 || (width(chain) <= CHAIN_WIDTH && width(line.trim_end()) <= MAX_WIDTH) {
+        return line;
+    }
+    // A root no wider than a tab keeps the first call on its line.
+    let (head, calls) = if width(root) <= 4 {
+        (format!("{root}{}", calls[0]), &calls[1..])
+    } else {
+        (root.to_string(), &calls[..])
+    };
+    let mut out = format!("{}{head}\n", spaces(indent));
+    for (k, call) in calls.iter().enumerate() {
+        let end = if k + 1 == calls.len() { tail } else { "\n" };
+        out.push_str(&format!("{}{call}{end}", spaces(indent + 4)));
+    }
+    out
+}
+
+/// A chain's root and its calls (`.a()`, `.b(x)`): the calls start at each `.` outside brackets
+/// that is followed by a name and `(`.
+fn split_chain(chain: &str) -> (&str, Vec<&str>) {
+    let mut starts = Vec::new();
+    let mut depth = 0usize;
+    for (at, c) in chain.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => {
+                let rest = &chain[at + 1..];
+                let name = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                if name > 0 && rest[name..].starts_with('(') {
+                    starts.push(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(&first) = starts.first() else {
+        return (chain, Vec::new());
+    };
+    let mut calls = Vec::new();
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(chain.len());
+        calls.push(&chain[start..end]);
+    }
+    (&chain[..first], calls)
 }
 
 /// An array literal as an argument of a call whose arguments stand at `indent`: `[a, b]` on one
@@ -157,7 +214,19 @@ pub fn loops(indent: usize, ranges: &[(&str, usize)], body: &str) -> String {
             spaces(indent + 4 * depth)
         ));
     }
-    out.push_str(&format!("{}{body}\n", spaces(indent + 4 * ranges.len())));
+    let inner = indent + 4 * ranges.len();
+    let line = format!("{}{body}", spaces(inner));
+    match body.split_once(" = ") {
+        // An assignment too long for its line continues after the `=`, as rustfmt breaks it.
+        Some((place, value)) if width(&line) > MAX_WIDTH && !body.contains('\n') => {
+            out.push_str(&format!(
+                "{}{place} =\n{}{value}\n",
+                spaces(inner),
+                spaces(inner + 4)
+            ));
+        }
+        _ => out.push_str(&format!("{line}\n")),
+    }
     for depth in (0..ranges.len()).rev() {
         out.push_str(&format!("{}}}\n", spaces(indent + 4 * depth)));
     }

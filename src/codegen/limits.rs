@@ -58,31 +58,6 @@ pub fn check_size(model: &Model) -> Result<(), GenError> {
     Ok(())
 }
 
-/// Refuses what the Rust trainer does not compute yet, naming it: values of three or four
-/// dimensions and the operations on them (`conv2d`, pooling, `flatten`, along an axis). The
-/// PyTorch target computes them.
-pub fn check_supported(model: &Model) -> Result<(), GenError> {
-    let unsupported = |what: Message| Err(GenError::Unsupported { what });
-    if let Some(operation) = model
-        .graph
-        .nodes()
-        .iter()
-        .find_map(|n| n.op.tensor_operation())
-    {
-        return unsupported(phrase::gen_tensor_operation(operation));
-    }
-    if let Some(d) = model.declarations.iter().find(|d| d.shape.rank() > 2) {
-        return unsupported(phrase::gen_tensor_values(&d.name, d.shape.noun()));
-    }
-    if let Some(node) = model.graph.nodes().iter().find(|n| n.shape.rank() > 2) {
-        return unsupported(phrase::gen_tensor_values(
-            node.name.as_deref().unwrap_or("…"),
-            node.shape.noun(),
-        ));
-    }
-    Ok(())
-}
-
 /// The rule an optimizer setting keeps.
 #[derive(Clone, Copy)]
 enum Rule {

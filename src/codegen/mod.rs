@@ -114,7 +114,6 @@ impl std::fmt::Display for GenError {
 pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError> {
     let task = checked(model, options.dtype)?;
     // The Rust trainer's refusal only: the PyTorch target computes tensors.
-    limits::check_supported(model)?;
     let wrt = crate::autodiff::default_wrt(model);
     let (plan, derivation) = whole_plan(model, &task, options.dtype)?;
     let cut = units::find(model, &plan.gradient, task.output, options.dtype)

@@ -20,7 +20,9 @@ use std::collections::HashMap;
 
 use crate::autodiff::Gradient;
 use crate::explain::gradients::{GradientDerivation, LineKind};
-use crate::ir::{Binary, DeclId, DeclKind, Graph, Model, NodeId, Op, Unary};
+use crate::ir::{
+    Along, Binary, Conv, DeclId, DeclKind, Graph, Model, NodeId, Op, Pool, TensorOp, Unary,
+};
 use crate::notation::Formula;
 use crate::notation::from_graph::{Names, name_formula};
 use crate::shape::Shape;
@@ -125,6 +127,18 @@ pub struct Plan {
     /// Scalars numbered in a row kept in one array each, in a network with long passes (see
     /// [`super::families`]).
     pub families: Vec<Family>,
+    /// Max pooling whose gradient the trainer computes: the pooling node, the mask of its first
+    /// maxima the backward pass reads, and the field of `Forward` (`f.p_at`) where the forward
+    /// pass keeps the position of each window's first maximum.
+    pub positions: Vec<Positions>,
+}
+
+/// Where the forward pass keeps the first maximum of each window of a max pooling.
+#[derive(Clone, Debug)]
+pub struct Positions {
+    pub pool: NodeId,
+    pub mask: NodeId,
+    pub path: String,
 }
 
 /// A batch statistic of the forward pass: computed over each training batch, and replaced by
@@ -311,6 +325,8 @@ pub fn is_elementwise(op: &Op) -> bool {
         Op::Unary(f, _) => f.is_elementwise(),
         Op::Binary(b, ..) => !matches!(b, Binary::MatMul | Binary::Outer | Binary::Concat),
         Op::Pow(..) | Op::Broadcast(..) | Op::OneHot(..) | Op::Slice(..) | Op::BatchSize => true,
+        // A value spread along an axis, or over pooling windows: each element one of its own.
+        Op::Tensor(TensorOp::Expand(..) | TensorOp::Upsample(..)) => true,
         Op::Var(_) | Op::Literal(_) | Op::Tensor(_) => false,
     }
 }
@@ -321,7 +337,7 @@ fn needs_stored_operand(op: &Op) -> bool {
         op,
         Op::Binary(Binary::MatMul | Binary::Outer, ..)
             | Op::Unary(Unary::Softmax | Unary::LogSoftmax | Unary::Transpose, _)
-    )
+    ) || matches!(op, Op::Tensor(t) if !is_elementwise(op) && !matches!(t, TensorOp::Along(Along::Sum, ..)))
 }
 
 /// The plan of `model`'s trainer; with `exchange`, of the model one thread of a step cut by
@@ -546,6 +562,13 @@ pub fn plan(
                     Storage::Inline
                 } else if inline
                     && !named
+                    && matches!(op, Op::Tensor(TensorOp::Conv(Conv::Kernel { .. }, ..)))
+                    && single == Some(None)
+                {
+                    // A kernel's gradient: each example's correlation added to the sum at once.
+                    Storage::Inline
+                } else if inline
+                    && !named
                     && single.flatten().is_some_and(|user| {
                         // A gradient `h δx̂ᵀ + δh xᵀ` (a matrix used twice): both products are
                         // summed by one kernel, not stored as a matrix for every example.
@@ -600,6 +623,7 @@ pub fn plan(
         exchange,
         statistics,
         families: Vec::new(),
+        positions: Vec::new(),
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {
@@ -624,7 +648,37 @@ pub fn plan(
     order(&mut plan);
     choose_transposed(&mut plan, &mut naming.namer);
     super::families::gather(&mut plan, &mut naming.namer);
+    plan.positions = positions(&plan, &mut naming.namer);
     plan
+}
+
+/// The max poolings whose masks of first maxima the backward pass reads: the forward pass keeps
+/// each window's position beside the pooled value (`p_at` beside `p`).
+fn positions(plan: &Plan, namer: &mut Namer) -> Vec<Positions> {
+    let graph = plan.graph();
+    let mut found = Vec::new();
+    for mask in graph.ids() {
+        let Op::Tensor(TensorOp::Pool(Pool::ArgMax, a, k)) = graph[mask].op else {
+            continue;
+        };
+        if plan.storage[mask.index()] == Storage::Unused {
+            continue;
+        }
+        let pool = graph
+            .ids()
+            .find(|&id| graph[id].op == Op::Tensor(TensorOp::Pool(Pool::Max, a, k)));
+        if let Some(pool) = pool
+            && let Storage::Buffer(path) = &plan.storage[pool.index()]
+        {
+            let (owner, ident) = path.split_once('.').unwrap_or(("f", path));
+            found.push(Positions {
+                pool,
+                mask,
+                path: format!("{owner}.{}", namer.field(&format!("{ident}_at"))),
+            });
+        }
+    }
+    found
 }
 
 /// Elements of one 512-bit vector register of the trainer's number type.
@@ -753,7 +807,7 @@ fn fit_expressions(plan: &mut Plan, model: &Model, naming: &mut Naming) {
                 Some(written) => written,
                 None => continue,
             };
-            if text.chars().count() <= MAX_EXPRESSION {
+            if text.chars().count() <= expression_limit(plan, id) {
                 continue;
             }
             let longest = parts
@@ -775,18 +829,41 @@ fn fit_expressions(plan: &mut Plan, model: &Model, naming: &mut Naming) {
     }
 }
 
+/// The longest expression of a statement for `id`, measured as [`written_expression`] writes
+/// it. An element of a tensor is written with its own index (`[c][i][j]`) in loops nested
+/// deeper, where a statement too long for its line continues after the `=`: that line keeps
+/// at most 70 characters for it.
+fn expression_limit(plan: &Plan, id: NodeId) -> usize {
+    if plan.graph()[id].shape.rank() > 2 {
+        70
+    } else {
+        MAX_EXPRESSION
+    }
+}
+
+/// The element index an expression for `id` is measured with: `[i]`, or a tensor's own.
+fn measured_index(plan: &Plan, id: NodeId) -> String {
+    if plan.graph()[id].shape.rank() > 2 {
+        super::emit::element_loops(plan.graph()[id].shape).1
+    } else {
+        "[i]".to_string()
+    }
+}
+
 /// The element expression a statement writes for `id`, with the inline nodes that could be
 /// given a buffer to shorten it.
 fn written_expression(plan: &Plan, writer: &Writer, id: NodeId) -> Option<(String, Vec<NodeId>)> {
     let op = &plan.graph()[id].op;
+    let index = measured_index(plan, id);
+    let index = index.as_str();
     let inline = |o: &NodeId| plan.storage[o.index()] == Storage::Inline;
     match (&plan.storage[id.index()], op) {
         (Storage::Buffer(_), Op::Unary(Unary::Sum | Unary::Mean | Unary::BatchMean, a)) => Some((
-            writer.element(*a, "[i]").text,
+            writer.element(*a, index).text,
             [*a].into_iter().filter(inline).collect(),
         )),
         (Storage::Buffer(_), op) if is_elementwise(op) => Some((
-            writer.definition(id, "[i]").text,
+            writer.definition(id, index).text,
             op.operands().filter(inline).collect(),
         )),
         // A gradient scattered into rows is written by its accumulation, term by term.
@@ -795,7 +872,7 @@ fn written_expression(plan: &Plan, writer: &Writer, id: NodeId) -> Option<(Strin
             if is_elementwise(op) && plan.params.iter().any(|p| p.gradient == id) =>
         {
             Some((
-                writer.definition(id, "[i]").text,
+                writer.definition(id, index).text,
                 op.operands().filter(inline).collect(),
             ))
         }
@@ -1092,14 +1169,25 @@ pub fn varying(model: &Model, graph: &Graph) -> Vec<bool> {
     varying
 }
 
-/// The multiply–adds of one example's node: a matrix product's or an outer product's; nothing
-/// else counts (the work of `WORK` in a trainer's `model.rs`).
+/// The multiply–adds of one example's node: a matrix product's, an outer product's or a
+/// convolution's (its products inside the map, the padding's left out); nothing else counts
+/// (the work of `WORK` in a trainer's `model.rs`).
 pub fn multiply_adds(graph: &Graph, id: NodeId) -> usize {
     match graph[id].op {
         Op::Binary(Binary::MatMul, a, b) => {
             graph[a].shape.size() * graph[b].shape.dims().get(1).copied().unwrap_or(1)
         }
         Op::Binary(Binary::Outer, ..) => graph[id].shape.size(),
+        Op::Tensor(TensorOp::Conv(conv, window, a, b)) => {
+            let Ok(dims) =
+                crate::ir::tensor_op::ConvDims::of(conv, window, graph[a].shape, graph[b].shape)
+            else {
+                return 0;
+            };
+            let mut count = 0;
+            dims.products(|_, _, _| count += 1);
+            count
+        }
         _ => 0,
     }
 }

@@ -50,6 +50,9 @@ pub struct Context {
     pub batch: u64,
     pub shuffle: bool,
     pub seed: u64,
+    /// Whether a parameter has three or four dimensions (kernels of a convolution): weights
+    /// files nest them deeper than matrices.
+    pub tensor_params: bool,
     /// Whether any starting value is drawn: uniform numbers are needed.
     pub random_init: bool,
     pub uniform_fill: bool,
@@ -456,6 +459,9 @@ fn context(
         batch: training.batch.unwrap_or(DEFAULT_BATCH),
         shuffle: training.shuffle.unwrap_or(true),
         seed: training.seed.unwrap_or(0),
+        tensor_params: model
+            .declarations_of(DeclKind::Param)
+            .any(|d| d.shape.rank() > 2),
         random_init: uniform_fill || normal_init,
         uniform_fill,
         normal_init,

@@ -202,9 +202,20 @@ impl Feature for Work {
     }
 
     fn items(&self, n: &Network) -> Vec<String> {
+        let convolutions = n.plan.graph().nodes().iter().any(|node| {
+            matches!(
+                node.op,
+                crate::ir::Op::Tensor(crate::ir::TensorOp::Conv(..))
+            )
+        });
+        let counted = if convolutions {
+            "matrix products and\n/// convolutions"
+        } else {
+            "matrix products"
+        };
         vec![format!(
-            "/// The multiply–adds of one example's forward and backward pass (its matrix \
-             products).\npub const WORK: usize = {};\n",
+            "/// The multiply–adds of one example's forward and backward pass (its {counted}).\n\
+             pub const WORK: usize = {};\n",
             multiply_adds(n.plan)
         )]
     }
@@ -322,15 +333,23 @@ impl Feature for Parameters {
             if n.plan.families.iter().any(|f| f.root == "p") {
                 return family_slices(n, &entries, mutable);
             }
-            layout::array_item(
-                8,
-                "",
-                &[entries
-                    .iter()
-                    .map(|e| flat(&format!("self.{}", e.ident), e.shape, mutable))
-                    .collect()],
-                "",
-            )
+            let items: Vec<String> = entries
+                .iter()
+                .map(|e| flat(&format!("self.{}", e.ident), e.shape, mutable))
+                .collect();
+            if items
+                .iter()
+                .all(|item| !layout::chain(12, item, ",").contains('\n'))
+            {
+                return layout::array_item(8, "", &[items], "");
+            }
+            // A tensor's slice is a chain rustfmt breaks: an item a line, as it writes them.
+            let mut out = "        [\n".to_string();
+            for item in &items {
+                out.push_str(&layout::chain(12, item, ",\n"));
+            }
+            out.push_str("        ]");
+            out
         };
         let count = entries.len();
         let (table_doc, struct_doc) = if n.plan.statistics.is_empty() {
@@ -528,14 +547,12 @@ impl Feature for BatchRows {
                         &[range],
                         ";\n",
                     ),
-                    shape => layout::call(
+                    shape => layout::chain(
                         12,
-                        "",
                         &format!(
-                            "{}.copy_from_slice",
-                            super::text::flat(&format!("self.{}[r]", d.ident), shape, true)
+                            "{}.copy_from_slice({range})",
+                            flat(&format!("self.{}[r]", d.ident), shape, true)
                         ),
-                        &[range],
                         ";\n",
                     ),
                 });
@@ -567,10 +584,8 @@ impl Feature for BatchRows {
 fn buffers(name: &str, doc: &str, fields: &[Field]) -> Vec<String> {
     let mut body = String::new();
     for f in fields {
-        body.push_str(&format!(
-            "    /// {}\n    pub {}: {},\n",
-            f.doc, f.name, f.ty
-        ));
+        body.push_str(&super::text::doc(4, &f.doc));
+        body.push_str(&format!("    pub {}: {},\n", f.name, f.ty));
     }
     let zeros: Vec<String> = fields
         .iter()

@@ -26,7 +26,7 @@ use crate::explain::gradients::GradientDerivation;
 use crate::ir::Model;
 
 pub use passes::{Pass, Passes};
-pub use text::rust_type;
+pub use text::{element_loops, rust_type};
 
 /// Which model a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +170,7 @@ pub fn called_kernels(code: &str) -> BTreeSet<&'static str> {
     let mut called = BTreeSet::new();
     for kernel in KERNELS {
         let qualified = format!("kernels::{kernel}(");
+        let sized = format!("kernels::{kernel}::<");
         let bare = format!("{kernel}(");
         // A call, not a method, a path or the function's own definition.
         let by_name = passes::SCALAR_FUNCTIONS.contains(kernel)
@@ -178,8 +179,17 @@ pub fn called_kernels(code: &str) -> BTreeSet<&'static str> {
                 !before.ends_with(|c: char| c.is_alphanumeric() || "_:.".contains(c))
                     && !before.ends_with("fn ")
             });
-        if code.contains(&qualified) || by_name {
+        if code.contains(&qualified) || code.contains(&sized) || by_name {
             called.insert(*kernel);
+        }
+    }
+    // Kernels that call others.
+    for (caller, callee) in [
+        ("softmax_along", "softmax"),
+        ("log_softmax_along", "log_softmax"),
+    ] {
+        if called.contains(caller) {
+            called.insert(callee);
         }
     }
     // The macro that compiles a function for each processor.
@@ -194,14 +204,22 @@ pub const KERNELS: &[&str] = &[
     "add_assign",
     "adam_step",
     "argmax",
+    "avg_pool",
+    "conv2d",
+    "conv2d_input",
+    "conv2d_kernel_add",
     "flush_denormals",
     "log_softmax",
+    "log_softmax_along",
     "matmul",
     "matvec",
     "matvec_rows",
     "matvec_transposed",
     "matvec_transposed_rows",
     "matvec_transposed_rows_add",
+    "max_pool",
+    "max_pool_at",
+    "max_pool_mask",
     "momentum_step",
     "outer",
     "outer_add",
@@ -218,6 +236,7 @@ pub const KERNELS: &[&str] = &[
     "softmax",
     "softmax_and_log_softmax",
     "softmax_and_log_softmax_rows",
+    "softmax_along",
     "step",
     "transpose",
 ];

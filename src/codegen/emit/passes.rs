@@ -15,9 +15,10 @@ use super::super::families::{Family, element_of};
 use super::super::layout;
 use super::super::plan::{Plan, Step, Storage, is_zero};
 use super::text::{
-    boxed_type, comment_text, element_loops, render, row_of, rows_type, zero_of, zero_value,
+    boxed_type, comment_text, element_loops, flat, nested, render, row_of, rows_type, zero_of,
+    zero_value,
 };
-use crate::ir::{Binary, Model, NodeId, Op, Unary};
+use crate::ir::{Along, Binary, Conv, Model, NodeId, Op, Pool, TensorOp, Unary};
 use crate::notation::Formula;
 use crate::notation::from_graph::{definition, formula, name_formula};
 use crate::shape::Shape;
@@ -239,6 +240,39 @@ pub fn passes(model: &Model, plan: &Plan) -> Passes {
             name: t.ident.clone(),
             ty: boxed_type(Shape::Matrix(k, m)),
             zero: zero_value(Shape::Matrix(k, m)),
+        });
+    }
+    for positions in &plan.positions {
+        let shape = plan.graph()[positions.pool].shape;
+        let whole = nested(shape, "u32");
+        let (ty, zero) = if plan.is_varying(positions.pool) {
+            (
+                format!("Box<[{whole}]>"),
+                format!("rows(capacity, {})", nested(shape, "0")),
+            )
+        } else {
+            (
+                format!("Box<{whole}>"),
+                format!("Box::new({})", nested(shape, "0")),
+            )
+        };
+        let pooled = comment_text(plan, positions.pool);
+        let k = match plan.graph()[positions.pool].op {
+            Op::Tensor(TensorOp::Pool(_, _, k)) => k,
+            _ => 1,
+        };
+        forward_fields.push(Field {
+            doc: format!(
+                "where the first maximum of each window of {pooled} is, in reading order:\n\
+                 row · {k} + column in the window"
+            ),
+            name: positions
+                .path
+                .split_once('.')
+                .map_or("", |(_, n)| n)
+                .to_string(),
+            ty,
+            zero,
         });
     }
     Passes {
@@ -817,7 +851,11 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
                 Shape::Scalar => format!("{pad}{lhs} = 0.0;\n"),
                 Shape::Vector(_) => format!("{pad}{lhs}.fill(0.0);\n"),
                 Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill(0.0);\n"),
-                shape => format!("{pad}{}.fill(0.0);\n", super::text::flat(&lhs, shape, true)),
+                shape => layout::chain(
+                    indent,
+                    &format!("{}.fill(0.0)", flat(&lhs, shape, true)),
+                    ";\n",
+                ),
             };
             text.push_str(&format!("{pad}for r in 0..n {{\n"));
             let add = format!("{lhs}{suffix} += {element};");
@@ -880,11 +918,15 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
                 Shape::Scalar => format!("{pad}{lhs} = {value};\n"),
                 Shape::Vector(_) => format!("{pad}{lhs}.fill({value});\n"),
                 Shape::Matrix(..) => format!("{pad}{lhs}.as_flattened_mut().fill({value});\n"),
-                shape => format!(
-                    "{pad}{}.fill({value});\n",
-                    super::text::flat(&lhs, *shape, true)
+                shape => layout::chain(
+                    indent,
+                    &format!("{}.fill({value})", flat(&lhs, *shape, true)),
+                    ";\n",
                 ),
             }
+        }
+        Op::Tensor(t) if !super::super::plan::is_elementwise(&node.op) => {
+            tensor_statement(plan, writer, (id, *t), indent)
         }
         _ => {
             let (ranges, suffix) = element_loops(node.shape);
@@ -896,6 +938,219 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
                 layout::loops(indent, &ranges, &line)
             }
         }
+    }
+}
+
+/// The statement of an operation on the axes of tensors for one row (or for the value, if it
+/// does not vary): a kernel call, or the loops of a sum along an axis.
+fn tensor_statement(
+    plan: &Plan,
+    writer: &Writer,
+    (id, op): (NodeId, TensorOp),
+    indent: usize,
+) -> String {
+    let graph = plan.graph();
+    let pad = " ".repeat(indent);
+    let path = plan.path(id).unwrap_or("missing").to_string();
+    let lhs = row_of(&path, plan.is_varying(id));
+    let call = |kernel: &'static str, args: Vec<String>| kernel_call(kernel, &args, indent);
+    let stored = |node: NodeId| {
+        let path = plan.path(node).unwrap_or("missing");
+        writer.note(path);
+        row_of(path, plan.is_varying(node))
+    };
+    match op {
+        TensorOp::Conv(conv, window, a, b) => {
+            let (kernel, zero) = match conv {
+                Conv::Forward => ("conv2d", false),
+                Conv::Input { .. } => ("conv2d_input", false),
+                Conv::Kernel { .. } => ("conv2d_kernel_add", true),
+            };
+            let (out, first, second) = (
+                Operand::of(conv, 0),
+                Operand::of(conv, 1),
+                Operand::of(conv, 2),
+            );
+            let mut text = if zero {
+                layout::chain(
+                    indent,
+                    &format!("{}.fill(0.0)", elements_mut(&lhs, graph[id].shape)),
+                    ";\n",
+                )
+            } else {
+                String::new()
+            };
+            text.push_str(&call(
+                kernel,
+                vec![
+                    out.view(&lhs, graph[id].shape, true),
+                    first.view(&stored(a), graph[a].shape, false),
+                    second.view(&stored(b), graph[b].shape, false),
+                    window.stride.to_string(),
+                    window.padding.to_string(),
+                ],
+            ));
+            text
+        }
+        TensorOp::Pool(pool, a, k) => {
+            let x = maps(&stored(a), graph[a].shape, false);
+            match pool {
+                Pool::Max => match plan.positions.iter().find(|p| p.pool == id) {
+                    Some(positions) => {
+                        let at = row_of(&positions.path, plan.is_varying(id));
+                        writer.note(&positions.path);
+                        call(
+                            "max_pool_at",
+                            vec![
+                                maps(&lhs, graph[id].shape, true),
+                                maps(&at, graph[id].shape, true),
+                                x,
+                                k.to_string(),
+                            ],
+                        )
+                    }
+                    None => call(
+                        "max_pool",
+                        vec![maps(&lhs, graph[id].shape, true), x, k.to_string()],
+                    ),
+                },
+                Pool::Mean => call(
+                    "avg_pool",
+                    vec![maps(&lhs, graph[id].shape, true), x, k.to_string()],
+                ),
+                Pool::ArgMax => {
+                    let positions = plan.positions.iter().find(|p| p.mask == id);
+                    let at = positions.map_or("missing".to_string(), |p| {
+                        writer.note(&p.path);
+                        row_of(&p.path, plan.is_varying(p.pool))
+                    });
+                    let pooled = positions.map_or(graph[id].shape, |p| graph[p.pool].shape);
+                    call(
+                        "max_pool_mask",
+                        vec![
+                            maps(&lhs, graph[id].shape, true),
+                            maps(&at, pooled, false),
+                            k.to_string(),
+                        ],
+                    )
+                }
+            }
+        }
+        TensorOp::Along(Along::Sum, a, axis) => {
+            // Each sum from 0, along the axis in order; the loops over the other axes around it.
+            let shape = graph[a].shape;
+            let (ranges, suffix) = element_loops(shape);
+            let mut axes: Vec<&str> = suffix
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split("][")
+                .collect();
+            if axis < axes.len() {
+                axes.remove(axis);
+            }
+            let out_suffix: String = axes.iter().map(|x| format!("[{x}]")).collect();
+            let element = writer.element(a, &suffix).text;
+            let mut text = match graph[id].shape {
+                Shape::Scalar => format!("{pad}{lhs} = 0.0;\n"),
+                shape => layout::chain(
+                    indent,
+                    &format!("{}.fill(0.0)", elements_mut(&lhs, shape)),
+                    ";\n",
+                ),
+            };
+            text.push_str(&layout::loops(
+                indent,
+                &ranges,
+                &format!("{lhs}{out_suffix} += {element};"),
+            ));
+            text
+        }
+        TensorOp::Along(along, a, axis) => {
+            let shape = graph[a].shape;
+            let (_, n, inner) = crate::ir::tensor_op::lines(shape, axis).unwrap_or((1, 1, 1));
+            let kernel = match along {
+                Along::LogSoftmax => "log_softmax_along",
+                _ => "softmax_along",
+            };
+            // The line's length is a constant of the kernel: `softmax_along::<N>`.
+            let args = [
+                flat(&lhs, shape, true),
+                flat(&stored(a), shape, false),
+                format!("{inner}"),
+            ];
+            layout::call(
+                indent,
+                "",
+                &format!("kernels::{kernel}::<{n}>"),
+                &args,
+                ";\n",
+            )
+        }
+        TensorOp::Reshape(a, _) => layout::chain(
+            indent,
+            &format!(
+                "{}.copy_from_slice({})",
+                elements_mut(&lhs, graph[id].shape),
+                flat(&stored(a), graph[a].shape, false)
+            ),
+            ";\n",
+        ),
+        // Written elementwise (see `expr`).
+        TensorOp::Expand(..) | TensorOp::Upsample(..) => String::new(),
+    }
+}
+
+/// The part an operand plays in a convolution's kernel, which takes maps with channels
+/// `[C, H, W]` and kernels `[F, C, kh, kw]`: a map without channels or a kernel of one map is
+/// passed as one of them.
+#[derive(Clone, Copy)]
+enum Operand {
+    Map,
+    Kernel,
+}
+
+impl Operand {
+    /// Of the convolution `conv`'s result (0) and operands (1, 2).
+    fn of(conv: Conv, position: usize) -> Operand {
+        match (conv, position) {
+            (Conv::Forward, 2) | (Conv::Input { .. }, 2) | (Conv::Kernel { .. }, 0) => {
+                Operand::Kernel
+            }
+            _ => Operand::Map,
+        }
+    }
+
+    /// The kernel's argument for the value at `path` (a row of it, already).
+    fn view(self, path: &str, shape: Shape, mutable: bool) -> String {
+        let (reference, wrap) = if mutable {
+            ("&mut ", "std::array::from_mut")
+        } else {
+            ("&", "std::array::from_ref")
+        };
+        match (self, shape) {
+            (Operand::Map, Shape::Matrix(..)) => format!("{wrap}({reference}{path})"),
+            (Operand::Kernel, Shape::Matrix(..)) => format!("{wrap}({wrap}({reference}{path}))"),
+            _ => format!("{reference}{path}"),
+        }
+    }
+}
+
+/// The elements of the value at `path`, row-major, as a place to call a slice's `fill` or
+/// `copy_from_slice` on: `x`, `x.as_flattened_mut()` ….
+fn elements_mut(path: &str, shape: Shape) -> String {
+    let flattenings = shape.rank().saturating_sub(1);
+    format!("{path}{}", ".as_flattened_mut()".repeat(flattenings))
+}
+
+/// The maps of a value of two or more dimensions, as a slice of `[H, W]` maps.
+fn maps(path: &str, shape: Shape, mutable: bool) -> String {
+    match (shape, mutable) {
+        (Shape::Matrix(..), false) => format!("std::slice::from_ref(&{path})"),
+        (Shape::Matrix(..), true) => format!("std::slice::from_mut(&mut {path})"),
+        (Shape::Tensor4(..), false) => format!("{path}.as_flattened()"),
+        (Shape::Tensor4(..), true) => format!("{path}.as_flattened_mut()"),
+        (_, false) => format!("&{path}[..]"),
+        (_, true) => format!("&mut {path}[..]"),
     }
 }
 
@@ -965,9 +1220,10 @@ fn accumulate(
         Shape::Scalar => format!("    {target} = 0.0;\n"),
         Shape::Vector(_) => format!("    {target}.fill(0.0);\n"),
         Shape::Matrix(..) => format!("    {target}.as_flattened_mut().fill(0.0);\n"),
-        shape => format!(
-            "    {}.fill(0.0);\n",
-            super::text::flat(&target, shape, true)
+        shape => layout::chain(
+            4,
+            &format!("{}.fill(0.0)", flat(&target, shape, true)),
+            ";\n",
         ),
     };
     // Every row adds its gradient; a gradient that does not vary is added once per row.
@@ -1075,6 +1331,30 @@ fn accumulate(
                 args.push(rows_argument(plan, writer, v, false));
             }
             zeroed + &layout::call(4, "", "kernels::outer_pair_add_rows", &args, ";\n")
+        }
+        (Op::Tensor(TensorOp::Conv(conv @ Conv::Kernel { .. }, window, x, d)), Storage::Inline) => {
+            // Each example's correlation, every element summed from 0, added to the sum.
+            let view = |operand: Operand, node: NodeId| {
+                let path = plan.path(node).unwrap_or("missing");
+                writer.note(path);
+                operand.view(
+                    &row_of(path, plan.is_varying(node)),
+                    graph[node].shape,
+                    false,
+                )
+            };
+            writer.note(&target);
+            let args = vec![
+                Operand::of(*conv, 0).view(&target, param.declared.shape, true),
+                view(Operand::of(*conv, 1), *x),
+                view(Operand::of(*conv, 2), *d),
+                window.stride.to_string(),
+                window.padding.to_string(),
+            ];
+            format!(
+                "{zeroed}    for {row} in 0..n {{\n{}    }}\n",
+                layout::call(8, "", "kernels::conv2d_kernel_add", &args, ";\n")
+            )
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
             writer.note(&target);

@@ -22,8 +22,8 @@ pub fn rust_type(shape: Shape) -> String {
     }
 }
 
-/// `[[[inner; w]; h]; c]`: a value of three or four dimensions as nested arrays.
-fn nested(shape: Shape, inner: &str) -> String {
+/// `[[[inner; w]; h]; c]`: a value of `shape` as nested arrays of `inner`.
+pub fn nested(shape: Shape, inner: &str) -> String {
     let dims = shape.dims();
     dims.iter()
         .rev()
@@ -78,7 +78,8 @@ pub fn element_loops(shape: Shape) -> (Vec<(&'static str, usize)>, String) {
             rows + &axis("j", n, &mut ranges)
         }
         Shape::Tensor3(..) | Shape::Tensor4(..) => {
-            let variables = ["a", "b", "i", "j"];
+            // Not `b` or `f`: the passes' arguments `b` and `f` are in scope.
+            let variables = ["m", "c", "i", "j"];
             let dims = shape.dims();
             let first = variables.len() - dims.len();
             dims.iter()
@@ -163,7 +164,53 @@ pub fn const_item(name: &str, data: &[BigRational], shape: Shape, dtype: Dtype) 
     if shape.is_scalar() {
         return format!("{head}{};\n", exact_literal(&data[0], dtype));
     }
+    if shape.rank() > 2 {
+        return format!(
+            "#[rustfmt::skip]\n{head}{};\n",
+            nested_literal(data, shape, dtype)
+        );
+    }
     layout::array_item(0, &head, &literal_rows(data, shape, dtype), ";") + "\n"
+}
+
+/// A value of three or four dimensions as nested array literals, a row of its last axis a line
+/// (opened and closed with the brackets of the axes that begin or end there).
+fn nested_literal(data: &[BigRational], shape: Shape, dtype: Dtype) -> String {
+    let dims = shape.dims();
+    let width = dims[dims.len() - 1];
+    let rows: Vec<&[BigRational]> = data.chunks(width.max(1)).collect();
+    // How many axes (besides the first, the literal itself, and the last) begin, and end, at
+    // row `r`.
+    let bounds = |r: usize, first: bool| {
+        let mut count = 0;
+        let mut span = 1;
+        for &n in dims[1..dims.len() - 1].iter().rev() {
+            span *= n;
+            let at = if first {
+                r.is_multiple_of(span)
+            } else {
+                (r + 1).is_multiple_of(span)
+            };
+            if at {
+                count += 1;
+            }
+        }
+        count
+    };
+    let mut out = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        let numbers: Vec<String> = row.iter().map(|x| exact_literal(x, dtype)).collect();
+        let separator = if r + 1 < rows.len() { "," } else { "" };
+        let opened = bounds(r, true);
+        out.push_str(&format!(
+            "\n    {}{}[{}]{}{separator}",
+            " ".repeat(dims.len() - 2 - opened),
+            "[".repeat(opened),
+            numbers.join(", "),
+            "]".repeat(bounds(r, false)),
+        ));
+    }
+    format!("[{}\n]", out)
 }
 
 /// An exact value as a formula would show it: `0.35`, `[1, 2]`, `[[1, 2], [3, 4]]`.

@@ -142,9 +142,10 @@ impl Feature for StartingValues {
                             body.push_str(&if d.shape.is_scalar() {
                                 format!("        {field} = {value};\n")
                             } else {
-                                format!("        {}.fill({value});\n", flat(&field, d.shape, true))
+                                let fill = format!("{}.fill({value})", flat(&field, d.shape, true))
                                     .replace("&mut ", "")
-                                    .replace("[..].fill", ".fill")
+                                    .replace("[..].fill", ".fill");
+                                layout::chain(8, &fill, ";\n")
                             });
                         }
                         draw => {
@@ -186,7 +187,11 @@ impl Feature for StartingValues {
                 Shape::Scalar => format!("        {field} = {value};\n"),
                 Shape::Vector(_) => format!("        {field}.fill({value});\n"),
                 Shape::Matrix(..) => format!("        {field}.as_flattened_mut().fill({value});\n"),
-                shape => format!("        {}.fill({value});\n", flat(&field, shape, true)),
+                shape => layout::chain(
+                    8,
+                    &format!("{}.fill({value})", flat(&field, shape, true)),
+                    ";\n",
+                ),
             });
         }
         let changes = body

@@ -1,0 +1,251 @@
+//! Generated trainers of networks on tensors (convolutions, pooling, sums and softmax along an
+//! axis, flatten): on random batches their f64 loss and gradients are nabla's evaluator's to the
+//! last bit, for random networks of the generator of `random_tensor_networks` and for the
+//! fixtures' CNNs; every trainer builds with `-D warnings`.
+
+use crate::codegen::trainer;
+use crate::codegen_batches::{Reference, compare};
+use crate::random_networks::{Mode, Tape};
+use crate::random_tensor_networks::generate;
+
+/// The random networks the trainers are compared on: each from a tape of choices drawn from
+/// `seed`, kept when it has a parameter to train.
+fn random_networks(count: usize) -> Vec<String> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 16) as u32
+    };
+    let mut found = Vec::new();
+    while found.len() < count {
+        let choices: Vec<u32> = (0..120).map(|_| next()).collect();
+        let network = generate(&mut Tape::new(choices), Mode::Any, false);
+        if network.source.contains("param ") {
+            found.push(network.source);
+        }
+    }
+    found
+}
+
+/// Where a generated network's file is written for `nabla gen`.
+fn scratch_file(name: &str, source: &str) -> String {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("tensor-networks");
+    std::fs::create_dir_all(&dir).expect("the scratch directory");
+    let path = dir.join(name);
+    std::fs::write(&path, source).expect("writable");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn f64_trainers_of_random_tensor_networks_agree_with_the_evaluator() {
+    for (k, source) in random_networks(10).iter().enumerate() {
+        let file = scratch_file(&format!("random-{k}.nabla"), source);
+        for (rows, seed) in [(1, 1), (7, 2)] {
+            compare(&file, rows, seed, false, Reference::Examples);
+        }
+    }
+}
+
+#[test]
+fn f64_trainers_of_cnns_agree_with_the_evaluator() {
+    for file in ["tests/fixtures/tensors/small-cnn.nabla"] {
+        for (rows, seed) in [(1, 3), (5, 4), (33, 5)] {
+            compare(file, rows, seed, false, Reference::Examples);
+        }
+    }
+}
+
+#[test]
+fn f64_trainers_of_the_tensor_fixtures_agree_with_the_evaluator() {
+    for file in [
+        "tests/fixtures/tensors/convolution-3x3.nabla",
+        "tests/fixtures/tensors/elementwise.nabla",
+    ] {
+        for (rows, seed) in [(1, 6), (4, 7)] {
+            compare(file, rows, seed, false, Reference::Examples);
+        }
+    }
+    // Two convolutions (the second's input gradient is a full convolution), average pooling,
+    // a pooling window of one, he-drawn kernels.
+    let file = scratch_file(
+        "two-convolutions.nabla",
+        "input X[2, 6, 6]\ntarget y : index(3)\nparam K1[3, 2, 3, 3] ~ he\nparam b1[3] ~ zeros\n\
+         param K2[2, 3, 3, 3] ~ he\nparam W[3, 2] ~ xavier\n\
+         h1 = tanh(conv2d(X, K1, b1, 1, 1))\nh2 = avg_pool(h1, 2)\n\
+         h3 = max_pool(relu(conv2d(h2, K2, 2, 1)), 1)\nh4 = avg_pool(h3, 2)\n\
+         loss L = cross_entropy(softmax(W @ flatten(h4)), y)\n",
+    );
+    for (rows, seed) in [(1, 8), (9, 9)] {
+        compare(&file, rows, seed, false, Reference::Examples);
+    }
+}
+
+/// An image input is its pixels in row-major order, a column each: a bad cell is named by its
+/// file, line and column, and the element it would be.
+#[test]
+fn a_bad_pixel_is_named_by_its_file_line_and_column() {
+    let trainer = trainer("tests/fixtures/tensors/small-cnn.nabla", "f64");
+    let mut pixels: Vec<String> = (0..16).map(|k| format!("{}", k % 4)).collect();
+    let good = format!("{},1\n", pixels.join(","));
+    pixels[5] = "abc".to_string();
+    let bad = format!("{},1\n", pixels.join(","));
+    let data = trainer.write("bad-pixel.csv", &format!("{good}{bad}"));
+    let run = trainer.run(&["train", &data, "--epochs", "1", "--quiet"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: bad-pixel.csv:2:6: `abc` is not a number (X[0, 1, 1])"
+    );
+    let short = trainer.write("short-image.csv", &format!("{good}1,2,3\n"));
+    let run = trainer.run(&["train", &short, "--epochs", "1", "--quiet"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim(),
+        "error: short-image.csv:2:4: a short row: 3 columns, where row 1 has 17"
+    );
+}
+
+/// A kernel of four dimensions is saved as nested arrays and read back to the bit; a kernel of
+/// another shape is refused saying the shape it should have.
+#[test]
+fn kernels_are_saved_nested_and_read_back() {
+    let trainer = trainer("tests/fixtures/tensors/small-cnn.nabla", "f64");
+    let rows: String = (0..20)
+        .map(|r| {
+            let pixels: Vec<String> = (0..16).map(|k| format!("{}", (k * 7 + r) % 5)).collect();
+            format!("{},{}\n", pixels.join(","), r % 3)
+        })
+        .collect();
+    let data = trainer.write("images.csv", &rows);
+    let run = trainer.run(&[
+        "train", &data, "--epochs", "2", "--save", "k.json", "--quiet",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let saved = std::fs::read_to_string(trainer.dir.join("k.json")).expect("saved");
+    assert!(saved.contains("  \"K\": [\n    [[["), "{saved}");
+    assert_eq!(
+        crate::codegen::numbers_under(&saved, "K").len(),
+        18,
+        "{saved}"
+    );
+    // Read back: training zero epochs from them saves the same file.
+    let again = trainer.run(&[
+        "train", &data, "--epochs", "0", "--init", "k.json", "--save", "k2.json", "--quiet",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let resaved = std::fs::read_to_string(trainer.dir.join("k2.json")).expect("saved");
+    assert_eq!(saved, resaved);
+    let flat = format!(
+        "{{\"K\": [{}], \"c\": [0, 0], \"W\": {}}}",
+        vec!["0.5"; 18].join(", "),
+        crate::codegen::json_of(&nabla::tensor::Tensor::filled(
+            nabla::shape::Shape::Matrix(3, 8),
+            0.0
+        ))
+    );
+    let flat_file = trainer.write("flat-k.json", &flat);
+    let run = trainer.run(&["eval", &data, "--weights", &flat_file]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`K` should be nested arrays of 2 × 1 × 3 × 3 numbers, but has an array of 18"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// The model of a small CNN's trainer as a reader sees it: the convolution, the max pooling
+/// that keeps where each window's maximum is, the mask the backward pass builds from them, the
+/// kernel's gradient added example by example.
+#[test]
+fn generated_model_of_a_small_cnn() {
+    let project = crate::codegen::project_text(
+        "tests/fixtures/tensors/small-cnn.nabla",
+        nabla::codegen::Dtype::F64,
+    );
+    let shown: Vec<&str> = project
+        .split("===== ")
+        .filter(|f| f.starts_with("src/model.rs"))
+        .collect();
+    insta::assert_snapshot!(shown.join("===== "));
+}
+
+/// A CNN's f64 trainer and PyTorch in float64, trained two epochs from the same weights in the
+/// same order (convolution with padding and bias, relu, max and average pooling, a dense
+/// layer, SGD with momentum), end at the same weights to 1e-10 of their size.
+#[test]
+fn a_cnn_trainer_agrees_with_pytorch_after_two_epochs() {
+    let python = match crate::support::torch_python() {
+        Ok(python) => python,
+        Err(why) => {
+            crate::support::skipped("a_cnn_trainer_agrees_with_pytorch_after_two_epochs", &why);
+            return;
+        }
+    };
+    let file = "tests/fixtures/tensors/cnn-momentum.nabla";
+    let trainer = trainer(file, "f64");
+    let mut numbers = crate::codegen::Numbers(21);
+    // 45 rows: batches of 8 and a last one of 5. The class is the brighter third of the image.
+    let rows: String = (0..45)
+        .map(|_| {
+            let pixels: Vec<f64> = (0..64).map(|_| numbers.next(0.0, 1.0)).collect();
+            let third = |k: usize| pixels[k * 21..(k + 1) * 21].iter().sum::<f64>();
+            let class = (0..3)
+                .max_by(|&a, &b| third(a).total_cmp(&third(b)))
+                .unwrap_or(0);
+            let cells: Vec<String> = pixels.iter().map(|p| format!("{p:?}")).collect();
+            format!("{},{class}\n", cells.join(","))
+        })
+        .collect();
+    let data = trainer.write("images.csv", &rows);
+    for (args, save) in [
+        (["--epochs", "0"], "start.json"),
+        (["--epochs", "2"], "end.json"),
+    ] {
+        let run = trainer.run(&["train", &data, args[0], args[1], "--save", save, "--quiet"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let script = crate::support::root().join("tests/support/torch_cnn.py");
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .args([
+            trainer.dir.join("images.csv").to_string_lossy().as_ref(),
+            trainer.dir.join("start.json").to_string_lossy().as_ref(),
+            "2",
+            "8",
+            "3",
+            "0.05",
+            "0.9",
+        ])
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let theirs = String::from_utf8_lossy(&output.stdout).into_owned();
+    let ours = std::fs::read_to_string(trainer.dir.join("end.json")).expect("saved");
+    let start = std::fs::read_to_string(trainer.dir.join("start.json")).expect("saved");
+    for name in ["K", "c", "W", "b"] {
+        let (a, b) = (
+            crate::codegen::numbers_under(&ours, name),
+            crate::codegen::numbers_under(&theirs, name),
+        );
+        assert_eq!(a.len(), b.len(), "{name}");
+        assert_ne!(
+            a,
+            crate::codegen::numbers_under(&start, name),
+            "{name} trained"
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert!(
+                (x - y).abs() <= 1e-10 * y.abs().max(1e-3),
+                "{name}: the trainer ends at {x:?}, PyTorch at {y:?}"
+            );
+        }
+    }
+}
