@@ -12,6 +12,11 @@ set. The networks, optimizers, batch sizes and epochs are those of examples/*.na
 | iris       | 4-16-3 tanh             | softmax cross-entropy | SGD lr 0.05, batch 1, 200 ep.   |
 | digits     | 64-128-10 relu          | softmax cross-entropy | SGD lr 0.01 m 0.9, b 32, 50 ep. |
 | mnist-size | 784-256-128-10 relu     | softmax cross-entropy | Adam lr 1e-3, b 64, 5 ep.       |
+| cnn-digits | conv 1→8 3×3 p1, relu, max 2, avg 2, 32-10 | softmax c.-e. | SGD lr 0.05 m 0.9, b 32, 20 ep. |
+| lenet      | conv 1→6 5×5 p2, relu, max 2, conv 6→16 5×5, relu, max 2, 400-120-84-10 relu | softmax c.-e. | Adam lr 1e-3, b 64, 5 ep. |
+
+The two convolutional networks (examples/cnn-digits.nabla, benches/workloads/lenet.nabla) run in
+PyTorch only: plain NumPy has no convolution to compare with.
 
 float32 throughout. Starting values: xor's as its file gives them; the others drawn as the file's
 initializers say (xavier uniform, he normal, zero biases) from NumPy's generator (the same
@@ -33,6 +38,17 @@ WORKLOADS = {
                    batch=32, epochs=50, shuffle=True),
     "mnist-size": dict(sizes=[784, 256, 128, 10], act="relu", loss="ce", opt="adam", lr=1e-3,
                        momentum=0.0, batch=64, epochs=5, shuffle=True),
+    # Convolutional networks: the layers in order, images of one channel of `image` rows.
+    "cnn-digits": dict(sizes=[64, 10], image=8, loss="ce", opt="sgd", lr=0.05, momentum=0.9, batch=32,
+                       epochs=20, shuffle=True,
+                       layers=[("conv", 1, 8, 3, 1), ("relu",), ("max", 2), ("avg", 2),
+                               ("flatten",), ("linear", 32, 10, "xavier")]),
+    "lenet": dict(sizes=[784, 10], image=28, loss="ce", opt="adam", lr=1e-3, momentum=0.0, batch=64,
+                  epochs=5, shuffle=True,
+                  layers=[("conv", 1, 6, 5, 2), ("relu",), ("max", 2), ("conv", 6, 16, 5, 0),
+                          ("relu",), ("max", 2), ("flatten",), ("linear", 400, 120, "he"),
+                          ("relu",), ("linear", 120, 84, "he"), ("relu",),
+                          ("linear", 84, 10, "xavier")]),
 }
 
 XOR_START = [
@@ -65,11 +81,50 @@ def start(w, seed):
     return layers
 
 
+def cnn(w, seed):
+    """The layers of a convolutional workload as PyTorch modules, with the file's initializers:
+    kernels he (normal, std √(2 / fan_in), fan_in = C·kh·kw), dense layers as each says, zero
+    biases."""
+    import torch
+
+    rng = np.random.default_rng(seed)
+    modules = []
+    for layer in w["layers"]:
+        kind = layer[0]
+        if kind == "conv":
+            _, c, f, k, padding = layer
+            module = torch.nn.Conv2d(c, f, k, padding=padding)
+            weight = rng.normal(0.0, np.sqrt(2.0 / (c * k * k)), (f, c, k, k))
+        elif kind == "linear":
+            _, fan_in, fan_out, init = layer
+            module = torch.nn.Linear(fan_in, fan_out)
+            if init == "he":
+                weight = rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_out, fan_in))
+            else:
+                bound = np.sqrt(6.0 / (fan_in + fan_out))
+                weight = rng.uniform(-bound, bound, (fan_out, fan_in))
+        else:
+            modules.append({"relu": lambda: torch.nn.ReLU(),
+                            "max": lambda: torch.nn.MaxPool2d(layer[-1]),
+                            "avg": lambda: torch.nn.AvgPool2d(layer[-1]),
+                            "flatten": lambda: torch.nn.Flatten()}[kind]())
+            continue
+        with torch.no_grad():
+            module.weight.copy_(torch.from_numpy(weight.astype(np.float32)))
+            module.bias.zero_()
+        modules.append(module)
+    return torch.nn.Sequential(*modules)
+
+
 def run_torch(w, x, y, seed):
     import torch
 
     torch.set_num_threads(2)
     torch.manual_seed(seed)
+    if "layers" in w:
+        model = cnn(w, seed)
+        x = x.reshape(len(x), 1, w["image"], w["image"])
+        return train_torch(w, model, x, y)
     layers = []
     for weight, bias in start(w, seed):
         linear = torch.nn.Linear(weight.shape[1], weight.shape[0])
@@ -84,6 +139,13 @@ def run_torch(w, x, y, seed):
         if i + 1 < len(layers) or w["loss"] == "mse":
             modules.append(act())
     model = torch.nn.Sequential(*modules)
+    return train_torch(w, model, x, y)
+
+
+def train_torch(w, model, x, y):
+    """Trains `model` as the workload says; seconds of the loop, then loss and accuracy."""
+    import torch
+
     if w["opt"] == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=w["lr"])
     else:
@@ -212,6 +274,8 @@ def main():
     w = WORKLOADS[name]
     x, y = load(path, w["sizes"][-1])
     run = run_torch if system == "torch" else run_numpy
+    if system == "numpy" and "layers" in w:
+        sys.exit(f"{name} runs in PyTorch only")
     for seed in range(runs):
         seconds, loss, accuracy = run(w, x, y, seed)
         print(json.dumps(dict(system=system, workload=name, seconds=seconds, loss=loss,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark of docs/performance.md (not run in CI): generates and builds the f32 trainers of
-# the four workloads (xor, iris, digits, mnist-size) and the f32 peak probe, then runs each
-# workload in RUNS rounds (default 5), each round the probe, the generated trainer, PyTorch (2
-# threads) and plain NumPy, one after the other (benches/bench.py). Prints the table: seconds
+# the six workloads (xor, iris, digits, mnist-size, and the convolutional cnn-digits and lenet)
+# and the f32 peak probe, then runs each workload in RUNS rounds (default 5), each round the
+# probe, the generated trainer, PyTorch (2 threads) and plain NumPy (not for the convolutional
+# networks), one after the other (benches/bench.py). Prints the table: seconds
 # (median), speed-up over PyTorch and share of the all-core peak (medians of each round's),
 # GFLOP/s, final loss and accuracy.
 #
@@ -41,14 +42,17 @@ cat > "$out/data.json" <<JSON
   "xor": "$PWD/examples/data/xor.csv",
   "iris": "$(cd "$shared" && pwd)/iris.csv",
   "digits": "$(cd "$shared" && pwd)/digits.csv",
-  "mnist-size": "$out/synth.csv"
+  "mnist-size": "$out/synth.csv",
+  "cnn-digits": "$(cd "$shared" && pwd)/digits.csv",
+  "lenet": "$out/synth.csv"
 }
 JSON
 
 echo "== building nabla and the trainers"
 cargo build --release --quiet
 for spec in xor:examples/xor.nabla iris:examples/iris.nabla \
-  digits:benches/workloads/digits.nabla mnist-size:benches/workloads/mnist-size.nabla; do
+  digits:benches/workloads/digits.nabla mnist-size:benches/workloads/mnist-size.nabla \
+  cnn-digits:examples/cnn-digits.nabla lenet:benches/workloads/lenet.nabla; do
   name="${spec%%:*}"
   file="${spec#*:}"
   ./target/release/nabla gen "$file" -o "$out/trainers/$name" --dtype f32 --name "$name" \
