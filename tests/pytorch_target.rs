@@ -188,7 +188,8 @@ fn data_for(model: &Model, rows: usize, seed: u64) -> String {
     text
 }
 
-/// The networks compared: the codegen fixtures and the examples that have parameters.
+/// The networks compared: the codegen fixtures, the examples that have parameters, and networks
+/// of tensors.
 fn networks() -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(root().join("tests/fixtures/codegen"))
         .expect("the fixtures")
@@ -207,6 +208,18 @@ fn networks() -> Vec<String> {
             files.push(file);
         }
     }
+    // Networks of tensors: a CNN drawn by he and xavier on 8×8 images, a convolution with
+    // padding and a bias with max pooling, a batch file's network (stride, a mean and a sum
+    // along axes), and attention (softmax along the rows of the scores).
+    files.extend(
+        [
+            "tests/fixtures/pytorch/digits-cnn.nabla",
+            "tests/fixtures/tensors/small-cnn.nabla",
+            "tests/fixtures/tensors/cnn-batch.nabla",
+            "tests/fixtures/tensors/attention.nabla",
+        ]
+        .map(String::from),
+    );
     files
 }
 
