@@ -1,7 +1,7 @@
 """Runs the benchmark of docs/performance.md and prints its table (scripts/bench.sh prepares the
 trainers, the data and the peak probe, then runs this with a Python that has PyTorch and NumPy).
 
-    python3 benches/bench.py OUT RUNS
+    python3 benches/bench.py OUT RUNS [WORKLOAD ...]   (all of them if none is named)
 
 OUT holds `trainers/NAME/target/release/NAME` (the generated f32 trainers) and `data.json` (the
 data file of each workload); the peak probe is `benches/peak/target/release/peak`. Each workload
@@ -94,10 +94,13 @@ def rounds(out, name, data, runs):
 
 
 def main():
-    out, runs = sys.argv[1], int(sys.argv[2])
+    out, runs, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:] or WORKLOADS
+    unknown = [name for name in names if name not in WORKLOADS]
+    if unknown:
+        sys.exit(f"unknown workloads {unknown}: the workloads are {WORKLOADS}")
     with open(os.path.join(out, "data.json")) as f:
         data = json.load(f)
-    measured = {name: rounds(out, name, data[name], runs) for name in WORKLOADS}
+    measured = {name: rounds(out, name, data[name], runs) for name in names}
     with open(os.path.join(out, "rounds.json"), "w") as f:
         json.dump(measured, f, indent=1)
     peaks = [r for results in measured.values() for r in results]

@@ -9,6 +9,7 @@
 #
 #   scripts/bench.sh          # five rounds of everything, about five minutes
 #   RUNS=1 scripts/bench.sh   # one round each
+#   scripts/bench.sh mnist-size cnn-digits   # only the workloads named
 #
 # PyTorch and NumPy come from /tmp/nabla-torch-venv when it has them (NABLA_TORCH_VENV to choose
 # another), else from a virtual environment this script makes under $BENCH_DIR. The mnist-size
@@ -70,4 +71,4 @@ echo "nproc: $(nproc)"
 "$py" -c 'import torch, numpy; print("PyTorch", torch.__version__, "NumPy", numpy.__version__)'
 
 echo "== running ($runs rounds of each workload)"
-"$py" benches/bench.py "$out" "$runs"
+"$py" benches/bench.py "$out" "$runs" "$@"
