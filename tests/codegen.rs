@@ -1519,6 +1519,14 @@ fn a_run_killed_after_seconds_leaves_a_checkpoint_a_second_old_that_resumes() {
     insta::assert_snapshot!(transcript);
 }
 
+/// Sends SIGTERM to a running trainer and waits for it to end.
+pub(crate) fn terminated(child: std::process::Child) -> std::process::Output {
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(kill.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    child.wait_with_output().expect("the run ends")
+}
+
 /// SIGTERM (and Ctrl-C) let the step under way finish, keep the weights, and end the program
 /// saying where they are and how to go on; the log is written to the last epoch.
 #[test]
@@ -1528,10 +1536,7 @@ fn a_run_stopped_by_sigterm_saves_and_says_how_to_resume() {
     let child = long_run(&trainer, &data, save, &["--log", "stopped-log.csv"]);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let signalled = std::time::SystemTime::now();
-    let pid = child.id().to_string();
-    let kill = Command::new("kill").args(["-TERM", &pid]).status();
-    assert!(kill.is_ok_and(|s| s.success()), "kill -TERM {pid}");
-    let output = child.wait_with_output().expect("the run ends");
+    let output = terminated(child);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(

@@ -406,10 +406,7 @@ fn a_vietnamese_run_stopped_by_sigterm_says_how_to_go_on() {
     let save = "languages-stopped.json";
     let child = crate::codegen::long_run(&trainer, &data, save, &[]);
     std::thread::sleep(std::time::Duration::from_millis(1000));
-    let pid = child.id().to_string();
-    let kill = Command::new("kill").args(["-TERM", &pid]).status();
-    assert!(kill.is_ok_and(|s| s.success()), "kill -TERM {pid}");
-    let output = child.wait_with_output().expect("the run ends");
+    let output = crate::codegen::terminated(child);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(143), "{stderr}");
     assert!(

@@ -40,7 +40,7 @@ impl Checkpoint {
             temporary: format!("{path}.partial"),
             json: String::new(),
             labels: labels.to_vec(),
-            saving: Saving::done(),
+            saving: Saving::default(),
         }
     }
 
@@ -49,7 +49,7 @@ impl Checkpoint {
     /// a run killed meanwhile) sees the previous weights or these, never a mixture. The previous
     /// save has reached the disk before its temporary file is written again.
     pub fn save(&mut self, params: &Params) -> Result<(), String> {
-        std::mem::replace(&mut self.saving, Saving::done()).wait()?;
+        std::mem::take(&mut self.saving).wait()?;
         self.json.clear();
         weights::write_json(&mut self.json, params, &self.labels)?;
         let written = std::fs::File::create(&self.temporary).and_then(|mut file| {
@@ -85,6 +85,7 @@ impl Checkpoint {
 /// A save on its way to the disk: its file flushed, renamed over the checkpoint and the directory
 /// flushed, on a thread of its own. `wait` says whether it got there; dropping it waits too, so
 /// no way out of the program leaves the rename undone.
+#[derive(Default)]
 pub struct Saving {
     thread: Option<JoinHandle<std::io::Result<()>>>,
     path: String,
@@ -92,15 +93,6 @@ pub struct Saving {
 }
 
 impl Saving {
-    /// Nothing on its way.
-    pub fn done() -> Saving {
-        Saving {
-            thread: None,
-            path: String::new(),
-            temporary: String::new(),
-        }
-    }
-
     /// Waits until the weights are on the disk under their name.
     pub fn wait(mut self) -> Result<(), String> {
         let Some(thread) = self.thread.take() else {
@@ -246,7 +238,7 @@ impl Keeper {
         self.progress.finish();
         self.keep(params)?;
         let saving = self.checkpoint.map(Checkpoint::into_saving);
-        Ok(saving.unwrap_or_else(Saving::done))
+        Ok(saving.unwrap_or_default())
     }
 
     /// Writes the weights `params` and the log's lines so far.

@@ -327,7 +327,7 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             };
             let start = std::time::Instant::now();
             let mut report = train::train(&data, &mut params, &settings)?;
-            let saving = std::mem::replace(&mut report.saving, checkpoint::Saving::done());
+            let saving = std::mem::take(&mut report.saving);
             if let Some(stopped) = &report.stopped {
                 saving.wait()?;
                 eprintln!("{}", stopped_text(stopped, path, &settings));

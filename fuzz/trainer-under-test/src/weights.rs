@@ -41,13 +41,14 @@ pub fn write_json(out: &mut String, params: &Params, labels: &[String]) -> Resul
 fn write_entries(out: &mut String, params: &Params, count: usize) -> Result<(), String> {
     let entries = PARAMS.iter().zip(params.values()).take(count);
     for (index, ((name, shape), values)) in entries.enumerate() {
-        if let Some(stored) = values.iter().position(|x| !x.is_finite()) {
-            // Its place in the file's layout.
-            let position = (0..values.len())
-                .find(|&p| crate::model::stored_at(index, p) == stored)
-                .unwrap_or(stored);
-            let element = element_name(name, shape, position);
-            return Err(words::cannot_hold(element, values[stored]));
+        if let Some(at) = values.iter().position(|x| !x.is_finite()) {
+            let value = values[at];
+            // Where it is in the file's layout.
+            let at = (0..values.len())
+                .find(|&p| crate::model::stored_at(index, p) == at)
+                .unwrap_or(at);
+            let element = element_name(name, shape, at);
+            return Err(words::cannot_hold(element, value));
         }
         // A matrix stored transposed (`STORED_TRANSPOSED`) is written down its columns.
         let transposed = crate::model::STORED_TRANSPOSED[index];
