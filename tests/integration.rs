@@ -31,5 +31,6 @@ mod random_tensor_networks;
 mod relations;
 mod robustness;
 mod shortest_f32;
+mod softmax_lines;
 mod tensors;
 mod trainer_languages;

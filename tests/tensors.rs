@@ -309,12 +309,19 @@ fn derive_says_the_rules_of_convolution_and_pooling_in_words() {
 }
 
 /// The worked networks of tensors a learner reads: the classic 3×3 element by element, a small
-/// CNN a layer at a time, max pooling's windows with ties, attention's softmax row by row.
+/// CNN a layer at a time, max pooling's windows with ties, attention's softmax row by row, a
+/// tagger's log-softmax row by row.
 #[test]
 fn worked_convolutions_read_well_and_their_latex_compiles() {
     let tex = crate::explain_formats::tex_engine();
     let dir = crate::explain_formats::scratch_dir("tensors");
-    for name in ["convolution-3x3", "small-cnn", "max-pool-tie", "attention"] {
+    for name in [
+        "convolution-3x3",
+        "small-cnn",
+        "max-pool-tie",
+        "attention",
+        "log-softmax-rows",
+    ] {
         let path = format!("tests/fixtures/tensors/{name}.nabla");
         for language in ["en", "vi"] {
             let args = ["explain", path.as_str(), "--lang", language];

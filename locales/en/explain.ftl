@@ -154,10 +154,17 @@ explain-avg-pool-note =
 explain-repeat-note =
     { $repeat } repeats the gradient along axis { $axis }:
     every element the sum added receives it.
+explain-softmax-sum-note =
+    The last equation is the first summed over { $i } by the chain rule. The elements of
+    { $gradient } add up to 0: adding one number to every element of { $z } changes neither
+    its softmax nor its log-softmax.
 explain-softmax-axis-note =
-    Softmax along an axis works on each line along that axis (each row of attention scores, for
-    instance) as on a vector: { $i } and { $j } are positions along one line, and elements of
-    different lines do not affect each other.
+    Along an axis the rule holds on each line along that axis (each row of
+    attention scores, for instance) as on a vector: { $i } and { $j } are positions
+    along one line, and elements of different lines do not affect each other.
+explain-softmax-repeat-note =
+    In a gradient, { $repeat } is { $v } repeated { $n } times along axis { $a }:
+    each line's sum put back in every place of its line.
 
 ## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
 

@@ -162,10 +162,18 @@ explain-avg-pool-note =
 explain-repeat-note =
     { $repeat } lặp lại gradient dọc theo trục { $axis }:
     mọi phần tử đã được cộng vào tổng đều nhận nó.
+explain-softmax-sum-note =
+    Phương trình cuối là phương trình đầu lấy tổng theo { $i } bằng quy tắc chuỗi. Các phần tử
+    của { $gradient } có tổng bằng 0: cộng cùng một số vào mọi phần tử của { $z } không làm
+    thay đổi cả softmax lẫn log-softmax của nó.
 explain-softmax-axis-note =
-    Hàm softmax theo một trục tính trên từng dòng dọc theo trục đó (chẳng hạn từng hàng điểm số
-    của cơ chế chú ý (attention)) như trên một vectơ: { $i } và { $j } là các vị trí trên cùng
-    một dòng, và các phần tử thuộc những dòng khác nhau không ảnh hưởng đến nhau.
+    Theo một trục, quy tắc này áp dụng trên từng dòng dọc theo trục đó (chẳng hạn
+    từng hàng điểm số của cơ chế chú ý (attention)) như trên một vectơ: { $i } và { $j }
+    là các vị trí trên cùng một dòng, và các phần tử thuộc những dòng khác nhau
+    không ảnh hưởng đến nhau.
+explain-softmax-repeat-note =
+    Trong một gradient, { $repeat } là { $v } được lặp lại { $n } lần dọc theo trục { $a }:
+    tổng của mỗi dòng được đặt lại vào mọi vị trí của dòng đó.
 
 ## The notebook (--format ipynb): its own sentences, and the comments and messages of its code.
 

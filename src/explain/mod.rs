@@ -14,6 +14,7 @@ pub mod graph_view;
 pub mod number;
 pub mod scalar;
 mod scalar_passes;
+mod softmax_lines;
 pub mod training;
 mod update;
 pub mod values;

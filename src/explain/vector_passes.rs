@@ -2,7 +2,6 @@
 //! and the backward pass in the vector form's lines (`δo = …`, `∂E/∂W2 = δo hᵀ`) with values.
 
 use crate::eval::exact::{self, Value};
-use crate::ir::tensor_op::lines as axis_lines;
 use crate::ir::tensor_op::windows;
 use crate::ir::{Along, NodeId, Op, Pool, TensorOp, Unary};
 use crate::notation::from_graph::{Names, definition, name_formula};
@@ -52,7 +51,7 @@ pub(super) fn passes(inputs: &Inputs, names: &Names) -> Passes {
         // an axis too: attention's scores).
         let net = match graph[node].op {
             Op::Unary(f, net) if is_activation(f) => Some(net),
-            Op::Tensor(TensorOp::Along(Along::Softmax, net, _)) => Some(net),
+            Op::Tensor(TensorOp::Along(Along::Softmax | Along::LogSoftmax, net, _)) => Some(net),
             _ => None,
         };
         if let Some(net) = net
@@ -77,10 +76,14 @@ pub(super) fn passes(inputs: &Inputs, names: &Names) -> Passes {
             &value,
             LineRule::Forward,
         );
+        // A vector's log-softmax worked by its definition, on its own line.
+        if let Some(worked) = super::softmax_lines::vector_line(inputs, &names, node) {
+            line.chain = worked;
+        }
         line.notes.extend(kinks(inputs, node, &intermediate.name));
         forward.push(line);
         forward.extend(pooled_elements(inputs, &names, node));
-        forward.extend(softmax_lines(inputs, &names, node));
+        forward.extend(super::softmax_lines::forward_lines(inputs, &names, node));
     }
     let loss_value = value_of(model.loss.node).unwrap_or_else(|| exact::zeros(Shape::Scalar));
     let loss = step(
@@ -105,7 +108,9 @@ pub(super) fn passes(inputs: &Inputs, names: &Names) -> Passes {
             LineRule::Layer,
         )));
         backward.extend(routed_elements(inputs, &names, &line.lhs, &value));
-        backward.extend(softmax_products(inputs, &names, &line.lhs, &value));
+        backward.extend(super::softmax_lines::backward_lines(
+            inputs, &names, &line.lhs, &value,
+        ));
     }
     Passes {
         forward,
@@ -355,65 +360,8 @@ fn routed_elements(
         .collect()
 }
 
-/// A softmax along an axis small enough to work line by line has at most this many elements.
-const SOFTMAX_ELEMENTS: usize = 36;
-
-/// A softmax along one axis `A = softmax(Z, axis)` of named values: the node, the names and
-/// shape, the values of `Z` and `A`, and each line along the axis (offsets, in order).
-struct AxisSoftmax {
-    output: Symbol,
-    input: Symbol,
-    shape: Shape,
-    input_value: Vec<Number>,
-    output_value: Vec<Number>,
-    lines: Vec<Vec<usize>>,
-}
-
-impl AxisSoftmax {
-    fn of(inputs: &Inputs, names: &Names, node: NodeId) -> Option<AxisSoftmax> {
-        let graph = &inputs.gradient.graph;
-        let Op::Tensor(TensorOp::Along(Along::Softmax, z, axis)) = graph[node].op else {
-            return None;
-        };
-        let (output, input) = named(names, node, z)?;
-        let shape = graph[node].shape;
-        if shape.size() > SOFTMAX_ELEMENTS {
-            return None;
-        }
-        let value = |id: NodeId| inputs.values.get(id.index()).cloned().flatten();
-        let (outer, n, inner) = axis_lines(shape, axis)?;
-        let lines = (0..outer)
-            .flat_map(|o| {
-                (0..inner).map(move |t| (0..n).map(|i| (o * n + i) * inner + t).collect())
-            })
-            .collect();
-        Some(AxisSoftmax {
-            output,
-            input,
-            shape,
-            input_value: elements(&value(z)?),
-            output_value: elements(&value(node)?),
-            lines,
-        })
-    }
-
-    fn element(&self, symbol: &Symbol, index: usize) -> Formula {
-        Formula::Symbol(symbol.clone().at(self.shape, index))
-    }
-
-    /// The elements of one line of `symbol`, as a list: `[A₁₁, A₁₂, A₁₃]`.
-    fn line(&self, line: &[usize], element: impl Fn(usize) -> Formula) -> Formula {
-        Formula::Array(line.iter().map(|&e| element(e)).collect())
-    }
-}
-
-/// The values of a line as a vector value.
-fn line_value(numbers: Vec<Number>) -> Value {
-    super::update::value_of(Shape::Vector(numbers.len()), &numbers)
-}
-
 /// The names of an operation's result and of its operand, when both are named.
-fn named(names: &Names, node: NodeId, operand: NodeId) -> Option<(Symbol, Symbol)> {
+pub(super) fn named(names: &Names, node: NodeId, operand: NodeId) -> Option<(Symbol, Symbol)> {
     match (names.get(node), names.get(operand)) {
         (Some(Formula::Symbol(output)), Some(Formula::Symbol(input))) => {
             Some((output.clone(), input.clone()))
@@ -423,7 +371,7 @@ fn named(names: &Names, node: NodeId, operand: NodeId) -> Option<(Symbol, Symbol
 }
 
 /// The forward node whose gradient a backward line `lhs` (`∂L/∂p`) is.
-fn gradient_of(inputs: &Inputs, names: &Names, lhs: &Formula) -> Option<NodeId> {
+pub(super) fn gradient_of(inputs: &Inputs, names: &Names, lhs: &Formula) -> Option<NodeId> {
     let graph = &inputs.gradient.graph;
     let loss = name_formula(&inputs.model.loss.name);
     graph.ids().take(inputs.gradient.forward_len).find(|&id| {
@@ -431,96 +379,4 @@ fn gradient_of(inputs: &Inputs, names: &Names, lhs: &Formula) -> Option<NodeId> 
             .get(id)
             .is_some_and(|name| *lhs == Formula::partial(loss.clone(), name.clone()))
     })
-}
-
-/// Each line of a softmax along an axis, as attention computes a row of its weights:
-/// `[A₁₁, A₁₂, A₁₃] = softmax([net_A₁₁, net_A₁₂, net_A₁₃]) = softmax([0.18, 0.27, 0.35]) ≈ …`.
-fn softmax_lines(inputs: &Inputs, names: &Names, node: NodeId) -> Vec<Step> {
-    let Some(s) = AxisSoftmax::of(inputs, names, node) else {
-        return Vec::new();
-    };
-    let digits = inputs.digits;
-    s.lines
-        .iter()
-        .map(|line| {
-            let lhs = s.line(line, |e| s.element(&s.output, e));
-            let softmax = |f: Formula| Formula::call(Function::Softmax, f);
-            let chain = Chain::of(lhs)
-                .then(
-                    Because::Definition,
-                    softmax(s.line(line, |e| s.element(&s.input, e))),
-                )
-                .then(
-                    Because::Substitution,
-                    softmax(s.line(line, |e| s.input_value[e].formula(digits))),
-                )
-                .tensor(
-                    &line_value(line.iter().map(|&e| s.output_value[e].clone()).collect()),
-                    digits,
-                );
-            Step::new(chain, LineRule::Forward)
-        })
-        .collect()
-}
-
-/// After the gradient `∂L/∂A` of a softmax along an axis, each line's Jacobian–vector product
-/// by the softmax rule: the gradient at the line's inputs is `A ⊙ (∂L/∂A − sum(∂L/∂A ⊙ A))` of
-/// the line's values, then with the values put in and the sum worked out.
-fn softmax_products(
-    inputs: &Inputs,
-    names: &Names,
-    lhs: &Formula,
-    gradient: &Value,
-) -> Vec<BackwardItem> {
-    let loss = name_formula(&inputs.model.loss.name);
-    let Some(s) = gradient_of(inputs, names, lhs).and_then(|u| AxisSoftmax::of(inputs, names, u))
-    else {
-        return Vec::new();
-    };
-    let upstream = elements(gradient);
-    if upstream.len() != s.output_value.len() {
-        return Vec::new();
-    }
-    let digits = inputs.digits;
-    let rule = crate::autodiff::Rule::Tensor(crate::ir::TensorKind::Along(Along::Softmax));
-    let partial = |symbol: &Symbol, e: usize| Formula::partial(loss.clone(), s.element(symbol, e));
-    s.lines
-        .iter()
-        .map(|line| {
-            let a = |e: usize| s.element(&s.output, e);
-            let jvp = |p: Formula, g: Formula| {
-                Formula::binary(
-                    Operator::Hadamard,
-                    p.clone(),
-                    Formula::minus(
-                        g.clone(),
-                        Formula::call(Function::Sum, Formula::binary(Operator::Hadamard, g, p)),
-                    ),
-                )
-            };
-            let symbols = jvp(s.line(line, a), s.line(line, |e| partial(&s.output, e)));
-            let dot: f64 = line
-                .iter()
-                .map(|&e| upstream[e].f64() * s.output_value[e].f64())
-                .sum();
-            // The values put in, the sum of products worked out.
-            let numbers = Formula::binary(
-                Operator::Hadamard,
-                s.line(line, |e| s.output_value[e].formula(digits)),
-                Formula::minus(
-                    s.line(line, |e| upstream[e].formula(digits)),
-                    Number::Approx(dot).formula(digits),
-                ),
-            );
-            let value: Vec<Number> = line
-                .iter()
-                .map(|&e| Number::Approx(s.output_value[e].f64() * (upstream[e].f64() - dot)))
-                .collect();
-            let chain = Chain::of(s.line(line, |e| partial(&s.input, e)))
-                .then(Because::ChainRule, symbols)
-                .then(Because::Substitution, numbers)
-                .tensor(&line_value(value), digits);
-            BackwardItem::Factor(Step::new(chain, LineRule::Local { rules: vec![rule] }))
-        })
-        .collect()
 }

@@ -455,6 +455,16 @@ pub fn apply<T: Element + PartialOrd>(
             }
             Tensor::new(shape, out)
         }
+        // Along lines of one element exactly 1 and 0 (as `fold` has it for a vector of one).
+        TensorOp::Along(along @ (Along::Softmax | Along::LogSoftmax), _, axis)
+            if matches!(lines(a.shape(), axis), Some((_, 1, _))) =>
+        {
+            let value = match along {
+                Along::Softmax => T::from_count(1),
+                _ => T::zero(),
+            };
+            Tensor::new(shape, vec![value; shape.size()])
+        }
         // Irrational in general: the float evaluator's (see `eval::float`).
         TensorOp::Along(Along::Softmax | Along::LogSoftmax, ..) => return None,
         TensorOp::Expand(_, axis, _) => {

@@ -57,13 +57,18 @@ pub enum Role {
     CheckStep,
     // Notes about layers.
     Layer,
+    /// `repeat(v, a, n)` of a gradient along an axis: what is repeated, along which axis, how
+    /// many times.
+    Repeated,
+    Axis,
+    Times,
 }
 
 /// The roles of each group, in the order they choose (earlier roles get their first choice).
 /// A rule's roles are each a group of their own: the pools of the roles one rule uses together
 /// share no name (see the test), so each role takes its first free name, the same in every
 /// rule that uses it.
-const GROUPS: [&[Role]; 20] = [
+const GROUPS: [&[Role]; 23] = [
     &[Role::Argument],
     &[Role::Vector],
     &[Role::Index],
@@ -94,12 +99,15 @@ const GROUPS: [&[Role]; 20] = [
     ],
     &[Role::CheckWeight, Role::CheckStep],
     &[Role::Layer],
+    &[Role::Repeated],
+    &[Role::Axis],
+    &[Role::Times],
     &[],
 ];
 
 /// The roles one rule's statement uses together.
 #[cfg(test)]
-const TOGETHER: [&[Role]; 10] = [
+const TOGETHER: [&[Role]; 11] = [
     &[Role::Vector, Role::Index, Role::Count],
     &[Role::Left, Role::Right],
     &[Role::Base, Role::Exponent],
@@ -121,6 +129,16 @@ const TOGETHER: [&[Role]; 10] = [
     &[Role::Mean, Role::Vector],
     &[Role::CheckWeight, Role::CheckStep],
     &[Role::Layer],
+    &[
+        Role::Probability,
+        Role::Argument,
+        Role::LogProbability,
+        Role::Index,
+        Role::OtherIndex,
+        Role::Repeated,
+        Role::Axis,
+        Role::Times,
+    ],
 ];
 
 fn pool(role: Role) -> &'static [&'static str] {
@@ -153,6 +171,9 @@ fn pool(role: Role) -> &'static [&'static str] {
         Role::Epsilon => &["ε", "ϵ", "e"],
         Role::CheckStep => &["h", "Δ", "k", "s"],
         Role::Layer => &["v", "ℓ", "k", "q"],
+        Role::Repeated => &["v", "w", "h", "χ"],
+        Role::Axis => &["a", "b", "d", "c"],
+        Role::Times => &["n", "N", "M", "K"],
     }
 }
 

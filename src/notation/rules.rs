@@ -25,12 +25,17 @@ pub enum RuleNote {
     /// `sign(z)` is −1, 0 or 1; abs's derivative at its kink z = 0 is taken to be 0.
     Sign { argument: Formula },
     /// The Kronecker delta: `δᵢⱼ` is 1 when i = j and 0 otherwise; `along_axis` when the rule is
-    /// softmax's along one axis, which holds within each line along it.
+    /// softmax's along one axis, which holds within each line along it (and whose gradients
+    /// repeat each line's sum along it). The rule's last
+    /// equation, `gradient` (`∂L/∂z`) of `argument`, is its first summed over i by the chain
+    /// rule, and its elements add up to 0.
     Kronecker {
         delta: Formula,
         i: Formula,
         j: Formula,
-        along_axis: bool,
+        along_axis: Option<Box<Repeat>>,
+        gradient: Box<Formula>,
+        argument: Box<Formula>,
     },
     /// Softmax and cross-entropy differentiated as one step; for a target that sums to 1,
     /// `p·sum(y) − y` is `p − y`.
@@ -43,6 +48,32 @@ pub enum RuleNote {
         kind: TensorKind,
         formulas: Vec<Formula>,
     },
+}
+
+/// `repeat(v, a, n)`: `v` repeated `n` times along axis `a`, as a gradient along an axis puts
+/// each line's sum back in every place of the line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repeat {
+    pub call: Formula,
+    pub value: Formula,
+    pub axis: Formula,
+    pub times: Formula,
+}
+
+impl Repeat {
+    fn stated(names: &Placeholders) -> Repeat {
+        let (value, axis, times) = (
+            names.formula(Role::Repeated),
+            names.formula(Role::Axis),
+            names.formula(Role::Times),
+        );
+        Repeat {
+            call: Formula::Apply("repeat", vec![value.clone(), axis.clone(), times.clone()]),
+            value,
+            axis,
+            times,
+        }
+    }
 }
 
 fn equals(a: Formula, b: Formula) -> Formula {
@@ -59,6 +90,10 @@ fn add(a: Formula, b: Formula) -> Formula {
 
 fn mul(a: Formula, b: Formula) -> Formula {
     Formula::times(a, b)
+}
+
+fn hadamard(a: Formula, b: Formula) -> Formula {
+    Formula::binary(Operator::Hadamard, a, b)
 }
 
 fn div(a: Formula, b: Formula) -> Formula {
@@ -163,14 +198,35 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
                 delta: kronecker.clone(),
                 i: Formula::symbol(i),
                 j: Formula::symbol(j),
-                along_axis: false,
+                along_axis: None,
+                gradient: Box::new(Formula::partial(e(), z())),
+                argument: Box::new(z()),
             });
             (
                 vec![softmax_z()],
-                vec![(
-                    Formula::partial(indexed(&p, &[i]), indexed(&zs, &[j])),
-                    mul(indexed(&p, &[i]), sub(kronecker, indexed(&p, &[j]))),
-                )],
+                vec![
+                    (
+                        Formula::partial(indexed(&p, &[i]), indexed(&zs, &[j])),
+                        mul(indexed(&p, &[i]), sub(kronecker, indexed(&p, &[j]))),
+                    ),
+                    // Summed over i by the chain rule: the product a backward pass computes.
+                    (
+                        Formula::partial(e(), z()),
+                        hadamard(
+                            Formula::Symbol(p.clone()),
+                            sub(
+                                Formula::partial(e(), Formula::Symbol(p.clone())),
+                                Formula::call(
+                                    Function::Sum,
+                                    hadamard(
+                                        Formula::partial(e(), Formula::Symbol(p.clone())),
+                                        Formula::Symbol(p.clone()),
+                                    ),
+                                ),
+                            ),
+                        ),
+                    ),
+                ],
             )
         }
         Rule::Unary(Unary::LogSoftmax) => {
@@ -182,7 +238,9 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
                 delta: kronecker.clone(),
                 i: Formula::symbol(i),
                 j: Formula::symbol(j),
-                along_axis: false,
+                along_axis: None,
+                gradient: Box::new(Formula::partial(e(), z())),
+                argument: Box::new(z()),
             });
             (
                 vec![
@@ -192,10 +250,26 @@ pub fn statement(rule: Rule, loss: &str, names: &Placeholders) -> Option<Stateme
                         Formula::call(Function::LogSoftmax, z()),
                     ),
                 ],
-                vec![(
-                    Formula::partial(indexed(&l, &[i]), indexed(&zs, &[j])),
-                    sub(kronecker, indexed(&p, &[j])),
-                )],
+                vec![
+                    (
+                        Formula::partial(indexed(&l, &[i]), indexed(&zs, &[j])),
+                        sub(kronecker, indexed(&p, &[j])),
+                    ),
+                    // Summed over i by the chain rule: the product a backward pass computes.
+                    (
+                        Formula::partial(e(), z()),
+                        sub(
+                            Formula::partial(e(), Formula::Symbol(l.clone())),
+                            mul(
+                                Formula::Symbol(p.clone()),
+                                Formula::call(
+                                    Function::Sum,
+                                    Formula::partial(e(), Formula::Symbol(l.clone())),
+                                ),
+                            ),
+                        ),
+                    ),
+                ],
             )
         }
         Rule::Unary(f @ (Unary::Mean | Unary::Sum)) => {
@@ -483,11 +557,20 @@ fn tensor_statement(
             return statement(Rule::Unary(vector), loss, names).map(|s| Statement {
                 rule,
                 note: match s.note {
-                    Some(RuleNote::Kronecker { delta, i, j, .. }) => Some(RuleNote::Kronecker {
+                    Some(RuleNote::Kronecker {
                         delta,
                         i,
                         j,
-                        along_axis: true,
+                        gradient,
+                        argument,
+                        ..
+                    }) => Some(RuleNote::Kronecker {
+                        delta,
+                        i,
+                        j,
+                        along_axis: Some(Box::new(Repeat::stated(names))),
+                        gradient,
+                        argument,
                     }),
                     other => other,
                 },

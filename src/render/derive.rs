@@ -331,12 +331,25 @@ fn rule_note(
             delta,
             i,
             j,
-            along_axis: true,
-        } => Some(format!(
-            "{}\n{}",
-            words.explain_kronecker(math(delta), math(&Formula::equals(i.clone(), j.clone()))),
-            words.explain_softmax_axis_note(math(i), math(j))
-        )),
+            along_axis,
+            gradient,
+            argument,
+        } => {
+            let mut sentences = vec![
+                words.explain_kronecker(math(delta), math(&Formula::equals(i.clone(), j.clone()))),
+                words.explain_softmax_sum_note(math(i), math(gradient), math(argument)),
+            ];
+            if let Some(repeat) = along_axis {
+                sentences.push(words.explain_softmax_axis_note(math(i), math(j)));
+                sentences.push(words.explain_softmax_repeat_note(
+                    math(&repeat.call),
+                    math(&repeat.value),
+                    math(&repeat.times),
+                    math(&repeat.axis),
+                ));
+            }
+            Some(sentences.join("\n"))
+        }
         _ => None,
     }
 }

@@ -206,8 +206,11 @@ pub struct RuleView {
     pub sign: Option<String>,
     /// The Kronecker delta, with its two indices.
     pub kronecker: Option<(String, String, String)>,
-    /// The rule is softmax's along one axis: it holds within each line along the axis.
-    pub along_axis: bool,
+    /// The rule is softmax's along one axis: it holds within each line along the axis. What
+    /// `repeat(v, a, n)` of its gradients means: the call, `v`, `n` and `a`, typeset.
+    pub along_axis: Option<[String; 4]>,
+    /// Softmax's rule summed by the chain rule: its `∂L/∂z`, and `z`.
+    pub softmax_sum: Option<(String, String)>,
     /// Softmax with cross-entropy as one step: the general form and the one for a target that
     /// sums to 1.
     pub fused: Option<(String, String)>,
@@ -811,13 +814,22 @@ fn page(e: &Explanation, style: Style, format: Format, words: &crate::words::Wor
                         }
                         _ => None,
                     },
-                    along_axis: matches!(
-                        note,
+                    softmax_sum: match note {
                         Some(RuleNote::Kronecker {
-                            along_axis: true,
+                            gradient, argument, ..
+                        }) => Some((typeset(gradient), typeset(argument))),
+                        _ => None,
+                    },
+                    along_axis: match note {
+                        Some(RuleNote::Kronecker {
+                            along_axis: Some(repeat),
                             ..
-                        })
-                    ),
+                        }) => Some(
+                            [&repeat.call, &repeat.value, &repeat.times, &repeat.axis]
+                                .map(typeset),
+                        ),
+                        _ => None,
+                    },
                     fused: match note {
                         Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
                             Some((typeset(general), typeset(one_hot)))
