@@ -478,15 +478,6 @@ fn seeded(make: fn(Vec<u32>) -> String, seeds: std::ops::Range<u64>) -> Vec<Stri
         .collect()
 }
 
-/// Every number of a JSON value, in order.
-pub(crate) fn numbers(value: &serde_json::Value, out: &mut Vec<f64>) {
-    match value {
-        serde_json::Value::Number(n) => out.push(n.as_f64().expect("a float")),
-        serde_json::Value::Array(items) => items.iter().for_each(|item| numbers(item, out)),
-        other => panic!("not a number: {other}"),
-    }
-}
-
 #[test]
 fn batch_normalization_and_embeddings_agree_with_pytorch() {
     let test = "batch_normalization_and_embeddings_agree_with_pytorch";
@@ -496,48 +487,5 @@ fn batch_normalization_and_embeddings_agree_with_pytorch() {
     };
     let mut sources = seeded(normalization, 0..24);
     sources.extend(seeded(embedding, 100..124));
-    let mut torch = std::process::Command::new(python)
-        .arg(crate::support::root().join("tests/support/torch_batch.py"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    let input = serde_json::to_string(&sources).expect("JSON");
-    std::io::Write::write_all(&mut torch.stdin.take().expect("stdin"), input.as_bytes())
-        .expect("python reads the files");
-    let output = torch.wait_with_output().expect("python finishes");
-    assert!(output.status.success(), "torch_batch.py failed");
-    let expected: Vec<serde_json::Value> =
-        serde_json::from_slice(&output.stdout).expect("torch_batch.py prints JSON");
-    for (source, torch) in sources.iter().zip(&expected) {
-        let run = crate::support::nabla(
-            &["explain", "-", "--format", "json"],
-            Some(source.as_bytes()),
-        );
-        assert_eq!(run.code, 0, "{source}{}", run.stderr);
-        let ours: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-10 * b.abs().max(1.0);
-        let (loss, torch_loss) = (
-            ours["loss"].as_f64().unwrap(),
-            torch["loss"].as_f64().unwrap(),
-        );
-        assert!(
-            close(loss, torch_loss),
-            "{source}loss {loss} against {torch_loss}"
-        );
-        let torch_gradients = torch["gradients"].as_object().expect("gradients");
-        assert!(!torch_gradients.is_empty());
-        for (name, gradient) in torch_gradients {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            numbers(&ours["gradients"][name], &mut a);
-            numbers(gradient, &mut b);
-            assert_eq!(a.len(), b.len(), "{source}{name}");
-            for (x, y) in a.iter().zip(&b) {
-                assert!(
-                    close(*x, *y),
-                    "{source}∂L/∂{name}: {a:?}\nagainst PyTorch {b:?}"
-                );
-            }
-        }
-    }
+    crate::random_networks::agree_with_pytorch(&python, &sources);
 }

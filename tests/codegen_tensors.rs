@@ -1,32 +1,20 @@
 //! Generated trainers of networks on tensors (convolutions, pooling, sums and softmax along an
 //! axis, flatten): on random batches their f64 loss and gradients are nabla's evaluator's to the
-//! last bit, for random networks of the generator of `random_tensor_networks` and for the
+//! last bit, for random networks of tensors of the generator of `random_networks` and for the
 //! fixtures' CNNs; every trainer builds with `-D warnings`.
 
 use crate::codegen::trainer;
 use crate::codegen_batches::{Reference, compare};
-use crate::random_networks::{Mode, Tape};
-use crate::random_tensor_networks::generate;
+use crate::random_networks::{Mode, generate_tensors, seeded};
 
-/// The random networks the trainers are compared on: each from a tape of choices drawn from
-/// `seed`, kept when it has a parameter to train.
+/// The random networks the trainers are compared on: each from the fixed tape of its seed, kept
+/// when it has a parameter to train.
 fn random_networks(count: usize) -> Vec<String> {
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 16) as u32
-    };
-    let mut found = Vec::new();
-    while found.len() < count {
-        let choices: Vec<u32> = (0..120).map(|_| next()).collect();
-        let network = generate(&mut Tape::new(choices), Mode::Any, false);
-        if network.source.contains("param ") {
-            found.push(network.source);
-        }
-    }
-    found
+    (1..)
+        .map(|seed| generate_tensors(&mut seeded(seed), Mode::Any, false).source)
+        .filter(|source| source.contains("param "))
+        .take(count)
+        .collect()
 }
 
 /// Where a generated network's file is written for `nabla gen`.

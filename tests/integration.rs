@@ -27,7 +27,6 @@ mod numerics;
 mod pytorch_target;
 mod pytorch_tensors;
 mod random_networks;
-mod random_tensor_networks;
 mod relations;
 mod robustness;
 mod shortest_f32;

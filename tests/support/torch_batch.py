@@ -3,9 +3,10 @@
 Reads a JSON list of files' texts on standard input and prints a JSON list, for each file
 {"loss": L, "gradients": {NAME: nested lists}} (one process for them all: importing torch takes
 a second).
-It reads the part of the language the random networks of tests/batch_properties.rs and
-tests/random_tensor_networks.rs use (each lists, index inputs and targets, batch statistics,
-picked rows, concat, the usual functions and losses, matrix products and transposes, and on
+It reads the part of the language the random networks of tests/batch_properties.rs and the
+networks of tensors of tests/random_networks/ use (statements over several lines inside brackets,
+each lists, index inputs and targets, batch statistics, picked rows, concat, the usual functions
+and losses, matrix products and transposes (`transpose(A)` and `A'`), and on
 tensors conv2d, max_pool, avg_pool, flatten, and sum, mean, softmax and log_softmax along an
 axis), independently of nabla: a value of each example is a tensor whose first axis runs
 over the examples, a value every example shares (a parameter, a batch statistic) has none, and
@@ -185,6 +186,7 @@ NAMES = {
     "log": per_example(torch.log),
     "sqrt": per_example(torch.sqrt),
     "relu": per_example(torch.relu),
+    "abs": per_example(torch.abs),
     "softmax": along(torch.softmax),
     "log_softmax": along(torch.log_softmax),
     "sum": sum_,
@@ -207,16 +209,28 @@ DEFINITION = re.compile(r"^(?:loss\s+)?(\w+)\s*=\s*(.*)$")
 
 
 def python(expression):
-    return expression.replace("^", "**")
+    """An expression of the language as Python: `^` is `**`, a name's postfix `'` a transpose."""
+    return re.sub(r"(\w+)'", r"transpose(\1)", expression).replace("^", "**")
+
+
+def statements(source):
+    """The statements of a file: a newline ends one, except inside brackets."""
+    statement, depth = "", 0
+    for line in source.splitlines():
+        line = line.split("#")[0].strip()
+        statement = f"{statement} {line}".strip()
+        depth += line.count("[") + line.count("(") - line.count("]") - line.count(")")
+        if depth == 0 and statement:
+            yield statement
+            statement = ""
 
 
 def batch_loss_and_gradients(source):
     env = dict(NAMES)
     params = {}
     loss_name = None
-    for line in source.splitlines():
-        line = line.split("#")[0].strip()
-        if not line or line.startswith("optimizer"):
+    for line in statements(source):
+        if line.startswith("optimizer"):
             continue
         declared = DECLARATION.match(line)
         if declared:
