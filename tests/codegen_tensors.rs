@@ -1,9 +1,11 @@
 //! Generated trainers of networks on tensors (convolutions, pooling, sums and softmax along an
 //! axis, flatten): on random batches their f64 loss and gradients are nabla's evaluator's to the
 //! last bit, for random networks of tensors of the generator of `random_networks` and for the
-//! fixtures' CNNs; every trainer builds with `-D warnings`.
+//! fixtures' CNNs; every trainer builds with `-D warnings`, and the trainers of the CNNs of the
+//! examples, benchmarks and fixtures and of random networks of tensors are clippy-clean in both
+//! number types (`codegen.rs` checks that every trainer is laid out as rustfmt lays it out).
 
-use crate::codegen::trainer;
+use crate::codegen::{clippy_faults, has_clippy, trainer};
 use crate::codegen_batches::{Reference, compare};
 use crate::random_networks::{Mode, generate_tensors, seeded};
 
@@ -236,4 +238,47 @@ fn a_cnn_trainer_agrees_with_pytorch_after_two_epochs() {
             );
         }
     }
+}
+
+/// The networks of tensors of the examples, the benchmarks and the fixtures, as paths relative to
+/// the repository root.
+fn tensor_networks() -> Vec<String> {
+    let mut files = vec![
+        "examples/cnn-digits.nabla".to_string(),
+        "benches/workloads/lenet.nabla".to_string(),
+    ];
+    let dir = crate::support::root().join("tests/fixtures/tensors");
+    let mut fixtures: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the fixtures are readable")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "nabla"))
+        .map(|path| crate::support::relative(&path))
+        .collect();
+    fixtures.sort();
+    files.extend(fixtures);
+    files
+}
+
+/// Every CNN's trainer in both number types, and the f64 trainers of random networks of tensors
+/// (maps without channels, strides, padding, operations along each axis) the tests above build,
+/// pass `cargo clippy` with warnings as errors. Each is checked where it was built.
+#[test]
+fn trainers_of_tensor_networks_are_clippy_clean() {
+    if !has_clippy() {
+        return;
+    }
+    let mut checked = Vec::new();
+    for file in tensor_networks() {
+        for dtype in ["f64", "f32"] {
+            checked.push((file.clone(), dtype));
+        }
+    }
+    for (k, source) in random_networks(10).iter().enumerate() {
+        checked.push((scratch_file(&format!("random-{k}.nabla"), source), "f64"));
+    }
+    let faults: Vec<String> = checked
+        .iter()
+        .filter_map(|(file, dtype)| clippy_faults(file, dtype))
+        .collect();
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
