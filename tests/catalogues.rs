@@ -21,7 +21,8 @@ fn texts(dir: &std::path::Path, extensions: &[&str], out: &mut Vec<(String, Stri
 }
 
 /// Whether `text` calls `name(` as a phrase: `phrase::name(` in code, `.name(` on a template's
-/// words, `words::name(` in a trainer's code for a phrase `trainer-name`.
+/// words, `words::name(` in a trainer's code for a phrase `trainer-name`, `say("name"` in
+/// train.py for a phrase `pytorch-name`.
 fn says(text: &str, name: &str) -> bool {
     let call = format!("{name}(");
     let said = text.match_indices(&call).any(|(at, _)| {
@@ -32,7 +33,11 @@ fn says(text: &str, name: &str) -> bool {
     let trainer = name
         .strip_prefix("trainer_")
         .is_some_and(|short| text.contains(&format!("words::{short}(")));
-    said || trainer
+    // A phrase of train.py, which says it as `say("cannot_read", …)`.
+    let pytorch = name
+        .strip_prefix("pytorch_")
+        .is_some_and(|short| text.contains(&format!("say(\"{short}\"")));
+    said || trainer || pytorch
 }
 
 #[test]

@@ -421,3 +421,86 @@ fn a_vietnamese_run_stopped_by_sigterm_says_how_to_go_on() {
     let words = found_in(&foreign.english, &allowed(&NETWORKS[0]), &stderr, &given);
     assert!(words.is_empty(), "English {words:?} in {stderr}");
 }
+
+/// A phrase with a count says the form of its number, for one and for many, in both targets
+/// and both languages: `trained 1 epoch on 1 row`, `trained 2 epochs on 4 rows`, `a short row:
+/// 1 column`, `2 columns`.
+#[test]
+fn a_count_of_one_speaks_in_the_singular_and_more_in_the_plural() {
+    let test = "a_count_of_one_speaks_in_the_singular_and_more_in_the_plural";
+    let xor = std::fs::read_to_string(root().join("examples/data/xor.csv")).expect("the data");
+    let one_row: String = xor.lines().take(2).map(|l| format!("{l}\n")).collect();
+    // A short row of one cell, and one of two: `x1,x2,y` needs three.
+    let short = "x1,x2,y\n1\n";
+    let shorter = "x1,x2,y\n1,0\n";
+    let expected = |lang: &str| match lang {
+        "en" => [
+            "trained 1 epoch on 1 row in ",
+            "trained 2 epochs on 4 rows in ",
+            "a short row: 1 column, where",
+            "a short row: 2 columns, where",
+        ],
+        _ => [
+            "đã huấn luyện 1 epoch trên 1 hàng trong ",
+            "đã huấn luyện 2 epoch trên 4 hàng trong ",
+            " 1 cột, trong khi",
+            " 2 cột, trong khi",
+        ],
+    };
+    let runs = |dir: &std::path::Path| -> Vec<Vec<String>> {
+        for (name, text) in [
+            ("one-row.csv", one_row.as_str()),
+            ("four-rows.csv", xor.as_str()),
+            ("short.csv", short),
+            ("shorter.csv", shorter),
+        ] {
+            std::fs::write(dir.join(name), text).expect("the data is written");
+        }
+        [
+            ["train", "one-row.csv", "--epochs", "1", "--quiet"],
+            ["train", "four-rows.csv", "--epochs", "2", "--quiet"],
+            ["train", "short.csv", "--epochs", "1", "--quiet"],
+            ["train", "shorter.csv", "--epochs", "1", "--quiet"],
+        ]
+        .iter()
+        .map(|args| args.iter().map(|a| a.to_string()).collect())
+        .collect()
+    };
+    let check = |target: &str, lang: &str, results: Vec<crate::support::Run>| {
+        for (run, wanted) in results.iter().zip(expected(lang)) {
+            let said = format!("{}{}", run.stdout, run.stderr);
+            assert!(
+                said.contains(wanted),
+                "{target} ({lang}) does not say `{wanted}`:\n{said}"
+            );
+        }
+    };
+    for lang in ["en", "vi"] {
+        let trainer = trainer_in("examples/xor.nabla", "f64", lang);
+        let results = runs(&trainer.dir)
+            .iter()
+            .map(|args| {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                trainer.run(&args)
+            })
+            .collect();
+        check("the Rust trainer", lang, results);
+    }
+    let python = match crate::support::torch_python() {
+        Ok(python) => python,
+        Err(why) => return skipped(test, &why),
+    };
+    for lang in ["en", "vi"] {
+        let dir = crate::pytorch_target::project(
+            &format!("{test}-{lang}"),
+            "examples/xor.nabla",
+            &["--lang", lang],
+        );
+        let commands: Vec<(std::path::PathBuf, Vec<String>)> = runs(&dir)
+            .into_iter()
+            .map(|args| (dir.clone(), args))
+            .collect();
+        let results = crate::pytorch_target::run_python(&python, test, &commands);
+        check("train.py", lang, results);
+    }
+}

@@ -26,7 +26,10 @@ pytorch-readme-run-text =
     which `eval` and `predict` read.
 pytorch-readme-and-accuracy = { " " }and the accuracy
 pytorch-readme-settings =
-    It trains with { $optimizer } for { $epochs } epochs in batches of { $batch } ({ $order }),
+    It trains with { $optimizer } for { $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    } in batches of { $batch } ({ $order }),
     from seed { $seed }: the file's settings, which `--epochs`, `--batch`, `--lr`, `--seed` and
     `--shuffle`/`--no-shuffle` change. `--device cpu|cuda|mps` chooses where it computes (default:
     a GPU if PyTorch sees one, else the CPU) and `--dtype f32|f64` its number type (default
@@ -132,11 +135,20 @@ pytorch-not-utf8 = { $path }:{ $line }:{ $column }: not a text file (byte { $byt
 pytorch-empty-file = { $path }:1:1: the file is empty: it has no rows of data
 pytorch-header-no-rows = { $path }:{ $line }:1: the file has a header but no rows of data
 pytorch-unclosed-quote = { $path }:{ $line }:{ $column }: a quoted cell does not close on its line
-pytorch-row-needs = { $path }:{ $line }:{ $column }: a row of { $found } columns, but the network needs { $expected }
+pytorch-row-needs = { $path }:{ $line }:{ $column }: a row of { $found } { $found ->
+        [one] column
+       *[other] columns
+    }, but the network needs { $expected }
 pytorch-or-class-column = , or { $columns } with the target as one class column
 pytorch-or-without-targets = , or { $columns } without targets
-pytorch-short-row = { $path }:{ $line }:{ $column }: a short row: { $found } columns, where { $first } has { $columns }
-pytorch-long-row = { $path }:{ $line }:{ $column }: a long row: { $found } columns, where { $first } has { $columns }
+pytorch-short-row = { $path }:{ $line }:{ $column }: a short row: { $found } { $found ->
+        [one] column
+       *[other] columns
+    }, where { $first } has { $columns }
+pytorch-long-row = { $path }:{ $line }:{ $column }: a long row: { $found } { $found ->
+        [one] column
+       *[other] columns
+    }, where { $first } has { $columns }
 pytorch-the-header = the header
 pytorch-row-1 = row 1
 pytorch-at-column = { $path }:{ $line }:{ $column }: { $what } ({ $holds })
@@ -152,7 +164,10 @@ pytorch-not-a-class = `{ $cell }` is not a class: classes are numbered 0 to { $l
 pytorch-class-not-a-number = `{ $cell }` is not a class number, and the first row's class is a number
 pytorch-unknown-label-numbered = `{ $cell }` is not a class the weights know: they were trained on classes numbered 0 to { $last }
 pytorch-unknown-label = `{ $cell }` is not a class the weights know: their classes are { $labels }
-pytorch-label-too-many = `{ $cell }` would be a class too many: the target has { $classes } classes, { $labels }
+pytorch-label-too-many = `{ $cell }` would be a class too many: the target has { $classes } { $classes ->
+        [one] class
+       *[other] classes
+    }, { $labels }
 pytorch-weights-syntax = { $path }:{ $line }:{ $column }: not JSON: { $what }
 pytorch-weights-not-object = { $path }:1:1: a weights file is a JSON object keyed by parameter name
 pytorch-weights-twice = { $path }:{ $line }:{ $column }: `{ $key }` appears twice
@@ -161,14 +176,32 @@ pytorch-weights-shape = { $path }:{ $line }:{ $column }: `{ $key }` should be { 
 pytorch-weights-missing = { $path }:{ $line }:{ $column }: `{ $key }` is missing
 pytorch-weights-labels = { $path }:{ $line }:{ $column }: the class labels should be an array of different texts, at most { $classes }
 pytorch-shape-number = a number
-pytorch-shape-vector = an array of { $n } numbers
-pytorch-shape-matrix = an array of { $rows } arrays of { $columns } numbers
+pytorch-shape-vector = an array of { $n } { $n ->
+        [one] number
+       *[other] numbers
+    }
+pytorch-shape-matrix = an array of { $rows } { $rows ->
+        [one] array
+       *[other] arrays
+    } of { $columns } { $columns ->
+        [one] number
+       *[other] numbers
+    }
 pytorch-shape-tensor = nested arrays of { $dims } numbers
 pytorch-cannot-hold = { $element } is { $value }, which a weights file cannot hold
 pytorch-classes-numbered = classes: { $classes }
 pytorch-one-row-batches = this network's batch statistics (`batch_mean`, `batch_var`) need at least two rows a batch: the variance of one row is 0; train with --batch 2 or more
 pytorch-one-row-data = the data has one row, and this network's batch statistics (`batch_mean`, `batch_var`) need at least two rows a batch: the variance of one row is 0
-pytorch-one-row-left = note: { $rows } rows in batches of { $batch } leave one over, and this network's batch statistics need two rows a batch: each epoch trains on { $trained } rows
+pytorch-one-row-left = note: { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } in batches of { $batch } { $rows ->
+        [one] leaves
+       *[other] leave
+    } one over, and this network's batch statistics need two rows a batch: each epoch trains on { $trained } { $trained ->
+        [one] row
+       *[other] rows
+    }
 pytorch-at-batch = epoch { $epoch }, batch { $batch }
 pytorch-at-epoch = epoch { $epoch }
 pytorch-at-last-step = epoch { $epoch } (the last step)
@@ -183,6 +216,12 @@ pytorch-progress-elapsed = { "  " }{ $elapsed } elapsed
 pytorch-progress-left = , about { $left } left
 pytorch-stopped-saved = stopped by Ctrl-C; the weights are in { $path }
 pytorch-stopped-not-saved = stopped by Ctrl-C; the weights were not saved (train with --save W.json to keep them)
-pytorch-trained = trained { $epochs } epochs on { $rows } rows in { $seconds } s
+pytorch-trained = trained { $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    } on { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } in { $seconds } s
 pytorch-result-loss = loss { $loss }
 pytorch-result-accuracy = accuracy { $accuracy }% ({ $correct } of { $rows })

@@ -21,11 +21,17 @@ trainer-readme-start-drawn =
     generator (`--seed`), or from `--init W.json`.
 trainer-readme-start-given = `train` starts from the values `{ $source }` gives or from `--init W.json`.
 trainer-readme-trains-shuffled =
-    It trains with { $optimizer } for { $epochs } epochs in batches of { $batch }, the rows
+    It trains with { $optimizer } for { $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    } in batches of { $batch }, the rows
     shuffled every epoch: the file's settings, which `--lr`, `--epochs`, `--batch`, `--seed`
     and `--shuffle`/`--no-shuffle` change.
 trainer-readme-trains-in-order =
-    It trains with { $optimizer } for { $epochs } epochs in batches of { $batch }, the rows in
+    It trains with { $optimizer } for { $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    } in batches of { $batch }, the rows in
     file order: the file's settings, which `--lr`, `--epochs`, `--batch`, `--seed` and
     `--shuffle`/`--no-shuffle` change.
 trainer-readme-progress =
@@ -113,7 +119,10 @@ trainer-readme-file-threads = the step shared among threads
 trainer-readme-file-checkpoint = checkpoints of the weights and the loss log, on a clock, and stopping on Ctrl-C or SIGTERM
 trainer-readme-file-progress = the progress line and the loss log
 trainer-readme-file-units = the training loop on two threads, each step cut by the network's { $units } hidden units: each thread keeps { $half } of them, and the threads swap the partial sums of `{ $swapped }` once a step
-trainer-readme-file-half = the network as one of those threads computes it: the statements of `model.rs` for its { $half } units
+trainer-readme-file-half = the network as one of those threads computes it: the statements of `model.rs` for its { $half } { $half ->
+        [one] unit
+       *[other] units
+    }
 trainer-readme-file-data = the CSV reader
 trainer-readme-file-weights = the weights file: writing and reading JSON
 trainer-readme-file-shortest = a number written with the fewest digits that read back as the same `f32`
@@ -190,14 +199,29 @@ trainer-cannot-write-output = cannot write the output: { $error }
 
 ## Results.
 
-trainer-trained = trained { $epochs } epochs on { $rows } rows in { $seconds } s
+trainer-trained = trained { $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    } on { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } in { $seconds } s
 trainer-loss = loss { $loss }
 trainer-accuracy = accuracy { $percent }% ({ $correct } of { $rows })
 trainer-classes = classes: { $classes }
 trainer-bench =
-    bench: { $speed } examples/s, { $gflops } GFLOP/s ({ $epochs } epochs, { $threads } threads)
+    bench: { $speed } examples/s, { $gflops } GFLOP/s ({ $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    }, { $threads } { $threads ->
+        [one] thread
+       *[other] threads
+    })
 trainer-bench-units =
-    bench: { $speed } examples/s, { $gflops } GFLOP/s ({ $epochs } epochs, { $threads } threads, each with half of the hidden units)
+    bench: { $speed } examples/s, { $gflops } GFLOP/s ({ $epochs } { $epochs ->
+        [one] epoch
+       *[other] epochs
+    }, { $threads } threads, each with half of the hidden units)
 trainer-bench-no-epochs = bench: no epochs
 
 ## Training as it goes: the progress line, durations, stopping.
@@ -218,7 +242,16 @@ trainer-cannot-write = cannot write { $path }: { $error }
 trainer-cannot-write-weights = cannot write the weights to { $path }: { $error }
 trainer-thread-stopped = a training thread stopped
 trainer-one-over =
-    note: { $rows } rows in batches of { $batch } leave one over, and this network's batch statistics need two rows a batch: each epoch trains on { $trained } rows
+    note: { $rows } { $rows ->
+        [one] row
+       *[other] rows
+    } in batches of { $batch } { $rows ->
+        [one] leaves
+       *[other] leave
+    } one over, and this network's batch statistics need two rows a batch: each epoch trains on { $trained } { $trained ->
+        [one] row
+       *[other] rows
+    }
 trainer-statistics-one-row =
     the data has one row, and this network's batch statistics (`batch_mean`, `batch_var`) need at least two rows a batch: the variance of one row is 0
 trainer-statistics-batch-of-one =
@@ -280,7 +313,10 @@ trainer-not-a-class = `{ $cell }` is not a class: classes are numbered 0 to { $l
 trainer-not-a-class-number = `{ $cell }` is not a class number, and the first row's class is a number
 trainer-unknown-to-numbered = `{ $cell }` is not a class the weights know: they were trained on classes numbered 0 to { $last }
 trainer-unknown-label = `{ $cell }` is not a class the weights know: their classes are { $labels }
-trainer-class-too-many = `{ $cell }` would be a class too many: the target has { $classes } classes, { $labels }
+trainer-class-too-many = `{ $cell }` would be a class too many: the target has { $classes } { $classes ->
+        [one] class
+       *[other] classes
+    }, { $labels }
 
 ## Weights files.
 
@@ -290,8 +326,17 @@ trainer-appears-twice = `{ $key }` appears twice
 trainer-not-a-parameter = `{ $key }` is not a parameter of this network (its parameters are { $names })
 trainer-should-be = `{ $name }` should be { $shape }, { $found }
 trainer-shape-number = a number
-trainer-shape-vector = an array of { $count } numbers
-trainer-shape-matrix = an array of { $rows } arrays of { $count } numbers
+trainer-shape-vector = an array of { $count } { $count ->
+        [one] number
+       *[other] numbers
+    }
+trainer-shape-matrix = an array of { $rows } { $rows ->
+        [one] array
+       *[other] arrays
+    } of { $count } { $count ->
+        [one] number
+       *[other] numbers
+    }
 trainer-shape-tensor = nested arrays of { $dims } numbers
 trainer-has-array = but has an array of { $count }
 trainer-has-number = but has a number
@@ -299,7 +344,13 @@ trainer-has-object = but has an object
 trainer-has-text = but has a text
 trainer-missing = `{ $name }` is missing
 trainer-labels-not-texts = `{ $key }` should be an array of texts
-trainer-too-many-labels = `{ $key }` has { $labels } labels, but the target has { $classes } classes
+trainer-too-many-labels = `{ $key }` has { $labels } { $labels ->
+        [one] label
+       *[other] labels
+    }, but the target has { $classes } { $classes ->
+        [one] class
+       *[other] classes
+    }
 trainer-label-not-text = a class label should be a text in double quotes
 trainer-label-empty-or-twice = the class label { $label } is empty or there twice
 trainer-text-after-object = unexpected text after the JSON object

@@ -11,7 +11,9 @@
 //! The functions take their arguments in alphabetical order of the phrase's argument names (the
 //! same in every language, and unchanged when a translation reorders its words), each as
 //! `impl Display`, except a number that chooses a plural form: a `usize`, tested against 1
-//! (English's forms of whole numbers: `[one]` and `*[other]`; Vietnamese has none).
+//! (English's forms of whole numbers: `[one]` and `*[other]`; Vietnamese has none). Each choice
+//! of forms is a `let` before the phrase (`let epochs_form = if epochs == 1 { "epoch" } else {
+//! "epochs" };`), so a phrase may count several things.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -91,13 +93,32 @@ fn function(language: Language, name: &str) -> Result<Function, String> {
         collect(pattern(other)?, &mut arguments, &mut counts)
             .map_err(|problem| format!("`{id}` ({}): {problem}", other.tag()))?;
     }
-    let ours = pattern(language)?;
+    // Each choice of forms becomes a `let` of its own name, and the phrase names it.
+    let mut lets = String::new();
+    let mut phrase = Vec::new();
     let mut used = BTreeSet::new();
-    let mut selectors = BTreeSet::new();
-    collect(ours, &mut used, &mut selectors).map_err(|problem| format!("`{id}`: {problem}"))?;
-    if selectors.len() > 1 {
-        return Err(format!("`{id}` chooses forms by more than one number"));
+    let ours = pieces(pattern(language)?).map_err(|problem| format!("`{id}`: {problem}"))?;
+    for piece in ours {
+        let Piece::Forms { count, one, other } = piece else {
+            phrase.push(piece);
+            continue;
+        };
+        if text(&one) == text(&other) {
+            phrase.extend(other);
+            continue;
+        }
+        let mut name = format!("{count}_form");
+        let mut k = 1;
+        while arguments.contains(&name) || lets.contains(&format!("let {name} ")) {
+            k += 1;
+            name = format!("{count}_form_{k}");
+        }
+        lets.push_str(&choice(&name, &count, &text(&one), &text(&other)));
+        used.extend(named(&one).chain(named(&other)));
+        used.insert(count);
+        phrase.push(Piece::Argument(name));
     }
+    used.extend(named(&phrase));
     let params: Vec<String> = arguments
         .iter()
         .map(|a| {
@@ -111,18 +132,7 @@ fn function(language: Language, name: &str) -> Result<Function, String> {
         })
         .collect();
     let display = arguments.iter().any(|a| !counts.contains(a));
-    let body = match selectors.iter().next() {
-        None => expression(4, &text(ours, None)),
-        Some(count) => {
-            let (one, other) = (text(ours, Some(true)), text(ours, Some(false)));
-            if one == other {
-                expression(4, &one)
-            } else {
-                let (a, b) = (expression(8, &one), expression(8, &other));
-                format!("    if {count} == 1 {{\n{a}\n    }} else {{\n{b}\n    }}")
-            }
-        }
-    };
+    let body = format!("{lets}{}", expression(4, &text(&phrase)));
     let signature = layout::signature("pub fn ", name, &params, " -> String {");
     Ok(Function {
         code: format!("{signature}\n{body}\n}}\n"),
@@ -130,8 +140,15 @@ fn function(language: Language, name: &str) -> Result<Function, String> {
     })
 }
 
-/// The phrase's text with its arguments as `format!` writes them, `{name}`; `one` chooses the
-/// variant of a plural selector (`None`: the default).
+/// The names of the arguments among `pieces`.
+fn named(pieces: &[Piece]) -> impl Iterator<Item = String> + '_ {
+    pieces.iter().filter_map(|piece| match piece {
+        Piece::Argument(name) => Some(name.clone()),
+        _ => None,
+    })
+}
+
+/// A phrase's text as a Rust string literal, its arguments as `format!` writes them, `{name}`.
 struct Text {
     literal: String,
     /// Whether it has an argument (then it is a format string, its braces doubled).
@@ -161,49 +178,111 @@ fn expression(indent: usize, text: &Text) -> String {
     format!("{pad}{callee}(\n{pad}    {}{comma}\n{pad})", text.literal)
 }
 
-/// The phrase as a Rust string literal, choosing the `[one]` variant if `one`, else the
-/// default.
-fn text(pattern: &Pattern<&str>, one: Option<bool>) -> Text {
-    let mut pieces = Vec::new();
-    pieces_of(pattern, one.unwrap_or(false), &mut pieces);
+/// `let NAME = if COUNT == 1 { ONE } else { OTHER };` at indent 4, as rustfmt lays it out: on
+/// one line while the `if` is at most 50 columns wide, else each form on a line of its own.
+/// Forms with arguments are `format!`s, and then a form without is a `String` too.
+fn choice(name: &str, count: &str, one: &Text, other: &Text) -> String {
+    if !one.formatted && !other.formatted {
+        let choice = format!(
+            "if {count} == 1 {{ {} }} else {{ {} }}",
+            one.literal, other.literal
+        );
+        let line = format!("    let {name} = {choice};");
+        if unicode_width::UnicodeWidthStr::width(choice.as_str()) <= 50
+            && unicode_width::UnicodeWidthStr::width(line.as_str()) <= layout::MAX_WIDTH
+        {
+            return line + "\n";
+        }
+        let form = |text: &Text| format!("        {}", text.literal);
+        return format!(
+            "    let {name} = if {count} == 1 {{\n{}\n    }} else {{\n{}\n    }};\n",
+            form(one),
+            form(other)
+        );
+    }
+    format!(
+        "    let {name} = if {count} == 1 {{\n{}\n    }} else {{\n{}\n    }};\n",
+        expression(8, one),
+        expression(8, other)
+    )
+}
+
+/// The pieces as a Rust string literal, with their arguments as `format!` writes them,
+/// `{name}`.
+fn text(pieces: &[Piece]) -> Text {
     let formatted = pieces.iter().any(|p| matches!(p, Piece::Argument(_)));
     let mut literal = String::from("\"");
     for piece in pieces {
         match piece {
-            Piece::Text(text) => literal.push_str(&escape(&text, formatted)),
+            Piece::Text(text) => literal.push_str(&escape(text, formatted)),
             Piece::Argument(name) => {
                 let _ = write!(literal, "{{{name}}}");
             }
+            // A choice of forms is a `let` of its own by now (see `function`).
+            Piece::Forms { .. } => {}
         }
     }
     literal.push('"');
     Text { literal, formatted }
 }
 
-enum Piece {
+/// A piece of a phrase of a generated program.
+pub(crate) enum Piece {
     Text(String),
     Argument(String),
+    /// `{ $count -> [one] … *[other] … }`: the forms a whole number chooses between.
+    Forms {
+        count: String,
+        one: Vec<Piece>,
+        other: Vec<Piece>,
+    },
 }
 
-fn pieces_of(pattern: &Pattern<&str>, one: bool, out: &mut Vec<Piece>) {
+/// A phrase of a generated program as pieces: text, arguments, and choices of forms by a count
+/// (a language without a `[one]` form says its default for every number). What such a phrase
+/// cannot hold is an error: a choice by something other than a number, choices inside a choice.
+pub(crate) fn pieces(pattern: &Pattern<&str>) -> Result<Vec<Piece>, String> {
+    let mut out = Vec::new();
+    pieces_of(pattern, &mut out, true)?;
+    Ok(out)
+}
+
+fn pieces_of(pattern: &Pattern<&str>, out: &mut Vec<Piece>, top: bool) -> Result<(), String> {
     for element in &pattern.elements {
         match element {
             PatternElement::TextElement { value } => out.push(Piece::Text(value.to_string())),
-            PatternElement::Placeable { expression } => match expression {
-                Expression::Inline(inline) => inline_piece(inline, out),
-                Expression::Select { variants, .. } => {
-                    let wanted = if one { "one" } else { "" };
-                    let chosen = variants
+            PatternElement::Placeable { expression } => {
+                match expression {
+                    Expression::Inline(inline) => inline_piece(inline, out),
+                    Expression::Select { selector, variants } => {
+                        let InlineExpression::VariableReference { id } = selector else {
+                            return Err("a form is chosen by something other than a number".into());
+                        };
+                        if !top {
+                            return Err("a choice of forms inside another".into());
+                        }
+                        let default = variants.iter().find(|v| v.default);
+                        let one = variants
                         .iter()
-                        .find(|v| matches!(&v.key, VariantKey::Identifier { name } if *name == wanted))
-                        .or_else(|| variants.iter().find(|v| v.default));
-                    if let Some(variant) = chosen {
-                        pieces_of(&variant.value, one, out);
+                        .find(|v| matches!(&v.key, VariantKey::Identifier { name } if *name == "one"))
+                        .or(default);
+                        let (Some(one), Some(other)) = (one, default) else {
+                            return Err("a choice of forms without a default".into());
+                        };
+                        let (mut a, mut b) = (Vec::new(), Vec::new());
+                        pieces_of(&one.value, &mut a, false)?;
+                        pieces_of(&other.value, &mut b, false)?;
+                        out.push(Piece::Forms {
+                            count: id.name.to_string(),
+                            one: a,
+                            other: b,
+                        });
                     }
                 }
-            },
+            }
         }
     }
+    Ok(())
 }
 
 /// An argument, or quoted text (the only things a trainer's phrase holds in braces, as
@@ -312,5 +391,56 @@ mod tests {
     fn text_is_escaped_for_a_literal_and_a_format_string() {
         assert_eq!(escape("a \"b\" {c}\\\n", true), "a \\\"b\\\" {{c}}\\\\\\n");
         assert_eq!(escape("{c}", false), "{c}");
+    }
+
+    #[test]
+    fn each_count_chooses_its_form_in_a_let_of_its_own() {
+        let trained = function(Language::English, "trained").expect("the phrase");
+        assert_eq!(
+            trained.code,
+            "pub fn trained(epochs: usize, rows: usize, seconds: impl Display) -> String {\n    \
+             let epochs_form = if epochs == 1 { \"epoch\" } else { \"epochs\" };\n    \
+             let rows_form = if rows == 1 { \"row\" } else { \"rows\" };\n    \
+             format!(\"trained {epochs} {epochs_form} on {rows} {rows_form} in {seconds} s\")\n}\n"
+        );
+        // Vietnamese has one form: the number is said, nothing chosen.
+        let trained = function(Language::Vietnamese, "trained").expect("the phrase");
+        assert!(!trained.code.contains("_form"), "{}", trained.code);
+        // A count that chooses twice gets two names.
+        let left = function(Language::English, "one_over").expect("the phrase");
+        assert!(
+            left.code
+                .contains("let rows_form = if rows == 1 { \"row\" } else { \"rows\" };")
+                && left
+                    .code
+                    .contains("let rows_form_2 = if rows == 1 { \"leaves\" } else { \"leave\" };")
+                && left
+                    .code
+                    .contains("{rows} {rows_form} in batches of {batch} {rows_form_2}"),
+            "{}",
+            left.code
+        );
+    }
+
+    #[test]
+    fn a_choice_wider_than_rustfmt_keeps_on_a_line_takes_a_line_per_form() {
+        let text = |literal: &str| Text {
+            literal: format!("\"{literal}\""),
+            formatted: false,
+        };
+        assert_eq!(
+            choice("found_form", "found", &text("column"), &text("columns")),
+            "    let found_form = if found == 1 { \"column\" } else { \"columns\" };\n"
+        );
+        assert_eq!(
+            choice(
+                "n_form",
+                "n",
+                &text("one long form"),
+                &text("other longer forms")
+            ),
+            "    let n_form = if n == 1 {\n        \"one long form\"\n    } else {\n        \
+             \"other longer forms\"\n    };\n"
+        );
     }
 }

@@ -336,7 +336,8 @@ fn run(arguments: &[String]) -> Result<(), Failure> {
             let seconds = start.elapsed().as_secs_f64();
             let rows = data.rows;
             let seconds = format!("{seconds:.2}");
-            let mut text = words::trained(settings.epochs, rows, seconds) + "\n";
+            let epochs = usize::try_from(settings.epochs).unwrap_or(usize::MAX);
+            let mut text = words::trained(epochs, rows, seconds) + "\n";
             if options.bench {
                 text.push_str(&bench(&report, rows));
             }

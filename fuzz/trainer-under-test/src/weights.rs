@@ -237,8 +237,8 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 fn describe(shape: &[usize]) -> String {
     match shape {
         [] => words::shape_number(),
-        [n] => words::shape_vector(n),
-        [m, n, ..] => words::shape_matrix(n, m),
+        [n] => words::shape_vector(*n),
+        [m, n, ..] => words::shape_matrix(*n, *m),
     }
 }
 

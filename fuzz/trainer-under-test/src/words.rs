@@ -31,13 +31,12 @@ pub fn batch_at_least_one() -> String {
     String::from("--batch must be at least 1")
 }
 
-pub fn bench(
-    epochs: impl Display,
-    gflops: impl Display,
-    speed: impl Display,
-    threads: impl Display,
-) -> String {
-    format!("bench: {speed} examples/s, {gflops} GFLOP/s ({epochs} epochs, {threads} threads)")
+pub fn bench(epochs: usize, gflops: impl Display, speed: impl Display, threads: usize) -> String {
+    let epochs_form = if epochs == 1 { "epoch" } else { "epochs" };
+    let threads_form = if threads == 1 { "thread" } else { "threads" };
+    format!(
+        "bench: {speed} examples/s, {gflops} GFLOP/s ({epochs} {epochs_form}, {threads} {threads_form})"
+    )
 }
 
 pub fn bench_no_epochs() -> String {
@@ -68,8 +67,9 @@ pub fn class_missing() -> String {
     String::from("the class is missing")
 }
 
-pub fn class_too_many(cell: impl Display, classes: impl Display, labels: impl Display) -> String {
-    format!("`{cell}` would be a class too many: the target has {classes} classes, {labels}")
+pub fn class_too_many(cell: impl Display, classes: usize, labels: impl Display) -> String {
+    let classes_form = if classes == 1 { "class" } else { "classes" };
+    format!("`{cell}` would be a class too many: the target has {classes} {classes_form}, {labels}")
 }
 
 pub fn classes(classes: impl Display) -> String {
@@ -214,11 +214,8 @@ pub fn long_row(
     found: usize,
     place: impl Display,
 ) -> String {
-    if found == 1 {
-        format!("{place}: a long row: {found} column, where {first} has {columns}")
-    } else {
-        format!("{place}: a long row: {found} columns, where {first} has {columns}")
-    }
+    let found_form = if found == 1 { "column" } else { "columns" };
+    format!("{place}: a long row: {found} {found_form}, where {first} has {columns}")
 }
 
 pub fn loss(loss: impl Display) -> String {
@@ -345,16 +342,19 @@ pub fn seconds(seconds: impl Display) -> String {
     format!("{seconds} s")
 }
 
-pub fn shape_matrix(count: impl Display, rows: impl Display) -> String {
-    format!("an array of {rows} arrays of {count} numbers")
+pub fn shape_matrix(count: usize, rows: usize) -> String {
+    let rows_form = if rows == 1 { "array" } else { "arrays" };
+    let count_form = if count == 1 { "number" } else { "numbers" };
+    format!("an array of {rows} {rows_form} of {count} {count_form}")
 }
 
 pub fn shape_number() -> String {
     String::from("a number")
 }
 
-pub fn shape_vector(count: impl Display) -> String {
-    format!("an array of {count} numbers")
+pub fn shape_vector(count: usize) -> String {
+    let count_form = if count == 1 { "number" } else { "numbers" };
+    format!("an array of {count} {count_form}")
 }
 
 pub fn short_row(
@@ -363,11 +363,8 @@ pub fn short_row(
     found: usize,
     place: impl Display,
 ) -> String {
-    if found == 1 {
-        format!("{place}: a short row: {found} column, where {first} has {columns}")
-    } else {
-        format!("{place}: a short row: {found} columns, where {first} has {columns}")
-    }
+    let found_form = if found == 1 { "column" } else { "columns" };
+    format!("{place}: a short row: {found} {found_form}, where {first} has {columns}")
 }
 
 pub fn should_be(found: impl Display, name: impl Display, shape: impl Display) -> String {
@@ -406,12 +403,16 @@ pub fn too_large_for(cell: impl Display, real: impl Display) -> String {
     format!("`{cell}` is too large for {real}")
 }
 
-pub fn too_many_labels(classes: impl Display, key: impl Display, labels: impl Display) -> String {
-    format!("`{key}` has {labels} labels, but the target has {classes} classes")
+pub fn too_many_labels(classes: usize, key: impl Display, labels: usize) -> String {
+    let labels_form = if labels == 1 { "label" } else { "labels" };
+    let classes_form = if classes == 1 { "class" } else { "classes" };
+    format!("`{key}` has {labels} {labels_form}, but the target has {classes} {classes_form}")
 }
 
-pub fn trained(epochs: impl Display, rows: impl Display, seconds: impl Display) -> String {
-    format!("trained {epochs} epochs on {rows} rows in {seconds} s")
+pub fn trained(epochs: usize, rows: usize, seconds: impl Display) -> String {
+    let epochs_form = if epochs == 1 { "epoch" } else { "epochs" };
+    let rows_form = if rows == 1 { "row" } else { "rows" };
+    format!("trained {epochs} {epochs_form} on {rows} {rows_form} in {seconds} s")
 }
 
 pub fn unclosed_quote(place: impl Display) -> String {
@@ -449,9 +450,6 @@ pub fn usage_error(message: impl Display, program: impl Display) -> String {
 }
 
 pub fn wrong_row(expected: impl Display, found: usize, place: impl Display) -> String {
-    if found == 1 {
-        format!("{place}: a row of {found} column, but the network needs {expected}")
-    } else {
-        format!("{place}: a row of {found} columns, but the network needs {expected}")
-    }
+    let found_form = if found == 1 { "column" } else { "columns" };
+    format!("{place}: a row of {found} {found_form}, but the network needs {expected}")
 }

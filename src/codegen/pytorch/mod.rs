@@ -59,7 +59,7 @@ pub fn generate(model: &Model, options: &Options) -> Result<Vec<File>, GenError>
         dtype: settings.dtype,
         optimizer: optimizer(&model.optimizer),
         usage: words::python_string(&usage(&words, &network, &settings)),
-        words: words::table(options.language),
+        words: words::table(options.language).map_err(GenError::Internal)?,
     };
     let readme = Readme {
         w: &words,
