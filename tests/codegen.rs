@@ -2273,3 +2273,85 @@ fn a_checkpoint_that_cannot_be_written_says_why() {
     }
     insta::assert_snapshot!(shown.replace(&data, "xor.csv"));
 }
+
+/// A classifier whose loss is a cross-entropy of the softmax of its logits, with no softmax
+/// named (`cross_entropy(softmax(W2 @ h + b2), y)`, or named logits `z`): both trainers report
+/// its accuracy, and `predict` says each row's class.
+#[test]
+fn a_cross_entropy_of_the_softmax_of_unnamed_logits_reports_accuracy_in_both_targets() {
+    let test = "a_cross_entropy_of_the_softmax_of_unnamed_logits_reports_accuracy";
+    let dir = scratch().join(test);
+    std::fs::create_dir_all(&dir).expect("the scratch directory");
+    let networks = [
+        (
+            "unnamed-logits.nabla",
+            "input x[2]\ntarget y : index(3)\nparam W1[4, 2] ~ xavier\nparam b1[4] ~ zeros\n\
+             param W2[3, 4] ~ xavier\nparam b2[3] ~ zeros\nh = tanh(W1 @ x + b1)\n\
+             loss L = cross_entropy(softmax(W2 @ h + b2), y)\noptimizer sgd(lr = 0.5)\n",
+        ),
+        (
+            "named-logits.nabla",
+            "input x[2]\ntarget y[3]\nparam W[3, 2] ~ xavier\nparam b[3] ~ zeros\n\
+             z = W @ x + b\nloss L = cross_entropy(softmax(z), y) + sum(W^2) / 100\n",
+        ),
+    ];
+    // Three classes by the first input's third of [−1, 1).
+    let csv = class_rows(7, (30, 2), (-1.0, 1.0), |_| 0);
+    let csv: String = csv
+        .lines()
+        .map(|line| {
+            let first: f64 = line
+                .split(',')
+                .next()
+                .and_then(|x| x.parse().ok())
+                .expect("x");
+            let class = ((first + 1.0) * 1.5).floor().min(2.0) as usize;
+            let cells: Vec<&str> = line.split(',').take(2).collect();
+            format!("{},{class}\n", cells.join(","))
+        })
+        .collect();
+    let python = support::torch_python();
+    for (name, source) in networks {
+        let file = dir.join(name);
+        std::fs::write(&file, source).expect("the network is written");
+        let file = file.to_string_lossy().into_owned();
+        let trainer = trainer(&file, "f64");
+        let data = trainer.write("classes.csv", &csv);
+        let run = trainer.run(&[
+            "train", &data, "--epochs", "50", "--save", "w.json", "--quiet",
+        ]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let accuracy = reported(&run.stdout, "accuracy ");
+        assert!(
+            accuracy > 50.0,
+            "{name}: accuracy {accuracy}%\n{}",
+            run.stdout
+        );
+        let predict = trainer.run(&["predict", &data, "--weights", "w.json"]);
+        assert_eq!(predict.code, 0, "{name}: {}", predict.stderr);
+        assert!(
+            predict
+                .stdout
+                .lines()
+                .all(|line| ["0", "1", "2"].contains(&line)),
+            "{name}: a class per row:\n{}",
+            predict.stdout
+        );
+        let Ok(python) = &python else { continue };
+        let project = crate::pytorch_target::project(test, &file, &[]);
+        std::fs::write(project.join("classes.csv"), &csv).expect("the data is written");
+        let args = ["train", "classes.csv", "--epochs", "50", "--quiet"];
+        let runs = [(project, args.iter().map(|a| a.to_string()).collect())];
+        let run = &crate::pytorch_target::run_python(python, test, &runs)[0];
+        assert_eq!(run.code, 0, "{name}: train.py: {}", run.stderr);
+        let accuracy = reported(&run.stdout, "accuracy ");
+        assert!(
+            accuracy > 50.0,
+            "{name}: train.py: accuracy {accuracy}%\n{}",
+            run.stdout
+        );
+    }
+    if let Err(why) = python {
+        support::skipped(test, &why);
+    }
+}

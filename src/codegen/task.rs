@@ -11,8 +11,11 @@
 //! - The network is a classifier when it has one target and the prediction has the target's
 //!   shape and is a softmax, log-softmax or sigmoid: with k ≥ 2 elements the class is the
 //!   largest element; a single sigmoid output gives class 1 when it is at least 1/2.
+//! - Otherwise, when the loss takes a cross-entropy of the softmax of a value z (named or not)
+//!   against the one target (a class number, or k ≥ 2 elements), the network is a classifier
+//!   and z is the prediction: the class is its largest element, the largest probability.
 
-use crate::ir::{DeclKind, Model, NodeId, Op, Unary};
+use crate::ir::{Binary, DeclKind, Model, NodeId, Op, Unary};
 use crate::shape::Shape;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +116,13 @@ pub fn task(model: &Model) -> Task {
         }
         _ => None,
     };
+    let (output, classifier) = match (classifier, classes) {
+        (None, Some(k)) => match cross_entropy_logits(model, k, &feeds_loss, &on_target) {
+            Some(logits) => (logits, Some(Classifier::Argmax)),
+            None => (output, None),
+        },
+        _ => (output, classifier),
+    };
     Task {
         columns,
         input_columns,
@@ -122,6 +132,39 @@ pub fn task(model: &Model) -> Task {
         output,
         classifier,
     }
+}
+
+/// The logits z of k elements whose softmax the loss compares with a target by a cross-entropy,
+/// as `cross_entropy(softmax(z), y)` is written in the graph: −log_softmax(z)[y] for a class
+/// number, −sum(y ⊙ log_softmax(z)) for k elements (the last such z the loss uses, which
+/// depends on no target).
+fn cross_entropy_logits(
+    model: &Model,
+    k: usize,
+    feeds_loss: &[bool],
+    on_target: &[bool],
+) -> Option<NodeId> {
+    let graph = &model.graph;
+    let target = |id: NodeId| matches!(graph[id].op, Op::Var(d) if model.declaration(d).kind == DeclKind::Target);
+    let logits = |log_p: NodeId| match graph[log_p].op {
+        Op::Unary(Unary::LogSoftmax, z)
+            if graph[z].shape == Shape::Vector(k) && !on_target[z.index()] =>
+        {
+            Some(z)
+        }
+        _ => None,
+    };
+    graph
+        .ids()
+        .rev()
+        .filter(|id| feeds_loss[id.index()])
+        .find_map(|id| match graph[id].op {
+            Op::Binary(Binary::Pick, log_p, y) if target(y) => logits(log_p),
+            Op::Binary(Binary::Mul, y, log_p) | Op::Binary(Binary::Mul, log_p, y) if target(y) => {
+                logits(log_p)
+            }
+            _ => None,
+        })
 }
 
 /// `x` for a scalar, `x[0]` … for a vector, `W[0, 0]` … for a matrix (row-major).
@@ -187,5 +230,33 @@ mod tests {
             task.columns[..4],
             ["A[0, 0]", "A[0, 1]", "A[1, 0]", "A[1, 1]"]
         );
+    }
+
+    #[test]
+    fn a_cross_entropy_of_the_softmax_of_unnamed_or_named_logits_is_a_classifier() {
+        for source in [
+            // Unnamed logits, a class number.
+            "input x[2]\ntarget y : index(3)\nparam W[3, 2] ~ xavier\nh = relu(x)\n\
+             loss L = cross_entropy(softmax(W @ h), y)\n",
+            // Named logits, a one-hot target, and a penalty.
+            "input x[2]\ntarget y[3]\nparam W[3, 2] ~ xavier\nz = W @ x\n\
+             loss L = cross_entropy(softmax(z), y) + sum(W^2) / 100\n",
+        ] {
+            let (model, task) = task_of(source);
+            assert_eq!(task.classifier, Some(Classifier::Argmax), "{source}");
+            assert_eq!(model.graph[task.output].shape, Shape::Vector(3), "{source}");
+            assert!(
+                matches!(model.graph[task.output].op, Op::Binary(Binary::MatMul, ..)),
+                "{source}: {:?}",
+                model.graph[task.output].op
+            );
+        }
+        // A mean squared error of a softmax is no cross-entropy: nothing to count as classes.
+        let (model, task) = task_of(
+            "input x[2]\ntarget y[3]\nparam W[3, 2] ~ xavier\nz = W @ x\n\
+             loss L = mse(softmax(z), y)\n",
+        );
+        assert_eq!(model.node_name(task.output), Some("z"));
+        assert_eq!(task.classifier, None);
     }
 }

@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn every_phrase_of_train_py_is_said_in_every_language() {
         assert!(
-            said().contains("trained") && said().len() > 50,
+            said().contains(&"trained") && said().len() > 50,
             "{:?}",
             said()
         );
