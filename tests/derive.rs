@@ -200,18 +200,36 @@ fn the_latex_documents_compile() {
     }
     let dir = std::env::temp_dir().join(format!("nabla-derive-latex-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch directory");
-    for example in examples() {
-        let path = relative(&example);
-        for form in ["vector", "scalar"] {
+    // The examples, networks of tensors, and a file whose names push the rules' placeholders to
+    // Greek letters (τ for a target when the file has `y` and `c`), in both languages.
+    let mut paths: Vec<String> = examples().iter().map(|e| relative(e)).collect();
+    paths.push("tests/fixtures/explain/taken-letters.nabla".to_string());
+    paths.push("tests/fixtures/tensors/small-cnn.nabla".to_string());
+    paths.push("tests/fixtures/tensors/log-softmax-rows.nabla".to_string());
+    for (path, form, language) in paths.iter().flat_map(|path| {
+        ["vector", "scalar"]
+            .into_iter()
+            .flat_map(move |form| ["en", "vi"].map(|language| (path, form, language)))
+    }) {
+        {
             let run = nabla(
-                &["derive", path.as_str(), "--format", "latex", "--form", form],
+                &[
+                    "derive",
+                    path.as_str(),
+                    "--format",
+                    "latex",
+                    "--form",
+                    form,
+                    "--lang",
+                    language,
+                ],
                 None,
             );
             if run.code != 0 {
                 continue; // the scalar form refuses large networks; tested elsewhere
             }
             let name = format!(
-                "{}-{form}",
+                "{}-{form}-{language}",
                 path.trim_end_matches(".nabla").replace('/', "-")
             );
             std::fs::write(dir.join(format!("{name}.tex")), &run.stdout).expect("writable");
@@ -243,4 +261,24 @@ fn the_scalar_form_of_a_large_network_is_refused_in_one_clean_sentence() {
         "nabla: --form scalar writes one line per parameter element, and this gradient has 131; \
          pick a few with --wrt, or use the vector form\n"
     );
+}
+
+/// The rules' Greek placeholders are LaTeX's letters (`\tau`), not text in a formula: a file
+/// with `y` and `c` has the target `τ`.
+#[test]
+fn greek_placeholders_are_latex_letters() {
+    let path = "tests/fixtures/explain/taken-letters.nabla";
+    let text = nabla(&["derive", path], None);
+    assert!(
+        text.stdout.contains("∂u/∂ξ = q·sum(τ) − τ"),
+        "{}",
+        text.stdout
+    );
+    for command in ["derive", "explain"] {
+        let run = nabla(&[command, path, "--format", "latex"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("\\tau"), "{}", run.stdout);
+        assert!(run.stdout.contains("\\xi"), "{}", run.stdout);
+        assert!(!run.stdout.contains("\\text{τ}"), "{}", run.stdout);
+    }
 }
