@@ -102,3 +102,31 @@ fn a_value_too_large_for_its_box_is_named_by_its_space_in_every_dimension() {
     let run = nabla(&["graph", "examples/iris.nabla"], None);
     assert!(run.stdout.contains("∈ ℝ¹⁶ˣ⁴"), "{}", run.stdout);
 }
+
+/// A bias per channel is spread over its maps in two steps (`[2]` to `[2, 4]` to `[2, 4, 4]`):
+/// the graph draws one broadcast box from the bias to the sum, of the maps' shape.
+#[test]
+fn a_bias_spread_over_maps_is_one_broadcast_box() {
+    let run = crate::support::nabla(&["graph", "tests/fixtures/tensors/small-cnn.nabla"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let boxes: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[label=\"broadcast"))
+        .collect();
+    assert_eq!(boxes.len(), 1, "{}", run.stdout);
+    assert!(boxes[0].contains("ℝ²ˣ⁴ˣ⁴"), "{}", boxes[0]);
+    let id = boxes[0].trim().split(' ').next().expect("an id");
+    // From the bias c (n3), into the sum with the convolution.
+    assert!(
+        run.stdout.contains(&format!("n3 -> {id};")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches(&format!("{id} -> ")).count(),
+        1,
+        "{}",
+        run.stdout
+    );
+}

@@ -64,8 +64,40 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     let value_at = |id: NodeId| values.and_then(|v| v.get(id.index()).cloned().flatten());
+    // A bias per channel is spread in steps (`[2]` to `[2, 4]` to `[2, 4, 4]`): one box, from
+    // the value spread to its last shape. A spreading step whose one use is the next step is
+    // drawn as part of it.
+    let mut uses = vec![0usize; gradient.forward_len];
     for id in graph.ids().take(gradient.forward_len) {
-        if !needed[id.index()] {
+        if needed[id.index()] {
+            for operand in graph[id].op.operands() {
+                uses[operand.index()] += 1;
+            }
+        }
+    }
+    let mut spread_into_next = vec![false; gradient.forward_len];
+    for id in graph.ids().take(gradient.forward_len) {
+        if needed[id.index()]
+            && is_spread(&graph[id].op)
+            && let Some(operand) = graph[id].op.operands().next()
+            && is_spread(&graph[operand].op)
+            && uses[operand.index()] == 1
+        {
+            spread_into_next[operand.index()] = true;
+        }
+    }
+    // The first value of a chain of spreading steps.
+    let source = |mut id: NodeId| {
+        while spread_into_next[id.index()] {
+            match graph[id].op.operands().next() {
+                Some(operand) => id = operand,
+                None => break,
+            }
+        }
+        id
+    };
+    for id in graph.ids().take(gradient.forward_len) {
+        if !needed[id.index()] || spread_into_next[id.index()] {
             continue;
         }
         let node = &graph[id];
@@ -82,7 +114,7 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
         let mut operands: Vec<Option<usize>> = node
             .op
             .operands()
-            .map(|operand| index_of[operand.index()])
+            .map(|operand| index_of[source(operand).index()])
             .collect();
         // The exponent of a power is part of the operation, not a node: drawn as a constant.
         if let Op::Pow(_, exponent) = &node.op {
@@ -123,6 +155,14 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
         nodes,
         edges,
     }
+}
+
+/// A step that spreads a value over more elements.
+fn is_spread(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Broadcast(..) | Op::Tensor(crate::ir::TensorOp::Expand(..))
+    )
 }
 
 fn operation(op: &Op) -> Option<Message> {
