@@ -14,8 +14,9 @@
 //!   only what keeps rationals rational (+ − × ÷, integer powers, relu, abs, sum, mean,
 //!   transpose, @, mse, convolution, pooling) is exact throughout;
 //! - a batch's gradient is the mean of its examples' (`batch_properties.rs`);
-//! - on batches of images, nabla's check, derive, explain and gradients agree with PyTorch's
-//!   autograd of the same file read independently (`tests/support/torch_batch.py`);
+//! - nabla's check, derive, explain and gradients agree with PyTorch's autograd of the same file
+//!   read independently (`tests/support/torch_batch.py`), for networks over the whole language
+//!   and for networks of tensors and batches of images;
 //! - the generated trainers agree with the evaluator (`codegen_tensors.rs`), and PyTorch trains
 //!   them as the evaluator does (`pytorch_tensors.rs`).
 //!

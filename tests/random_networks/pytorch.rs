@@ -1,11 +1,12 @@
 //! PyTorch's autograd of the same files: its batch loss and gradients of each network, read by
-//! `tests/support/torch_batch.py` independently of nabla, against `nabla explain`'s.
+//! `tests/support/torch_batch.py` independently of nabla, against `nabla explain`'s: networks of
+//! tensors and batches of images, and networks over the whole language.
 
 use std::path::Path;
 
 use nabla::ir::DeclKind;
 
-use super::{Mode, compile, generate_tensors, seeded, usable};
+use super::{Mode, compile, generate, generate_tensors, seeded, usable};
 
 /// PyTorch's batch loss and gradients of each file (`tests/support/torch_batch.py`), in one
 /// Python process.
@@ -127,6 +128,49 @@ fn tensor_networks_and_batches_of_images_agree_with_pytorch() {
         "{batches} batches of {}",
         sources.len()
     );
+    for feature in wanted {
+        assert!(features.contains(feature), "no network has {feature}");
+    }
+    agree_with_pytorch(&python, &sources);
+}
+
+#[test]
+fn networks_of_the_whole_language_agree_with_pytorch() {
+    let test = "networks_of_the_whole_language_agree_with_pytorch";
+    let python = match crate::support::torch_python() {
+        Ok(python) => python,
+        Err(why) => return crate::support::skipped(test, &why),
+    };
+    let wanted = [
+        "sigmoid",
+        "log",
+        "sqrt",
+        "abs",
+        "^ non-integer",
+        "postfix '",
+        "array in an expression",
+        "loss cross_entropy of softmax",
+        "loss cross_entropy of sigmoid",
+        "loss -sum(y * log_softmax)",
+        "lines in reverse",
+        "image then vectors",
+    ];
+    let mut sources = Vec::new();
+    let mut features = std::collections::BTreeSet::new();
+    let mut seed = 0;
+    // Forty networks or more, until they use every feature of `wanted`: each with a parameter,
+    // clear of kinks and ties.
+    while sources.len() < 40
+        || (sources.len() < 120 && !wanted.iter().all(|f| features.contains(f)))
+    {
+        seed += 1;
+        let network = generate(&mut seeded(seed), Mode::Any);
+        let model = compile(&network.source);
+        if model.declarations_of(DeclKind::Param).next().is_some() && usable(&model) {
+            sources.push(network.source);
+            features.extend(network.features);
+        }
+    }
     for feature in wanted {
         assert!(features.contains(feature), "no network has {feature}");
     }

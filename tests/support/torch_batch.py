@@ -3,10 +3,11 @@
 Reads a JSON list of files' texts on standard input and prints a JSON list, for each file
 {"loss": L, "gradients": {NAME: nested lists}} (one process for them all: importing torch takes
 a second).
-It reads the part of the language the random networks of tests/batch_properties.rs and the
-networks of tensors of tests/random_networks/ use (statements over several lines inside brackets,
-each lists, index inputs and targets, batch statistics, picked rows, concat, the usual functions
-and losses, matrix products and transposes (`transpose(A)` and `A'`), and on
+It reads the part of the language the random networks of tests/batch_properties.rs and
+tests/random_networks/ use (statements over several lines inside brackets and in any order,
+arrays in expressions, each lists, index inputs and targets, batch statistics, picked rows,
+concat, the usual functions and losses (cross-entropy against a class number or a
+distribution), matrix products and transposes (`transpose(A)`, `A'` and `(A @ B)'`), and on
 tensors conv2d, max_pool, avg_pool, flatten, and sum, mean, softmax and log_softmax along an
 axis), independently of nabla: a value of each example is a tensor whose first axis runs
 over the examples, a value every example shares (a parameter, a batch statistic) has none, and
@@ -32,7 +33,9 @@ class B:
 
     @staticmethod
     def of(x):
-        return x if isinstance(x, B) else B(torch.tensor(float(x)), False)
+        if isinstance(x, B):
+            return x
+        return B(torch.tensor(x, dtype=torch.float64), False)
 
     def _zip(self, other, f):
         other = B.of(other)
@@ -70,6 +73,7 @@ class B:
 
     def __matmul__(self, o):
         # A matrix every example shares times each example's vector or matrix.
+        o = B.of(o)
         assert not self.each
         if o.each and o.t.dim() == 2:
             return B(torch.einsum("ij,mj->mi", self.t, o.t), True)
@@ -100,6 +104,9 @@ def batch_var(v, unbiased=0):
 
 
 def cross_entropy(p, y):
+    if not getattr(y, "index", False):
+        # A distribution over the last axis: −sum(y ⊙ log p).
+        return last_axis_sum(-(y * B(torch.log(p.t), p.each)))
     # y: each example's class number.
     return B(-torch.log(p.t.gather(-1, y.t.long().unsqueeze(-1)).squeeze(-1)), True)
 
@@ -204,13 +211,54 @@ NAMES = {
     "mse": mse,
 }
 
+# A function of the language takes any number as its first argument too (`sqrt(0.3**2 + 1)`).
+NAMES = {name: (lambda f: lambda v, *rest: f(B.of(v), *rest))(f) for name, f in NAMES.items()}
+
 DECLARATION = re.compile(r"^(input|target|param|const)\s+(\w+)\s*(?:\[[^\]]*\]|:\s*index\(\d+\))?\s*=\s*(.*)$")
 DEFINITION = re.compile(r"^(?:loss\s+)?(\w+)\s*=\s*(.*)$")
 
 
 def python(expression):
-    """An expression of the language as Python: `^` is `**`, a name's postfix `'` a transpose."""
-    return re.sub(r"(\w+)'", r"transpose(\1)", expression).replace("^", "**")
+    """An expression of the language as Python: `^` is `**`, a postfix `'` (of a name or of
+    parentheses) a transpose, an array `[1, 2]` a tensor (`T([1, 2])`; brackets after a name or
+    a closing bracket pick rows)."""
+    text = expression.replace("^", "**")
+    out = []
+    closing = []
+    for i, c in enumerate(text):
+        if c == "[":
+            before = "".join(out).rstrip()
+            if closing and closing[-1] != "]p":
+                # Inside an array: a row of it.
+                closing.append("]")
+                out.append("[")
+            elif before and (before[-1].isalnum() or before[-1] in "_)]"):
+                closing.append("]p")
+                out.append("[")
+            else:
+                closing.append("])")
+                out.append("T([")
+        elif c == "]":
+            out.append(closing.pop()[:2].replace("]p", "]"))
+        elif c == "'":
+            # The operand before: a name, or a parenthesized group.
+            done = "".join(out)
+            if done.endswith(")"):
+                depth = 0
+                for start in range(len(done) - 1, -1, -1):
+                    depth += {")": 1, "(": -1}.get(done[start], 0)
+                    if depth == 0:
+                        break
+                while start > 0 and (done[start - 1].isalnum() or done[start - 1] == "_"):
+                    start -= 1
+            else:
+                start = len(done)
+                while start > 0 and (done[start - 1].isalnum() or done[start - 1] == "_"):
+                    start -= 1
+            out = [done[:start], "transpose(", done[start:], ")"]
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def statements(source):
@@ -227,8 +275,10 @@ def statements(source):
 
 def batch_loss_and_gradients(source):
     env = dict(NAMES)
+    env["T"] = lambda items: B(torch.tensor(items, dtype=torch.float64), False)
     params = {}
     loss_name = None
+    definitions = []
     for line in statements(source):
         if line.startswith("optimizer"):
             continue
@@ -242,13 +292,23 @@ def batch_loss_and_gradients(source):
                 t.requires_grad_(True)
                 params[name] = t
             env[name] = B(t, each)
+            env[name].index = ": index(" in line
             continue
         defined = DEFINITION.match(line)
         assert defined, line
-        name, expression = defined.groups()
-        env[name] = B.of(eval(python(expression), {}, env))
+        definitions.append(defined.groups())
         if line.startswith("loss"):
-            loss_name = name
+            loss_name = defined.group(1)
+    # Names may be used before the line that defines them: each definition once its names are.
+    while definitions:
+        waiting = []
+        for name, expression in definitions:
+            try:
+                env[name] = B.of(eval(python(expression), {}, env))
+            except NameError:
+                waiting.append((name, expression))
+        assert len(waiting) < len(definitions), waiting
+        definitions = waiting
     loss = env[loss_name]
     batch_loss = loss.t.mean() if loss.each else loss.t
     batch_loss.backward()
