@@ -282,3 +282,64 @@ fn greek_placeholders_are_latex_letters() {
         assert!(!run.stdout.contains("\\text{τ}"), "{}", run.stdout);
     }
 }
+
+/// `𝟙`, a tensor of ones (`−1/6·𝟙` is the gradient of `−sum(P)/6`), is said in words on every
+/// page that writes it, and only there.
+#[test]
+fn the_tensor_of_ones_is_defined_where_a_line_writes_it() {
+    let file = std::env::temp_dir().join("nabla-derive-ones.nabla");
+    std::fs::write(
+        &file,
+        "param S[2, 3] = [[1, 0, 2], [0, 1, 1]]\nP = log_softmax(S, 1)\nloss L = -sum(P) / 6\n",
+    )
+    .expect("written");
+    let path = file.to_str().expect("a path");
+    for (command, language, format, words) in [
+        (
+            "derive",
+            "en",
+            "text",
+            "𝟙 is a tensor whose every element is 1",
+        ),
+        (
+            "derive",
+            "vi",
+            "latex",
+            "$\\mathbf{1}$ là tensor có mọi phần tử bằng 1",
+        ),
+        (
+            "explain",
+            "en",
+            "markdown",
+            "$\\mathbf{1}$ is a tensor whose every element is 1",
+        ),
+        ("explain", "vi", "text", "𝟙 là tensor có mọi phần tử bằng 1"),
+        (
+            "explain",
+            "en",
+            "html",
+            "<math><mi>𝟙</mi></math> is a tensor",
+        ),
+    ] {
+        let run = nabla(
+            &[command, path, "--lang", language, "--format", format],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(words),
+            "{command} {format}\n{}",
+            run.stdout
+        );
+    }
+    let without = nabla(
+        &["derive", "tests/fixtures/tensors/log-softmax-rows.nabla"],
+        None,
+    );
+    assert!(!without.stdout.contains("𝟙"), "{}", without.stdout);
+    assert!(
+        !without.stdout.contains("every element is 1"),
+        "{}",
+        without.stdout
+    );
+}

@@ -154,6 +154,9 @@ explain-avg-pool-note =
 explain-repeat-note =
     { $repeat } repeats the gradient along axis { $axis }:
     every element the sum added receives it.
+explain-ones =
+    { $ones } is a tensor whose every element is 1, of the shape its place in the formula
+    needs: a number times { $ones } is that number in every element.
 explain-softmax-sum-note =
     The last equation is the first summed over { $i } by the chain rule. The elements of
     { $gradient } add up to 0: adding one number to every element of { $z } changes neither

@@ -162,6 +162,9 @@ explain-avg-pool-note =
 explain-repeat-note =
     { $repeat } lặp lại gradient dọc theo trục { $axis }:
     mọi phần tử đã được cộng vào tổng đều nhận nó.
+explain-ones =
+    { $ones } là tensor có mọi phần tử bằng 1, với kích thước mà vị trí của nó trong công
+    thức cần: một số nhân với { $ones } là số đó ở mọi phần tử.
 explain-softmax-sum-note =
     Phương trình cuối là phương trình đầu lấy tổng theo { $i } bằng quy tắc chuỗi. Các phần tử
     của { $gradient } có tổng bằng 0: cộng cùng một số vào mọi phần tử của { $z } không làm

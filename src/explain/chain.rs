@@ -208,7 +208,16 @@ impl ChainBuilder {
             .stages
             .last()
             .map_or(&self.chain.lhs, |s| &s.formula);
-        let same_number = matches!(previous, Formula::Number(_) | Formula::Decimal(_))
+        // A number written as itself, or negated (`−1` before the value −1), but not `−0`.
+        let written_as_number = match previous {
+            Formula::Number(_) | Formula::Decimal(_) => true,
+            Formula::Neg(a) => {
+                matches!(**a, Formula::Number(_) | Formula::Decimal(_))
+                    && written_value(a).is_some_and(|v| !v.is_zero())
+            }
+            _ => false,
+        };
+        let same_number = written_as_number
             && exact
             && written_value(previous).is_some()
             && written_value(previous) == written_value(&formula);
@@ -334,6 +343,22 @@ mod tests {
             .then(Because::Substitution, product)
             .value(&value, 9);
         assert_eq!(relations(&chain), vec![Relation::Equals, Relation::Equals]);
+    }
+
+    #[test]
+    fn a_negated_number_is_the_value_once() {
+        // ∂L/∂l₂ = −y₂ = −1, not −y₂ = −1 = −1; but −y₁ = −0 = 0 keeps its value.
+        let chain = |n: i64| {
+            Chain::of_number(Formula::symbol("g"), &exact(-n, 1))
+                .then(Because::Definition, Formula::symbol("y"))
+                .then(
+                    Because::Substitution,
+                    Formula::Neg(Box::new(Formula::number(n))),
+                )
+                .value(&exact(-n, 1), 9)
+        };
+        assert_eq!(chain(1).stages().count(), 2);
+        assert_eq!(chain(0).stages().count(), 3);
     }
 
     #[test]

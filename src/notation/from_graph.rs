@@ -117,7 +117,7 @@ fn expand(graph: &Graph, names: &Names, node: NodeId, depth: usize) -> Formula {
         Op::Pow(a, p) => Formula::Pow(sub(*a), Box::new(Formula::Number(p.clone()))),
         // A scalar standing for a tensor of copies: 𝟙 (all ones), or c·𝟙.
         Op::Broadcast(a, _) => {
-            let ones = Formula::symbol("𝟙");
+            let ones = Formula::symbol(super::ONES);
             match &graph[*a].op {
                 Op::Literal(v) if v.as_scalar().is_some_and(num_traits::One::is_one) => ones,
                 _ => Formula::binary(

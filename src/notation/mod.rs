@@ -235,7 +235,22 @@ pub struct GridMap {
     pub rows: Vec<Vec<Formula>>,
 }
 
+/// The name of a tensor of ones (`c·𝟙`: a number spread over a tensor).
+pub const ONES: &str = "𝟙";
+
 impl Formula {
+    /// Whether the formula writes a tensor of ones, [`ONES`].
+    pub fn uses_ones(&self) -> bool {
+        let mut pending = vec![self];
+        while let Some(f) = pending.pop() {
+            if matches!(f, Formula::Symbol(s) if s.name == ONES) {
+                return true;
+            }
+            pending.extend(f.parts());
+        }
+        false
+    }
+
     pub fn symbol(name: &str) -> Formula {
         Formula::Symbol(Symbol::plain(name))
     }

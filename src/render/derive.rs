@@ -138,6 +138,8 @@ struct TextPage<'a> {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
+    /// The tensor of ones, typeset, when a line uses it: the page says what it is.
+    ones: Option<String>,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
     /// A batch normalization's gradient is given in the compact form too.
@@ -155,6 +157,8 @@ struct MarkdownPage {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
+    /// The tensor of ones, typeset, when a line uses it: the page says what it is.
+    ones: Option<String>,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
     /// A batch normalization's gradient is given in the compact form too.
@@ -172,6 +176,8 @@ struct LatexPage {
     lines: Vec<LineView>,
     rules: Vec<RuleView>,
     has_signals: bool,
+    /// The tensor of ones, typeset, when a line uses it: the page says what it is.
+    ones: Option<String>,
     /// "example", "independent" or "coupled": see [`BatchKind`].
     batch: &'static str,
     /// A batch normalization's gradient is given in the compact form too.
@@ -233,6 +239,11 @@ pub fn render(
         })
         .collect();
     let has_signals = lines.iter().any(|l| l.is_signal);
+    let ones = derivation
+        .lines
+        .iter()
+        .any(|l| l.rhs.uses_ones())
+        .then(|| inline(typeset(&Formula::symbol(crate::notation::ONES))));
     let fused = derivation.rules.iter().find_map(|s| match &s.note {
         Some(RuleNote::SoftmaxCrossEntropy { general, one_hot }) => {
             Some((inline(typeset(general)), inline(typeset(one_hot))))
@@ -262,6 +273,7 @@ pub fn render(
                 lines,
                 rules,
                 has_signals,
+                ones,
                 fused,
                 batch,
                 compact,
@@ -274,6 +286,7 @@ pub fn render(
             lines,
             rules,
             has_signals,
+            ones,
             fused,
             batch,
             compact,
@@ -285,6 +298,7 @@ pub fn render(
             lines,
             rules,
             has_signals,
+            ones,
             fused,
             batch,
             compact,

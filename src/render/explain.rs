@@ -84,6 +84,8 @@ pub struct EquationView {
 pub struct Words {
     /// `v` in "δv is the gradient … of layer v".
     pub layer: String,
+    /// The tensor of ones, `𝟙`.
+    pub ones: String,
     pub layer_delta: String,
     pub layer_net: String,
     /// The same of example i of a batch, and example i's loss: `δv⁽ⁱ⁾`, `net_v⁽ⁱ⁾`, `L⁽ⁱ⁾`.
@@ -116,6 +118,8 @@ pub struct Page {
     pub rules: Vec<RuleView>,
     /// The backward pass names error signals (`δo`): the page says what they are.
     pub signals: bool,
+    /// A line writes the tensor of ones `𝟙`: the page says what it is.
+    pub ones: bool,
     /// The network has layers (a value the file names computed as f(net)).
     pub has_layers: bool,
     /// Parameters whose starting values were drawn: (name, initializer), and the seed.
@@ -853,6 +857,10 @@ fn page(e: &Explanation, style: Style, format: Format, words: &crate::words::Wor
                 }
             })
             .collect(),
+        ones: e.backward.iter().any(|item| {
+            let chain = &item.step().chain;
+            chain.lhs().uses_ones() || chain.stages().any(Formula::uses_ones)
+        }),
         signals: e.backward.iter().any(|item| {
             matches!(item.step().chain.lhs(), Formula::Symbol(symbol) if symbol.kind == SymbolKind::Delta)
         }),
@@ -890,6 +898,7 @@ fn page(e: &Explanation, style: Style, format: Format, words: &crate::words::Wor
         all_checks_agree: e.checks.iter().all(|c| c.agrees),
         words: Words {
             layer: symbol(Symbol::plain(layer)),
+            ones: symbol(Symbol::plain(crate::notation::ONES)),
             layer_delta: symbol(Symbol::delta(layer)),
             layer_net: symbol(Symbol::net_input(layer)),
             layer_delta_i: symbol(Symbol::delta(layer).of_example("i")),
