@@ -136,8 +136,8 @@ pub fn derive(model: &Model, options: &DeriveOptions) -> Result<String, Failure>
             Err(scalar::ScalarError::TooLarge) => {
                 Err(Failure::Usage(phrase::form_scalar_too_large()))
             }
-            Err(scalar::ScalarError::Unsupported) => {
-                Err(Failure::Usage(phrase::scalar_form_unsupported()))
+            Err(scalar::ScalarError::Unsupported(why)) => {
+                Err(Failure::Usage(scalar_form_unsupported(why)))
             }
         };
     }
@@ -301,8 +301,8 @@ pub fn explain(
         Some(Form::Vector) => None,
         Some(Form::Scalar) => Some(
             scalar::derive(model, &gradient, &vector, Some(&declared)).map_err(|e| match e {
-                scalar::ScalarError::Unsupported => {
-                    Failure::Usage(phrase::scalar_form_unsupported())
+                scalar::ScalarError::Unsupported(why) => {
+                    Failure::Usage(scalar_form_unsupported(why))
                 }
                 _ => Failure::Usage(phrase::detail_scalar_too_large(scalar::MAX_SCALAR_ELEMENTS)),
             })?,
@@ -383,4 +383,15 @@ pub fn explain(
         options.language,
         graph_svg,
     ))
+}
+
+/// Why the scalar form cannot write this network, in the words of the operation that stops it.
+fn scalar_form_unsupported(why: crate::ir::scalarize::Unscalar) -> crate::words::Message {
+    use crate::ir::scalarize::Unscalar;
+    match why {
+        Unscalar::Index => phrase::scalar_form_unsupported_index(),
+        Unscalar::Batch => phrase::scalar_form_unsupported_batch(),
+        Unscalar::MaxPool => phrase::scalar_form_unsupported_max_pool(),
+        Unscalar::Axis => phrase::scalar_form_unsupported_axis(),
+    }
 }

@@ -343,3 +343,60 @@ fn the_tensor_of_ones_is_defined_where_a_line_writes_it() {
         without.stdout
     );
 }
+
+/// The scalar form refuses a network it cannot write element by element, naming what stops it:
+/// an index's pick, a batch statistic, max pooling, softmax along an axis.
+#[test]
+fn the_scalar_form_says_which_operation_it_cannot_write() {
+    let pick = std::env::temp_dir().join("nabla-derive-scalar-pick.nabla");
+    std::fs::write(
+        &pick,
+        "input c : index(3) = 1\nparam E[3, 2] = [[1, 0], [0, 1], [1, 1]]\n\
+         loss L = sum(E[c] * E[c])\n",
+    )
+    .expect("written");
+    let begins = "nabla: the scalar form writes a chain for every element";
+    for (path, says) in [
+        (
+            pick.to_str().expect("a path"),
+            ", and this network picks by an index (which elements it uses depends on the \
+             index's value); use the vector form\n",
+        ),
+        (
+            "tests/fixtures/explain/batch-normalization.nabla",
+            " of one example, and this network looks across a batch; use the vector form\n",
+        ),
+        (
+            "tests/fixtures/tensors/max-pool-tie.nabla",
+            ", and this network has max pooling (where each window's gradient goes depends on \
+             the values); use the vector form, which works each window\n",
+        ),
+        (
+            "tests/fixtures/tensors/log-softmax-rows.nabla",
+            ", and this network has softmax or log_softmax along an axis; use the vector form, \
+             which works it line by line\n",
+        ),
+    ] {
+        let run = nabla(&["derive", path, "--form", "scalar"], None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(run.stderr, format!("{begins}{says}"));
+    }
+    // explain --detail scalar says the same, in the user's language.
+    let run = nabla(
+        &[
+            "explain",
+            "tests/fixtures/tensors/log-softmax-rows.nabla",
+            "--detail",
+            "scalar",
+            "--lang",
+            "vi",
+        ],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "nabla: dạng vô hướng viết một chuỗi cho từng phần tử, mà mạng này có softmax hoặc \
+         log_softmax theo một trục; hãy dùng dạng vectơ, dạng này giải từng dòng\n"
+    );
+}

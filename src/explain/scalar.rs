@@ -32,9 +32,9 @@ pub enum ScalarError {
     /// Too many elements to list: (how many there are).
     TooManyElements(usize),
     TooLarge,
-    /// The network picks rows by an index's value or looks across a batch: its elements'
-    /// chains depend on values, and the vector form shows it.
-    Unsupported,
+    /// The network has an operation the element-by-element form does not write (an index's
+    /// pick, a batch statistic, max pooling, softmax along an axis): the vector form shows it.
+    Unsupported(crate::ir::scalarize::Unscalar),
 }
 
 /// One factor of a chain: `∂o₁/∂net_o₁`, which is `o₁(1 − o₁)`.
@@ -170,7 +170,7 @@ pub fn derive(
         leaves,
     } = scalarize(forward, gradient.forward_len).map_err(|e| match e {
         ScalarizeError::TooLarge | ScalarizeError::Shape(_) => ScalarError::TooLarge,
-        ScalarizeError::Unsupported => ScalarError::Unsupported,
+        ScalarizeError::Unsupported(why) => ScalarError::Unsupported(why),
     })?;
 
     // Name the elements of named tensors.

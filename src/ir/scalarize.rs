@@ -29,10 +29,22 @@ pub struct Scalarized {
 pub enum ScalarizeError {
     /// The element-level graph would exceed [`MAX_SCALAR_NODES`].
     TooLarge,
-    /// An operation whose elements depend on values, not on the graph alone (`A[i]` picks by
-    /// the value of `i`), or that looks across a batch.
-    Unsupported,
+    /// An operation the element-level view does not write, and why.
+    Unsupported(Unscalar),
     Shape(ShapeError),
+}
+
+/// Why an operation has no element-by-element form here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unscalar {
+    /// `A[i]` picks by the value of `i`: the elements it uses depend on a value.
+    Index,
+    /// A batch statistic looks across the examples of a batch.
+    Batch,
+    /// Max pooling: where each window's gradient goes depends on the values.
+    MaxPool,
+    /// Softmax or log-softmax along an axis (the vector form works it line by line).
+    Axis,
 }
 
 impl From<ShapeError> for ScalarizeError {
@@ -71,16 +83,21 @@ pub fn scalarize(graph: &Graph, len: usize) -> Result<Scalarized, ScalarizeError
                 }
                 elements
             }
-            Op::Binary(Binary::Pick, ..)
-            | Op::Unary(Unary::BatchMean, _)
-            | Op::BatchSize
-            | Op::OneHot(..)
-            | Op::Tensor(
+            Op::Binary(Binary::Pick, ..) | Op::OneHot(..) => {
+                return Err(ScalarizeError::Unsupported(Unscalar::Index));
+            }
+            Op::Unary(Unary::BatchMean, _) | Op::BatchSize => {
+                return Err(ScalarizeError::Unsupported(Unscalar::Batch));
+            }
+            // The gradients of convolution and pooling are in no forward pass a file writes.
+            Op::Tensor(
                 TensorOp::Conv(Conv::Input { .. } | Conv::Kernel { .. }, ..)
                 | TensorOp::Pool(Pool::Max | Pool::ArgMax, ..)
-                | TensorOp::Upsample(..)
-                | TensorOp::Along(Along::Softmax | Along::LogSoftmax, ..),
-            ) => return Err(ScalarizeError::Unsupported),
+                | TensorOp::Upsample(..),
+            ) => return Err(ScalarizeError::Unsupported(Unscalar::MaxPool)),
+            Op::Tensor(TensorOp::Along(Along::Softmax | Along::LogSoftmax, ..)) => {
+                return Err(ScalarizeError::Unsupported(Unscalar::Axis));
+            }
             op => {
                 let operands: Vec<(Vec<NodeId>, Shape)> = op
                     .operands()
