@@ -1397,6 +1397,45 @@ fn gen_refuses_sizes_it_cannot_build_and_settings_that_round_away() {
     insta::assert_snapshot!(transcript);
 }
 
+/// A loss that depends on no parameter (`w^0` is 1) has nothing to train: both targets refuse
+/// it with the reason, in either language, rather than write a trainer whose step does nothing.
+#[test]
+fn a_loss_that_depends_on_no_parameter_is_refused_with_the_reason() {
+    let dir = scratch().join("loss-ignores-parameters");
+    std::fs::create_dir_all(&dir).expect("writable");
+    let file = dir.join("network.nabla");
+    std::fs::write(
+        &file,
+        "input x\ntarget y\nparam w = 2\nloss L = (x * w^0 - y)^2\n",
+    )
+    .expect("writable");
+    let file = file.to_string_lossy().into_owned();
+    let out = dir.join("project").to_string_lossy().into_owned();
+    for (lang, reason) in [
+        (
+            "en",
+            "the loss depends on no `param` (every gradient is exactly 0)",
+        ),
+        (
+            "vi",
+            "hàm mất mát không phụ thuộc vào tham số (`param`) nào",
+        ),
+    ] {
+        for target in ["rust", "pytorch"] {
+            let run = support::nabla(
+                &["--lang", lang, "gen", &file, "-o", &out, "--target", target],
+                None,
+            );
+            assert_eq!(run.code, 1, "{lang} {target}: {}", run.stdout);
+            assert!(
+                run.stderr.contains(reason),
+                "{lang} {target}: {}",
+                run.stderr
+            );
+        }
+    }
+}
+
 #[test]
 fn gen_names_the_package_as_cargo_accepts() {
     let dir = scratch().join("named");

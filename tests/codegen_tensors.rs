@@ -1,13 +1,14 @@
 //! Generated trainers of networks on tensors (convolutions, pooling, sums and softmax along an
 //! axis, flatten): on random batches their f64 loss and gradients are nabla's evaluator's to the
 //! last bit, for random networks of tensors of the generator of `random_networks` and for the
-//! fixtures' CNNs; every trainer builds with `-D warnings`, and the trainers of the CNNs of the
-//! examples, benchmarks and fixtures and of random networks of tensors are clippy-clean in both
-//! number types (`codegen.rs` checks that every trainer is laid out as rustfmt lays it out).
+//! fixtures' CNNs, and for random networks over the whole language; every trainer builds with
+//! `-D warnings`, and the trainers of the CNNs of the examples, benchmarks and fixtures (in both
+//! number types) and of the random networks are clippy-clean (`codegen.rs` checks that every
+//! trainer is laid out as rustfmt lays it out).
 
 use crate::codegen::{clippy_faults, has_clippy, trainer};
 use crate::codegen_batches::{Reference, compare};
-use crate::random_networks::{Mode, generate_tensors, seeded};
+use crate::random_networks::{Mode, generate, generate_tensors, seeded};
 
 /// The random networks the trainers are compared on: each from the fixed tape of its seed, kept
 /// when it has a parameter to train.
@@ -33,6 +34,37 @@ fn f64_trainers_of_random_tensor_networks_agree_with_the_evaluator() {
     for (k, source) in random_networks(10).iter().enumerate() {
         let file = scratch_file(&format!("random-{k}.nabla"), source);
         for (rows, seed) in [(1, 1), (7, 2)] {
+            compare(&file, rows, seed, false, Reference::Examples);
+        }
+    }
+}
+
+/// Networks over the whole language of the generator of `random_networks` (a fifth of them
+/// taking an image through layers of tensors first): each from the fixed tape of its seed, kept
+/// when it has an input to read and a trainer (a parameter its loss depends on).
+fn random_networks_of_the_whole_language(count: usize) -> Vec<String> {
+    let options = nabla::codegen::Options {
+        dtype: nabla::codegen::Dtype::F64,
+        package: "whole".to_string(),
+        source: "whole.nabla".to_string(),
+        language: nabla::words::Language::English,
+    };
+    (1..)
+        .map(|seed| generate(&mut seeded(seed), Mode::Any).source)
+        .filter(|source| {
+            source.contains("input ")
+                && nabla::codegen::generate(&crate::random_networks::compile(source), &options)
+                    .is_ok()
+        })
+        .take(count)
+        .collect()
+}
+
+#[test]
+fn f64_trainers_of_random_networks_of_the_whole_language_agree_with_the_evaluator() {
+    for (k, source) in random_networks_of_the_whole_language(8).iter().enumerate() {
+        let file = scratch_file(&format!("whole-{k}.nabla"), source);
+        for (rows, seed) in [(1, 1), (6, 2)] {
             compare(&file, rows, seed, false, Reference::Examples);
         }
     }
@@ -259,9 +291,10 @@ fn tensor_networks() -> Vec<String> {
     files
 }
 
-/// Every CNN's trainer in both number types, and the f64 trainers of random networks of tensors
-/// (maps without channels, strides, padding, operations along each axis) the tests above build,
-/// pass `cargo clippy` with warnings as errors. Each is checked where it was built.
+/// Every CNN's trainer in both number types, and the f64 trainers of random networks (of tensors:
+/// maps without channels, strides, padding, operations along each axis; and over the whole
+/// language) the tests above build, pass `cargo clippy` with warnings as errors. Each is checked
+/// where it was built.
 #[test]
 fn trainers_of_tensor_networks_are_clippy_clean() {
     if !has_clippy() {
@@ -275,6 +308,9 @@ fn trainers_of_tensor_networks_are_clippy_clean() {
     }
     for (k, source) in random_networks(10).iter().enumerate() {
         checked.push((scratch_file(&format!("random-{k}.nabla"), source), "f64"));
+    }
+    for (k, source) in random_networks_of_the_whole_language(8).iter().enumerate() {
+        checked.push((scratch_file(&format!("whole-{k}.nabla"), source), "f64"));
     }
     let faults: Vec<String> = checked
         .iter()

@@ -73,6 +73,7 @@ train-it-with = train it with: { $command }
 ## What nabla gen refuses.
 
 gen-no-parameters = the network has no `param` to train; declare the values training should change with `param`
+gen-loss-ignores-parameters = the loss depends on no `param` (every gradient is exactly 0), so training would change nothing
 gen-no-columns = the network has no `input` or `target`, so a data file would have no columns
 gen-unsupported = generated trainers do not compute { $what } yet; `nabla derive` and `nabla explain` work with it
 gen-too-large-for = { $what } is too large for { $type }

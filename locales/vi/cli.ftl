@@ -63,6 +63,7 @@ detail-scalar-of-a-batch = --detail scalar giải từng phần tử của một
 ## Những gì nabla gen từ chối.
 
 gen-no-parameters = mạng không có tham số (`param`) nào để huấn luyện; hãy khai báo bằng `param` những giá trị mà quá trình huấn luyện cần thay đổi
+gen-loss-ignores-parameters = hàm mất mát không phụ thuộc vào tham số (`param`) nào (mọi gradient đều đúng bằng 0), nên quá trình huấn luyện sẽ không thay đổi gì
 gen-no-columns = mạng không có `input` hay `target` nào, nên tệp dữ liệu sẽ không có cột nào
 gen-unsupported = chương trình huấn luyện được sinh ra chưa tính được { $what }; `nabla derive` và `nabla explain` thì làm được
 gen-too-large-for = { $what } quá lớn đối với { $type }

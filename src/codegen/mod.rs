@@ -80,6 +80,8 @@ pub struct File {
 pub enum GenError {
     /// Nothing to train.
     NoParameters,
+    /// The loss depends on no parameter (every gradient is exactly 0): training changes nothing.
+    LossIgnoresParameters,
     /// Neither inputs nor targets: a data row would have no columns.
     NoColumns,
     /// An exact number of the file that the trainer's float type cannot hold.
@@ -95,6 +97,7 @@ impl GenError {
     pub fn message(&self) -> Message {
         match self {
             GenError::NoParameters => phrase::gen_no_parameters(),
+            GenError::LossIgnoresParameters => phrase::gen_loss_ignores_parameters(),
             GenError::NoColumns => phrase::gen_no_columns(),
             GenError::TooLarge { what } => what.clone(),
             GenError::Unsupported { what } => phrase::gen_unsupported(what.clone()),
@@ -161,6 +164,13 @@ pub(crate) fn whole_plan(
         crate::autodiff::differentiate_for(model, &wrt, crate::autodiff::Objective::Example)
             .map_err(|e| GenError::Internal(format!("{e:?}")))?;
     summed_by_rows(&mut gradient).map_err(|e| GenError::Internal(format!("{e:?}")))?;
+    if gradient
+        .wrt
+        .iter()
+        .all(|&(_, node)| plan::is_zero(&gradient.graph, node))
+    {
+        return Err(GenError::LossIgnoresParameters);
+    }
     let derivation = crate::explain::gradients::derive(model, &gradient);
     let plan = plan::plan(model, gradient, &derivation, (task.output, None), dtype);
     Ok((plan, derivation))
