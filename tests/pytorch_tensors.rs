@@ -1,6 +1,7 @@
 //! Gradients of networks of tensors against PyTorch in float64 (1e-10): channels, stride,
-//! padding, a bias per channel, max and average pooling, sums, means and softmax along an axis.
-//! Skipped, visibly, where the Python environment with torch is missing
+//! padding, a bias per channel, max and average pooling, sums, means and softmax along an axis;
+//! and the weights train.py trains (random networks of tensors and over the whole language, CNNs
+//! on digits) against nabla's float evaluator's. Skipped, visibly, where the Python environment with torch is missing
 //! (`scripts/python-env.sh` makes it).
 
 use std::collections::HashMap;
@@ -481,6 +482,35 @@ fn pytorch_trains_random_tensor_networks_as_nablas_evaluator_does() {
         .take(24)
         .collect();
     trains_as_nabla_computes("random-tensor-networks", &networks);
+}
+
+#[test]
+fn pytorch_trains_random_networks_of_the_whole_language_as_nablas_evaluator_does() {
+    // The first eight seeds' networks that have an input to read and a trainer in both targets
+    // (a parameter the loss depends on, every operation translated).
+    let options = nabla::codegen::Options {
+        dtype: nabla::codegen::Dtype::F64,
+        package: "whole".to_string(),
+        source: "whole.nabla".to_string(),
+        language: nabla::words::Language::English,
+    };
+    let networks: Vec<(String, String, Option<String>)> = (1..)
+        .map(|seed| {
+            let network = crate::random_networks::generate(
+                &mut crate::random_networks::seeded(seed),
+                crate::random_networks::Mode::Any,
+            );
+            (format!("random network {seed}"), network.source, None)
+        })
+        .filter(|(_, source, _)| {
+            let model = crate::random_networks::compile(source);
+            source.contains("input ")
+                && nabla::codegen::generate(&model, &options).is_ok()
+                && nabla::codegen::pytorch::generate(&model, &options).is_ok()
+        })
+        .take(8)
+        .collect();
+    trains_as_nabla_computes("random-networks-of-the-whole-language", &networks);
 }
 
 #[test]
