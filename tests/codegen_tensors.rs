@@ -104,6 +104,41 @@ fn f64_trainers_of_the_tensor_fixtures_agree_with_the_evaluator() {
     }
 }
 
+/// A convolution of stride 1 keeps rows of outputs of several maps in registers: 8, 4, 2 or 1
+/// maps a tile by the width of a row, then tiles of 4, 2 and 1 for the maps left over. These
+/// networks' two convolutions (the second's input gradient a full convolution) go through each
+/// tile, with narrow and wide maps (up to ten vectors of f64 a row), with filter and channel
+/// counts that leave every smaller tile, and paddings of 0 to 2.
+#[test]
+fn f64_trainers_of_convolutions_of_every_tile_agree_with_the_evaluator() {
+    for (k, (channels, first, second, size, taps, padding)) in [
+        (1, 7, 3, 5, 3, (1, 0)),
+        (3, 15, 2, 20, 3, (1, 2)),
+        (2, 3, 5, 40, 5, (2, 1)),
+        (1, 2, 3, 75, 3, (0, 1)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let inner = size + 2 * padding.0 - taps + 1;
+        let outer = inner + 2 * padding.1 - 3 + 1;
+        let source = format!(
+            "input X[{channels}, {size}, {size}]\ntarget y : index(3)\n\
+             param K1[{first}, {channels}, {taps}, {taps}] ~ he\n\
+             param K2[{second}, {first}, 3, 3] ~ he\nparam W[3, {}] ~ xavier\n\
+             h = relu(conv2d(X, K1, 1, {}))\nz = conv2d(h, K2, 1, {})\n\
+             loss L = cross_entropy(softmax(W @ flatten(z)), y)\n",
+            second * outer * outer,
+            padding.0,
+            padding.1,
+        );
+        let file = scratch_file(&format!("tiles-{k}.nabla"), &source);
+        for (rows, seed) in [(1, 10 + k as u64), (3, 20 + k as u64)] {
+            compare(&file, rows, seed, false, Reference::Examples);
+        }
+    }
+}
+
 /// An image input is its pixels in row-major order, a column each: a bad cell is named by its
 /// file, line and column, and the element it would be.
 #[test]

@@ -200,11 +200,19 @@ impl Context {
         self.kernels.contains(name)
     }
 
-    /// Whether the model calls a kernel of the batch, in register tiles (`c.batched()`).
+    /// Whether the model calls a kernel in register tiles (`c.batched()`): one of the batch, or
+    /// a convolution of stride 1.
     pub fn batched(&self) -> bool {
-        ["matvec_rows", "matvec_transposed_rows", "outer_add_rows"]
-            .iter()
-            .any(|k| self.kernels.contains(k))
+        [
+            "matvec_rows",
+            "matvec_transposed_rows",
+            "outer_add_rows",
+            "conv2d",
+            "conv2d_input",
+            "conv2d_kernel_add",
+        ]
+        .iter()
+        .any(|k| self.kernels.contains(k))
     }
 }
 

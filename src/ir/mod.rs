@@ -21,4 +21,4 @@ pub mod tensor_op;
 pub use graph::{Graph, Node, NodeId, ShapeError};
 pub use model::*;
 pub use op::{Binary, Op, Unary};
-pub use tensor_op::{Along, Conv, Pool, TensorKind, TensorOp, Window};
+pub use tensor_op::{Along, Conv, ConvDims, Pool, TensorKind, TensorOp, Window};

@@ -187,6 +187,9 @@ pub fn called_kernels(code: &str) -> BTreeSet<&'static str> {
     for (caller, callee) in [
         ("softmax_along", "softmax"),
         ("log_softmax_along", "log_softmax"),
+        ("conv2d", "multiversion"),
+        ("conv2d_input", "multiversion"),
+        ("conv2d_kernel_add", "multiversion"),
     ] {
         if called.contains(caller) {
             called.insert(callee);
@@ -207,7 +210,10 @@ pub const KERNELS: &[&str] = &[
     "avg_pool",
     "conv2d",
     "conv2d_input",
+    "conv2d_input_strided",
     "conv2d_kernel_add",
+    "conv2d_kernel_add_strided",
+    "conv2d_strided",
     "flush_denormals",
     "log_softmax",
     "log_softmax_along",

@@ -18,7 +18,7 @@ use super::text::{
     boxed_type, comment_text, element_loops, flat, nested, render, row_of, rows_type, zero_of,
     zero_value,
 };
-use crate::ir::{Along, Binary, Conv, Model, NodeId, Op, Pool, TensorOp, Unary};
+use crate::ir::{Along, Binary, Conv, ConvDims, Model, NodeId, Op, Pool, TensorOp, Unary, Window};
 use crate::notation::Formula;
 use crate::notation::from_graph::{definition, formula, name_formula};
 use crate::shape::Shape;
@@ -731,6 +731,49 @@ fn batch_kernel(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Opti
 
 /// A statement calling `kernel` of the trainer's `kernels.rs` (which holds the kernels its
 /// code calls).
+/// The kernel that computes a convolution (or one of its gradients), and whether it takes the
+/// stride: the kernels of stride 1 keep a row of outputs in registers and read the input through
+/// a padded row; the others (any stride, or a padding as wide as the kernel or the map) add a tap
+/// at a time.
+struct ConvKernel {
+    name: &'static str,
+    strided: bool,
+}
+
+impl ConvKernel {
+    /// The stride (for the kernels that take it) and the padding, as the call's last arguments.
+    fn window_arguments(&self, window: Window) -> Vec<String> {
+        let padding = window.padding.to_string();
+        if self.strided {
+            vec![window.stride.to_string(), padding]
+        } else {
+            vec![padding]
+        }
+    }
+}
+
+/// The kernel of `conv`, whose operands have shapes `a` and `b`.
+fn conv_kernel(conv: Conv, window: Window, a: Shape, b: Shape) -> ConvKernel {
+    // A padded row of the input is three rows wide: the kernels of stride 1 need the padding
+    // (and the full convolution's, the kernel's width less one, less the padding) to fit in a
+    // row's width on either side.
+    let fits = ConvDims::of(conv, window, a, b).is_ok_and(|d| {
+        window.stride == 1
+            && window.padding < d.kh.min(d.kw)
+            && window.padding <= d.w
+            && d.kw <= 2 * d.w + 1
+    });
+    let (name, strided) = match (conv, fits) {
+        (Conv::Forward, true) => ("conv2d", false),
+        (Conv::Input { .. }, true) => ("conv2d_input", false),
+        (Conv::Kernel { .. }, true) => ("conv2d_kernel_add", false),
+        (Conv::Forward, false) => ("conv2d_strided", true),
+        (Conv::Input { .. }, false) => ("conv2d_input_strided", true),
+        (Conv::Kernel { .. }, false) => ("conv2d_kernel_add_strided", true),
+    };
+    ConvKernel { name, strided }
+}
+
 fn kernel_call(kernel: &'static str, args: &[String], indent: usize) -> String {
     layout::call(indent, "", &format!("kernels::{kernel}"), args, ";\n")
 }
@@ -961,11 +1004,8 @@ fn tensor_statement(
     };
     match op {
         TensorOp::Conv(conv, window, a, b) => {
-            let (kernel, zero) = match conv {
-                Conv::Forward => ("conv2d", false),
-                Conv::Input { .. } => ("conv2d_input", false),
-                Conv::Kernel { .. } => ("conv2d_kernel_add", true),
-            };
+            let kernel = conv_kernel(conv, window, graph[a].shape, graph[b].shape);
+            let zero = matches!(conv, Conv::Kernel { .. });
             let (out, first, second) = (
                 Operand::of(conv, 0),
                 Operand::of(conv, 1),
@@ -981,14 +1021,15 @@ fn tensor_statement(
                 String::new()
             };
             text.push_str(&call(
-                kernel,
+                kernel.name,
                 vec![
                     out.view(&lhs, graph[id].shape, true),
                     first.view(&stored(a), graph[a].shape, false),
                     second.view(&stored(b), graph[b].shape, false),
-                    window.stride.to_string(),
-                    window.padding.to_string(),
-                ],
+                ]
+                .into_iter()
+                .chain(kernel.window_arguments(window))
+                .collect(),
             ));
             text
         }
@@ -1344,16 +1385,16 @@ fn accumulate(
                 )
             };
             writer.note(&target);
-            let args = vec![
+            let kernel = conv_kernel(*conv, *window, graph[*x].shape, graph[*d].shape);
+            let mut args = vec![
                 Operand::of(*conv, 0).view(&target, param.declared.shape, true),
                 view(Operand::of(*conv, 1), *x),
                 view(Operand::of(*conv, 2), *d),
-                window.stride.to_string(),
-                window.padding.to_string(),
             ];
+            args.extend(kernel.window_arguments(*window));
             format!(
                 "{zeroed}    for {row} in 0..n {{\n{}    }}\n",
-                layout::call(8, "", "kernels::conv2d_kernel_add", &args, ";\n")
+                layout::call(8, "", &format!("kernels::{}", kernel.name), &args, ";\n")
             )
         }
         (Op::Binary(Binary::Outer, u, v), Storage::Inline) => {
