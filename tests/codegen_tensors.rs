@@ -7,7 +7,7 @@
 //! trainer is laid out as rustfmt lays it out).
 
 use crate::codegen::{clippy_faults, has_clippy, trainer};
-use crate::codegen_batches::{Reference, compare};
+use crate::codegen_batches::{Reference, compare, compare_as};
 use crate::random_networks::{Mode, generate, generate_tensors, seeded};
 
 /// The random networks the trainers are compared on: each from the fixed tape of its seed, kept
@@ -108,9 +108,10 @@ fn f64_trainers_of_the_tensor_fixtures_agree_with_the_evaluator() {
 /// maps a tile by the width of a row, then tiles of 4, 2 and 1 for the maps left over. These
 /// networks' two convolutions (the second's input gradient a full convolution) go through each
 /// tile, with narrow and wide maps (up to ten vectors of f64 a row), with filter and channel
-/// counts that leave every smaller tile, and paddings of 0 to 2.
+/// counts that leave every smaller tile, and paddings of 0 to 2; in f64 to the last bit, in f32
+/// to its precision.
 #[test]
-fn f64_trainers_of_convolutions_of_every_tile_agree_with_the_evaluator() {
+fn trainers_of_convolutions_of_every_tile_agree_with_the_evaluator() {
     for (k, (channels, first, second, size, taps, padding)) in [
         (1, 7, 3, 5, 3, (1, 0)),
         (3, 15, 2, 20, 3, (1, 2)),
@@ -136,6 +137,8 @@ fn f64_trainers_of_convolutions_of_every_tile_agree_with_the_evaluator() {
         for (rows, seed) in [(1, 10 + k as u64), (3, 20 + k as u64)] {
             compare(&file, rows, seed, false, Reference::Examples);
         }
+        // The f32 trainer's kernels are the same, with fused multiply–adds and f32's rounding.
+        compare_as("f32", &file, 3, 30 + k as u64, false, Reference::Examples);
     }
 }
 
