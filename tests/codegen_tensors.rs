@@ -356,3 +356,76 @@ fn trainers_of_tensor_networks_are_clippy_clean() {
         .collect();
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
+
+/// A step with enough work (here 100 rows of about 23,000 multiply–adds each) is cut into parts
+/// of its rows, one a thread: two epochs on two threads end at the weights of one thread, but
+/// for the order in which the parts' gradient sums are added (1e-12 of each weight's size), and
+/// `--bench` says how many threads the steps took.
+#[test]
+fn a_cnn_step_shared_by_two_threads_trains_as_one_thread() {
+    let file = scratch_file(
+        "cnn-parts.nabla",
+        "input X[1, 12, 12]\ntarget y : index(3)\nparam K[8, 1, 3, 3] ~ he\nparam b[8] ~ zeros\n\
+         param W[3, 288] ~ xavier\nh = max_pool(relu(conv2d(X, K, b, 1, 1)), 2)\n\
+         loss L = cross_entropy(softmax(W @ flatten(h)), y)\n\
+         optimizer sgd(lr = 0.05, momentum = 0.9)\ntrain(epochs = 2, batch = 100, seed = 3)\n",
+    );
+    let trainer = trainer(&file, "f64");
+    let mut numbers = crate::codegen::Numbers(31);
+    let rows: String = (0..250)
+        .map(|_| {
+            let pixels: Vec<String> = (0..144)
+                .map(|_| format!("{:?}", numbers.next(0.0, 1.0)))
+                .collect();
+            let class = (numbers.next(0.0, 3.0) as usize).min(2);
+            format!("{},{class}\n", pixels.join(","))
+        })
+        .collect();
+    let data = trainer.write("images.csv", &rows);
+    // A trainer takes no more threads than the processor has cores.
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut weights = Vec::new();
+    for threads in ["1", "2"] {
+        let save = format!("w{threads}.json");
+        let run = trainer.run(&[
+            "train",
+            &data,
+            "--threads",
+            threads,
+            "--save",
+            &save,
+            "--quiet",
+            "--bench",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let took = if threads == "1" || cores < 2 {
+            "1 thread)"
+        } else {
+            "2 threads)"
+        };
+        assert!(
+            run.stdout.contains(took),
+            "--threads {threads}: {}",
+            run.stdout
+        );
+        weights.push(std::fs::read_to_string(trainer.dir.join(&save)).expect("saved"));
+    }
+    for name in ["K", "b", "W"] {
+        let one = crate::codegen::numbers_under(&weights[0], name);
+        let two = crate::codegen::numbers_under(&weights[1], name);
+        assert_eq!(one.len(), two.len(), "{name}");
+        let size = one.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
+        for (k, (a, b)) in one.iter().zip(&two).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-12 * size,
+                "{name}[{k}]: one thread {a:?}, two threads {b:?}"
+            );
+        }
+        if cores >= 2 && name != "b" {
+            assert!(
+                one != two,
+                "{name}: the parts' sums were added in no other order"
+            );
+        }
+    }
+}

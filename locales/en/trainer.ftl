@@ -55,6 +55,9 @@ trainer-readme-threads-or-units =
 trainer-readme-units =
     A step with enough work is cut between two of the processor's cores, each with half of
     the hidden units (`src/units.rs`); `--threads N` sets the most.
+trainer-readme-parts =
+    A step with enough work has its batch's rows shared among the processor's cores, each
+    core's part on a thread of its own (`src/train.rs`); `--threads N` sets the most.
 trainer-readme-one-thread = The network is small enough that its steps take one thread.
 trainer-readme-bench = `--bench` adds the steady speed, in examples and GFLOP a second.
 trainer-readme-statistics =

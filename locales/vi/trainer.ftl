@@ -52,6 +52,9 @@ trainer-readme-threads-or-units =
 trainer-readme-units =
     Một bước đủ nhiều việc được chia cho hai lõi của bộ xử lý, mỗi lõi giữ một nửa số nơ-ron của
     lớp ẩn (`src/units.rs`); `--threads N` đặt số luồng tối đa.
+trainer-readme-parts =
+    Một bước đủ nhiều việc được chia các hàng của lô cho các lõi của bộ xử lý, mỗi lõi tính
+    phần của mình trên một luồng riêng (`src/train.rs`); `--threads N` đặt số luồng tối đa.
 trainer-readme-one-thread = Mạng này đủ nhỏ để mỗi bước chỉ cần một luồng.
 trainer-readme-bench = `--bench` in thêm tốc độ ổn định, tính bằng số ví dụ và GFLOP mỗi giây.
 trainer-readme-statistics =

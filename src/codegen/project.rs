@@ -77,6 +77,10 @@ pub struct Context {
     /// Whether the steps are shared among threads (`threads.rs`): a large network's, whose
     /// step sums its gradients by rows and computes products with inputs ahead.
     pub threads: bool,
+    /// Whether a step with enough work is cut into parts of its rows, each on a thread of its
+    /// own (`train.rs`'s `step_in_parts`): a convolutional network's (whose steps are not
+    /// shared by `threads.rs` or cut by units), unless it has batch statistics.
+    pub parts: bool,
     /// Whether `Forward::new` and `Backward::new` (of `model.rs`, of `half.rs`) take the room
     /// for rows; whether `half.rs` has a `Backward`.
     pub forward_capacity: bool,
@@ -339,6 +343,7 @@ pub fn render(
     let mut c = context(model, plan, task, code, options);
     if let Some((cut, half)) = cut {
         c.cut = Some(cut_text(model, plan, cut));
+        c.parts = false;
         c.half_forward_capacity = half.facts.forward_capacity;
         c.half_backward_capacity = half.facts.backward_capacity;
         c.half_backward = half.facts.backward;
@@ -497,6 +502,12 @@ fn context(
         model: code.facts.clone(),
         half: None,
         threads: code.facts.row_products && code.facts.input_products,
+        parts: !(code.facts.row_products && code.facts.input_products)
+            && code.facts.backward
+            && !code.facts.statistics
+            && ["conv2d", "conv2d_strided"]
+                .iter()
+                .any(|k| code.kernels.contains(k)),
         forward_capacity: code.facts.forward_capacity,
         backward_capacity: code.facts.backward_capacity,
         half_forward_capacity: false,
