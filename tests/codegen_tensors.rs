@@ -357,10 +357,10 @@ fn trainers_of_tensor_networks_are_clippy_clean() {
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
 
-/// A step with enough work (here 100 rows of about 23,000 multiply–adds each) is cut into parts
-/// of its rows, one a thread: two epochs on two threads end at the weights of one thread, but
-/// for the order in which the parts' gradient sums are added (1e-12 of each weight's size), and
-/// `--bench` says how many threads the steps took.
+/// A step with enough work (here 100 rows of 21,088 multiply–adds each) is cut into parts of its
+/// rows, one a thread: two epochs on two threads end at the weights of one thread, but for the
+/// order in which the parts' gradient sums are added (1e-12 of each weight's size), and `--bench`
+/// says how many threads the steps took. The score of 300 rows is cut likewise, and says the same.
 #[test]
 fn a_cnn_step_shared_by_two_threads_trains_as_one_thread() {
     let file = scratch_file(
@@ -372,7 +372,7 @@ fn a_cnn_step_shared_by_two_threads_trains_as_one_thread() {
     );
     let trainer = trainer(&file, "f64");
     let mut numbers = crate::codegen::Numbers(31);
-    let rows: String = (0..250)
+    let rows: String = (0..300)
         .map(|_| {
             let pixels: Vec<String> = (0..144)
                 .map(|_| format!("{:?}", numbers.next(0.0, 1.0)))
@@ -410,6 +410,16 @@ fn a_cnn_step_shared_by_two_threads_trains_as_one_thread() {
         );
         weights.push(std::fs::read_to_string(trainer.dir.join(&save)).expect("saved"));
     }
+    let scores: Vec<String> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let run = trainer.run(&["eval", &data, "--weights", "w1.json", "--threads", threads]);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert!(run.stdout.contains("accuracy"), "{}", run.stdout);
+            run.stdout
+        })
+        .collect();
+    assert_eq!(scores[0], scores[1], "the score on one thread and on two");
     for name in ["K", "b", "W"] {
         let one = crate::codegen::numbers_under(&weights[0], name);
         let two = crate::codegen::numbers_under(&weights[1], name);
