@@ -204,9 +204,9 @@ impl Context {
         self.kernels.contains(name)
     }
 
-    /// Whether the model calls a kernel in register tiles (`c.batched()`): one of the batch, or
-    /// a convolution of stride 1.
-    pub fn batched(&self) -> bool {
+    /// Whether the model calls a kernel in register tiles (`c.tiled()`): one of the batch, or a
+    /// convolution of stride 1.
+    pub fn tiled(&self) -> bool {
         [
             "matvec_rows",
             "matvec_transposed_rows",
@@ -435,6 +435,8 @@ fn context(
         ),
     };
     let momentum = !num_traits::Zero::is_zero(&momentum_value);
+    // A large network's steps are shared by `threads.rs`; a convolutional one's are cut into parts.
+    let threads = code.facts.row_products && code.facts.input_products;
     let random: Vec<&Initializer> = model
         .declarations_of(DeclKind::Param)
         .filter_map(|d| match &d.init {
@@ -501,8 +503,8 @@ fn context(
         cut: None,
         model: code.facts.clone(),
         half: None,
-        threads: code.facts.row_products && code.facts.input_products,
-        parts: !(code.facts.row_products && code.facts.input_products)
+        threads,
+        parts: !threads
             && code.facts.backward
             && !code.facts.statistics
             && ["conv2d", "conv2d_strided"]
