@@ -18,6 +18,7 @@ use nabla::ir::{DeclKind, Init, Model};
 use nabla::tensor::Tensor;
 
 use crate::random_networks::{Mode, compile, config, near_a_kink, networks, xorshift_choices};
+use crate::support::{agrees_with_difference, central_difference};
 
 /// Example `k`'s value of an input or a target: the file's, moved a little (exactly).
 fn moved(value: &Tensor<BigRational>, k: usize) -> Tensor<BigRational> {
@@ -187,13 +188,10 @@ pub(crate) fn check_finite_differences(source: &str) -> Result<(), TestCaseError
                     .map(|v| loss_of(&v))
                     .unwrap_or(f64::NAN)
             };
-            let h = 1e-6 * (1.0 + base.data()[i].abs());
-            let numeric = (loss_at(h) - loss_at(-h)) / (2.0 * h);
+            let numeric = central_difference(base.data()[i], loss_at);
             let analytic = derived.data()[i];
-            let scale = 1.0_f64.max(numeric.abs()).max(analytic.abs());
-            let tolerance = 1e-5 * scale + 1e-9 * loss.abs();
             prop_assert!(
-                analytic.is_finite() && (numeric - analytic).abs() <= tolerance,
+                agrees_with_difference(analytic, numeric, loss),
                 "∂L/∂{}[{}]: derived {}, finite difference {}\n{}",
                 name,
                 i,

@@ -1,10 +1,11 @@
 //! The derived gradients are right: against published figures, hand-computed fractions, and
 //! central finite differences.
 
+use crate::support::declared_exact;
 use nabla::autodiff::{default_wrt, differentiate};
 use nabla::eval::exact::{self, Value};
 use nabla::eval::float;
-use nabla::ir::{Init, Model};
+use nabla::ir::Model;
 use nabla::tensor::Tensor;
 
 fn model(source: &str) -> Model {
@@ -16,22 +17,10 @@ fn example(path: &str) -> Model {
     model(&std::fs::read_to_string(crate::support::root().join(path)).expect("example"))
 }
 
-/// The declared values, exactly.
-fn declared(model: &Model) -> Vec<Option<Value>> {
-    model
-        .declarations
-        .iter()
-        .map(|d| match &d.init {
-            Some(Init::Value(v)) => Some(Value::Exact(v.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Each requested gradient, as floats, by name.
 fn gradients(model: &Model) -> Vec<(String, Value)> {
     let gradient = differentiate(model, &default_wrt(model)).expect("differentiable");
-    let values = exact::evaluate(&gradient.graph, &declared(model)).expect("evaluates");
+    let values = exact::evaluate(&gradient.graph, &declared_exact(model)).expect("evaluates");
     gradient
         .wrt
         .iter()
@@ -123,8 +112,7 @@ pub fn check_against_finite_differences(
                     .expect("loss")
                     .data()[0]
             };
-            let h = 1e-6 * (1.0 + base.data()[i].abs());
-            let numeric = (loss_at(h) - loss_at(-h)) / (2.0 * h);
+            let numeric = crate::support::central_difference(base.data()[i], loss_at);
             let analytic = derived.data()[i];
             let scale = 1.0_f64.max(numeric.abs()).max(analytic.abs());
             assert!(
@@ -140,7 +128,7 @@ pub fn check_against_finite_differences(
 fn every_example_with_values_agrees_with_finite_differences() {
     for path in crate::support::examples() {
         let model = example(&path.to_string_lossy());
-        let declared: Vec<Option<Tensor<f64>>> = declared(&model)
+        let declared: Vec<Option<Tensor<f64>>> = declared_exact(&model)
             .iter()
             .map(|v| v.as_ref().map(Value::to_f64))
             .collect();

@@ -7,6 +7,7 @@ use nabla::eval::exact::{self, Value};
 use nabla::ir::{Init, Model};
 use nabla::shape::Shape;
 
+use crate::support::declared_exact;
 use crate::support::nabla;
 
 fn model(source: &str) -> Model {
@@ -18,22 +19,10 @@ fn q(text: &str) -> BigRational {
     text.parse().expect("a fraction")
 }
 
-/// The declared values, exactly.
-fn declared(model: &Model) -> Vec<Option<Value>> {
-    model
-        .declarations
-        .iter()
-        .map(|d| match &d.init {
-            Some(Init::Value(v)) => Some(Value::Exact(v.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The exact gradient of the loss with respect to the declaration `name`.
 fn exact_gradient(model: &Model, name: &str) -> (Shape, Vec<BigRational>) {
     let gradient = differentiate(model, &default_wrt(model)).expect("differentiable");
-    let values = exact::evaluate(&gradient.graph, &declared(model)).expect("evaluates");
+    let values = exact::evaluate(&gradient.graph, &declared_exact(model)).expect("evaluates");
     let (_, node) = gradient
         .wrt
         .iter()
@@ -94,7 +83,7 @@ fn the_classic_3x3_input_with_a_2x2_kernel_is_exact() {
         .map(nabla::ir::DeclId)
         .collect();
     let gradient = nabla::autodiff::differentiate(&model, &all).expect("differentiable");
-    let values = exact::evaluate(&gradient.graph, &declared(&model)).expect("evaluates");
+    let values = exact::evaluate(&gradient.graph, &declared_exact(&model)).expect("evaluates");
     let exact_of = |node: nabla::ir::NodeId| match values[node.index()].clone() {
         Some(Value::Exact(t)) => t.data().to_vec(),
         other => panic!("not exact: {other:?}"),

@@ -8,27 +8,17 @@ use proptest::test_runner::TestCaseError;
 use nabla::autodiff::{Gradient, differentiate};
 use nabla::eval::exact::{self, Value};
 use nabla::eval::float;
-use nabla::ir::{Binary, DeclId, DeclKind, Init, Model, Op, Pool, TensorOp, Unary};
+use nabla::ir::{Binary, DeclId, DeclKind, Model, Op, Pool, TensorOp, Unary};
 use nabla::tensor::Tensor;
 
 use super::generator::Tape;
+use crate::support::{agrees_with_difference, central_difference, declared_exact};
 
 pub(crate) fn compile(source: &str) -> Model {
     let (model, diagnostics) = nabla::compile(source);
     model.unwrap_or_else(|| {
         panic!("the generated network does not compile:\n{source}\n{diagnostics:#?}")
     })
-}
-
-pub(super) fn declared_exact(model: &Model) -> Vec<Option<Value>> {
-    model
-        .declarations
-        .iter()
-        .map(|d| match &d.init {
-            Some(Init::Value(v)) => Some(Value::Exact(v.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 pub(crate) fn declared_float(model: &Model) -> Vec<Option<Tensor<f64>>> {
@@ -115,14 +105,10 @@ pub(crate) fn check_against_finite_differences(
                     .expect("loss")
                     .data()[0]
             };
-            let h = 1e-6 * (1.0 + base.data()[i].abs());
-            let numeric = (loss_at(h) - loss_at(-h)) / (2.0 * h);
+            let numeric = central_difference(base.data()[i], loss_at);
             let analytic = derived.data()[i];
-            let scale = 1.0_f64.max(numeric.abs()).max(analytic.abs());
-            // Rounding in the loss, divided by 2h, on top of the relative tolerance.
-            let tolerance = 1e-5 * scale + 1e-9 * loss.abs();
             prop_assert!(
-                analytic.is_finite() && (numeric - analytic).abs() <= tolerance,
+                agrees_with_difference(analytic, numeric, loss),
                 "∂L/∂{}[{}]: derived {}, finite difference {}",
                 name,
                 i,

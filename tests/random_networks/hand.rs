@@ -6,9 +6,11 @@ use nabla::eval::exact::{self, Value};
 use nabla::eval::float;
 use nabla::ir::{Along, DeclId, Op, TensorOp};
 
+use crate::support::declared_exact;
+
 use super::checks::{
-    check_against_finite_differences, check_exact_agrees_with_float, compile, declared_exact,
-    declared_float, exact_values,
+    check_against_finite_differences, check_exact_agrees_with_float, compile, declared_float,
+    exact_values,
 };
 
 // --- growth -----------------------------------------------------------------------------------

@@ -123,3 +123,31 @@ pub fn torch_python() -> Result<PathBuf, String> {
         )),
     }
 }
+
+/// The values `model` declares, exactly; None for those it draws or reads.
+pub fn declared_exact(model: &nabla::ir::Model) -> Vec<Option<nabla::eval::exact::Value>> {
+    model
+        .declarations
+        .iter()
+        .map(|d| match &d.init {
+            Some(nabla::ir::Init::Value(v)) => Some(nabla::eval::exact::Value::Exact(v.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The central finite difference of the loss at an element of value `x`: `loss_at(δ)` is the loss
+/// with the element moved by δ.
+pub fn central_difference(x: f64, loss_at: impl Fn(f64) -> f64) -> f64 {
+    let h = 1e-6 * (1.0 + x.abs());
+    (loss_at(h) - loss_at(-h)) / (2.0 * h)
+}
+
+/// Whether a derived gradient element agrees with its finite difference `numeric` (of a loss of
+/// value `loss`): within 1e-5 of the larger of them (or of 1), plus the loss's rounding divided
+/// by 2h.
+pub fn agrees_with_difference(analytic: f64, numeric: f64, loss: f64) -> bool {
+    let scale = 1.0_f64.max(numeric.abs()).max(analytic.abs());
+    let tolerance = 1e-5 * scale + 1e-9 * loss.abs();
+    analytic.is_finite() && (numeric - analytic).abs() <= tolerance
+}
