@@ -181,7 +181,7 @@ pub fn graph(
 pub struct ExplainOptions {
     pub wrt: Vec<String>,
     /// `None`: element by element when the network is small enough.
-    pub detail: Option<Form>,
+    pub form: Option<Form>,
     pub digits: usize,
     pub steps: usize,
     pub gradcheck: bool,
@@ -293,10 +293,10 @@ pub fn explain(
     let (node_values_all, declared_all) = (node_values, declared);
     let (node_values, declared) = (shared_values, shared_declared);
     let vector = gradients::derive(model, &gradient);
-    if gradient.batch && options.detail == Some(Form::Scalar) {
-        return Err(Failure::Usage(phrase::detail_scalar_of_a_batch()));
+    if gradient.batch && options.form == Some(Form::Scalar) {
+        return Err(Failure::Usage(phrase::form_scalar_of_a_batch()));
     }
-    let scalar = match options.detail {
+    let scalar = match options.form {
         _ if gradient.batch => None,
         Some(Form::Vector) => None,
         Some(Form::Scalar) => Some(
@@ -304,7 +304,9 @@ pub fn explain(
                 scalar::ScalarError::Unsupported(why) => {
                     Failure::Usage(scalar_form_unsupported(why))
                 }
-                _ => Failure::Usage(phrase::detail_scalar_too_large(scalar::MAX_SCALAR_ELEMENTS)),
+                _ => Failure::Usage(phrase::form_scalar_too_many_values(
+                    scalar::MAX_SCALAR_ELEMENTS,
+                )),
             })?,
         ),
         None => scalar::derive(model, &gradient, &vector, Some(&declared)).ok(),

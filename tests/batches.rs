@@ -206,7 +206,7 @@ fn a_batch_statistic_needs_more_than_one_row() {
             &file,
             "--data",
             "examples/data/xor.csv",
-            "--detail",
+            "--form",
             "scalar",
         ],
         None,

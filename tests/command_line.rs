@@ -15,6 +15,8 @@ pub(crate) const USAGE_ERRORS: &[&[&str]] = &[
     &["explain", "f.nabla", "--steps", "many"],
     &["explain", "f.nabla", "--rows", "1..2"],
     &["explain", "f.nabla", "--gradcheck", "--gradcheck"],
+    &["explain", "f.nabla", "--form", "diagonal"],
+    &["derive", "f.nabla", "--detail", "diagonal"],
     &["exlain"],
     &["check", "a.nabla", "b.nabla"],
     &["--color", "never"],
@@ -224,4 +226,41 @@ fn completions_describe_options_in_the_language() {
         zsh.stdout
             .contains("Khi in ra terminal, trừ khi biến NO_COLOR được đặt")
     );
+}
+
+/// `derive` and `explain` choose the vector or the scalar form with one option, `--form`;
+/// `--detail`, explain's first name for it, still works in both, and help names `--form` only.
+#[test]
+fn the_form_is_one_option_in_derive_and_explain() {
+    let file = "examples/classics/step-by-step-2-2-2.nabla";
+    for command in ["derive", "explain"] {
+        let mut outputs = Vec::new();
+        for form in ["vector", "scalar"] {
+            let canonical = nabla(&[command, file, "--form", form], None);
+            assert_eq!(
+                canonical.code, 0,
+                "{command} --form {form}: {}",
+                canonical.stderr
+            );
+            let old = nabla(&[command, file, "--detail", form], None);
+            assert_eq!(
+                (old.code, &old.stdout),
+                (0, &canonical.stdout),
+                "{command} --detail {form}: {}",
+                old.stderr
+            );
+            outputs.push(canonical.stdout);
+        }
+        assert_ne!(
+            outputs[0], outputs[1],
+            "{command}: both forms wrote the same"
+        );
+        for lang in ["en", "vi"] {
+            let help = nabla(&["--lang", lang, command, "--help"], None).stdout;
+            assert!(help.contains("--form <"), "{command} {lang}: {help}");
+            assert!(!help.contains("--detail"), "{command} {lang}: {help}");
+        }
+    }
+    let vector = nabla(&["derive", file], None).stdout;
+    assert!(vector.contains("(vector form)"), "{vector}");
 }

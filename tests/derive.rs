@@ -381,12 +381,12 @@ fn the_scalar_form_says_which_operation_it_cannot_write() {
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert_eq!(run.stderr, format!("{begins}{says}"));
     }
-    // explain --detail scalar says the same, in the user's language.
+    // explain --form scalar says the same, in the user's language.
     let run = nabla(
         &[
             "explain",
             "tests/fixtures/tensors/log-softmax-rows.nabla",
-            "--detail",
+            "--form",
             "scalar",
             "--lang",
             "vi",

@@ -243,7 +243,7 @@ fn a_parameter_that_cancels_out_of_the_loss_has_a_zero_gradient_in_every_form() 
     // x·w − x·w: w has no path to the loss. Its gradient once read "∂L/∂w =  = 1".
     let source = b"input x = 3\nparam w = 2\nparam v = 1\nloss L = x * w - x * w + v * v\n";
     for detail in ["scalar", "vector"] {
-        let run = nabla(&["explain", "-", "--detail", detail], Some(source));
+        let run = nabla(&["explain", "-", "--form", detail], Some(source));
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(
             run.stdout.contains("∂L/∂w = 0"),
@@ -252,7 +252,7 @@ fn a_parameter_that_cancels_out_of_the_loss_has_a_zero_gradient_in_every_form() 
         );
         assert!(!run.stdout.contains("=  ="), "{detail}:\n{}", run.stdout);
         let run = nabla(
-            &["explain", "-", "--detail", detail, "--format", "json"],
+            &["explain", "-", "--form", detail, "--format", "json"],
             Some(source),
         );
         let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");

@@ -115,7 +115,7 @@ fn the_vector_form_reads_well_in_every_format_and_language() {
         for language in LANGUAGES {
             let (args, output) = explain(
                 "examples/xor.nabla",
-                &["--detail", "vector"],
+                &["--form", "vector"],
                 format,
                 language,
             );
@@ -265,7 +265,7 @@ fn the_latex_document_compiles_in_both_languages() {
         for language in LANGUAGES {
             for detail in ["scalar", "vector"] {
                 let mut options = options.clone();
-                options.extend(["--detail", detail]);
+                options.extend(["--form", detail]);
                 // The scalar form is for small networks; a large one is refused, and that has
                 // its own test.
                 let mut probe = vec!["explain", path.as_str(), "--format", "json"];
@@ -413,7 +413,7 @@ fn is_vietnamese_letter(c: char) -> bool {
 #[test]
 fn no_word_of_one_language_leaks_into_the_other() {
     let mut runs: Vec<(String, Vec<&str>)> = explained_examples();
-    runs.push(("examples/xor.nabla".into(), vec!["--detail", "vector"]));
+    runs.push(("examples/xor.nabla".into(), vec!["--form", "vector"]));
     for (path, options) in runs {
         for format in FORMATS {
             let (args, vietnamese) = explain(&path, &options, format, "vi");

@@ -192,7 +192,7 @@ fn run_every_command(model: &nabla::ir::Model) {
     ] {
         let options = ExplainOptions {
             wrt: Vec::new(),
-            detail: None,
+            form: None,
             digits: 9,
             steps: 2,
             gradcheck: true,

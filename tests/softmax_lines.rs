@@ -211,7 +211,7 @@ fn a_vectors_log_softmax_is_worked_by_its_definition() {
          param W[3, 2] = [[0.5, 0], [0, 0.5], [1, -1]]\nl = log_softmax(W @ x)\n\
          loss L = mse(l, t)\n",
     );
-    let vector = explain(&["explain", &path, "--detail", "vector"]);
+    let vector = explain(&["explain", &path, "--form", "vector"]);
     for line in [
         "l = log_softmax(net_l)",
         "= net_l − log(exp(net_l₁) + exp(net_l₂) + exp(net_l₃))",
@@ -226,7 +226,7 @@ fn a_vectors_log_softmax_is_worked_by_its_definition() {
     }
     // Not along an axis: no word of axes.
     assert!(!vector.contains("Along an axis"), "{vector}");
-    let scalar = explain(&["explain", &path, "--detail", "scalar"]);
+    let scalar = explain(&["explain", &path, "--form", "scalar"]);
     assert!(
         scalar.contains("l₁ = net_l₁ − log(exp(net_l₁) + exp(net_l₂) + exp(net_l₃))"),
         "{scalar}"

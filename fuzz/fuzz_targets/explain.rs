@@ -24,7 +24,7 @@ fuzz_target!(|bytes: &[u8]| {
         for language in [Language::English, Language::Vietnamese] {
             let options = ExplainOptions {
                 wrt: Vec::new(),
-                detail: None,
+                form: None,
                 digits: 9,
                 steps: 3,
                 gradcheck: true,

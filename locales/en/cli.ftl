@@ -21,7 +21,7 @@ scalar-form-unsupported-index = the scalar form writes a chain for every element
 scalar-form-unsupported-batch = the scalar form writes a chain for every element of one example, and this network looks across a batch; use the vector form
 scalar-form-unsupported-max-pool = the scalar form writes a chain for every element, and this network has max pooling (where each window's gradient goes depends on the values); use the vector form, which works each window
 scalar-form-unsupported-axis = the scalar form writes a chain for every element, and this network has softmax or log_softmax along an axis; use the vector form, which works it line by line
-detail-scalar-too-large = --detail scalar is for small networks (at most { $most } parameter values); use --detail vector or pick some with --wrt
+form-scalar-too-many-values = --form scalar is for small networks (at most { $most } parameter values); use --form vector or pick some with --wrt
 steps-without-params = --steps trains the file's params, and this file has none
 explain-too-large-to-draw = explain works a step through by hand, and { $names } { $count ->
     [one] is
@@ -33,7 +33,7 @@ explain-needs-values = explain needs a value for everything the loss uses; these
 explain-too-many-rows = explain works a step through by hand, and { $rows } rows are a batch too large to read that way (at most { $most }); pick some with --rows
 explain-too-large = explain works out every number of a step exactly, and this one asks for about { $numbers } of them ({ $largest } alone holds { $size }), more than the { $most } it works through in a few seconds: use nabla derive for the formulas (they do not depend on the sizes; --wrt NAME for one value), explain on smaller sizes to see the same steps with numbers, or nabla gen to train the network
 explain-statistics-of-one-row = the network uses batch statistics, and one example has no spread to measure (its variance is 0): take several rows of the data file
-detail-scalar-of-a-batch = --detail scalar works one example element by element; a batch is shown a layer at a time (--detail vector)
+form-scalar-of-a-batch = --form scalar works one example element by element; a batch is shown a layer at a time (--form vector)
 
 ## Files.
 

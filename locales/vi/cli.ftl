@@ -18,7 +18,7 @@ scalar-form-unsupported-index = dạng vô hướng viết một chuỗi cho t�
 scalar-form-unsupported-batch = dạng vô hướng viết một chuỗi cho từng phần tử của một ví dụ, mà mạng này xét trên cả lô; hãy dùng dạng vectơ
 scalar-form-unsupported-max-pool = dạng vô hướng viết một chuỗi cho từng phần tử, mà mạng này có gộp cực đại (gradient của mỗi cửa sổ đi về đâu phụ thuộc vào giá trị); hãy dùng dạng vectơ, dạng này giải từng cửa sổ
 scalar-form-unsupported-axis = dạng vô hướng viết một chuỗi cho từng phần tử, mà mạng này có softmax hoặc log_softmax theo một trục; hãy dùng dạng vectơ, dạng này giải từng dòng
-detail-scalar-too-large = --detail scalar dành cho các mạng nhỏ (tối đa { $most } giá trị tham số); hãy dùng --detail vector hoặc chọn vài tham số bằng --wrt
+form-scalar-too-many-values = --form scalar dành cho các mạng nhỏ (tối đa { $most } giá trị tham số); hãy dùng --form vector hoặc chọn vài tham số bằng --wrt
 steps-without-params = --steps huấn luyện các tham số của tệp, mà tệp này không có tham số nào
 explain-too-large-to-draw = explain giải một bước bằng tay, mà { $names } quá lớn để khởi tạo ngẫu nhiên (mỗi tham số tối đa { $most } giá trị); hãy dùng nabla derive để xem công thức, hoặc một chương trình huấn luyện được sinh ra
 explain-needs-values = explain cần giá trị của mọi thứ mà hàm mất mát dùng đến; những tên sau chưa có giá trị: { $names }
@@ -58,7 +58,7 @@ train-it-with = huấn luyện nó bằng lệnh: { $command }
 explain-too-many-rows = explain giải một bước bằng tay, mà { $rows } hàng là một lô quá lớn để đọc theo cách đó (tối đa { $most }); hãy chọn một số hàng bằng --rows
 explain-too-large = explain tính chính xác mọi con số của một bước, mà bước này cần khoảng { $numbers } số (riêng { $largest } đã có { $size } giá trị), nhiều hơn { $most } số mà nó tính được trong vài giây: hãy dùng nabla derive để xem công thức (công thức không phụ thuộc vào kích thước; --wrt TÊN cho một giá trị), chạy explain với kích thước nhỏ hơn để thấy các bước y như vậy với số cụ thể, hoặc dùng nabla gen để huấn luyện mạng
 explain-statistics-of-one-row = mạng dùng các thống kê theo lô, mà một ví dụ thì không có độ phân tán nào để đo (phương sai của nó bằng 0): hãy lấy nhiều hàng của tệp dữ liệu
-detail-scalar-of-a-batch = --detail scalar giải từng phần tử của một ví dụ; một lô được trình bày theo từng lớp (--detail vector)
+form-scalar-of-a-batch = --form scalar giải từng phần tử của một ví dụ; một lô được trình bày theo từng lớp (--form vector)
 
 ## Những gì nabla gen từ chối.
 

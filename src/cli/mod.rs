@@ -53,7 +53,8 @@ enum Command {
         wrt: Vec<String>,
         #[arg(long, value_parser = usage::choices::<DeriveFormat>(), default_value_t = DeriveFormat::Text, value_enum)]
         format: DeriveFormat,
-        #[arg(long, value_parser = usage::choices::<Form>(), default_value_t = Form::Vector, value_enum)]
+        // `--form` in both commands; `--detail`, explain's first name for it, is still read.
+        #[arg(long, alias = "detail", value_parser = usage::choices::<Form>(), default_value_t = Form::Vector, value_enum)]
         form: Form,
     },
     Graph {
@@ -90,8 +91,8 @@ struct ExplainArgs {
     format: ExplainFormat,
     #[arg(long, default_value_t = 9, value_parser = usage::digits)]
     digits: u8,
-    #[arg(long, value_parser = usage::choices::<Form>())]
-    detail: Option<Form>,
+    #[arg(long, alias = "detail", value_parser = usage::choices::<Form>())]
+    form: Option<Form>,
     #[arg(long, value_delimiter = ',')]
     wrt: Vec<String>,
     #[arg(long, default_value_t = 0, value_parser = usage::whole_number)]
@@ -304,7 +305,7 @@ fn explain(args: &ExplainArgs, color: bool) -> ExitCode {
     };
     let options = pipeline::ExplainOptions {
         wrt: args.wrt.clone(),
-        detail: args.detail.map(Into::into),
+        form: args.form.map(Into::into),
         digits: args.digits as usize,
         steps: args.steps,
         gradcheck: args.gradcheck,
