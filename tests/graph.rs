@@ -130,3 +130,52 @@ fn a_bias_spread_over_maps_is_one_broadcast_box() {
         run.stdout
     );
 }
+
+/// A product of two tensors element by element is drawn ⊙, as the language's documentation and
+/// the explanation write it; a product by a scalar keeps ×, and the matrix product @, in every
+/// format and language of the graph.
+#[test]
+fn an_elementwise_product_is_drawn_as_the_explanation_writes_it() {
+    let source = b"input x[2] = [1, 2]\ntarget y[2] = [0, 1]\nparam w[2] = [1, -1]\nparam V[2, 2] = [[1, 0], [0, 1]]\nh = w * x\nloss L = sum(1/2 * (V @ h - y)^2)\n";
+    for lang in ["en", "vi"] {
+        for format in ["dot", "svg"] {
+            let run = nabla(
+                &["--lang", lang, "graph", "-", "--format", format],
+                Some(source),
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            let out = &run.stdout;
+            let (hadamard, scale, matmul) = match format {
+                "dot" => ("[label=\"h = ⊙\\n", "[label=\"×\\n", "[label=\"@\\n"),
+                _ => (">h = ⊙</text>", ">×</text>", ">@</text>"),
+            };
+            for (what, label) in [("w ⊙ x", hadamard), ("1/2·(…)", scale), ("V h", matmul)] {
+                assert_eq!(
+                    out.matches(label).count(),
+                    1,
+                    "{lang} {format} {what}: {out}"
+                );
+            }
+            assert_eq!(out.matches('×').count(), 1, "{lang} {format}: {out}");
+        }
+    }
+}
+
+/// The tagger's loss sums T ⊙ P: its graph, in both languages.
+#[test]
+fn the_graph_of_a_tagger_in_both_languages() {
+    for lang in ["en", "vi"] {
+        let args = [
+            "--lang",
+            lang,
+            "graph",
+            "tests/fixtures/tensors/log-softmax-rows.nabla",
+        ];
+        let run = nabla(&args, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        insta::assert_snapshot!(
+            format!("log-softmax-rows__dot__{lang}"),
+            run.transcript(&args)
+        );
+    }
+}

@@ -142,7 +142,7 @@ pub fn view(model: &Model, gradient: &Gradient, values: Option<&[Option<Value>]>
         nodes.push(GraphNode {
             kind,
             name: model.node_name(id).map(name_formula),
-            operation: operation(&node.op),
+            operation: operation(graph, &node.op),
             value: match &node.op {
                 Op::Literal(v) => Some(Value::Exact(v.clone())),
                 _ => value_at(id),
@@ -165,9 +165,10 @@ fn is_spread(op: &Op) -> bool {
     )
 }
 
-fn operation(op: &Op) -> Option<Message> {
+fn operation(graph: &crate::ir::Graph, op: &Op) -> Option<Message> {
     // Operations a file cannot write have names in words; the others are written as the file
-    // writes them.
+    // writes them, and a product of two tensors element by element as the explanation writes
+    // it (`T ⊙ P`), so that it is not read as a matrix product.
     match op {
         Op::OneHot(..) => return Some(phrase::graph_onehot()),
         Op::Slice(..) => return Some(phrase::graph_slice()),
@@ -192,6 +193,11 @@ fn operation(op: &Op) -> Option<Message> {
         Op::Pow(..) => "^",
         Op::Binary(Binary::Add, ..) => "+",
         Op::Binary(Binary::Sub, ..) => "−",
+        Op::Binary(Binary::Mul, a, b)
+            if !graph[*a].shape.is_scalar() && !graph[*b].shape.is_scalar() =>
+        {
+            "⊙"
+        }
         Op::Binary(Binary::Mul, ..) => "×",
         Op::Binary(Binary::Div, ..) => "÷",
         Op::Binary(Binary::MatMul, ..) => "@",
