@@ -274,3 +274,44 @@ fn derive_says_what_the_log_softmax_rule_means() {
         }
     }
 }
+
+/// ∂L/∂P = (−1/3)·T is exact: its value is written with the fractions its decimals would round
+/// (`−1/3`, not `−0.333333333`) and joined by "=", in every format and both languages; and the
+/// graph's box of the sum says its gradient is −1/3, as exactly.
+#[test]
+fn an_exact_matrix_is_written_exactly_after_equals() {
+    let html_value = "<mi>T</mi></mrow></math><math displaystyle=\"true\"><mo>=</mo><mrow><mo>[</mo>\
+        <mspace width=\"0.25em\"/><mtable><mtr><mtd><mrow><mo>−</mo><mfrac><mn>1</mn><mn>3</mn>\
+        </mfrac></mrow></mtd>";
+    for language in ["en", "vi"] {
+        for (format, value) in [
+            (
+                "text",
+                "∂L/∂P = (−1/3)·T = [[−1/3, 0, 0], [0, −1/3, 0], [0, 0, −1/3]]\n",
+            ),
+            (
+                "markdown",
+                r"\left(-\tfrac{1}{3}\right) \cdot T = \begin{bmatrix}-\tfrac{1}{3} & 0 & 0 \cr 0 & -\tfrac{1}{3} & 0 \cr 0 & 0 & -\tfrac{1}{3}\end{bmatrix}",
+            ),
+            (
+                "latex",
+                r"\left(-\tfrac{1}{3}\right) \cdot T = \begin{bmatrix}-\tfrac{1}{3} & 0 & 0 \\ 0 & -\tfrac{1}{3} & 0 \\ 0 & 0 & -\tfrac{1}{3}\end{bmatrix}",
+            ),
+            ("html", html_value),
+            (
+                "json",
+                "\"relation\": \"=\",\n            \"formula\": \"[[−1/3, 0, 0], [0, −1/3, 0], [0, 0, −1/3]]\"",
+            ),
+        ] {
+            let page = explain(&["explain", ROWS, "--format", format, "--lang", language]);
+            assert!(page.contains(value), "{format} {language}:\n{page}");
+            assert!(
+                !page.contains("0.333333333"),
+                "{format} {language}:\n{page}"
+            );
+            assert!(!page.contains("0.3333<"), "{format} {language}:\n{page}");
+        }
+        let graph = explain(&["--lang", language, "graph", ROWS, "--format", "svg"]);
+        assert!(graph.contains(">∂L/∂(·) = −1/3</text>"), "{graph}");
+    }
+}

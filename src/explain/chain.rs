@@ -189,11 +189,28 @@ impl ChainBuilder {
         self.push_value(Formula::Decimal(decimal), exact)
     }
 
-    /// Ends the chain with the tensor `value` (abbreviated when large).
+    /// Ends the chain with the tensor `value` (abbreviated when large): its exact elements as
+    /// [`Number::written`] writes them, so that an exact value whose decimals do not end reads
+    /// as its fraction (`[[−1/3, 0], [0, −1/3]]`) and is joined by "=". A scalar is written as a
+    /// number's line is: its fraction, then its rounded decimal.
     pub fn tensor(self, value: &Value, digits: usize) -> Chain {
-        let exact = elements(value)
-            .iter()
-            .all(|n| n.is_exact() && !n.decimal(digits).rounded);
+        let numbers = elements(value);
+        if let ([number], true) = (numbers.as_slice(), value.shape().is_scalar()) {
+            let mut builder = self;
+            builder.truth = match number {
+                Number::Exact(r) => Some(r.clone()),
+                Number::Approx(_) => None,
+            };
+            if number.decimal(digits).rounded
+                && let Some(fraction) = number.fraction()
+            {
+                builder = builder.then(Because::Arithmetic, fraction);
+            }
+            return builder.value(number, digits);
+        }
+        let exact = numbers.iter().all(|n| {
+            n.is_exact() && !matches!(n.written(digits), Formula::Decimal(d) if d.rounded)
+        });
         self.push_value(super::explanation::tensor_formula(value, digits), exact)
     }
 

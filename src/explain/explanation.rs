@@ -697,14 +697,33 @@ pub(crate) fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
 /// A value as a formula: a number, a list, or a matrix of rounded numbers.
 /// Large values show their first and last elements, with `⋯` (and `⋮` for rows) between.
 pub fn tensor_formula(value: &Value, digits: usize) -> Formula {
-    numbers_formula(&elements(value), value.shape(), digits)
+    tensor_formula_within(value, digits, 20)
+}
+
+/// [`tensor_formula`] with fractions of at most `bits` bits ([`Number::written_within`]).
+pub fn tensor_formula_within(value: &Value, digits: usize, bits: u64) -> Formula {
+    numbers_formula(&elements(value), value.shape(), Cell { digits, bits })
+}
+
+/// How an element of a value is written: to `digits` significant digits, or exactly as a
+/// fraction of at most `bits` bits where its decimals would be rounded.
+#[derive(Clone, Copy)]
+struct Cell {
+    digits: usize,
+    bits: u64,
+}
+
+impl Cell {
+    fn write(self, n: &Number) -> Formula {
+        n.written_within(self.digits, self.bits)
+    }
 }
 
 /// Numbers of a value of `shape` as a formula. A tensor of three or four dimensions is a grid of
 /// its maps ([`grid`]), or when they are too large a list of its matrices (channels one after
 /// another), elided like a vector's elements.
-fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
-    let cell = |n: &Number| n.formula(digits);
+fn numbers_formula(numbers: &[Number], shape: Shape, cell: Cell) -> Formula {
+    let write = |n: &Number| cell.write(n);
     match shape {
         Shape::Tensor3(..) | Shape::Tensor4(..) => {
             let dims = shape.dims();
@@ -713,18 +732,21 @@ fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
             let nested = Formula::Array(elided(
                 &parts,
                 SHOWN,
-                |part| nested_formula(part, inner, digits),
+                |part| nested_formula(part, inner, cell),
                 || Formula::symbol("⋯"),
             ));
-            grid(numbers, &dims, digits, nested.clone()).unwrap_or(nested)
+            grid(numbers, &dims, cell, nested.clone()).unwrap_or(nested)
         }
-        Shape::Scalar => numbers.first().map_or(Formula::number(0), cell),
-        Shape::Vector(_) => {
-            Formula::Array(elided(numbers, SHOWN, |n| cell(n), || Formula::symbol("⋯")))
-        }
+        Shape::Scalar => numbers.first().map_or(Formula::number(0), write),
+        Shape::Vector(_) => Formula::Array(elided(
+            numbers,
+            SHOWN,
+            |n| write(n),
+            || Formula::symbol("⋯"),
+        )),
         Shape::Matrix(_, n) => {
             let rows: Vec<&[Number]> = numbers.chunks(n.max(1)).collect();
-            let row = |r: &&[Number]| elided(r, SHOWN, |n| cell(n), || Formula::symbol("⋯"));
+            let row = |r: &&[Number]| elided(r, SHOWN, |n| write(n), || Formula::symbol("⋯"));
             let width = row(&rows[0]).len();
             Formula::Matrix(elided(&rows, SHOWN, row, || {
                 vec![Formula::symbol("⋮"); width]
@@ -734,7 +756,7 @@ fn numbers_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
 }
 
 /// The nested lists of a part of a tensor: a matrix, or a list of them.
-fn nested_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
+fn nested_formula(numbers: &[Number], shape: Shape, cell: Cell) -> Formula {
     match shape {
         Shape::Tensor3(..) => {
             let dims = shape.dims();
@@ -743,11 +765,11 @@ fn nested_formula(numbers: &[Number], shape: Shape, digits: usize) -> Formula {
             Formula::Array(elided(
                 &parts,
                 SHOWN,
-                |part| nested_formula(part, inner, digits),
+                |part| nested_formula(part, inner, cell),
                 || Formula::symbol("⋯"),
             ))
         }
-        _ => numbers_formula(numbers, shape, digits),
+        _ => numbers_formula(numbers, shape, cell),
     }
 }
 
@@ -763,7 +785,7 @@ const GRID_MAPS: usize = 16;
 /// row, a `[C, H, W]` value's channels and a `[F, C, kh, kw]` kernel's filters and channels
 /// one after another, labelled. `None` when the maps are too large or too many to read as
 /// pictures.
-fn grid(numbers: &[Number], dims: &[usize], digits: usize, nested: Formula) -> Option<Formula> {
+fn grid(numbers: &[Number], dims: &[usize], cell: Cell, nested: Formula) -> Option<Formula> {
     let (rows, cols) = match dims {
         [.., rows, cols] if dims.len() >= 2 => (*rows, *cols),
         _ => return None,
@@ -786,7 +808,7 @@ fn grid(numbers: &[Number], dims: &[usize], digits: usize, nested: Formula) -> O
             channel: (dims.len() >= 3).then(|| m % channels.max(1) + 1),
             rows: map
                 .chunks(cols)
-                .map(|row| row.iter().map(|n| n.formula(digits)).collect())
+                .map(|row| row.iter().map(|n| cell.write(n)).collect())
                 .collect(),
         })
         .collect();

@@ -135,10 +135,18 @@ impl Number {
     /// end is written as its (short) fraction, `1/3` rather than `0.333333333`, so that an
     /// exact computation reads exactly.
     pub fn written(&self, digits: usize) -> Formula {
+        self.written_within(digits, 20)
+    }
+
+    /// As [`Number::written`], with fractions of at most `bits` bits above and below the line
+    /// (a box of the graph has room for `1/3`, not for `554009/900000`).
+    pub fn written_within(&self, digits: usize, bits: u64) -> Formula {
         let decimal = self.decimal(digits);
         match self {
             Number::Exact(r)
-                if decimal.rounded && r.denom().bits() <= 20 && r.numer().abs().bits() <= 20 =>
+                if decimal.rounded
+                    && r.denom().bits() <= bits
+                    && r.numer().abs().bits() <= bits =>
             {
                 Formula::Number(r.clone())
             }

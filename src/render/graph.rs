@@ -7,12 +7,16 @@ use unicode_width::UnicodeWidthStr;
 use super::graph_layout::{Arrow, Size, layout};
 use super::math::text;
 use crate::eval::exact::Value;
-use crate::explain::explanation::tensor_formula;
+use crate::explain::chain::rounded_number;
+use crate::explain::explanation::tensor_formula_within;
 use crate::explain::graph_view::{GraphNode, GraphView, NodeKind};
 use crate::words::Language;
 
 /// Digits of the values written in the boxes: enough to follow a computation by eye.
 const DIGITS: usize = 4;
+/// Exact values whose decimals would be rounded are written as fractions this short (of at
+/// most 10 bits above and below the line: `−1/3`, `92/15`), others rounded, after "≈".
+const FRACTION_BITS: u64 = 10;
 /// Tensors with more elements than this are shown by shape only.
 const SHOWN_ELEMENTS: usize = 6;
 
@@ -32,7 +36,11 @@ fn label(node: &GraphNode, loss: &str, language: Language) -> Vec<String> {
                     let number = t.as_scalar().cloned().unwrap_or_default();
                     lines.push(text::render(&crate::notation::Formula::Number(number)));
                 }
-                Some(value) => lines.push(text::render(&tensor_formula(value, DIGITS))),
+                Some(value) => lines.push(text::render(&tensor_formula_within(
+                    value,
+                    DIGITS,
+                    FRACTION_BITS,
+                ))),
                 None => {}
             }
             return lines;
@@ -68,8 +76,15 @@ fn value_text(value: &Value) -> String {
         let dims: Vec<String> = value.shape().dims().into_iter().map(power).collect();
         return format!("∈ ℝ{}", dims.join("ˣ"));
     }
-    let rel = if value.is_exact() { "=" } else { "≈" };
-    format!("{rel} {}", text::render(&tensor_formula(value, DIGITS)))
+    // "=" only before an exact value written exactly (a fraction where its decimals would be
+    // rounded), as in the explanation.
+    let formula = tensor_formula_within(value, DIGITS, FRACTION_BITS);
+    let rel = if value.is_exact() && !rounded_number(&formula) {
+        "="
+    } else {
+        "≈"
+    };
+    format!("{rel} {}", text::render(&formula))
 }
 
 pub fn dot(view: &GraphView, language: Language) -> String {
