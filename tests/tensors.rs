@@ -368,3 +368,34 @@ fn max_pooling_names_each_window_and_where_its_gradient_goes() {
         run.stdout
     );
 }
+
+/// Exact values put into a line are written exactly, as fractions where their decimals would be
+/// rounded, so the line keeps "=" while it is exact: a pooling window's elements, and the
+/// examples' losses in a batch's mean.
+#[test]
+fn exact_values_put_into_a_line_are_written_exactly() {
+    let pool = b"input X[1, 2, 2] = [[[1/3, 2/3], [0, 1/7]]]\nparam K[1, 1, 1, 1] = [[[[1]]]]\n\
+        param W[1, 1] = [[3]]\ntarget y[1] = [1]\nh = conv2d(X, K)\np = max_pool(h, 2)\n\
+        z = W @ flatten(p)\nloss L = mse(z, y)\n";
+    let mean = b"input x = each [1, 2, 4]\ntarget y = each [0, 0, 0]\nparam w = 1/3\n\
+        loss L = (w * x - y)^2\n";
+    for (source, line) in [
+        (
+            &pool[..],
+            "p₁,₁,₁ = max(h₁,₁,₁, h₁,₁,₂, h₁,₂,₁, h₁,₂,₂) = max(1/3, 2/3, 0, 1/7) ≈ 0.666666667",
+        ),
+        (
+            &mean[..],
+            "L = (1/m) Σᵢ L⁽ⁱ⁾ = 1/3·(L⁽¹⁾ + L⁽²⁾ + L⁽³⁾) = 1/3·(1/9 + 4/9 + 16/9) = 7/9 ≈ 0.777777778",
+        ),
+    ] {
+        for lang in ["en", "vi"] {
+            let run = nabla(
+                &["--lang", lang, "explain", "-", "--form", "vector"],
+                Some(source),
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert!(run.stdout.contains(line), "{line}\n{}", run.stdout);
+        }
+    }
+}

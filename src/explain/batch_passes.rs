@@ -345,7 +345,7 @@ fn mean_of(values: &[Value], m: usize, digits: usize) -> Formula {
     let written = |value: &Value| match value.shape() {
         crate::shape::Shape::Scalar => elements(value)
             .first()
-            .map_or(Formula::number(0), |n: &Number| n.formula(digits)),
+            .map_or(Formula::number(0), |n: &Number| n.written(digits)),
         _ => tensor_formula(value, digits),
     };
     let mut terms: Vec<Formula> = Vec::new();

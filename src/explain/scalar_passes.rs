@@ -124,7 +124,7 @@ pub(super) fn passes(
     if terms.len() > 1 && simplified == symbolic {
         let term_values: Option<Vec<Formula>> = terms
             .iter()
-            .map(|t| number(*t).map(|n| n.formula(digits)))
+            .map(|t| number(*t).map(|n| n.written(digits)))
             .collect();
         if let Some(term_values) = term_values {
             builder = builder.then(Because::TermByTerm, Formula::Sum(term_values));

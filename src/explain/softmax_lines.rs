@@ -293,7 +293,7 @@ fn softmax_product(
         Operator::Hadamard,
         s.line(line, |e| s.output_value[e].formula(digits)),
         Formula::minus(
-            s.line(line, |e| upstream[e].formula(digits)),
+            s.line(line, |e| upstream[e].written(digits)),
             Number::Approx(dot).formula(digits),
         ),
     );

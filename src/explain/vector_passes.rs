@@ -310,7 +310,7 @@ fn pooled_elements(inputs: &Inputs, names: &Names, node: NodeId) -> Vec<Step> {
                     Because::Substitution,
                     max(window
                         .iter()
-                        .map(|&e| pool.input_value[e].formula(digits))
+                        .map(|&e| pool.input_value[e].written(digits))
                         .collect()),
                 )
                 .value(maximum, digits);
