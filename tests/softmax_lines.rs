@@ -315,3 +315,67 @@ fn an_exact_matrix_is_written_exactly_after_equals() {
         assert!(graph.contains(">∂L/∂(·) = −1/3</text>"), "{graph}");
     }
 }
+
+/// A page writes what it has named by that name: once the forward pass shows `net_l = W x`, no
+/// line below spells `W x` again (the δ of the fused softmax step said `softmax(W x)`), in every
+/// format and both languages.
+#[test]
+fn lines_write_the_net_input_by_the_name_the_page_gave_it() {
+    let path = "tests/fixtures/tensors/log-softmax-of-a-product.nabla";
+    let tex_delta = r"\operatorname{softmax}\left(\mathrm{net}_{l}\right) \cdot \operatorname{sum}\left(y\right) - y";
+    // Each format's definition of net_l, its `W x`, and the δ line's product.
+    let formats = [
+        (
+            "text",
+            "net_l = W x",
+            "W x",
+            "δl = softmax(net_l)·sum(y) − y = softmax(net_l) − y ≈",
+        ),
+        (
+            "markdown",
+            r"\mathrm{net}_{l} = W \thinspace x",
+            r"W \thinspace x",
+            tex_delta,
+        ),
+        ("latex", r"\mathrm{net}_{l} &= W \, x", r"W \, x", tex_delta),
+        (
+            "html",
+            "<msub><mi>net</mi><mi>l</mi></msub></math><span class=\"rhs\"><math displaystyle=\"true\"><mo>=</mo><mrow><mi>W</mi><mo>⁢</mo><mi>x</mi>",
+            "<mi>W</mi><mo>⁢</mo><mi>x</mi>",
+            "<mi>softmax</mi><mo>⁡</mo><mrow><mo>(</mo><msub><mi>net</mi><mi>l</mi></msub><mo>)</mo></mrow></mrow><mo>·</mo>",
+        ),
+        (
+            "json",
+            "\"formula\": \"W x\"",
+            "W x",
+            "\"formula\": \"softmax(net_l)·sum(y) − y\"",
+        ),
+    ];
+    for (format, definition, product, delta) in formats {
+        for language in ["en", "vi"] {
+            let args = [
+                "explain", path, "--form", "vector", "--format", format, "--lang", language,
+            ];
+            let page = explain(&args);
+            let at = page
+                .find(definition)
+                .unwrap_or_else(|| panic!("{format} {language}: no {definition}\n{page}"));
+            let after = &page[at + definition.len()..];
+            assert!(
+                !after.contains(product),
+                "{format} {language}: {product} after net_l is defined\n{after}"
+            );
+            assert!(
+                after.contains(delta),
+                "{format} {language}: no {delta}\n{page}"
+            );
+            if format == "json" && language == "vi" {
+                continue;
+            }
+            insta::assert_snapshot!(
+                format!("log-softmax-of-a-product__{format}__{language}"),
+                format!("$ nabla {}\n{}", args.join(" "), page)
+            );
+        }
+    }
+}

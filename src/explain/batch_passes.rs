@@ -227,7 +227,8 @@ pub(super) fn passes(inputs: &Inputs, batch: &BatchInputs) -> Passes {
     // The backward pass: each example's error signals, then each shared gradient as the mean of
     // the examples' parts, with their numbers.
     let mut backward = Vec::new();
-    for line in &inputs.vector.lines {
+    // The lines write the names this page defined (a net input shown above) as the file's.
+    for line in &inputs.vector.lines_named(graph, &names) {
         let Some(value) = value_of(line.node) else {
             continue;
         };

@@ -3,7 +3,7 @@
 //! gradient in terms of it (`∂E/∂W2 = δo hᵀ`).
 
 use crate::autodiff::{Gradient, Rule};
-use crate::ir::{Model, NodeId, Op, Unary};
+use crate::ir::{Graph, Model, NodeId, Op, Unary};
 use crate::notation::from_graph::{Names, definition, name_formula};
 use crate::notation::placeholders::Placeholders;
 use crate::notation::rules::{Statement, statement};
@@ -29,6 +29,8 @@ pub struct Line {
     pub rhs: Formula,
     /// The gradient node the line defines.
     pub node: NodeId,
+    /// Whether the line is about one example of a batch (its rhs sums over another).
+    pub per_example: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -43,6 +45,8 @@ pub struct GradientDerivation {
     pub batch: BatchKind,
     /// The names of the rules' variables and of the notes' placeholders: none is the file's.
     pub placeholders: Placeholders,
+    /// The nodes the lines write by name: the file's names and the lines' own.
+    names: Names,
 }
 
 /// Every name the file gives (declarations, values, the loss): what placeholders avoid.
@@ -136,7 +140,7 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
 
     // The adjoint of a named layer's output is written inside its δ, not on a line of its own.
     let inside_delta = |id: NodeId| layers.contains(&id);
-    let mut lines: Vec<(usize, Line, bool)> = Vec::new();
+    let mut lines: Vec<(usize, Line)> = Vec::new();
     for (forward, kind, lhs) in wanted {
         if matches!(kind, LineKind::Value { .. }) && inside_delta(forward) {
             continue;
@@ -171,11 +175,11 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
                 lhs,
                 rhs: Formula::number(0),
                 node,
+                per_example: batch.per_example(graph, forward),
             },
-            batch.per_example(graph, forward),
         ));
     }
-    lines.sort_by_key(|(order, ..)| *order);
+    lines.sort_by_key(|(order, _)| *order);
     // Gradients that backpropagation completes at the same point (the weights and bias of one
     // layer, two inputs) are listed in the file's order, as every other list is.
     let declared_at = |line: &Line| match &line.kind {
@@ -188,13 +192,13 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
         while end < lines.len() && declared_at(&lines[end].1).is_some() {
             end += 1;
         }
-        lines[start..end].sort_by_key(|(_, line, _)| declared_at(line));
+        lines[start..end].sort_by_key(|(_, line)| declared_at(line));
         start = end.max(start + 1);
     }
 
-    let lines: Vec<Line> = lines
+    let mut lines: Vec<Line> = lines
         .into_iter()
-        .flat_map(|(order, line, per_example)| {
+        .flat_map(|(_, line)| {
             // After the step-by-step gradient at a normalized value, the compact form.
             let compact = gradient
                 .compact
@@ -208,28 +212,18 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
                         | LineKind::Gradient { name }
                         | LineKind::Compact { name } => name.clone(),
                     };
-                    let compact = Line {
+                    Line {
                         kind: LineKind::Compact { name },
                         lhs: line.lhs.clone(),
                         rhs: Formula::number(0),
                         node: c.gradient,
-                    };
-                    (order, compact, per_example)
+                        per_example: line.per_example,
+                    }
                 });
-            std::iter::once((order, line, per_example)).chain(compact)
-        })
-        .map(|(_, mut line, per_example)| {
-            // A line whose node another line already names is written by that name (`∂E/∂b2 =
-            // δo`); the line that owns the name is written out.
-            line.rhs = match names.get(line.node) {
-                Some(name) if *name != line.lhs => name.clone(),
-                _ => definition(graph, &names, line.node),
-            };
-            // A line about example i sums over another.
-            line.rhs = line.rhs.bind_examples(per_example.then_some("i"));
-            line
+            std::iter::once(line).chain(compact)
         })
         .collect();
+    write_lines(graph, &names, &mut lines);
     let gradients = lines
         .iter()
         .enumerate()
@@ -251,6 +245,34 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
         gradients,
         batch: batch.kind,
         placeholders,
+        names,
+    }
+}
+
+/// Writes each line's rhs from its node, with `names`.
+fn write_lines(graph: &Graph, names: &Names, lines: &mut [Line]) {
+    for line in lines {
+        // A line whose node another line already names is written by that name (`∂E/∂b2 =
+        // δo`); the line that owns the name is written out.
+        let rhs = match names.get(line.node) {
+            Some(name) if *name != line.lhs => name.clone(),
+            _ => definition(graph, names, line.node),
+        };
+        // A line about example i sums over another.
+        line.rhs = rhs.bind_examples(line.per_example.then_some("i"));
+    }
+}
+
+impl GradientDerivation {
+    /// The lines as a page writes them that has defined names of its own besides the file's
+    /// (`page`: a layer's net input `net_l = W x`, shown in the forward pass): a line writes a
+    /// node the page named by that name (`softmax(net_l)`, not `softmax(W x)`), as it writes
+    /// the file's names, so it never spells out again what a line above defined.
+    pub fn lines_named(&self, graph: &Graph, page: &Names) -> Vec<Line> {
+        let names = self.names.and(page);
+        let mut lines = self.lines.clone();
+        write_lines(graph, &names, &mut lines);
+        lines
     }
 }
 

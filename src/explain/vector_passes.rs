@@ -95,7 +95,8 @@ pub(super) fn passes(inputs: &Inputs, names: &Names) -> Passes {
     );
     let target_sums_to_one = fused_target_sums_to_one(inputs);
     let mut backward = Vec::new();
-    for line in &inputs.vector.lines {
+    // The lines write the names this page defined (a net input shown above) as the file's.
+    for line in &inputs.vector.lines_named(graph, &names) {
         let Some(value) = value_of(line.node) else {
             continue;
         };

@@ -27,6 +27,15 @@ impl Names {
     pub fn get(&self, node: NodeId) -> Option<&Formula> {
         self.by_node.get(&node)
     }
+
+    /// These names, and `more`'s for the nodes these do not name.
+    pub fn and(&self, more: &Names) -> Names {
+        let mut names = self.clone();
+        for (node, name) in &more.by_node {
+            names.insert(*node, name.clone());
+        }
+        names
+    }
 }
 
 /// The formula of `node`, by its name if it has one.
