@@ -104,32 +104,36 @@ fn f64_trainers_of_the_tensor_fixtures_agree_with_the_evaluator() {
     }
 }
 
-/// A convolution of stride 1 keeps rows of outputs of several maps in registers: 8, 4, 2 or 1
-/// maps a tile by the width of a row, then tiles of 4, 2 and 1 for the maps left over. These
-/// networks' two convolutions (the second's input gradient a full convolution) go through each
-/// tile, with narrow and wide maps (up to ten vectors of f64 a row), with filter and channel
-/// counts that leave every smaller tile, and paddings of 0 to 2; in f64 to the last bit, in f32
-/// to its precision.
+/// A convolution of stride 1 keeps rows of outputs of several maps in registers: 8 (f64) or 6
+/// (f32) maps a tile by the width of a row, then tiles of 4, 2 and 1 for the maps left over. A
+/// kernel's gradient has its taps, its filters or (f32 only) its output columns in the lanes of
+/// vectors, chosen by the sizes, and tiles of taps too. These networks' two convolutions (the
+/// second's input gradient a full convolution) go through each tile and each layout, with
+/// narrow and wide maps (up to ten vectors of f64 a row), with filter, channel and tap counts
+/// that leave every smaller tile (a kernel of 2 × 3 taps), and paddings of 0 to 2; in f64 to
+/// the last bit, in f32 to its precision.
 #[test]
 fn trainers_of_convolutions_of_every_tile_agree_with_the_evaluator() {
-    for (k, (channels, first, second, size, taps, padding)) in [
-        (1, 7, 3, 5, 3, (1, 0)),
-        (3, 15, 2, 20, 3, (1, 2)),
-        (2, 3, 5, 40, 5, (2, 1)),
-        (1, 2, 3, 75, 3, (0, 1)),
+    let mut layouts = std::collections::BTreeSet::new();
+    for (k, (channels, first, second, size, (kh, kw), padding)) in [
+        (1, 7, 3, 5, (3, 3), (1, 0)),
+        (3, 15, 2, 20, (3, 3), (1, 2)),
+        (2, 3, 5, 40, (5, 5), (2, 1)),
+        (1, 2, 3, 75, (3, 3), (0, 1)),
+        (2, 7, 3, 9, (2, 3), (1, 1)),
     ]
     .into_iter()
     .enumerate()
     {
-        let inner = size + 2 * padding.0 - taps + 1;
-        let outer = inner + 2 * padding.1 - 3 + 1;
+        let inner = (size + 2 * padding.0 - kh + 1, size + 2 * padding.0 - kw + 1);
+        let outer = (inner.0 + 2 * padding.1 - 2, inner.1 + 2 * padding.1 - 2);
         let source = format!(
             "input X[{channels}, {size}, {size}]\ntarget y : index(3)\n\
-             param K1[{first}, {channels}, {taps}, {taps}] ~ he\n\
+             param K1[{first}, {channels}, {kh}, {kw}] ~ he\n\
              param K2[{second}, {first}, 3, 3] ~ he\nparam W[3, {}] ~ xavier\n\
              h = relu(conv2d(X, K1, 1, {}))\nz = conv2d(h, K2, 1, {})\n\
              loss L = cross_entropy(softmax(W @ flatten(z)), y)\n",
-            second * outer * outer,
+            second * outer.0 * outer.1,
             padding.0,
             padding.1,
         );
@@ -139,7 +143,21 @@ fn trainers_of_convolutions_of_every_tile_agree_with_the_evaluator() {
         }
         // The f32 trainer's kernels are the same, with fused multiply–adds and f32's rounding.
         compare_as("f32", &file, 3, 30 + k as u64, false, Reference::Examples);
+        for dtype in ["f64", "f32"] {
+            let model = std::fs::read_to_string(trainer(&file, dtype).dir.join("src/model.rs"))
+                .expect("the generated project has a model");
+            for layout in ["", "_filters", "_columns"] {
+                if model.contains(&format!("kernels::conv2d_kernel_add{layout}(")) {
+                    layouts.insert(format!("{dtype}{layout}"));
+                }
+            }
+        }
     }
+    // Each layout of a kernel's gradient was computed (output columns in f32 only).
+    assert_eq!(
+        layouts.into_iter().collect::<Vec<_>>(),
+        ["f32", "f32_columns", "f32_filters", "f64", "f64_filters"]
+    );
 }
 
 /// An image input is its pixels in row-major order, a column each: a bad cell is named by its

@@ -218,21 +218,20 @@ impl<'p> Writer<'p> {
                     // Not elementwise: these always have buffers of their own.
                     Binary::MatMul | Binary::Outer | Binary::Concat => return operand(*a),
                 };
-                // Left-associative: the right operand of `a - (b - c)` keeps its parentheses.
-                let left = operand(*a).operand(precedence);
-                let right = operand(*b);
-                let right = if right.precedence > precedence {
-                    right.text
-                } else {
-                    format!("({})", right.text)
-                };
-                Expr {
-                    text: format!("{left} {symbol} {right}"),
-                    precedence,
-                    literal: false,
-                }
+                binary(operand(*a), symbol, precedence, operand(*b))
             }
         }
+    }
+
+    /// The product of the elements `(node, index)`, from the left: `a * b * c` is `(a b) c`.
+    pub fn product(&self, factors: &[(NodeId, &str)]) -> Expr {
+        let mut elements = factors
+            .iter()
+            .map(|&(node, index)| self.element(node, index));
+        let first = elements.next().unwrap_or_else(|| Expr::atom("1.0".into()));
+        elements.fold(first, |left, right| {
+            binary(left, "*", Precedence::Multiplicative, right)
+        })
     }
 
     /// An index's value as a position: `e.c1[r] as usize` (the reader checked it is one).
@@ -257,8 +256,24 @@ impl<'p> Writer<'p> {
     }
 }
 
+/// `left symbol right`, with the parentheses the operands need. Left-associative: the right
+/// operand of `a - (b - c)` keeps its parentheses.
+fn binary(left: Expr, symbol: &str, precedence: Precedence, right: Expr) -> Expr {
+    let left = left.operand(precedence);
+    let right = if right.precedence > precedence {
+        right.text
+    } else {
+        format!("({})", right.text)
+    };
+    Expr {
+        text: format!("{left} {symbol} {right}"),
+        precedence,
+        literal: false,
+    }
+}
+
 /// The index of each axis an element's suffix names: `["c", "i", "j"]` of `[c][i][j]`.
-fn axes_of(index: &str) -> Vec<String> {
+pub fn axes_of(index: &str) -> Vec<String> {
     index
         .strip_prefix('[')
         .and_then(|inner| inner.strip_suffix(']'))
@@ -267,7 +282,7 @@ fn axes_of(index: &str) -> Vec<String> {
 }
 
 /// The suffix that names an element by the index of each axis.
-fn index_of_axes(axes: &[String]) -> String {
+pub fn index_of_axes(axes: &[String]) -> String {
     axes.iter().map(|axis| format!("[{axis}]")).collect()
 }
 

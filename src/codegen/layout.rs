@@ -15,7 +15,7 @@ const STRUCT_LITERAL_WIDTH: usize = 18;
 /// rustfmt packs an array several items per line when every item is at most this wide.
 const SHORT_ITEM: usize = 10;
 
-fn width(text: &str) -> usize {
+pub fn width(text: &str) -> usize {
     UnicodeWidthStr::width(text)
 }
 

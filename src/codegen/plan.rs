@@ -131,6 +131,31 @@ pub struct Plan {
     /// maxima the backward pass reads, and the field of `Forward` (`f.p_at`) where the forward
     /// pass keeps the position of each window's first maximum.
     pub positions: Vec<Positions>,
+    /// Products of a max pooling's mask with the gradient spread over its windows, which the
+    /// trainer routes to the kept positions instead (see [`Route`]).
+    pub routes: Vec<Route>,
+}
+
+/// A product `argmax_mask(a, k) ⊙ upsample(g, k) ⊙ f₁ ⊙ … ⊙ fₙ` (multiplied from the left) with a
+/// buffer of its own. The mask is 1 at each window's first maximum and 0 elsewhere, so the
+/// product is 0 except at those positions, where it is `g`'s element of the window times the
+/// factors there: the trainer writes zeros, then only those elements, at the positions the
+/// forward pass kept, in the same order of multiplication (1·g is g). The mask is not computed
+/// when nothing else reads it.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub product: NodeId,
+    /// Index into [`Plan::positions`]: the max pooling and the mask.
+    pub positions: usize,
+    /// The window size, k.
+    pub window: usize,
+    /// `g`, the gradient of the pooled value.
+    pub gradient: NodeId,
+    /// The further factors, `f₁ … fₙ`, in order.
+    pub factors: Vec<NodeId>,
+    /// The product of the mask and the spread gradient itself (the product, when no factor
+    /// follows).
+    pub spread: NodeId,
 }
 
 /// Where the forward pass keeps the first maximum of each window of a max pooling.
@@ -624,6 +649,7 @@ pub fn plan(
         statistics,
         families: Vec::new(),
         positions: Vec::new(),
+        routes: Vec::new(),
     };
     let mut net_inputs = HashMap::new();
     for id in plan.graph().ids().take(plan.gradient.forward_len) {
@@ -649,7 +675,82 @@ pub fn plan(
     choose_transposed(&mut plan, &mut naming.namer);
     super::families::gather(&mut plan, &mut naming.namer);
     plan.positions = positions(&plan, &mut naming.namer);
+    route(&mut plan);
     plan
+}
+
+/// Finds the products routed through a max pooling's first maxima (see [`Route`]), and drops
+/// each mask nothing else reads: its buffer and its statement.
+fn route(plan: &mut Plan) {
+    let graph = plan.graph();
+    let routes: Vec<Route> = graph
+        .ids()
+        .filter(|&id| matches!(plan.storage[id.index()], Storage::Buffer(_)))
+        .filter_map(|id| routed_product(plan, id))
+        .collect();
+    let mut dropped = Vec::new();
+    for positions in &plan.positions {
+        let mask = positions.mask;
+        let read_elsewhere = graph.ids().any(|user| {
+            plan.storage[user.index()] != Storage::Unused
+                && graph[user].op.operands().any(|operand| operand == mask)
+                && !routes.iter().any(|route| route.spread == user)
+        });
+        if !read_elsewhere
+            && routes
+                .iter()
+                .any(|route| plan.positions[route.positions].mask == mask)
+        {
+            dropped.push(mask);
+        }
+    }
+    for mask in dropped {
+        plan.storage[mask.index()] = Storage::Unused;
+        plan.backward.retain(|step| *step != Step::Compute(mask));
+        plan.forward.retain(|&id| id != mask);
+    }
+    plan.routes = routes;
+}
+
+/// The route of the stored product `id`, if it is one: its left operands, through inline
+/// products, down to the mask times the spread gradient (in either order).
+fn routed_product(plan: &Plan, id: NodeId) -> Option<Route> {
+    let graph = plan.graph();
+    if graph[id].shape.rank() < 2 {
+        return None;
+    }
+    let mut factors = Vec::new();
+    let mut node = id;
+    loop {
+        let Op::Binary(Binary::Mul, a, b) = graph[node].op else {
+            return None;
+        };
+        for (mask, spread) in [(a, b), (b, a)] {
+            let positions = plan.positions.iter().position(|p| p.mask == mask);
+            if let (Some(positions), Op::Tensor(TensorOp::Upsample(gradient, window))) =
+                (positions, &graph[spread].op)
+                && plan.storage[spread.index()] == Storage::Inline
+                && *window > 1
+                && matches!(graph[mask].op,
+                    Op::Tensor(TensorOp::Pool(Pool::ArgMax, _, k)) if k == *window)
+            {
+                factors.reverse();
+                return Some(Route {
+                    product: id,
+                    positions,
+                    window: *window,
+                    gradient: *gradient,
+                    factors,
+                    spread: node,
+                });
+            }
+        }
+        if plan.storage[a.index()] != Storage::Inline || graph[a].shape != graph[id].shape {
+            return None;
+        }
+        factors.push(b);
+        node = a;
+    }
 }
 
 /// The max poolings whose masks of first maxima the backward pass reads: the forward pass keeps

@@ -214,6 +214,8 @@ impl Context {
             "conv2d",
             "conv2d_input",
             "conv2d_kernel_add",
+            "conv2d_kernel_add_filters",
+            "conv2d_kernel_add_columns",
         ]
         .iter()
         .any(|k| self.kernels.contains(k))

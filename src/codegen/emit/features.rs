@@ -86,6 +86,18 @@ pub fn header(n: &Network, body: &str, kernels: &BTreeSet<&'static str>) -> Stri
              //! sum by the number of rows (the gradient of the batch's mean loss).\n",
         );
     }
+    if kernels
+        .iter()
+        .any(|k| k.starts_with("conv2d") || k.contains("pool"))
+    {
+        out.push_str(
+            "//!\n\
+             //! A statement for each element of maps runs along their elements in reading order \
+             where it\n\
+             //! can (`h[r].as_flattened()[k]`): one loop the compiler turns into vector \
+             instructions.\n",
+        );
+    }
     out.push_str(
         "\n// The loops index several arrays with the same `i`, as the formulas do.\n\
          #![allow(clippy::needless_range_loop)]\n\

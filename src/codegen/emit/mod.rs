@@ -190,6 +190,8 @@ pub fn called_kernels(code: &str) -> BTreeSet<&'static str> {
         ("conv2d", "multiversion"),
         ("conv2d_input", "multiversion"),
         ("conv2d_kernel_add", "multiversion"),
+        ("conv2d_kernel_add_filters", "multiversion"),
+        ("conv2d_kernel_add_columns", "multiversion"),
     ] {
         if called.contains(caller) {
             called.insert(callee);
@@ -212,6 +214,8 @@ pub const KERNELS: &[&str] = &[
     "conv2d_input",
     "conv2d_input_strided",
     "conv2d_kernel_add",
+    "conv2d_kernel_add_columns",
+    "conv2d_kernel_add_filters",
     "conv2d_kernel_add_strided",
     "conv2d_strided",
     "flush_denormals",

@@ -10,13 +10,13 @@
 use std::collections::BTreeSet;
 
 use super::super::Dtype;
-use super::super::expr::{Writer, float_literal};
+use super::super::expr::{Writer, axes_of, float_literal, index_of_axes};
 use super::super::families::{Family, element_of};
 use super::super::layout;
-use super::super::plan::{Plan, Step, Storage, is_zero};
+use super::super::plan::{Plan, Route, Step, Storage, is_zero};
 use super::text::{
-    boxed_type, comment_text, element_loops, flat, nested, render, row_of, rows_type, zero_of,
-    zero_value,
+    boxed_type, comment_text, element_loops, flat, flattened_statement, nested, render, row_of,
+    rows_type, zero_of, zero_value,
 };
 use crate::ir::{Along, Binary, Conv, ConvDims, Model, NodeId, Op, Pool, TensorOp, Unary, Window};
 use crate::notation::Formula;
@@ -752,20 +752,38 @@ impl ConvKernel {
     }
 }
 
-/// The kernel of `conv`, whose operands have shapes `a` and `b`.
-fn conv_kernel(conv: Conv, window: Window, a: Shape, b: Shape) -> ConvKernel {
+/// The kernel of `conv`, whose operands have shapes `a` and `b`, in a trainer of `dtype`. A
+/// kernel's gradient of stride 1 has either its taps or its filters in the lanes of vectors:
+/// whichever takes fewer vectors of sums (the filters when equal, which copies less).
+fn conv_kernel(conv: Conv, window: Window, (a, b): (Shape, Shape), dtype: Dtype) -> ConvKernel {
     // A padded row of the input is three rows wide: the kernels of stride 1 need the padding
     // (and the full convolution's, the kernel's width less one, less the padding) to fit in a
     // row's width on either side.
-    let fits = ConvDims::of(conv, window, a, b).is_ok_and(|d| {
+    let dims = ConvDims::of(conv, window, a, b).ok();
+    let fits = dims.is_some_and(|d| {
         window.stride == 1
             && window.padding < d.kh.min(d.kw)
             && window.padding <= d.w
             && d.kw <= 2 * d.w + 1
     });
+    let lanes = super::super::plan::lanes(dtype);
+    let filters_in_lanes = dims.is_some_and(|d| {
+        let taps = d.kh * d.kw;
+        d.f.div_ceil(lanes) * taps <= taps.div_ceil(lanes) * d.f
+    });
+    // In an f32 trainer the output columns can be the lanes, each sum summed in parts: for a
+    // few filters (fewer than a vector) of kernel rows of at most 8 taps, over rows of outputs
+    // of a vector or more. (lenet's first layer, 6 filters of 5 × 5 over rows of 28: 2.5× as
+    // fast as its taps in lanes; cnn-digits's, 8 of 3 × 3 over rows of 8: 6× slower, computed
+    // a number at a time.)
+    let columns_in_lanes = dtype == Dtype::F32
+        && !filters_in_lanes
+        && dims.is_some_and(|d| d.kw <= 8 && d.f < lanes && d.ow >= lanes);
     let (name, strided) = match (conv, fits) {
         (Conv::Forward, true) => ("conv2d", false),
         (Conv::Input { .. }, true) => ("conv2d_input", false),
+        (Conv::Kernel { .. }, true) if filters_in_lanes => ("conv2d_kernel_add_filters", false),
+        (Conv::Kernel { .. }, true) if columns_in_lanes => ("conv2d_kernel_add_columns", false),
         (Conv::Kernel { .. }, true) => ("conv2d_kernel_add", false),
         (Conv::Forward, false) => ("conv2d_strided", true),
         (Conv::Input { .. }, false) => ("conv2d_input_strided", true),
@@ -865,6 +883,9 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
     let call = |kernel: &'static str, args: Vec<String>| kernel_call(kernel, &args, indent);
     let out_arg = || argument(plan, writer, id, true);
     let arg = |n: NodeId| argument(plan, writer, n, false);
+    if let Some(route) = plan.routes.iter().find(|route| route.product == id) {
+        return routed_statement(plan, writer, route, indent);
+    }
     match &node.op {
         Op::Unary(Unary::Sum | Unary::Mean, a) => {
             let shape = graph[*a].shape;
@@ -974,6 +995,11 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
         _ => {
             let (ranges, suffix) = element_loops(node.shape);
             let value = writer.definition(id, &suffix).text;
+            if node.shape.rank() >= 2
+                && let Some(statement) = flattened_statement(node.shape, &lhs, &value, indent)
+            {
+                return statement;
+            }
             let line = format!("{lhs}{suffix} = {value};");
             if ranges.is_empty() {
                 format!("{pad}{line}\n")
@@ -982,6 +1008,64 @@ fn row_statement(plan: &Plan, writer: &Writer, id: NodeId, indent: usize) -> Str
             }
         }
     }
+}
+
+/// A product routed through a max pooling's first maxima (see [`Route`]) for one row: zeros,
+/// then at each window's kept position the window's gradient times the further factors there.
+fn routed_statement(plan: &Plan, writer: &Writer, route: &Route, indent: usize) -> String {
+    let graph = plan.graph();
+    let path = plan.path(route.product).unwrap_or("missing");
+    writer.note(path);
+    let lhs = row_of(path, plan.is_varying(route.product));
+    let positions = &plan.positions[route.positions];
+    writer.note(&positions.path);
+    let at = row_of(&positions.path, plan.is_varying(positions.pool));
+    let (ranges, suffix) = element_loops(graph[positions.pool].shape);
+    let mut axes = axes_of(&suffix);
+    let k = route.window;
+    // Row u and column v of the window's first maximum, from its place in the window.
+    let mut spot = Vec::new();
+    for (axis, (variable, place)) in axes.iter_mut().rev().zip([("v", "%"), ("u", "/")]) {
+        let first = if axis == "0" {
+            String::new()
+        } else {
+            format!("{axis} * {k} + ")
+        };
+        spot.push(format!("{first}at {place} {k}"));
+        *axis = variable.to_string();
+    }
+    let spot_suffix = index_of_axes(&axes);
+    let mut factors = vec![(route.gradient, suffix.as_str())];
+    factors.extend(route.factors.iter().map(|&f| (f, spot_suffix.as_str())));
+    let value = writer.product(&factors).text;
+    let inner = " ".repeat(indent + 4 * ranges.len());
+    let assignment = format!("{lhs}{spot_suffix} = {value};");
+    let assignment = match assignment.split_once(" = ") {
+        Some((place, value))
+            if layout::width(&format!("{inner}{assignment}")) > layout::MAX_WIDTH =>
+        {
+            format!("{place} =\n{inner}    {value}")
+        }
+        _ => assignment,
+    };
+    let body = format!(
+        "let at = {at}{suffix} as usize;\n{inner}let (u, v) = ({}, {});\n{inner}{assignment}",
+        spot[1], spot[0]
+    );
+    let mut text = layout::comment(
+        indent,
+        "each window's gradient at its first maximum, where the forward pass found it, else 0",
+    );
+    text.push_str(&layout::chain(
+        indent,
+        &format!(
+            "{}.fill(0.0)",
+            elements_mut(&lhs, graph[route.product].shape)
+        ),
+        ";\n",
+    ));
+    text.push_str(&layout::loops(indent, &ranges, &body));
+    text
 }
 
 /// The statement of an operation on the axes of tensors for one row (or for the value, if it
@@ -1004,7 +1088,7 @@ fn tensor_statement(
     };
     match op {
         TensorOp::Conv(conv, window, a, b) => {
-            let kernel = conv_kernel(conv, window, graph[a].shape, graph[b].shape);
+            let kernel = conv_kernel(conv, window, (graph[a].shape, graph[b].shape), plan.dtype);
             let zero = matches!(conv, Conv::Kernel { .. });
             let (out, first, second) = (
                 Operand::of(conv, 0),
@@ -1385,7 +1469,12 @@ fn accumulate(
                 )
             };
             writer.note(&target);
-            let kernel = conv_kernel(*conv, *window, graph[*x].shape, graph[*d].shape);
+            let kernel = conv_kernel(
+                *conv,
+                *window,
+                (graph[*x].shape, graph[*d].shape),
+                plan.dtype,
+            );
             let mut args = vec![
                 Operand::of(*conv, 0).view(&target, param.declared.shape, true),
                 view(Operand::of(*conv, 1), *x),

@@ -59,6 +59,63 @@ pub fn zero_value(shape: Shape) -> String {
     }
 }
 
+/// An elementwise statement `lhs = value` over a map or matrix with its trailing axes run as one
+/// loop over `k`, the elements in reading order: its loops and assignment. Taken for
+/// the most trailing axes whose indices the value uses only as the whole trailing suffix of an
+/// element (not `p.c1[c]` when `c` is among them, nor `[i / 2]`), and at least two of them. Row
+/// by row, the compiler unrolled the short loop along a row and vectorized the loop over the rows
+/// instead, a gather and a scatter of single elements a vector: 2 cycles an element. Fewer axes
+/// when the statement would not fit its lines as `layout::loops` writes them.
+pub fn flattened_statement(shape: Shape, lhs: &str, value: &str, indent: usize) -> Option<String> {
+    let (ranges, suffix) = element_loops(shape);
+    let axes: Vec<&str> = suffix
+        .strip_prefix('[')?
+        .strip_suffix(']')?
+        .split("][")
+        .collect();
+    let dims = shape.dims();
+    if axes.len() != dims.len() || words(value).any(|word| word == "k") {
+        return None;
+    }
+    (2..=axes.len()).rev().find_map(|count| {
+        let trailing = &axes[axes.len() - count..];
+        let pattern: String = trailing.iter().map(|axis| format!("[{axis}]")).collect();
+        let flat_value = value.replace(
+            &pattern,
+            &format!("{}[k]", ".as_flattened()".repeat(count - 1)),
+        );
+        if words(&flat_value).any(|word| trailing.contains(&word)) {
+            return None;
+        }
+        let leading: String = axes[..axes.len() - count]
+            .iter()
+            .map(|axis| format!("[{axis}]"))
+            .collect();
+        let place = format!(
+            "{lhs}{leading}{}[k]",
+            ".as_flattened_mut()".repeat(count - 1)
+        );
+        let mut loops: Vec<_> = ranges
+            .iter()
+            .filter(|(variable, _)| !trailing.contains(variable))
+            .copied()
+            .collect();
+        loops.push(("k", dims[dims.len() - count..].iter().product()));
+        let inner = indent + 4 * loops.len();
+        let fits = |text: &str, indent: usize| layout::width(text) + indent <= layout::MAX_WIDTH;
+        let statement = format!("{place} = {flat_value};");
+        let broken =
+            fits(&format!("{place} ="), inner) && fits(&format!("{flat_value};"), inner + 4);
+        (fits(&statement, inner) || broken).then(|| layout::loops(indent, &loops, &statement))
+    })
+}
+
+/// The identifiers and numbers of a Rust expression's text.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+}
+
 /// The loops over a value of `shape`, and the index suffix of its elements inside them.
 pub fn element_loops(shape: Shape) -> (Vec<(&'static str, usize)>, String) {
     let axis = |variable: &'static str, n: usize, ranges: &mut Vec<(&'static str, usize)>| {
