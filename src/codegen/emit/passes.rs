@@ -1165,15 +1165,11 @@ fn tensor_statement(
             // Each sum from 0, along the axis in order; the loops over the other axes around it.
             let shape = graph[a].shape;
             let (ranges, suffix) = element_loops(shape);
-            let mut axes: Vec<&str> = suffix
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .split("][")
-                .collect();
+            let mut axes = axes_of(&suffix);
             if axis < axes.len() {
                 axes.remove(axis);
             }
-            let out_suffix: String = axes.iter().map(|x| format!("[{x}]")).collect();
+            let out_suffix = index_of_axes(&axes);
             let element = writer.element(a, &suffix).text;
             let mut text = match graph[id].shape {
                 Shape::Scalar => format!("{pad}{lhs} = 0.0;\n"),

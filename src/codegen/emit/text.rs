@@ -3,7 +3,7 @@
 use num_rational::BigRational;
 
 use super::super::Dtype;
-use super::super::expr::float_literal;
+use super::super::expr::{axes_of, float_literal};
 use super::super::layout;
 use super::super::plan::Plan;
 use crate::ir::{Initializer, NodeId};
@@ -68,11 +68,8 @@ pub fn zero_value(shape: Shape) -> String {
 /// when the statement would not fit its lines as `layout::loops` writes them.
 pub fn flattened_statement(shape: Shape, lhs: &str, value: &str, indent: usize) -> Option<String> {
     let (ranges, suffix) = element_loops(shape);
-    let axes: Vec<&str> = suffix
-        .strip_prefix('[')?
-        .strip_suffix(']')?
-        .split("][")
-        .collect();
+    let axes = axes_of(&suffix);
+    let axes: Vec<&str> = axes.iter().map(String::as_str).collect();
     let dims = shape.dims();
     if axes.len() != dims.len() || words(value).any(|word| word == "k") {
         return None;
