@@ -180,6 +180,15 @@ fn operation(graph: &crate::ir::Graph, op: &Op) -> Option<Message> {
             return Some(phrase::graph_broadcast());
         }
         Op::Binary(Binary::Outer, ..) => return Some(phrase::graph_outer()),
+        // Along which axis, as the file writes it: `log_softmax(…, 1)`.
+        Op::Tensor(crate::ir::TensorOp::Along(along, _, axis)) => {
+            let name = match along {
+                crate::ir::Along::Sum => "sum",
+                crate::ir::Along::Softmax => "softmax",
+                crate::ir::Along::LogSoftmax => "log_softmax",
+            };
+            return Some(phrase::verbatim(format!("{name}(…, {axis})")));
+        }
         _ => {}
     }
     Some(phrase::verbatim(match op {
