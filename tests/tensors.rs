@@ -297,6 +297,47 @@ fn derive_says_the_rules_of_convolution_and_pooling_in_words() {
     );
 }
 
+/// A layer written as the pooling of an activation, `h = max_pool(relu(conv2d(…) + c), 2)` (as
+/// LeNet is usually written), has its δ on a line of its own: the kernel's and the bias's
+/// gradients and the input's read δh, rather than its formula written out in each of them.
+#[test]
+fn a_pooled_layer_has_its_delta_on_a_line_of_its_own() {
+    let source = "input X[1, 6, 6]\ntarget y : index(2)\nparam K1[2, 1, 3, 3] ~ he\n\
+                  param c1[2] ~ zeros\nparam K2[2, 2, 2, 2] ~ he\nparam W[2, 2] ~ xavier\n\
+                  h1 = max_pool(relu(conv2d(X, K1, c1, 1, 1)), 2)\n\
+                  h2 = avg_pool(tanh(conv2d(h1, K2)), 2)\n\
+                  loss L = cross_entropy(softmax(W @ flatten(h2)), y)\n";
+    let file = std::env::temp_dir().join("nabla-tensors-pooled-layers.nabla");
+    std::fs::write(&file, source).expect("written");
+    for language in ["en", "vi"] {
+        let run = nabla(
+            &["derive", file.to_str().expect("a path"), "--lang", language],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for line in [
+            "δh2    = upsample(∂L/∂h2, 2)/4 ⊙ (1 − tanh(conv2d(h1, K2))²)",
+            "∂L/∂h1 = full_conv(δh2, rot180(K2))",
+            "∂L/∂K2 = correlate(h1, δh2)",
+            "∂L/∂K1 = correlate(X, δh1, 1, 1)",
+            "∂L/∂c1 = sum(sum(δh1, 2), 1)",
+        ] {
+            assert!(
+                run.stdout.contains(line),
+                "{language}: {line}\n{}",
+                run.stdout
+            );
+        }
+        // The mask's formula is written once, on δh1's line.
+        assert_eq!(
+            run.stdout.matches("argmax_mask(").count(),
+            1,
+            "{}",
+            run.stdout
+        );
+    }
+}
+
 /// The worked networks of tensors a learner reads: the classic 3×3 element by element, a small
 /// CNN a layer at a time, max pooling's windows with ties, attention's softmax row by row, a
 /// tagger's log-softmax row by row.

@@ -3,7 +3,7 @@
 //! gradient in terms of it (`∂E/∂W2 = δo hᵀ`).
 
 use crate::autodiff::{Gradient, Rule};
-use crate::ir::{Graph, Model, NodeId, Op, Unary};
+use crate::ir::{Graph, Model, NodeId, Op, Pool, TensorOp, Unary};
 use crate::notation::from_graph::{Names, definition, name_formula};
 use crate::notation::placeholders::Placeholders;
 use crate::notation::rules::{Statement, statement};
@@ -77,6 +77,25 @@ pub(crate) fn is_activation(f: Unary) -> bool {
     )
 }
 
+/// The net input `z` of a named value `pool(σ(z), k)` that pools an activation of an unnamed
+/// value (not a declaration).
+fn pooled_net_input(graph: &Graph, id: NodeId) -> Option<NodeId> {
+    let Op::Tensor(TensorOp::Pool(Pool::Max | Pool::Mean, activated, _)) = graph[id].op else {
+        return None;
+    };
+    match graph[activated].op {
+        Op::Unary(f, net)
+            if is_activation(f)
+                && graph[activated].name.is_none()
+                && graph[net].name.is_none()
+                && !matches!(graph[net].op, Op::Var(_)) =>
+        {
+            Some(net)
+        }
+        _ => None,
+    }
+}
+
 pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
     let graph = &gradient.graph;
     let loss = model.loss.name.clone();
@@ -125,6 +144,18 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
                 LineKind::Value { name: name.clone() },
                 partial(id, name),
             ));
+            // A layer pooled as the file names it, `h = max_pool(relu(z), 2)`: the net input's
+            // gradient is the layer's δ too, a line of its own that the kernel's and the bias's
+            // gradients read, rather than its formula written out in each of them.
+            if let Some(net) = pooled_net_input(graph, id) {
+                wanted.push((
+                    net,
+                    LineKind::ErrorSignal {
+                        layer: name.clone(),
+                    },
+                    batch.delta(graph, net, name),
+                ));
+            }
         }
     }
     for (decl, _) in &gradient.wrt {
