@@ -20,7 +20,7 @@ use crate::shape::Shape;
 
 use super::chain::Chain;
 use super::gradcheck::Check;
-use super::gradients::{GradientDerivation, is_activation};
+use super::gradients::{GradientDerivation, net_input};
 use super::number::{FLOAT_DIGITS, Number, elements};
 use super::scalar::ScalarDerivation;
 use super::training::{FloatReason, History, shown_steps};
@@ -690,8 +690,7 @@ fn check_row(model: &Model, check: &Check, digits: usize) -> CheckRow {
 
 /// `f(net)` of an activation over an unnamed net input: what a textbook calls a layer.
 pub(crate) fn is_layer(graph: &crate::ir::Graph, node: NodeId) -> bool {
-    matches!(graph[node].op, Op::Unary(f, net)
-        if is_activation(f) && graph[net].name.is_none() && !matches!(graph[net].op, Op::Var(_)))
+    net_input(graph, node).is_some()
 }
 
 /// A value as a formula: a number, a list, or a matrix of rounded numbers.

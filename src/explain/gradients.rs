@@ -77,20 +77,28 @@ pub(crate) fn is_activation(f: Unary) -> bool {
     )
 }
 
-/// The net input `z` of a named value `pool(σ(z), k)` that pools an activation of an unnamed
-/// value (not a declaration).
-fn pooled_net_input(graph: &Graph, id: NodeId) -> Option<NodeId> {
-    let Op::Tensor(TensorOp::Pool(Pool::Max | Pool::Mean, activated, _)) = graph[id].op else {
-        return None;
-    };
-    match graph[activated].op {
+/// The net input `z` of a layer `σ(z)`: an activation of a value with no name of its own (not a
+/// declaration), what a textbook calls a layer.
+pub(crate) fn net_input(graph: &Graph, id: NodeId) -> Option<NodeId> {
+    match graph[id].op {
         Op::Unary(f, net)
             if is_activation(f)
-                && graph[activated].name.is_none()
                 && graph[net].name.is_none()
                 && !matches!(graph[net].op, Op::Var(_)) =>
         {
             Some(net)
+        }
+        _ => None,
+    }
+}
+
+/// The net input `z` of a pooled layer `pool(σ(z), k)`, the activation unnamed too.
+fn pooled_net_input(graph: &Graph, id: NodeId) -> Option<NodeId> {
+    match graph[id].op {
+        Op::Tensor(TensorOp::Pool(Pool::Max | Pool::Mean, activated, _))
+            if graph[activated].name.is_none() =>
+        {
+            net_input(graph, activated)
         }
         _ => None,
     }
@@ -122,11 +130,7 @@ pub fn derive(model: &Model, gradient: &Gradient) -> GradientDerivation {
     for id in graph.ids().take(gradient.forward_len) {
         let node = &graph[id];
         let Some(name) = &node.name else { continue };
-        if let Op::Unary(f, net) = node.op
-            && is_activation(f)
-            && graph[net].name.is_none()
-            && !matches!(graph[net].op, Op::Var(_))
-        {
+        if let Some(net) = net_input(graph, id) {
             // The net input of a layer the file names: its gradient is the layer's δ. The
             // cross-entropy over softmax reaches the logits through log_softmax, so look for
             // the logits' adjoint whichever path filled it.
